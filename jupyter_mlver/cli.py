@@ -1,0 +1,226 @@
+"""``jupyter mlver``: the command-line front door over the same core calls as the magics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ._version import __version__
+from .core.errors import InvalidInput, MlverError
+from .core.store import Store
+from .core.params import parse_assignments
+from .display import format_list, format_record
+
+Handler = Callable[[argparse.Namespace], int]
+
+EPILOG = """\
+examples:
+  jupyter mlver snapshot -m "baseline" --data data/ --param lr=0.01 --metric acc=0.93
+  jupyter mlver list -n 10
+  jupyter mlver show HEAD            (also HEAD~1, a tag, or an id prefix of 4+ hex digits)
+  jupyter mlver tag HEAD v1.0
+  jupyter mlver fsck
+"""
+
+
+def _open(args: argparse.Namespace, create: bool = False) -> Store:
+    from .config import Mlver, load_config_files
+
+    settings = Mlver(config=load_config_files())
+    return Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=create)
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, indent=2, sort_keys=True, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .config import Mlver, load_config_files
+    from .core.snapshot import SnapshotOptions, take_snapshot
+
+    settings = Mlver(config=load_config_files())
+    options = SnapshotOptions(
+        message=args.message or "",
+        data=args.data,
+        params=parse_assignments(args.param, "--param"),
+        metrics=parse_assignments(args.metric, "--metric", series=True),
+        tags=args.tag,
+        hash_only=args.hash_only or settings.hash_only,
+        env_vars=settings.env_vars,
+        git_limits=settings.git_limits,
+    )
+    for path in args.data:  # fail before the store is even created
+        if not Path(path).exists():
+            raise InvalidInput(f"data path {path!r} does not exist",
+                               "check the path; it is relative to the current directory")
+    with Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=True) as store:
+        record = take_snapshot(store, options, progress=lambda **kw: tqdm(disable=None, **kw))
+        if args.json:
+            _print_json(record)
+        else:
+            print(format_record(record, store.index.tags_of(record["id"]), store=store))
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from .core.index import ALL
+
+    with _open(args) as store:
+        notebook: object = store.relpath(args.notebook) if args.notebook else ALL
+        rows, total = store.index.snapshots(notebook=notebook, q=args.query, tag=args.tag_filter,
+                                            limit=args.n or None)
+        if args.json:
+            _print_json([store.get(row.id) for row in rows])
+        else:
+            print(format_list(rows, total))
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        rid = store.resolve(args.ref, kind=None)
+        record = store.get(rid)
+        if args.json:
+            _print_json(record)
+        else:
+            tags = store.index.tags_of(rid) if record["schema"].startswith("mlver.snapshot") else []
+            print(format_record(record, tags, store=store))
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    with _open(args) as store:
+        tag = store.add_tag(args.ref, args.name)
+        if args.json:
+            _print_json(tag)
+        else:
+            print(f"tagged {tag['snapshot'][:12]} as {args.name}")
+    return 0
+
+
+def cmd_fsck(args: argparse.Namespace) -> int:
+    from .core.maintenance import fsck
+
+    with _open(args) as store:
+        report = fsck(store)
+    if args.json:
+        _print_json({"ok": report.ok, "objects": report.objects, "records": report.records,
+                     "problems": report.problems, "warnings": report.warnings})
+    else:
+        for line in report.problems:
+            print(f"error: {line}")
+        for line in report.warnings:
+            print(f"warning: {line}")
+        verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
+        print(f"checked {report.objects} objects, {report.records} records: {verdict}")
+    return 0 if report.ok else 1
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from .core.maintenance import reindex
+
+    with _open(args) as store:
+        count = reindex(store)
+    if args.json:
+        _print_json({"records": count})
+    else:
+        print(f"reindexed {count} records")
+    return 0
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    from .core.maintenance import gc
+
+    with _open(args) as store:
+        report = gc(store, dry_run=args.dry_run)
+    if args.json:
+        _print_json({"objects": report.objects, "bytes": report.bytes,
+                     "tmp_files": report.tmp_files, "kept": report.kept, "dry_run": args.dry_run})
+    else:
+        verb = "would remove" if args.dry_run else "removed"
+        print(f"{verb} {report.objects} unreferenced objects ({report.bytes:,} bytes) and "
+              f"{report.tmp_files} temporary files; {report.kept} objects kept")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jupyter mlver",
+        description="Versioned, reproducible ML experiments: snapshots of notebooks, data, "
+                    "packages and git state in a local store (.mlver/).",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"jupyter_mlver {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="DIR",
+                        help="the store directory (default: $MLVER_STORE or the nearest .mlver/)")
+    common.add_argument("--json", action="store_true", help="print JSON instead of text")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def add(name: str, handler: Handler, help_text: str, **kw: Any) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text, **kw)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add("snapshot", cmd_snapshot, "record an experiment: data hashes, params, metrics, "
+            "packages, system and git state")
+    p.add_argument("-m", "--message", help="what this experiment is")
+    p.add_argument("--data", metavar="PATH", action="append", default=[],
+                   help="a data file or directory to hash and keep (repeatable)")
+    p.add_argument("--param", metavar="K=V", action="append", default=[],
+                   help="a parameter (repeatable); numbers and true/false are typed")
+    p.add_argument("--metric", metavar="K=V", action="append", default=[],
+                   help="a metric (repeatable; repeating a key records a series)")
+    p.add_argument("--tag", metavar="NAME", action="append", default=[],
+                   help="a unique tag for this snapshot (repeatable)")
+    p.add_argument("--hash-only", action="store_true",
+                   help="keep only hashes of data files, not copies")
+
+    p = add("list", cmd_list, "list snapshots, newest first")
+    p.add_argument("-n", type=int, default=20, metavar="N", help="show at most N (0: all)")
+    p.add_argument("-q", "--query", metavar="TEXT", help="only those whose message, notebook, "
+                   "tags or param names contain TEXT")
+    p.add_argument("--tag", dest="tag_filter", metavar="NAME", help="only the one with this tag")
+    p.add_argument("--notebook", metavar="PATH", help="only snapshots of this notebook")
+
+    p = add("show", cmd_show, "show one record")
+    p.add_argument("ref", help="HEAD, HEAD~N, a tag, or an id prefix (4+ hex digits)")
+
+    p = add("tag", cmd_tag, "give a snapshot a unique name")
+    p.add_argument("ref", help="the snapshot: HEAD, HEAD~N, a tag or an id prefix")
+    p.add_argument("name", help="the new tag")
+
+    add("fsck", cmd_fsck, "verify every object's hash, every record's references and the index; "
+        "exit 1 if anything is wrong")
+    add("reindex", cmd_reindex, "rebuild the index from the stored objects")
+    p = add("gc", cmd_gc, "remove temporary leftovers and objects no record references")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "n", 0) is not None and getattr(args, "n", 0) < 0:
+        parser.error("-n must be 0 or more")
+    try:
+        return int(args.handler(args))
+    except MlverError as e:
+        print(f"jupyter mlver: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("jupyter mlver: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `jupyter mlver list | head`
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Git state of the project: commit, branch, remote, dirty diff and untracked files."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .secrets import Redactor, strip_url_credentials
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+@dataclass(frozen=True)
+class GitLimits:
+    diff_max_bytes: int = 10 * 1024 * 1024
+    untracked_max_files: int = 1000
+
+
+@dataclass
+class GitState:
+    """What a snapshot records, plus the diff bytes for the caller to store."""
+
+    root: Path
+    commit: str | None
+    branch: str | None
+    remote: str | None
+    dirty: bool
+    diff: bytes | None
+    diff_omitted: str | None
+    untracked: list[str]
+    untracked_omitted: int
+    author: dict[str, str | None]
+
+
+def find_work_tree(start: Path) -> Path | None:
+    """The enclosing git work tree, found without starting git."""
+    for directory in (start, *start.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def capture_git(start: Path, limits: GitLimits, redactor: Redactor,
+                exclude: tuple[str, ...] = (".mlver/",)) -> GitState | None:
+    root = find_work_tree(start)
+    if root is None:
+        return None
+    import git
+
+    try:
+        repo = git.Repo(root)
+    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
+        return None
+    with repo:
+        try:
+            commit: str | None = repo.head.commit.hexsha
+        except ValueError:  # no commits yet
+            commit = None
+        branch = None if repo.head.is_detached else repo.active_branch.name
+        remote = None
+        if repo.remotes:
+            names = [r.name for r in repo.remotes]
+            chosen = repo.remote("origin" if "origin" in names else names[0])
+            urls = list(chosen.urls)
+            remote = strip_url_credentials(urls[0]) if urls else None
+        base = commit or EMPTY_TREE
+        text = repo.git.diff(base, "--no-color", "--no-ext-diff", "--no-textconv",
+                             stdout_as_string=False)
+        diff: bytes | None = redactor.bytes(text + b"\n") if text else None
+        omitted = None
+        if diff is not None and len(diff) > limits.diff_max_bytes:
+            omitted = (f"diff of {len(diff)} bytes exceeds the cap of {limits.diff_max_bytes} "
+                       "bytes; commit your changes to make this snapshot reproducible")
+            diff = None
+        listed = repo.git.ls_files("--others", "--exclude-standard", "-z")
+        untracked = [p for p in listed.split("\0") if p and not p.startswith(exclude)
+                     and not any(f"/{e}" in f"/{p}" for e in exclude)]
+        reader = repo.config_reader()
+        name = reader.get_value("user", "name", default="")
+        email = reader.get_value("user", "email", default="")
+        who = {"name": str(name), "email": str(email) or None} if name else os_user()
+        return GitState(root=root, commit=commit, branch=branch, remote=remote,
+                        dirty=bool(text), diff=diff, diff_omitted=omitted,
+                        untracked=sorted(untracked)[: limits.untracked_max_files],
+                        untracked_omitted=max(0, len(untracked) - limits.untracked_max_files),
+                        author=who)
+
+
+def os_user() -> dict[str, str | None]:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = os.environ.get("USER", "unknown")
+    return {"name": user, "email": None}

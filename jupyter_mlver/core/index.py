@@ -1,0 +1,261 @@
+"""The SQLite index over records (WAL). Everything in it can be rebuilt from the objects."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import records
+from .errors import Conflict, StoreError
+from .records import Record
+from .sqlite import connect
+
+# Each entry migrates the index from version i to i + 1; never edit a released one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE records (id TEXT PRIMARY KEY, kind TEXT NOT NULL, created TEXT);
+    CREATE TABLE snapshots (
+        id TEXT PRIMARY KEY, created TEXT NOT NULL, notebook TEXT, parent TEXT,
+        environment TEXT NOT NULL, summary TEXT NOT NULL, search TEXT NOT NULL);
+    CREATE INDEX ix_snapshots_created ON snapshots (created);
+    CREATE INDEX ix_snapshots_notebook ON snapshots (notebook, created);
+    CREATE INDEX ix_snapshots_parent ON snapshots (parent);
+    CREATE TABLE tags (
+        name TEXT PRIMARY KEY, snapshot TEXT NOT NULL, record TEXT, created TEXT NOT NULL);
+    CREATE INDEX ix_tags_snapshot ON tags (snapshot);
+    CREATE TABLE images (
+        id TEXT PRIMARY KEY, snapshot TEXT, environment TEXT NOT NULL, fingerprint TEXT,
+        image_id TEXT, created TEXT NOT NULL);
+    CREATE INDEX ix_images_snapshot ON images (snapshot);
+    CREATE INDEX ix_images_fingerprint ON images (fingerprint);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+#: ``notebook=ALL`` lists every snapshot; ``notebook=None`` lists those taken outside a notebook.
+ALL = object()
+
+
+@dataclass(frozen=True)
+class SnapshotRow:
+    id: str
+    created: str
+    notebook: str | None
+    parent: str | None
+    environment: str
+    summary: dict[str, Any]
+    tags: list[str]
+
+
+def summarize(record: Record) -> dict[str, Any]:
+    """What a list view needs, without reading the record object."""
+    git = record.get("git") or {}
+    data = record.get("data") or []
+    execution = record.get("execution") or {}
+    return {
+        "message": record.get("message", ""),
+        "author": record.get("author"),
+        "params": record.get("params") or {},
+        "metrics": record.get("metrics") or {},
+        "git": {k: git.get(k) for k in ("commit", "branch", "dirty")} if git else None,
+        "data_files": len(data),
+        "data_bytes": sum(d.get("size", 0) for d in data),
+        "warnings": len(execution.get("warnings") or []),
+        "source": (record.get("notebook") or {}).get("source"),
+    }
+
+
+class Index:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = connect(path)
+        self._migrate()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the index at {self.path} was written by a newer jupyter_mlver "
+                f"(schema {version}, this version knows {SCHEMA_VERSION})",
+                "upgrade jupyter_mlver",
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            for script in MIGRATIONS[version:]:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- writing ----------------------------------------------------------------
+
+    def add(self, record: Record, *, fingerprint: str | None = None) -> None:
+        """Index one stored record; a snapshot's tags must be free (else ``Conflict``)."""
+        with self.transaction():
+            self._insert(record, fingerprint=fingerprint)
+
+    def _insert(self, record: Record, *, fingerprint: str | None = None,
+                skip_taken_tags: bool = False) -> None:
+        kind = records.kind(record)
+        rid = record["id"]
+        created = record.get("created")
+        if kind == "tag":
+            self._add_tag(record["name"], record["snapshot"], created or "", rid, skip_taken_tags)
+            self.conn.execute("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", (rid, kind, created))
+            return
+        self.conn.execute("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", (rid, kind, created))
+        if kind == "snapshot":
+            summary = summarize(record)
+            notebook = (record.get("notebook") or {}).get("path")
+            search = " ".join(
+                [rid, summary["message"], notebook or "", *record.get("tags", []),
+                 *map(str, summary["params"])]
+            ).lower()
+            self.conn.execute(
+                "INSERT OR IGNORE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rid, created, notebook, record.get("parent"), record["environment"],
+                 json.dumps(summary), search),
+            )
+            for name in record.get("tags", []):
+                self._add_tag(name, rid, created or "", None, skip_taken_tags)
+        elif kind == "image":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
+                (rid, record.get("snapshot"), record["environment"], fingerprint,
+                 record.get("image_id"), created),
+            )
+
+    def _add_tag(self, name: str, snapshot: str, created: str, tag_record: str | None,
+                 skip_taken: bool) -> None:
+        taken = self.tag_target(name)
+        if taken == snapshot:
+            return
+        if taken is not None:
+            if skip_taken:
+                return
+            raise Conflict(f"tag {name!r} already names snapshot {taken[:12]}",
+                           "choose another name")
+        self.conn.execute("INSERT INTO tags VALUES (?, ?, ?, ?)", (name, snapshot, tag_record, created))
+
+    def rebuild(self, all_records: Iterable[Record],
+                fingerprints: dict[str, str] | None = None) -> int:
+        """Replace the whole index with what the given records say; returns how many."""
+        fingerprints = fingerprints or {}
+        ordered = sorted(all_records, key=lambda r: (r.get("schema") == records.TAG,
+                                                     r.get("created") or ""))
+        with self.transaction():
+            for table in ("records", "snapshots", "tags", "images"):
+                self.conn.execute(f"DELETE FROM {table}")
+            for record in ordered:
+                self._insert(record, fingerprint=fingerprints.get(record.get("environment", "")),
+                             skip_taken_tags=True)
+        return len(ordered)
+
+    # -- reading ----------------------------------------------------------------
+
+    def has(self, rid: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM records WHERE id = ?", (rid,)).fetchone() is not None
+
+    def kind_of(self, rid: str) -> str | None:
+        row = self.conn.execute("SELECT kind FROM records WHERE id = ?", (rid,)).fetchone()
+        return row[0] if row else None
+
+    def record_ids(self, kind: str | None = None) -> list[str]:
+        if kind is None:
+            return [r[0] for r in self.conn.execute("SELECT id FROM records")]
+        return [r[0] for r in self.conn.execute("SELECT id FROM records WHERE kind = ?", (kind,))]
+
+    def ids_with_prefix(self, prefix: str) -> list[tuple[str, str]]:
+        upper = prefix + "g"  # 'g' sorts after every hex digit
+        rows = self.conn.execute(
+            "SELECT id, kind FROM records WHERE id >= ? AND id < ? AND kind != 'tag' LIMIT 10",
+            (prefix, upper),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def tag_target(self, name: str) -> str | None:
+        row = self.conn.execute("SELECT snapshot FROM tags WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def tags_of(self, snapshot: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT name FROM tags WHERE snapshot = ? ORDER BY created, name", (snapshot,))
+        return [r[0] for r in rows]
+
+    def latest(self, notebook: object = ALL) -> str | None:
+        where, args = self._notebook_filter(notebook)
+        row = self.conn.execute(
+            f"SELECT id FROM snapshots {where} ORDER BY created DESC, rowid DESC LIMIT 1", args
+        ).fetchone()
+        return row[0] if row else None
+
+    def parent_of(self, snapshot: str) -> str | None:
+        row = self.conn.execute("SELECT parent FROM snapshots WHERE id = ?", (snapshot,)).fetchone()
+        if row is None:
+            return None
+        return str(row[0]) if row[0] else None
+
+    @staticmethod
+    def _notebook_filter(notebook: object) -> tuple[str, list[Any]]:
+        if notebook is ALL:
+            return "", []
+        if notebook is None:
+            return "WHERE notebook IS NULL", []
+        return "WHERE notebook = ?", [notebook]
+
+    def snapshots(self, *, notebook: object = ALL, q: str | None = None, tag: str | None = None,
+                  limit: int | None = None, offset: int = 0) -> tuple[list[SnapshotRow], int]:
+        """A page of snapshots, newest first, and the total that match."""
+        where, args = self._notebook_filter(notebook)
+        clauses = [where[len("WHERE "):]] if where else []
+        if q:
+            clauses.append(
+                "(s.search LIKE ? ESCAPE '\\' OR s.id IN (SELECT snapshot FROM tags WHERE name LIKE ? ESCAPE '\\'))")
+            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            args += [pattern, pattern]
+        if tag:
+            clauses.append("s.id IN (SELECT snapshot FROM tags WHERE name = ?)")
+            args.append(tag)
+        cond = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        total = self.conn.execute(f"SELECT count(*) FROM snapshots s {cond}", args).fetchone()[0]
+        page = self.conn.execute(
+            f"SELECT s.id, s.created, s.notebook, s.parent, s.environment, s.summary,"
+            f" (SELECT json_group_array(name) FROM tags t WHERE t.snapshot = s.id)"
+            f" FROM snapshots s {cond} ORDER BY s.created DESC, s.rowid DESC LIMIT ? OFFSET ?",
+            [*args, -1 if limit is None else limit, offset],
+        ).fetchall()
+        rows = [
+            SnapshotRow(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), sorted(json.loads(r[6])))
+            for r in page
+        ]
+        return rows, total
+
+    def images_of(self, snapshot: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT id FROM images WHERE snapshot = ? ORDER BY created DESC", (snapshot,))
+        return [r[0] for r in rows]
+
+    def images_with_fingerprint(self, fingerprint: str) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT id FROM images WHERE fingerprint = ? ORDER BY created DESC", (fingerprint,))
+        return [r[0] for r in rows]

@@ -1,0 +1,112 @@
+"""Keeping a store healthy: fsck (verify), reindex (rebuild the index), gc (collect garbage)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from . import records
+from .records import Record
+from .store import Store
+
+
+@dataclass
+class FsckReport:
+    objects: int = 0
+    records: int = 0
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass
+class GcReport:
+    objects: int = 0
+    bytes: int = 0
+    tmp_files: int = 0
+    kept: int = 0
+
+
+def _label(record: Record) -> str:
+    return f"{records.kind(record)} {record['id'][:12]}"
+
+
+def fsck(store: Store) -> FsckReport:
+    """Verify every object's hash, every record's references and the index."""
+    report = FsckReport()
+    ids = list(store.objects.iter_ids())
+    report.objects = len(ids)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for oid, ok in zip(ids, pool.map(store.objects.verify, ids), strict=True):
+            if not ok:
+                report.problems.append(f"object {oid} is corrupt: its content does not match its name")
+    corrupt = {p.split()[1] for p in report.problems}
+    present = set(ids)
+    found: dict[str, Record] = {}
+    for record in store.iter_records():
+        if record["id"] in corrupt:
+            continue
+        found[record["id"]] = record
+        for ref in records.references(record):
+            if ref not in present:
+                report.problems.append(f"{_label(record)} references missing object {ref}")
+    report.records = len(found)
+    integrity = store.index.conn.execute("PRAGMA integrity_check").fetchone()[0]
+    if integrity != "ok":
+        report.problems.append(f"index.sqlite is damaged: {integrity} (run `jupyter mlver reindex`)")
+    indexed = set(store.index.record_ids())
+    for rid in sorted(indexed - set(found)):
+        report.problems.append(f"index lists record {rid} but its object is missing or corrupt")
+    unindexed = [r for rid, r in found.items()
+                 if rid not in indexed and records.kind(r) != "environment"]
+    if unindexed:
+        report.warnings.append(
+            f"{len(unindexed)} record object(s) are not in the index (an interrupted write); "
+            "`jupyter mlver reindex` adds them, `jupyter mlver gc` removes them")
+    return report
+
+
+def reindex(store: Store) -> int:
+    """Rebuild the index from the record objects alone; returns how many were indexed."""
+    found = list(store.iter_records())
+    fingerprints = {r["id"]: r["fingerprint"] for r in found
+                    if r["schema"] == records.ENVIRONMENT}
+    indexed = [r for r in found if r["schema"] != records.ENVIRONMENT]
+    with store.exclusive():
+        return store.index.rebuild(indexed, fingerprints)
+
+
+def reachable(store: Store, roots: Iterable[str]) -> set[str]:
+    keep: set[str] = set()
+    for rid in roots:
+        keep.add(rid)
+        try:
+            record = store.get(rid)
+        except Exception:  # a damaged record keeps what it can; fsck reports it
+            continue
+        keep.update(records.references(record))
+    return keep
+
+
+def gc(store: Store, dry_run: bool = False) -> GcReport:
+    """Remove ``tmp/`` leftovers and objects no indexed record references."""
+    report = GcReport()
+    with store.exclusive():
+        if store.objects.tmp.is_dir():
+            for entry in os.scandir(store.objects.tmp):
+                report.tmp_files += 1
+                if not dry_run:
+                    os.unlink(entry.path)
+        keep = reachable(store, store.index.record_ids())
+        report.kept = len(keep)
+        for oid in list(store.objects.iter_ids()):
+            if oid in keep:
+                continue
+            report.objects += 1
+            report.bytes += store.objects.size(oid) if dry_run else store.objects.remove(oid)
+    return report

@@ -1,0 +1,92 @@
+"""Records: canonical JSON, ids, kinds and the objects each one references (DESIGN §4).
+
+A record is stored as an object whose bytes are its canonical JSON without ``id``;
+its id is therefore its object name. ``id`` is added only when a record is shown.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+from .errors import InvalidInput
+from .hashing import hash_bytes
+
+Record = dict[str, Any]
+
+SNAPSHOT = "mlver.snapshot/1"
+ENVIRONMENT = "mlver.environment/1"
+IMAGE = "mlver.image/1"
+TAG = "mlver.tag/1"
+KINDS = {SNAPSHOT: "snapshot", ENVIRONMENT: "environment", IMAGE: "image", TAG: "tag"}
+
+
+def canonical_json(obj: Any) -> bytes:
+    """Sorted keys, UTF-8, no whitespace, no NaN: the same value always gives the same bytes."""
+    try:
+        text = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                          allow_nan=False)
+    except ValueError as e:
+        raise InvalidInput(f"cannot store a non-finite number ({e})") from None
+    return text.encode("utf-8")
+
+
+def encode(record: Record) -> tuple[str, bytes]:
+    body = {k: v for k, v in record.items() if k != "id"}
+    data = canonical_json(body)
+    return hash_bytes(data), data
+
+
+def decode(oid: str, data: bytes) -> Record | None:
+    """The record stored in an object, with its id, or None if the object is not a record."""
+    if not data.startswith(b"{"):
+        return None
+    try:
+        body = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(body, dict) or body.get("schema") not in KINDS:
+        return None
+    return {"id": oid, **body}
+
+
+def kind(record: Record) -> str:
+    return KINDS[record["schema"]]
+
+
+def now() -> str:
+    """RFC 3339 UTC with milliseconds, e.g. ``2026-11-25T12:00:00.123Z``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def references(record: Record) -> Iterator[str]:
+    """Every object a record needs besides itself (for gc, fsck and push/pull)."""
+    schema = record.get("schema")
+    if schema == SNAPSHOT:
+        yield record["environment"]
+        if record.get("notebook") and record["notebook"].get("hash"):
+            yield record["notebook"]["hash"]
+        if record.get("git") and record["git"].get("diff"):
+            yield record["git"]["diff"]
+        for entry in record.get("data") or []:
+            if entry.get("stored"):
+                yield entry["hash"]
+        yield from (record.get("state") or {}).values()
+    elif schema == IMAGE:
+        yield record["environment"]
+        for field in ("snapshot", "dockerfile", "lock", "build_log"):
+            if record.get(field):
+                yield record[field]
+        yield from record.get("wheels") or []
+    elif schema == TAG:
+        yield record["snapshot"]
+
+
+def check_scalar(key: str, value: Any) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidInput(f"{key}: value must be a finite number, got {value}")
+    if not isinstance(value, (str, int, float, bool)):
+        raise InvalidInput(f"{key}: value must be a number, string or bool, got {type(value).__name__}")
