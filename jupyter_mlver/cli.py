@@ -11,8 +11,8 @@ from typing import Any
 
 from ._version import __version__
 from .core.errors import InvalidInput, MlverError
-from .core.store import Store
 from .core.params import parse_assignments
+from .core.store import Store
 from .display import format_list, format_record
 
 Handler = Callable[[argparse.Namespace], int]
@@ -58,8 +58,10 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     )
     for path in args.data:  # fail before the store is even created
         if not Path(path).exists():
-            raise InvalidInput(f"data path {path!r} does not exist",
-                               "check the path; it is relative to the current directory")
+            raise InvalidInput(
+                f"data path {path!r} does not exist",
+                "check the path; it is relative to the current directory",
+            )
     with Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=True) as store:
         record = take_snapshot(store, options, progress=lambda **kw: tqdm(disable=None, **kw))
         if args.json:
@@ -74,8 +76,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     with _open(args) as store:
         notebook: object = store.relpath(args.notebook) if args.notebook else ALL
-        rows, total = store.index.snapshots(notebook=notebook, q=args.query, tag=args.tag_filter,
-                                            limit=args.n or None)
+        rows, total = store.index.snapshots(
+            notebook=notebook, q=args.query, tag=args.tag_filter, limit=args.n or None
+        )
         if args.json:
             _print_json([store.get(row.id) for row in rows])
         else:
@@ -111,8 +114,15 @@ def cmd_fsck(args: argparse.Namespace) -> int:
     with _open(args) as store:
         report = fsck(store)
     if args.json:
-        _print_json({"ok": report.ok, "objects": report.objects, "records": report.records,
-                     "problems": report.problems, "warnings": report.warnings})
+        _print_json(
+            {
+                "ok": report.ok,
+                "objects": report.objects,
+                "records": report.records,
+                "problems": report.problems,
+                "warnings": report.warnings,
+            }
+        )
     else:
         for line in report.problems:
             print(f"error: {line}")
@@ -141,12 +151,21 @@ def cmd_gc(args: argparse.Namespace) -> int:
     with _open(args) as store:
         report = gc(store, dry_run=args.dry_run)
     if args.json:
-        _print_json({"objects": report.objects, "bytes": report.bytes,
-                     "tmp_files": report.tmp_files, "kept": report.kept, "dry_run": args.dry_run})
+        _print_json(
+            {
+                "objects": report.objects,
+                "bytes": report.bytes,
+                "tmp_files": report.tmp_files,
+                "kept": report.kept,
+                "dry_run": args.dry_run,
+            }
+        )
     else:
         verb = "would remove" if args.dry_run else "removed"
-        print(f"{verb} {report.objects} unreferenced objects ({report.bytes:,} bytes) and "
-              f"{report.tmp_files} temporary files; {report.kept} objects kept")
+        print(
+            f"{verb} {report.objects} unreferenced objects ({report.bytes:,} bytes) and "
+            f"{report.tmp_files} temporary files; {report.kept} objects kept"
+        )
     return 0
 
 
@@ -154,12 +173,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jupyter mlver",
         description="Versioned, reproducible ML experiments: snapshots of notebooks, data, "
-                    "packages and git state in a local store (.mlver/).",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        "packages and git state in a local store (.mlver/).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"jupyter_mlver {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="DIR",
-                        help="the store directory (default: $MLVER_STORE or the nearest .mlver/)")
+    common.add_argument(
+        "--store",
+        metavar="DIR",
+        help="the store directory (default: $MLVER_STORE or the nearest .mlver/)",
+    )
     common.add_argument("--json", action="store_true", help="print JSON instead of text")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -168,24 +192,52 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = add("snapshot", cmd_snapshot, "record an experiment: data hashes, params, metrics, "
-            "packages, system and git state")
+    p = add(
+        "snapshot",
+        cmd_snapshot,
+        "record an experiment: data hashes, params, metrics, packages, system and git state",
+    )
     p.add_argument("-m", "--message", help="what this experiment is")
-    p.add_argument("--data", metavar="PATH", action="append", default=[],
-                   help="a data file or directory to hash and keep (repeatable)")
-    p.add_argument("--param", metavar="K=V", action="append", default=[],
-                   help="a parameter (repeatable); numbers and true/false are typed")
-    p.add_argument("--metric", metavar="K=V", action="append", default=[],
-                   help="a metric (repeatable; repeating a key records a series)")
-    p.add_argument("--tag", metavar="NAME", action="append", default=[],
-                   help="a unique tag for this snapshot (repeatable)")
-    p.add_argument("--hash-only", action="store_true",
-                   help="keep only hashes of data files, not copies")
+    p.add_argument(
+        "--data",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="a data file or directory to hash and keep (repeatable)",
+    )
+    p.add_argument(
+        "--param",
+        metavar="K=V",
+        action="append",
+        default=[],
+        help="a parameter (repeatable); numbers and true/false are typed",
+    )
+    p.add_argument(
+        "--metric",
+        metavar="K=V",
+        action="append",
+        default=[],
+        help="a metric (repeatable; repeating a key records a series)",
+    )
+    p.add_argument(
+        "--tag",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="a unique tag for this snapshot (repeatable)",
+    )
+    p.add_argument(
+        "--hash-only", action="store_true", help="keep only hashes of data files, not copies"
+    )
 
     p = add("list", cmd_list, "list snapshots, newest first")
     p.add_argument("-n", type=int, default=20, metavar="N", help="show at most N (0: all)")
-    p.add_argument("-q", "--query", metavar="TEXT", help="only those whose message, notebook, "
-                   "tags or param names contain TEXT")
+    p.add_argument(
+        "-q",
+        "--query",
+        metavar="TEXT",
+        help="only those whose message, notebook, tags or param names contain TEXT",
+    )
     p.add_argument("--tag", dest="tag_filter", metavar="NAME", help="only the one with this tag")
     p.add_argument("--notebook", metavar="PATH", help="only snapshots of this notebook")
 
@@ -196,8 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ref", help="the snapshot: HEAD, HEAD~N, a tag or an id prefix")
     p.add_argument("name", help="the new tag")
 
-    add("fsck", cmd_fsck, "verify every object's hash, every record's references and the index; "
-        "exit 1 if anything is wrong")
+    add(
+        "fsck",
+        cmd_fsck,
+        "verify every object's hash, every record's references and the index; "
+        "exit 1 if anything is wrong",
+    )
     add("reindex", cmd_reindex, "rebuild the index from the stored objects")
     p = add("gc", cmd_gc, "remove temporary leftovers and objects no record references")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")

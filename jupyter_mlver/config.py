@@ -16,38 +16,46 @@ class Mlver(Configurable):
     """jupyter_mlver settings (``c.Mlver.<name>`` in any Jupyter or IPython config file)."""
 
     store_dir = Unicode(
-        None, allow_none=True,
+        None,
+        allow_none=True,
         help="Directory of the store (.mlver). Default: $MLVER_STORE, else the nearest .mlver/ "
-             "above the notebook, else the git work tree root, else the notebook's directory.",
+        "above the notebook, else the git work tree root, else the notebook's directory.",
     ).tag(config=True)
 
     hash_only = Bool(
-        False, help="Keep only hashes of data files, not copies in the store.",
+        False,
+        help="Keep only hashes of data files, not copies in the store.",
     ).tag(config=True)
 
     env_vars = List(
-        Unicode(), help="Extra environment variable names to record (secret-looking names are "
-                        "always dropped).",
+        Unicode(),
+        help="Extra environment variable names to record (secret-looking names are "
+        "always dropped).",
     ).tag(config=True)
 
     diff_max_bytes = Int(
-        10 * 1024 * 1024, help="Largest uncommitted git diff a snapshot stores.",
+        10 * 1024 * 1024,
+        help="Largest uncommitted git diff a snapshot stores.",
     ).tag(config=True)
 
     untracked_max_files = Int(
-        1000, help="Most untracked file names a snapshot lists.",
+        1000,
+        help="Most untracked file names a snapshot lists.",
     ).tag(config=True)
 
     base_image = Unicode(
-        "", help="Base image for environment images. Default: python:<kernel version>-slim.",
+        "",
+        help="Base image for environment images. Default: python:<kernel version>-slim.",
     ).tag(config=True)
 
     image_prefix = Unicode(
-        "", help="Prefix of image names, e.g. 'registry.example.com/team/'.",
+        "",
+        help="Prefix of image names, e.g. 'registry.example.com/team/'.",
     ).tag(config=True)
 
     lineage = Bool(
-        True, help="Record files the kernel reads and writes as snapshot inputs and outputs.",
+        True,
+        help="Record files the kernel reads and writes as snapshot inputs and outputs.",
     ).tag(config=True)
 
     @default("store_dir")
@@ -56,8 +64,9 @@ class Mlver(Configurable):
 
     @property
     def git_limits(self) -> GitLimits:
-        return GitLimits(diff_max_bytes=self.diff_max_bytes,
-                         untracked_max_files=self.untracked_max_files)
+        return GitLimits(
+            diff_max_bytes=self.diff_max_bytes, untracked_max_files=self.untracked_max_files
+        )
 
 
 def load_config_files(cwd: Path | None = None) -> Config:
@@ -72,8 +81,10 @@ def load_config_files(cwd: Path | None = None) -> Config:
     config = Config()
     paths = [*reversed(jupyter_config_path()), str(cwd or Path.cwd())]
     for directory in paths:
-        for loader_cls, name in ((JSONFileConfigLoader, "jupyter_mlver_config.json"),
-                                 (PyFileConfigLoader, "jupyter_mlver_config.py")):
+        for loader_cls, name in (
+            (JSONFileConfigLoader, "jupyter_mlver_config.json"),
+            (PyFileConfigLoader, "jupyter_mlver_config.py"),
+        ):
             if not os.path.isfile(os.path.join(directory, name)):
                 continue
             loader: Any = loader_cls(name, path=directory)

@@ -43,8 +43,9 @@ def short_time(created: str) -> str:
 
 def _table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
-                     for r in rows)
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
+    )
 
 
 def format_list(rows: list[SnapshotRow], total: int) -> str:
@@ -54,9 +55,17 @@ def format_list(rows: list[SnapshotRow], total: int) -> str:
     for row in rows:
         s = row.summary
         message = s["message"] if len(s["message"]) <= 40 else s["message"][:39] + "…"
-        table.append([row.id[:12], short_time(row.created), row.notebook or "-", message or "-",
-                      ",".join(row.tags) or "-", format_assignments(s["params"]),
-                      format_assignments(s["metrics"])])
+        table.append(
+            [
+                row.id[:12],
+                short_time(row.created),
+                row.notebook or "-",
+                message or "-",
+                ",".join(row.tags) or "-",
+                format_assignments(s["params"]),
+                format_assignments(s["metrics"]),
+            ]
+        )
     more = f"\n({len(rows)} of {total} shown; -n 0 shows all)" if total > len(rows) else ""
     return _table(table) + more
 
@@ -65,8 +74,10 @@ def environment_summary(env: Record) -> str:
     plat = env["platform"]
     gpus = env["hardware"].get("gpus") or []
     gpu = f" · {len(gpus)} GPU ({gpus[0]['name']})" if gpus else ""
-    return (f"Python {env['python']['version']} · {len(env['packages'])} packages · "
-            f"{plat['system']} {plat['machine']}{gpu} · fingerprint {env['fingerprint'][:12]}")
+    return (
+        f"Python {env['python']['version']} · {len(env['packages'])} packages · "
+        f"{plat['system']} {plat['machine']}{gpu} · fingerprint {env['fingerprint'][:12]}"
+    )
 
 
 def _snapshot_lines(record: Record, tags: list[str], store: Store | None) -> list[tuple[str, str]]:
@@ -78,12 +89,20 @@ def _snapshot_lines(record: Record, tags: list[str], store: Store | None) -> lis
     if tags:
         lines.append(("tags", ", ".join(tags)))
     author = record.get("author") or {}
-    lines.append(("author", author.get("name", "?") +
-                  (f" <{author['email']}>" if author.get("email") else "")))
+    lines.append(
+        (
+            "author",
+            author.get("name", "?") + (f" <{author['email']}>" if author.get("email") else ""),
+        )
+    )
     nb = record.get("notebook")
     if nb:
-        lines.append(("notebook", f"{nb['path'] or '(unsaved)'} ({nb['source']}, "
-                                  f"{nb['kernel'].get('name', '?')})"))
+        lines.append(
+            (
+                "notebook",
+                f"{nb['path'] or '(unsaved)'} ({nb['source']}, {nb['kernel'].get('name', '?')})",
+            )
+        )
     lines.append(("parent", (record.get("parent") or "-")[:12]))
     lines.append(("params", format_assignments(record["params"])))
     lines.append(("metrics", format_assignments(record["metrics"])))
@@ -91,8 +110,9 @@ def _snapshot_lines(record: Record, tags: list[str], store: Store | None) -> lis
     lines.append(("data", f"{len(data)} file(s), {human_bytes(sum(d['size'] for d in data))}"))
     for d in data[:20]:
         kept = "" if d["stored"] else " (hash only)"
-        lines.append(("", f"{d['role']:<7} {d['path']}  {human_bytes(d['size'])}  "
-                          f"{d['hash'][:12]}{kept}"))
+        lines.append(
+            ("", f"{d['role']:<7} {d['path']}  {human_bytes(d['size'])}  {d['hash'][:12]}{kept}")
+        )
     if len(data) > 20:
         lines.append(("", f"… and {len(data) - 20} more (--json shows all)"))
     if store is not None:
@@ -118,10 +138,19 @@ def format_record(record: Record, tags: list[str] | None = None, store: Store | 
     if schema == "mlver.snapshot/1":
         lines = _snapshot_lines(record, tags or [], store)
     elif schema == "mlver.environment/1":
-        lines = [("environment", record["id"]), ("summary", environment_summary(record)),
-                 ("cpu", f"{record['hardware']['cpu']} ({record['hardware']['cores']} cores)")]
-        lines += [("", f"{p['name']}=={p['version']}" + (f" ({p['source']})"
-                   if p["source"] != "index" else "")) for p in record["packages"]]
+        lines = [
+            ("environment", record["id"]),
+            ("summary", environment_summary(record)),
+            ("cpu", f"{record['hardware']['cpu']} ({record['hardware']['cores']} cores)"),
+        ]
+        lines += [
+            (
+                "",
+                f"{p['name']}=={p['version']}"
+                + (f" ({p['source']})" if p["source"] != "index" else ""),
+            )
+            for p in record["packages"]
+        ]
     else:
         lines = [(k, format_value(v)) for k, v in sorted(record.items())]
     width = max(len(k) for k, _ in lines)

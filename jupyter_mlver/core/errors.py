@@ -40,7 +40,7 @@ class AmbiguousRef(MlverError):
 
 
 class Conflict(MlverError):
-    """The request conflicts with what the store holds (a tag already in use, a file that would be lost)."""
+    """The request conflicts with the store (a tag in use, a file that would be lost)."""
 
     status = 409
 

@@ -109,72 +109,106 @@ class Index:
 
     # -- writing ----------------------------------------------------------------
 
-    def add(self, record: Record, *, fingerprint: str | None = None) -> None:
-        """Index one stored record; a snapshot's tags must be free (else ``Conflict``)."""
+    def add(self, *stored: Record, fingerprint: str | None = None) -> None:
+        """Index stored records in one transaction; a snapshot's tags must be free (else
+        ``Conflict``, and nothing is indexed)."""
         with self.transaction():
-            self._insert(record, fingerprint=fingerprint)
+            for record in stored:
+                self._insert(record, fingerprint=fingerprint)
 
-    def _insert(self, record: Record, *, fingerprint: str | None = None,
-                skip_taken_tags: bool = False) -> None:
+    def _insert(
+        self, record: Record, *, fingerprint: str | None = None, skip_taken_tags: bool = False
+    ) -> None:
         kind = records.kind(record)
         rid = record["id"]
         created = record.get("created")
         if kind == "tag":
             self._add_tag(record["name"], record["snapshot"], created or "", rid, skip_taken_tags)
-            self.conn.execute("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", (rid, kind, created))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO records VALUES (?, ?, ?)", (rid, kind, created)
+            )
             return
         self.conn.execute("INSERT OR IGNORE INTO records VALUES (?, ?, ?)", (rid, kind, created))
         if kind == "snapshot":
             summary = summarize(record)
             notebook = (record.get("notebook") or {}).get("path")
             search = " ".join(
-                [rid, summary["message"], notebook or "", *record.get("tags", []),
-                 *map(str, summary["params"])]
+                [
+                    rid,
+                    summary["message"],
+                    notebook or "",
+                    *record.get("tags", []),
+                    *map(str, summary["params"]),
+                ]
             ).lower()
             self.conn.execute(
                 "INSERT OR IGNORE INTO snapshots VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rid, created, notebook, record.get("parent"), record["environment"],
-                 json.dumps(summary), search),
+                (
+                    rid,
+                    created,
+                    notebook,
+                    record.get("parent"),
+                    record["environment"],
+                    json.dumps(summary),
+                    search,
+                ),
             )
             for name in record.get("tags", []):
                 self._add_tag(name, rid, created or "", None, skip_taken_tags)
         elif kind == "image":
             self.conn.execute(
                 "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
-                (rid, record.get("snapshot"), record["environment"], fingerprint,
-                 record.get("image_id"), created),
+                (
+                    rid,
+                    record.get("snapshot"),
+                    record["environment"],
+                    fingerprint,
+                    record.get("image_id"),
+                    created,
+                ),
             )
 
-    def _add_tag(self, name: str, snapshot: str, created: str, tag_record: str | None,
-                 skip_taken: bool) -> None:
+    def _add_tag(
+        self, name: str, snapshot: str, created: str, tag_record: str | None, skip_taken: bool
+    ) -> None:
         taken = self.tag_target(name)
         if taken == snapshot:
             return
         if taken is not None:
             if skip_taken:
                 return
-            raise Conflict(f"tag {name!r} already names snapshot {taken[:12]}",
-                           "choose another name")
-        self.conn.execute("INSERT INTO tags VALUES (?, ?, ?, ?)", (name, snapshot, tag_record, created))
+            raise Conflict(
+                f"tag {name!r} already names snapshot {taken[:12]}", "choose another name"
+            )
+        self.conn.execute(
+            "INSERT INTO tags VALUES (?, ?, ?, ?)", (name, snapshot, tag_record, created)
+        )
 
-    def rebuild(self, all_records: Iterable[Record],
-                fingerprints: dict[str, str] | None = None) -> int:
+    def rebuild(
+        self, all_records: Iterable[Record], fingerprints: dict[str, str] | None = None
+    ) -> int:
         """Replace the whole index with what the given records say; returns how many."""
         fingerprints = fingerprints or {}
-        ordered = sorted(all_records, key=lambda r: (r.get("schema") == records.TAG,
-                                                     r.get("created") or ""))
+        ordered = sorted(
+            all_records, key=lambda r: (r.get("schema") == records.TAG, r.get("created") or "")
+        )
         with self.transaction():
             for table in ("records", "snapshots", "tags", "images"):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
-                self._insert(record, fingerprint=fingerprints.get(record.get("environment", "")),
-                             skip_taken_tags=True)
+                self._insert(
+                    record,
+                    fingerprint=fingerprints.get(record.get("environment", "")),
+                    skip_taken_tags=True,
+                )
         return len(ordered)
 
     # -- reading ----------------------------------------------------------------
 
     def has(self, rid: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM records WHERE id = ?", (rid,)).fetchone() is not None
+        return (
+            self.conn.execute("SELECT 1 FROM records WHERE id = ?", (rid,)).fetchone() is not None
+        )
 
     def kind_of(self, rid: str) -> str | None:
         row = self.conn.execute("SELECT kind FROM records WHERE id = ?", (rid,)).fetchone()
@@ -199,7 +233,8 @@ class Index:
 
     def tags_of(self, snapshot: str) -> list[str]:
         rows = self.conn.execute(
-            "SELECT name FROM tags WHERE snapshot = ? ORDER BY created, name", (snapshot,))
+            "SELECT name FROM tags WHERE snapshot = ? ORDER BY created, name", (snapshot,)
+        )
         return [r[0] for r in rows]
 
     def latest(self, notebook: object = ALL) -> str | None:
@@ -223,15 +258,26 @@ class Index:
             return "WHERE notebook IS NULL", []
         return "WHERE notebook = ?", [notebook]
 
-    def snapshots(self, *, notebook: object = ALL, q: str | None = None, tag: str | None = None,
-                  limit: int | None = None, offset: int = 0) -> tuple[list[SnapshotRow], int]:
+    def snapshots(
+        self,
+        *,
+        notebook: object = ALL,
+        q: str | None = None,
+        tag: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> tuple[list[SnapshotRow], int]:
         """A page of snapshots, newest first, and the total that match."""
         where, args = self._notebook_filter(notebook)
-        clauses = [where[len("WHERE "):]] if where else []
+        clauses = [where[len("WHERE ") :]] if where else []
         if q:
             clauses.append(
-                "(s.search LIKE ? ESCAPE '\\' OR s.id IN (SELECT snapshot FROM tags WHERE name LIKE ? ESCAPE '\\'))")
-            pattern = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                "(s.search LIKE ? ESCAPE '\\'"
+                " OR s.id IN (SELECT snapshot FROM tags WHERE name LIKE ? ESCAPE '\\'))"
+            )
+            pattern = (
+                "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
             args += [pattern, pattern]
         if tag:
             clauses.append("s.id IN (SELECT snapshot FROM tags WHERE name = ?)")
@@ -252,10 +298,12 @@ class Index:
 
     def images_of(self, snapshot: str) -> list[str]:
         rows = self.conn.execute(
-            "SELECT id FROM images WHERE snapshot = ? ORDER BY created DESC", (snapshot,))
+            "SELECT id FROM images WHERE snapshot = ? ORDER BY created DESC", (snapshot,)
+        )
         return [r[0] for r in rows]
 
     def images_with_fingerprint(self, fingerprint: str) -> list[str]:
         rows = self.conn.execute(
-            "SELECT id FROM images WHERE fingerprint = ? ORDER BY created DESC", (fingerprint,))
+            "SELECT id FROM images WHERE fingerprint = ? ORDER BY created DESC", (fingerprint,)
+        )
         return [r[0] for r in rows]

@@ -44,7 +44,9 @@ def fsck(store: Store) -> FsckReport:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for oid, ok in zip(ids, pool.map(store.objects.verify, ids), strict=True):
             if not ok:
-                report.problems.append(f"object {oid} is corrupt: its content does not match its name")
+                report.problems.append(
+                    f"object {oid} is corrupt: its content does not match its name"
+                )
     corrupt = {p.split()[1] for p in report.problems}
     present = set(ids)
     found: dict[str, Record] = {}
@@ -58,27 +60,27 @@ def fsck(store: Store) -> FsckReport:
     report.records = len(found)
     integrity = store.index.conn.execute("PRAGMA integrity_check").fetchone()[0]
     if integrity != "ok":
-        report.problems.append(f"index.sqlite is damaged: {integrity} (run `jupyter mlver reindex`)")
+        report.problems.append(
+            f"index.sqlite is damaged: {integrity} (run `jupyter mlver reindex`)"
+        )
     indexed = set(store.index.record_ids())
     for rid in sorted(indexed - set(found)):
         report.problems.append(f"index lists record {rid} but its object is missing or corrupt")
-    unindexed = [r for rid, r in found.items()
-                 if rid not in indexed and records.kind(r) != "environment"]
+    unindexed = [r for rid, r in found.items() if rid not in indexed]
     if unindexed:
         report.warnings.append(
             f"{len(unindexed)} record object(s) are not in the index (an interrupted write); "
-            "`jupyter mlver reindex` adds them, `jupyter mlver gc` removes them")
+            "`jupyter mlver reindex` adds them, `jupyter mlver gc` removes them"
+        )
     return report
 
 
 def reindex(store: Store) -> int:
     """Rebuild the index from the record objects alone; returns how many were indexed."""
     found = list(store.iter_records())
-    fingerprints = {r["id"]: r["fingerprint"] for r in found
-                    if r["schema"] == records.ENVIRONMENT}
-    indexed = [r for r in found if r["schema"] != records.ENVIRONMENT]
+    fingerprints = {r["id"]: r["fingerprint"] for r in found if r["schema"] == records.ENVIRONMENT}
     with store.exclusive():
-        return store.index.rebuild(indexed, fingerprints)
+        return store.index.rebuild(found, fingerprints)
 
 
 def reachable(store: Store, roots: Iterable[str]) -> set[str]:

@@ -33,10 +33,14 @@ def parse_assignments(items: Iterable[str], flag: str, series: bool = False) -> 
         key, sep, raw = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise InvalidInput(f"{flag} expects KEY=VALUE, got {item!r}", f"for example {flag} lr=0.01")
+            raise InvalidInput(
+                f"{flag} expects KEY=VALUE, got {item!r}", f"for example {flag} lr=0.01"
+            )
         if not KEY.match(key):
-            raise InvalidInput(f"{flag}: invalid name {key!r}",
-                               "use letters, digits, _ . - /, starting with a letter or _")
+            raise InvalidInput(
+                f"{flag}: invalid name {key!r}",
+                "use letters, digits, _ . - /, starting with a letter or _",
+            )
         value = parse_value(raw.strip())
         if series and key in out:
             previous = out[key]

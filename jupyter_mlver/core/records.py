@@ -27,8 +27,9 @@ KINDS = {SNAPSHOT: "snapshot", ENVIRONMENT: "environment", IMAGE: "image", TAG: 
 def canonical_json(obj: Any) -> bytes:
     """Sorted keys, UTF-8, no whitespace, no NaN: the same value always gives the same bytes."""
     try:
-        text = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                          allow_nan=False)
+        text = json.dumps(
+            obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        )
     except ValueError as e:
         raise InvalidInput(f"cannot store a non-finite number ({e})") from None
     return text.encode("utf-8")
@@ -89,4 +90,6 @@ def check_scalar(key: str, value: Any) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidInput(f"{key}: value must be a finite number, got {value}")
     if not isinstance(value, (str, int, float, bool)):
-        raise InvalidInput(f"{key}: value must be a number, string or bool, got {type(value).__name__}")
+        raise InvalidInput(
+            f"{key}: value must be a number, string or bool, got {type(value).__name__}"
+        )

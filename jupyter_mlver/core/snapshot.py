@@ -69,8 +69,12 @@ def _check_values(kind: str, values: Mapping[str, Any]) -> None:
 def _git_record(store: Store, git: GitState, diff_id: str | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "root": Path(os.path.relpath(git.root, store.root)).as_posix(),
-        "commit": git.commit, "branch": git.branch, "remote": git.remote, "dirty": git.dirty,
-        "diff": diff_id, "untracked": git.untracked,
+        "commit": git.commit,
+        "branch": git.branch,
+        "remote": git.remote,
+        "dirty": git.dirty,
+        "diff": diff_id,
+        "untracked": git.untracked,
     }
     if git.diff_omitted:
         out["diff_omitted"] = git.diff_omitted
@@ -79,8 +83,12 @@ def _git_record(store: Store, git: GitState, diff_id: str | None) -> dict[str, A
     return out
 
 
-def take_snapshot(store: Store, options: SnapshotOptions, kernel: KernelCapture | None = None,
-                  progress: ProgressFactory | None = None) -> Record:
+def take_snapshot(
+    store: Store,
+    options: SnapshotOptions,
+    kernel: KernelCapture | None = None,
+    progress: ProgressFactory | None = None,
+) -> Record:
     """Capture environment, git, data (and what the kernel passed in); store one record.
 
     Every input is checked before anything is written, so a mistake leaves the store as
@@ -92,18 +100,22 @@ def take_snapshot(store: Store, options: SnapshotOptions, kernel: KernelCapture 
         check_tag_name(tag)
         taken = store.index.tag_target(tag)
         if taken is not None:
-            raise Conflict(f"tag {tag!r} already names snapshot {taken[:12]}",
-                           "choose another name")
+            raise Conflict(
+                f"tag {tag!r} already names snapshot {taken[:12]}", "choose another name"
+            )
     _check_values("param", options.params)
     _check_values("metric", options.metrics)
     data_paths: list[tuple[str | os.PathLike[str], str]] = [(p, "tracked") for p in options.data]
     data_paths += [(p, role) for p, role in kernel.lineage if os.path.exists(p)]
     missing = [str(p) for p, _ in data_paths if not os.path.exists(p)]
     if missing:
-        raise InvalidInput(f"data path {missing[0]!r} does not exist",
-                           "check the path; it is relative to the current directory")
-    store_copies = not options.hash_only and bool(store.config().get("data", {}).get(
-        "store_copies", True))
+        raise InvalidInput(
+            f"data path {missing[0]!r} does not exist",
+            "check the path; it is relative to the current directory",
+        )
+    store_copies = not options.hash_only and bool(
+        store.config().get("data", {}).get("store_copies", True)
+    )
     redactor = Redactor()
 
     with store.writing(), store.objects.writer() as writer:
@@ -111,19 +123,27 @@ def take_snapshot(store: Store, options: SnapshotOptions, kernel: KernelCapture 
         env_id = writer.add_bytes(records.encode(environment)[1])
         git = capture_git(store.root, options.git_limits, redactor)
         diff_id = writer.add_bytes(git.diff) if git and git.diff else None
-        data = capture_data(data_paths, root=store.root, state=store.state,
-                            writer=writer if store_copies else None, progress=progress)
+        data = capture_data(
+            data_paths,
+            root=store.root,
+            state=store.state,
+            writer=writer if store_copies else None,
+            progress=progress,
+        )
         notebook = None
         if kernel.notebook is not None:
             doc = kernel.notebook
             notebook = {
                 "path": store.relpath(doc.path) if doc.path else None,
-                "hash": writer.add_bytes(redactor.bytes(doc.content)),
+                "hash": writer.add_bytes(redactor.data(doc.content)),
                 "source": doc.source,
                 "kernel": doc.kernel,
             }
-        state = {name: writer.add_bytes(blob) for name, blob in kernel.state.items()} \
-            if kernel.state is not None else None
+        state = (
+            {name: writer.add_bytes(blob) for name, blob in kernel.state.items()}
+            if kernel.state is not None
+            else None
+        )
         writer.commit()
         record: Record = {
             "schema": records.SNAPSHOT,
@@ -144,4 +164,4 @@ def take_snapshot(store: Store, options: SnapshotOptions, kernel: KernelCapture 
             "git": _git_record(store, git, diff_id) if git else None,
             "mlver_version": _version.__version__,
         }
-        return store.put_record(redactor.value(record))
+        return store.put_record(redactor.value(record), also_index=({"id": env_id, **environment},))

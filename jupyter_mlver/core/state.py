@@ -55,7 +55,9 @@ class StateCache:
             prefix = tree.rstrip(os.sep) + os.sep
             # Every path under the tree sorts between "<tree>/" and "<tree>0" ('0' follows '/').
             upper = prefix[:-1] + chr(ord(os.sep) + 1)
-            rows += self.conn.execute(f"{q} WHERE path >= ? AND path < ?", (prefix, upper)).fetchall()
+            rows += self.conn.execute(
+                f"{q} WHERE path >= ? AND path < ?", (prefix, upper)
+            ).fetchall()
         file_list = [f for f in files if f not in out]
         for i in range(0, len(file_list), 500):
             chunk = file_list[i : i + 500]
@@ -75,6 +77,4 @@ class StateCache:
         if rows:
             with self.conn:
                 self.conn.execute("BEGIN IMMEDIATE")
-                self.conn.executemany(
-                    "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?)", rows
-                )
+                self.conn.executemany("INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?)", rows)

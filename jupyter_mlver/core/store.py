@@ -37,8 +37,10 @@ store_copies = true
 """
 
 
-def find_store_dir(start: Path | None = None, explicit: str | os.PathLike[str] | None = None,
-                   ) -> Path:
+def find_store_dir(
+    start: Path | None = None,
+    explicit: str | os.PathLike[str] | None = None,
+) -> Path:
     """Where the store for ``start`` is (or would be created), like git finds ``.git``.
 
     ``explicit`` (``c.Mlver.store_dir``) wins, then ``MLVER_STORE``, then the nearest
@@ -47,8 +49,11 @@ def find_store_dir(start: Path | None = None, explicit: str | os.PathLike[str] |
     explicit = explicit or os.environ.get("MLVER_STORE")
     if explicit:
         path = Path(explicit).expanduser().absolute()
-        return path if path.name == STORE_DIRNAME or not (path / STORE_DIRNAME).is_dir() \
+        return (
+            path
+            if path.name == STORE_DIRNAME or not (path / STORE_DIRNAME).is_dir()
             else path / STORE_DIRNAME
+        )
     start = (start or Path.cwd()).absolute()
     for directory in (start, *start.parents):
         candidate = directory / STORE_DIRNAME
@@ -66,8 +71,10 @@ def _ignore_in_git(store_dir: Path) -> None:
     rel = store_dir.relative_to(work_tree).as_posix()
     line = f"{rel}/" if rel == STORE_DIRNAME else f"/{rel}/"
     existing = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
-    if any(entry.strip() in (line, line.rstrip("/"), f"/{line}", STORE_DIRNAME)
-           for entry in existing.splitlines()):
+    if any(
+        entry.strip() in (line, line.rstrip("/"), f"/{line}", STORE_DIRNAME)
+        for entry in existing.splitlines()
+    ):
         return
     sep = "" if not existing or existing.endswith("\n") else "\n"
     gitignore.write_text(f"{existing}{sep}{line}\n", encoding="utf-8")
@@ -82,14 +89,19 @@ class Store:
         self._state: StateCache | None = None
 
     @classmethod
-    def open(cls, start: Path | None = None, explicit: str | os.PathLike[str] | None = None,
-             create: bool = False) -> Store:
+    def open(
+        cls,
+        start: Path | None = None,
+        explicit: str | os.PathLike[str] | None = None,
+        create: bool = False,
+    ) -> Store:
         store_dir = find_store_dir(start, explicit)
         if not (store_dir / "objects").is_dir():
             if not create:
                 raise RecordNotFound(
                     f"no jupyter_mlver store at {store_dir}",
-                    "take a snapshot first (`jupyter mlver snapshot`), or set MLVER_STORE")
+                    "take a snapshot first (`jupyter mlver snapshot`), or set MLVER_STORE",
+                )
             cls.create(store_dir)
         return cls(store_dir)
 
@@ -105,7 +117,8 @@ class Store:
         except OSError as e:
             raise StoreError(
                 f"cannot create a store at {store_dir}: {e.strerror}",
-                "run from a writable directory or set MLVER_STORE to one") from None
+                "run from a writable directory or set MLVER_STORE to one",
+            ) from None
 
     @property
     def index(self) -> Index:
@@ -136,7 +149,8 @@ class Store:
     def config(self) -> dict[str, Any]:
         try:
             with open(self.dir / "config.toml", "rb") as f:
-                return tomllib.load(f)
+                config: dict[str, Any] = tomllib.load(f)
+                return config
         except FileNotFoundError:
             return {}
         except tomllib.TOMLDecodeError as e:
@@ -149,8 +163,10 @@ class Store:
         try:
             fd = os.open(self.dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
-            raise StoreError(f"cannot lock the store at {self.dir}: {e.strerror}",
-                             "check that the store directory is writable") from None
+            raise StoreError(
+                f"cannot lock the store at {self.dir}: {e.strerror}",
+                "check that the store directory is writable",
+            ) from None
         try:
             fcntl.flock(fd, mode)
             yield
@@ -158,7 +174,7 @@ class Store:
             os.close(fd)
 
     def writing(self) -> contextlib.AbstractContextManager[None]:
-        """Held while objects are added, so ``gc`` never removes an object about to be referenced."""
+        """Held while objects are added, so ``gc`` never removes one about to be referenced."""
         return self._lock(fcntl.LOCK_SH)
 
     def exclusive(self) -> contextlib.AbstractContextManager[None]:
@@ -166,25 +182,22 @@ class Store:
 
     # -- records -----------------------------------------------------------------
 
-    def put_record(self, record: Record, *, fingerprint: str | None = None) -> Record:
-        """Store a record's object, then index it; a failed index leaves no trace of it."""
+    def put_record(
+        self, record: Record, *, fingerprint: str | None = None, also_index: tuple[Record, ...] = ()
+    ) -> Record:
+        """Store a record's object, then index it (with ``also_index``, records already
+        stored, in the same transaction); a failed index leaves no trace of it."""
         rid, data = records.encode(record)
         existed = self.objects.exists(rid)
         self.objects.put_bytes(data)
         stored = {"id": rid, **{k: v for k, v in record.items() if k != "id"}}
         try:
-            self.index.add(stored, fingerprint=fingerprint)
+            self.index.add(*also_index, stored, fingerprint=fingerprint)
         except BaseException:
             if not existed:
                 self.objects.remove(rid)
             raise
         return stored
-
-    def put_object_record(self, record: Record) -> str:
-        """Store a record that needs no index row (an environment shared by snapshots)."""
-        rid, data = records.encode(record)
-        self.objects.put_bytes(data)
-        return rid
 
     def get(self, rid: str) -> Record:
         record = records.decode(rid, self.objects.get_bytes(rid))
@@ -225,13 +238,16 @@ class Store:
             return target
         prefix = ref.lower()
         if not _HEX.match(prefix):
-            raise RecordNotFound(f"unknown ref {ref!r}",
-                                 "use an id prefix, a tag, HEAD or HEAD~N (see `list`)")
+            raise RecordNotFound(
+                f"unknown ref {ref!r}", "use an id prefix, a tag, HEAD or HEAD~N (see `list`)"
+            )
         if len(prefix) < MIN_PREFIX:
-            raise InvalidInput(f"ref {ref!r} is too short",
-                               f"give at least {MIN_PREFIX} hex digits of an id")
-        matches = [(rid, k) for rid, k in self.index.ids_with_prefix(prefix)
-                   if kind is None or k == kind]
+            raise InvalidInput(
+                f"ref {ref!r} is too short", f"give at least {MIN_PREFIX} hex digits of an id"
+            )
+        matches = [
+            (rid, k) for rid, k in self.index.ids_with_prefix(prefix) if kind is None or k == kind
+        ]
         if not matches:
             hint = "see `jupyter mlver list`"
             if len(prefix) == 64 and self.objects.exists(prefix):
@@ -239,8 +255,9 @@ class Store:
             raise RecordNotFound(f"unknown ref {ref!r}", hint)
         if len(matches) > 1:
             shown = ", ".join(rid[:12] for rid, _ in matches[:5])
-            raise AmbiguousRef(f"ref {ref!r} is ambiguous: it matches {shown}",
-                               "give more hex digits")
+            raise AmbiguousRef(
+                f"ref {ref!r} is ambiguous: it matches {shown}", "give more hex digits"
+            )
         return matches[0][0]
 
     def add_tag(self, ref: str, name: str, notebook: object = ALL) -> Record:
@@ -250,11 +267,18 @@ class Store:
         if taken == snapshot:
             return {"id": None, "schema": records.TAG, "name": name, "snapshot": snapshot}
         if taken is not None:
-            raise Conflict(f"tag {name!r} already names snapshot {taken[:12]}",
-                           "choose another name")
+            raise Conflict(
+                f"tag {name!r} already names snapshot {taken[:12]}", "choose another name"
+            )
         with self.writing():
-            return self.put_record({"schema": records.TAG, "name": name, "snapshot": snapshot,
-                                    "created": records.now()})
+            return self.put_record(
+                {
+                    "schema": records.TAG,
+                    "name": name,
+                    "snapshot": snapshot,
+                    "created": records.now(),
+                }
+            )
 
     def relpath(self, path: str | os.PathLike[str]) -> str:
         """A path as records keep it: relative to the store root when inside it, POSIX style."""
@@ -269,4 +293,5 @@ def check_tag_name(name: str) -> None:
     if not TAG_NAME.match(name) or _HEAD.match(name) or ".." in name:
         raise InvalidInput(
             f"invalid tag name {name!r}",
-            "use letters, digits and . _ - + /, start with a letter or digit; not HEAD")
+            "use letters, digits and . _ - + /, start with a letter or digit; not HEAD",
+        )

@@ -12,10 +12,12 @@ from typing import Any, Protocol
 from ..errors import InvalidInput, StoreError
 from ..hashing import MMAP_THRESHOLD, hash_file
 from ..objects import ObjectWriter
-from ..state import StatKey, StateCache
+from ..state import StateCache, StatKey
 from .secrets import is_secret_file
 
-SKIP_DIRS = frozenset({".mlver", ".git", "__pycache__", ".ipynb_checkpoints", ".dvc", ".hg", ".svn"})
+SKIP_DIRS = frozenset(
+    {".mlver", ".git", "__pycache__", ".ipynb_checkpoints", ".dvc", ".hg", ".svn"}
+)
 #: When one file is in several roles, the most telling one is recorded.
 ROLE_RANK = {"tracked": 0, "input": 1, "output": 2}
 #: Progress is shown only when there is this much to read.
@@ -51,7 +53,7 @@ def _walk(top: str, out: list[tuple[str, os.stat_result]]) -> None:
             out.append((entry.path, entry.stat()))
 
 
-def expand(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[_File], list[str]]:
+def expand(paths: Iterable[tuple[str | os.PathLike[str], str]]) -> tuple[list[_File], list[str]]:
     """Files under the given (path, role) pairs, and the directories that were expanded."""
     files: dict[str, _File] = {}
     trees: list[str] = []
@@ -60,8 +62,10 @@ def expand(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[_File], list[s
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            raise InvalidInput(f"data path {str(raw)!r} does not exist",
-                               "check the path; it is relative to the current directory") from None
+            raise InvalidInput(
+                f"data path {str(raw)!r} does not exist",
+                "check the path; it is relative to the current directory",
+            ) from None
         found: list[tuple[str, os.stat_result]]
         if os.path.isdir(path):
             found = []
@@ -78,8 +82,11 @@ def expand(paths: Iterable[tuple[str | Path, str]]) -> tuple[list[_File], list[s
 
 def _hash_all(todo: list[_File], progress: ProgressFactory | None) -> None:
     total = sum(f.key.size for f in todo)
-    bar = progress(total=total, desc="hashing", unit="B", unit_scale=True) \
-        if progress and total >= PROGRESS_BYTES else None
+    bar = (
+        progress(total=total, desc="hashing", unit="B", unit_scale=True)
+        if progress and total >= PROGRESS_BYTES
+        else None
+    )
 
     def one(f: _File) -> None:
         f.digest = hash_file(f.path, f.key.size)
@@ -103,7 +110,7 @@ def _hash_all(todo: list[_File], progress: ProgressFactory | None) -> None:
 
 
 def capture_data(
-    paths: Iterable[tuple[str | Path, str]],
+    paths: Iterable[tuple[str | os.PathLike[str], str]],
     *,
     root: Path,
     state: StateCache,
@@ -137,14 +144,23 @@ def capture_data(
             except FileNotFoundError:
                 changed = True
             if changed:
-                raise StoreError(f"{f.path} changed while it was being snapshotted",
-                                 "snapshot again once it is written")
+                raise StoreError(
+                    f"{f.path} changed while it was being snapshotted",
+                    "snapshot again once it is written",
+                )
         stored[f.path] = keep
     state.save((f.path, f.key, f.digest) for f in todo if f.digest)
     root_str = str(root)
     entries = []
     for f in sorted(files, key=lambda f: f.path):
         rel = os.path.relpath(f.path, root_str) if f.path.startswith(root_str + os.sep) else f.path
-        entries.append({"path": Path(rel).as_posix(), "role": f.role, "hash": f.digest,
-                        "size": f.key.size, "stored": stored[f.path]})
+        entries.append(
+            {
+                "path": Path(rel).as_posix(),
+                "role": f.role,
+                "hash": f.digest,
+                "size": f.key.size,
+                "stored": stored[f.path],
+            }
+        )
     return entries

@@ -22,12 +22,33 @@ from ..records import Record
 from .secrets import is_secret_name, strip_url_credentials
 
 DEFAULT_ENV_VARS = (
-    "LANG", "LC_ALL", "LC_CTYPE", "TZ", "PYTHONHASHSEED", "PYTHONPATH", "PYTHONUTF8",
-    "CUDA_VISIBLE_DEVICES", "CUDA_HOME", "CUBLAS_WORKSPACE_CONFIG", "NVIDIA_VISIBLE_DEVICES",
-    "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
-    "TF_DETERMINISTIC_OPS", "TF_CPP_MIN_LOG_LEVEL", "PYTORCH_CUDA_ALLOC_CONF",
-    "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "JAX_PLATFORMS", "XLA_FLAGS",
-    "VIRTUAL_ENV", "CONDA_DEFAULT_ENV", "CONDA_PREFIX", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "PYTHONHASHSEED",
+    "PYTHONPATH",
+    "PYTHONUTF8",
+    "CUDA_VISIBLE_DEVICES",
+    "CUDA_HOME",
+    "CUBLAS_WORKSPACE_CONFIG",
+    "NVIDIA_VISIBLE_DEVICES",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "TF_DETERMINISTIC_OPS",
+    "TF_CPP_MIN_LOG_LEVEL",
+    "PYTORCH_CUDA_ALLOC_CONF",
+    "HF_HUB_OFFLINE",
+    "TRANSFORMERS_OFFLINE",
+    "JAX_PLATFORMS",
+    "XLA_FLAGS",
+    "VIRTUAL_ENV",
+    "CONDA_DEFAULT_ENV",
+    "CONDA_PREFIX",
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
 )
 _NORMALIZE = re.compile(r"[-_.]+")
 
@@ -49,7 +70,7 @@ def _pkg_info_field(text: str, field: str) -> str | None:
     prefix = field + ":"
     for line in text.splitlines():
         if line.startswith(prefix):
-            return line[len(prefix):].strip()
+            return line[len(prefix) :].strip()
         if not line.strip():
             break
     return None
@@ -65,8 +86,11 @@ def _source(dist_dir: str, conda_names: set[str], name: str) -> dict[str, Any]:
         url = strip_url_credentials(info.get("url", ""))
         if "vcs_info" in info:
             vcs = info["vcs_info"]
-            return {"source": "vcs", "url": f"{vcs.get('vcs', 'git')}+{url}",
-                    "commit": vcs.get("commit_id")}
+            return {
+                "source": "vcs",
+                "url": f"{vcs.get('vcs', 'git')}+{url}",
+                "commit": vcs.get("commit_id"),
+            }
         if info.get("dir_info", {}).get("editable"):
             return {"source": "editable", "url": url, "commit": None}
         return {"source": "local", "url": url, "commit": None}
@@ -130,8 +154,9 @@ def _conda(prefix: str) -> tuple[dict[str, Any] | None, set[str]]:
     return {"name": env_name, "channels": sorted(channels), "explicit": explicit}, names
 
 
-def packages(paths: Iterable[str] | None = None,
-             conda_names: set[str] | frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+def packages(
+    paths: Iterable[str] | None = None, conda_names: set[str] | frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     """Installed distributions, first on the path wins (as for imports), sorted by name."""
     seen: dict[str, dict[str, Any]] = {}
     for base, dirname in _dist_dirs(sys.path if paths is None else paths):
@@ -141,15 +166,22 @@ def packages(paths: Iterable[str] | None = None,
         name = normalize_name(parsed[0])
         if name in seen:
             continue
-        seen[name] = {"name": name, "version": parsed[1],
-                      **_source(os.path.join(base, dirname), set(conda_names), name)}
+        seen[name] = {
+            "name": name,
+            "version": parsed[1],
+            **_source(os.path.join(base, dirname), set(conda_names), name),
+        }
     return [seen[k] for k in sorted(seen)]
 
 
 @functools.lru_cache(maxsize=1)
 def _hardware() -> dict[str, Any]:
-    return {"cpu": _cpu_name(), "cores": os.cpu_count() or 1, "memory_bytes": _memory_bytes(),
-            "gpus": _gpus()}
+    return {
+        "cpu": _cpu_name(),
+        "cores": os.cpu_count() or 1,
+        "memory_bytes": _memory_bytes(),
+        "gpus": _gpus(),
+    }
 
 
 def _cpu_name() -> str:
@@ -190,12 +222,14 @@ def _gpus() -> list[dict[str, Any]]:
         for i in range(pynvml.nvmlDeviceGetCount()):
             handle = pynvml.nvmlDeviceGetHandleByIndex(i)
             name = pynvml.nvmlDeviceGetName(handle)
-            gpus.append({
-                "name": name.decode() if isinstance(name, bytes) else name,
-                "memory_bytes": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total),
-                "driver": driver.decode() if isinstance(driver, bytes) else driver,
-                "cuda": cuda,
-            })
+            gpus.append(
+                {
+                    "name": name.decode() if isinstance(name, bytes) else name,
+                    "memory_bytes": int(pynvml.nvmlDeviceGetMemoryInfo(handle).total),
+                    "driver": driver.decode() if isinstance(driver, bytes) else driver,
+                    "cuda": cuda,
+                }
+            )
         return gpus
     except Exception:
         return []
@@ -219,22 +253,31 @@ def _platform() -> dict[str, Any]:
             os_release = platform.freedesktop_os_release().get("PRETTY_NAME")
         except OSError:
             os_release = None
-    return {"system": platform.system(), "release": platform.release(),
-            "machine": platform.machine(), "libc": libc, "os_release": os_release}
+    return {
+        "system": platform.system(),
+        "release": platform.release(),
+        "machine": platform.machine(),
+        "libc": libc,
+        "os_release": os_release,
+    }
 
 
 def env_vars(extra: Iterable[str] = (), environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """Allow-listed variables only; anything that looks like a secret is dropped by name."""
     environ = os.environ if environ is None else environ
     names = set(DEFAULT_ENV_VARS) | set(extra)
-    return {n: strip_url_credentials(environ[n]) for n in sorted(names)
-            if n in environ and not is_secret_name(n)}
+    return {
+        n: strip_url_credentials(environ[n])
+        for n in sorted(names)
+        if n in environ and not is_secret_name(n)
+    }
 
 
 def fingerprint(python_version: str, machine: str, pkgs: list[dict[str, Any]]) -> str:
     """What decides an image: equal for two kernels with the same python and packages."""
-    return hash_bytes(records.canonical_json(
-        {"python": python_version, "machine": machine, "packages": pkgs}))
+    return hash_bytes(
+        records.canonical_json({"python": python_version, "machine": machine, "packages": pkgs})
+    )
 
 
 def _path_state() -> tuple[tuple[str, int], ...]:
@@ -249,8 +292,10 @@ def _path_state() -> tuple[tuple[str, int], ...]:
 
 
 @functools.lru_cache(maxsize=4)
-def _packages_cached(path_state: tuple[tuple[str, int], ...], prefix: str,
-                     ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+def _packages_cached(
+    path_state: tuple[tuple[str, int], ...],
+    prefix: str,
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     conda, conda_names = _conda(prefix)
     return packages([p for p, _ in path_state], conda_names), conda
 
@@ -262,8 +307,11 @@ def capture_environment(extra_env_vars: Iterable[str] = ()) -> Record:
     plat = _platform()
     return {
         "schema": records.ENVIRONMENT,
-        "python": {"version": python_version, "implementation": platform.python_implementation(),
-                   "executable": sys.executable},
+        "python": {
+            "version": python_version,
+            "implementation": platform.python_implementation(),
+            "executable": sys.executable,
+        },
         "platform": plat,
         "hardware": _hardware(),
         "packages": [dict(p) for p in pkgs],

@@ -42,8 +42,9 @@ def find_work_tree(start: Path) -> Path | None:
     return None
 
 
-def capture_git(start: Path, limits: GitLimits, redactor: Redactor,
-                exclude: tuple[str, ...] = (".mlver/",)) -> GitState | None:
+def capture_git(
+    start: Path, limits: GitLimits, redactor: Redactor, exclude: tuple[str, ...] = (".mlver/",)
+) -> GitState | None:
     root = find_work_tree(start)
     if root is None:
         return None
@@ -66,26 +67,39 @@ def capture_git(start: Path, limits: GitLimits, redactor: Redactor,
             urls = list(chosen.urls)
             remote = strip_url_credentials(urls[0]) if urls else None
         base = commit or EMPTY_TREE
-        text = repo.git.diff(base, "--no-color", "--no-ext-diff", "--no-textconv",
-                             stdout_as_string=False)
-        diff: bytes | None = redactor.bytes(text + b"\n") if text else None
+        text = repo.git.diff(
+            base, "--no-color", "--no-ext-diff", "--no-textconv", stdout_as_string=False
+        )
+        diff: bytes | None = redactor.data(text + b"\n") if text else None
         omitted = None
         if diff is not None and len(diff) > limits.diff_max_bytes:
-            omitted = (f"diff of {len(diff)} bytes exceeds the cap of {limits.diff_max_bytes} "
-                       "bytes; commit your changes to make this snapshot reproducible")
+            omitted = (
+                f"diff of {len(diff)} bytes exceeds the cap of {limits.diff_max_bytes} "
+                "bytes; commit your changes to make this snapshot reproducible"
+            )
             diff = None
         listed = repo.git.ls_files("--others", "--exclude-standard", "-z")
-        untracked = [p for p in listed.split("\0") if p and not p.startswith(exclude)
-                     and not any(f"/{e}" in f"/{p}" for e in exclude)]
+        untracked = [
+            p
+            for p in listed.split("\0")
+            if p and not p.startswith(exclude) and not any(f"/{e}" in f"/{p}" for e in exclude)
+        ]
         reader = repo.config_reader()
         name = reader.get_value("user", "name", default="")
         email = reader.get_value("user", "email", default="")
         who = {"name": str(name), "email": str(email) or None} if name else os_user()
-        return GitState(root=root, commit=commit, branch=branch, remote=remote,
-                        dirty=bool(text), diff=diff, diff_omitted=omitted,
-                        untracked=sorted(untracked)[: limits.untracked_max_files],
-                        untracked_omitted=max(0, len(untracked) - limits.untracked_max_files),
-                        author=who)
+        return GitState(
+            root=root,
+            commit=commit,
+            branch=branch,
+            remote=remote,
+            dirty=bool(text),
+            diff=diff,
+            diff_omitted=omitted,
+            untracked=sorted(untracked)[: limits.untracked_max_files],
+            untracked_omitted=max(0, len(untracked) - limits.untracked_max_files),
+            author=who,
+        )
 
 
 def os_user() -> dict[str, str | None]:

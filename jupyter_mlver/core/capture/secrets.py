@@ -58,7 +58,7 @@ class Redactor:
                 text = text.replace(secret, REDACTED)
         return text
 
-    def bytes(self, data: bytes) -> bytes:
+    def data(self, data: bytes) -> bytes:
         for secret in self._encoded:
             if secret in data:
                 data = data.replace(secret, REDACTED.encode())

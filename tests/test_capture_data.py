@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from jupyter_mlver.core.capture import data as data_mod
+from jupyter_mlver.core.errors import InvalidInput
+from jupyter_mlver.core.hashing import hash_file
+from jupyter_mlver.core.store import Store
+
+
+def age(path: Path, seconds: float = 10) -> None:
+    """Make a file look written a while ago, so it leaves the hash cache's racy window."""
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+
+
+def capture(store: Store, *paths: tuple[str, str], keep: bool = True) -> list[dict[str, object]]:
+    with store.objects.writer() as writer:
+        return data_mod.capture_data(
+            list(paths), root=store.root, state=store.state, writer=writer if keep else None
+        )
+
+
+def test_directories_expand_to_hashed_stored_files(store: Store, project: Path) -> None:
+    (project / "data" / "nested").mkdir()
+    (project / "data" / "nested" / "deep.bin").write_bytes(os.urandom(5000))
+    (project / "data" / ".ipynb_checkpoints").mkdir()
+    (project / "data" / ".ipynb_checkpoints" / "x.csv").write_text("skip me")
+    entries = capture(store, ("data", "tracked"))
+    assert [e["path"] for e in entries] == [
+        "data/nested/deep.bin",
+        "data/test.csv",
+        "data/train.csv",
+    ]
+    for e in entries:
+        f = project / str(e["path"])
+        assert e["hash"] == hash_file(f) and e["size"] == f.stat().st_size and e["stored"]
+        assert store.objects.get_bytes(str(e["hash"])) == f.read_bytes()
+
+
+def test_hash_only_keeps_no_copies(store: Store) -> None:
+    entries = capture(store, ("data/train.csv", "tracked"), keep=False)
+    assert entries[0]["stored"] is False
+    assert not store.objects.exists(str(entries[0]["hash"]))
+
+
+def test_unchanged_files_are_not_read_again(
+    store: Store, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for f in (project / "data").iterdir():
+        age(f)
+    capture(store, ("data", "tracked"))
+    calls: list[str] = []
+    real = data_mod.hash_file
+
+    def counting(path: str, size: int | None = None) -> str:
+        calls.append(path)
+        return real(path, size)
+
+    monkeypatch.setattr(data_mod, "hash_file", counting)
+    capture(store, ("data", "tracked"))
+    assert calls == []
+    (project / "data" / "test.csv").write_text("x,y\n7,8\n")
+    entries = capture(store, ("data", "tracked"))
+    assert calls == [str(project / "data" / "test.csv")]
+    changed = next(e for e in entries if e["path"] == "data/test.csv")
+    assert changed["hash"] == hash_file(project / "data" / "test.csv")
+
+
+def test_roles_keep_the_most_telling(store: Store) -> None:
+    entries = capture(
+        store,
+        ("data", "tracked"),
+        ("data/train.csv", "input"),
+        ("data/test.csv", "output"),
+        ("data/test.csv", "input"),
+    )
+    assert {e["path"]: e["role"] for e in entries} == {
+        "data/test.csv": "output",
+        "data/train.csv": "input",
+    }
+
+
+def test_credential_files_keep_their_hash_only(store: Store, project: Path) -> None:
+    (project / "data" / ".env").write_text("API_TOKEN=abc\n")
+    entries = capture(store, ("data", "tracked"))
+    env = next(e for e in entries if e["path"] == "data/.env")
+    assert env["stored"] is False and not store.objects.exists(str(env["hash"]))
+
+
+def test_missing_path_is_invalid_input(store: Store) -> None:
+    with pytest.raises(InvalidInput, match="does not exist"):
+        capture(store, ("nope.csv", "tracked"))
+
+
+def test_files_outside_the_project_keep_absolute_paths(store: Store, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.csv"
+    outside.write_text("o")
+    entries = capture(store, (str(outside), "input"))
+    assert entries[0]["path"] == outside.as_posix()
