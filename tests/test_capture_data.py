@@ -102,3 +102,15 @@ def test_files_outside_the_project_keep_absolute_paths(store: Store, tmp_path: P
     outside.write_text("o")
     entries = capture(store, (str(outside), "input"))
     assert entries[0]["path"] == outside.as_posix()
+
+
+def test_a_collected_copy_is_stored_again(store: Store, project: Path) -> None:
+    from jupyter_mlver.core.maintenance import gc
+
+    for f in (project / "data").iterdir():
+        age(f)
+    entries = capture(store, ("data", "tracked"))
+    gc(store)  # nothing references the copies yet, so they go
+    assert not any(store.objects.exists(str(e["hash"])) for e in entries)
+    again = capture(store, ("data", "tracked"))
+    assert all(store.objects.exists(str(e["hash"])) for e in again)

@@ -106,9 +106,11 @@ def gc(store: Store, dry_run: bool = False) -> GcReport:
                     os.unlink(entry.path)
         keep = reachable(store, store.index.record_ids())
         report.kept = len(keep)
-        for oid in list(store.objects.iter_ids()):
-            if oid in keep:
-                continue
-            report.objects += 1
-            report.bytes += store.objects.size(oid) if dry_run else store.objects.remove(oid)
+        garbage = [oid for oid in store.objects.iter_ids() if oid not in keep]
+        report.objects = len(garbage)
+        if dry_run:
+            report.bytes = sum(store.objects.size(oid) for oid in garbage)
+        else:
+            store.state.forget_stored(garbage)
+            report.bytes = sum(store.objects.remove(oid) for oid in garbage)
     return report

@@ -34,7 +34,7 @@ def _reflink(src_fd: int, dst_fd: int) -> bool:
         return False
 
 
-def _copy_into(src: Path, dst: Path) -> None:
+def _copy_into(src: str | os.PathLike[str], dst: Path) -> None:
     """Reflink when the filesystem can, else a kernel-side copy; never a hard link."""
     with open(src, "rb") as fsrc, open(dst, "wb") as fdst:
         if _reflink(fsrc.fileno(), fdst.fileno()):
@@ -74,7 +74,7 @@ class ObjectStore:
         return self.dir / oid[:2] / oid[2:]
 
     def exists(self, oid: str) -> bool:
-        return os.path.exists(self.path(oid))
+        return os.path.exists(f"{self.dir}/{oid[:2]}/{oid[2:]}")
 
     def get_bytes(self, oid: str) -> bytes:
         try:
@@ -185,7 +185,7 @@ class ObjectWriter:
             self._stage(tmp, oid)
         return oid
 
-    def add_file(self, src: Path, oid: str) -> bool:
+    def add_file(self, src: str | os.PathLike[str], oid: str) -> bool:
         """Copy in a file whose hash the caller computed; False if the store already has it."""
         if not self.wants(oid):
             return False
@@ -195,6 +195,19 @@ class ObjectWriter:
         except OSError as e:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot copy {src} into the store: {e.strerror}") from None
+        self._stage(tmp, oid)
+        return True
+
+    def tmp_path(self) -> Path:
+        """A fresh name under ``tmp/`` for a file the caller writes itself (a download)."""
+        return self._tmp_path()
+
+    def adopt(self, tmp: Path, oid: str) -> bool:
+        """Stage a file the caller wrote at ``tmp_path()`` and verified to hash to ``oid``,
+        without copying it again; False (and the file removed) if the store has it."""
+        if not self.wants(oid):
+            tmp.unlink(missing_ok=True)
+            return False
         self._stage(tmp, oid)
         return True
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from ..errors import InvalidInput, StoreError
 from ..hashing import MMAP_THRESHOLD, hash_file
 from ..objects import ObjectWriter
-from ..state import StateCache, StatKey
+from ..state import StateCache, StatKey, stat_key
 from .secrets import is_secret_file
 
 SKIP_DIRS = frozenset(
@@ -32,15 +31,17 @@ class ProgressBar(Protocol):
 ProgressFactory = Callable[..., ProgressBar]
 
 
-@dataclass
 class _File:
-    path: str  # absolute
-    role: str
-    key: StatKey
-    digest: str | None = None
+    __slots__ = ("digest", "key", "path", "role")
+
+    def __init__(self, path: str, role: str, key: StatKey) -> None:
+        self.path = path  # absolute
+        self.role = role
+        self.key = key
+        self.digest: str | None = None
 
 
-def _walk(top: str, out: list[tuple[str, os.stat_result]]) -> None:
+def _walk(top: str, out: list[tuple[str, StatKey]]) -> None:
     try:
         entries = list(os.scandir(top))
     except OSError as e:
@@ -50,38 +51,37 @@ def _walk(top: str, out: list[tuple[str, os.stat_result]]) -> None:
             if entry.name not in SKIP_DIRS:
                 _walk(entry.path, out)
         elif entry.is_file():
-            out.append((entry.path, entry.stat()))
+            st = entry.stat()
+            out.append((entry.path, (st.st_ino, st.st_size, st.st_mtime_ns)))
 
 
-def expand(paths: Iterable[tuple[str | os.PathLike[str], str]]) -> tuple[list[_File], list[str]]:
-    """Files under the given (path, role) pairs, and the directories that were expanded."""
+def expand(paths: Iterable[tuple[str, str]]) -> list[_File]:
+    """Files under the given (absolute path, role) pairs; the most telling role wins."""
     files: dict[str, _File] = {}
-    trees: list[str] = []
-    for raw, role in paths:
-        path = os.path.abspath(raw)
+    for path, role in paths:
         try:
             st = os.stat(path)
         except FileNotFoundError:
             raise InvalidInput(
-                f"data path {str(raw)!r} does not exist",
+                f"data path {path!r} does not exist",
                 "check the path; it is relative to the current directory",
             ) from None
-        found: list[tuple[str, os.stat_result]]
+        found: list[tuple[str, StatKey]]
         if os.path.isdir(path):
             found = []
             _walk(path, found)
-            trees.append(path)
         else:
-            found = [(path, st)]
-        for file_path, file_st in found:
+            found = [(path, stat_key(st))]
+        rank = ROLE_RANK[role]
+        for file_path, key in found:
             prev = files.get(file_path)
-            if prev is None or ROLE_RANK[role] > ROLE_RANK[prev.role]:
-                files[file_path] = _File(file_path, role, StatKey.of(file_st))
-    return list(files.values()), trees
+            if prev is None or rank > ROLE_RANK[prev.role]:
+                files[file_path] = _File(file_path, role, key)
+    return list(files.values())
 
 
 def _hash_all(todo: list[_File], progress: ProgressFactory | None) -> None:
-    total = sum(f.key.size for f in todo)
+    total = sum(f.key[1] for f in todo)
     bar = (
         progress(total=total, desc="hashing", unit="B", unit_scale=True)
         if progress and total >= PROGRESS_BYTES
@@ -89,15 +89,15 @@ def _hash_all(todo: list[_File], progress: ProgressFactory | None) -> None:
     )
 
     def one(f: _File) -> None:
-        f.digest = hash_file(f.path, f.key.size)
+        f.digest = hash_file(f.path, f.key[1])
         if bar is not None:
-            bar.update(f.key.size)
+            bar.update(f.key[1])
 
     try:
         # Large files already use every core inside blake3; small ones overlap their I/O here.
-        for f in (f for f in todo if f.key.size >= MMAP_THRESHOLD):
+        for f in (f for f in todo if f.key[1] >= MMAP_THRESHOLD):
             one(f)
-        small = [f for f in todo if f.key.size < MMAP_THRESHOLD]
+        small = [f for f in todo if f.key[1] < MMAP_THRESHOLD]
         if len(small) > 8:
             with ThreadPoolExecutor(max_workers=min(16, 4 * (os.cpu_count() or 1))) as pool:
                 list(pool.map(one, small))
@@ -122,25 +122,34 @@ def capture_data(
     With a ``writer`` each file is also copied into the store (reflink or copy), except
     files that look like credentials, which keep their hash only.
     """
-    files, trees = expand(paths)
+    roots = [(os.path.abspath(p), role) for p, role in paths]
+    trees = [p for p, _ in roots if os.path.isdir(p)]
+    singles = [p for p, _ in roots if p not in trees]
+    files = expand(roots)
     if not files:
         return []
-    cached = state.load([f.path for f in files], trees)
+    cached = state.load(singles, trees)
     todo = []
+    stored: dict[str, bool] = {}
     for f in files:
         hit = cached.get(f.path)
-        if hit is not None and hit[0] == f.key:
-            f.digest = hit[1]
+        if hit is not None and hit.matches(f.key):
+            f.digest = hit.hash
+            if hit.stored and writer is not None:
+                stored[f.path] = True
         else:
             todo.append(f)
     _hash_all(todo, progress)
-    stored: dict[str, bool] = {}
+    fresh = {id(f) for f in todo}
+    updates = []
     for f in files:
         assert f.digest is not None
+        if f.path in stored:
+            continue
         keep = writer is not None and not is_secret_file(f.path)
-        if keep and writer is not None and writer.add_file(Path(f.path), f.digest):
+        if keep and writer is not None and writer.add_file(f.path, f.digest):
             try:
-                changed = StatKey.of(os.stat(f.path)) != f.key
+                changed = stat_key(os.stat(f.path)) != f.key
             except FileNotFoundError:
                 changed = True
             if changed:
@@ -149,17 +158,19 @@ def capture_data(
                     "snapshot again once it is written",
                 )
         stored[f.path] = keep
-    state.save((f.path, f.key, f.digest) for f in todo if f.digest)
-    root_str = str(root)
+        if keep or id(f) in fresh:
+            updates.append((f.path, f.key, f.digest, keep))
+    state.save(updates)
+    prefix = str(root) + os.sep
     entries = []
     for f in sorted(files, key=lambda f: f.path):
-        rel = os.path.relpath(f.path, root_str) if f.path.startswith(root_str + os.sep) else f.path
+        rel = f.path[len(prefix) :] if f.path.startswith(prefix) else f.path
         entries.append(
             {
-                "path": Path(rel).as_posix(),
+                "path": rel if os.sep == "/" else Path(rel).as_posix(),
                 "role": f.role,
                 "hash": f.digest,
-                "size": f.key.size,
+                "size": f.key[1],
                 "stored": stored[f.path],
             }
         )
