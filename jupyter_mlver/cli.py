@@ -257,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("reindex", cmd_reindex, "rebuild the index from the stored objects")
     p = add("gc", cmd_gc, "remove temporary leftovers and objects no record references")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
+
+    from .cli_remote import register as register_remote
+
+    register_remote(sub, common)  # remote, push, pull
     return parser
 
 

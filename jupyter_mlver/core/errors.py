@@ -55,3 +55,9 @@ class BuildFailed(MlverError):
     """An image build failed; the message names the step, the log is kept in the store."""
 
     status = 500
+
+
+class RemoteError(MlverError):
+    """A remote cannot be reached, read or trusted (bad URL, missing backend, corrupt object)."""
+
+    status = 502

@@ -1,0 +1,99 @@
+"""What this store knows each remote holds: ``.mlver/remotes.sqlite``.
+
+Trust but verify. An object is written here only after an upload of it returned, or after
+the remote listed it or served it with a matching hash, so the ledger never claims what
+was not seen; losing rows (a kill before a commit) only costs a re-check. Every push and
+pull lists the remote's record markers first; if a record the ledger says is there is gone
+(the bucket was wiped or replaced), everything the ledger says about that remote is
+forgotten and each object is checked again. ``push --verify`` ignores the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..sqlite import connect
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS objects (
+    remote TEXT NOT NULL, oid TEXT NOT NULL, PRIMARY KEY (remote, oid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS records (
+    remote TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, data INTEGER NOT NULL,
+    PRIMARY KEY (remote, id)) WITHOUT ROWID
+"""
+_CHUNK = 500
+FILENAME = "remotes.sqlite"
+
+
+class Ledger:
+    """``objects``: objects known to be on a remote. ``records``: records whose marker is on
+    it (so they are complete there); ``data`` says whether their data copies are too."""
+
+    def __init__(self, store_dir: Path) -> None:
+        self.conn = connect(store_dir / FILENAME)
+        for statement in _SCHEMA.split(";"):
+            self.conn.execute(statement)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def known_objects(self, remote: str, oids: Iterable[str]) -> set[str]:
+        ids = list(oids)
+        found: set[str] = set()
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT oid FROM objects WHERE remote = ? AND oid IN ({marks})", [remote, *chunk]
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def add_objects(self, remote: str, oids: Iterable[str]) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO objects VALUES (?, ?)", ((remote, oid) for oid in oids)
+            )
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def records(self, remote: str) -> dict[str, bool]:
+        """Record id -> whether its data copies are on the remote too."""
+        rows = self.conn.execute("SELECT id, data FROM records WHERE remote = ?", (remote,))
+        return {r[0]: bool(r[1]) for r in rows}
+
+    def add_records(self, remote: str, entries: Iterable[tuple[str, str, bool]]) -> None:
+        """``(id, kind, with_data)``; a record once known with its data stays so."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(
+                "INSERT INTO records VALUES (?, ?, ?, ?) ON CONFLICT (remote, id) DO UPDATE "
+                "SET data = max(data, excluded.data)",
+                ((remote, rid, kind, int(data)) for rid, kind, data in entries),
+            )
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def has_record(self, remote: str, rid: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM records WHERE remote = ? AND id = ?", (remote, rid)
+        ).fetchone()
+        return row is not None
+
+    def forget(self, remote: str) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("DELETE FROM objects WHERE remote = ?", (remote,))
+        self.conn.execute("DELETE FROM records WHERE remote = ?", (remote,))
+        self.conn.execute("COMMIT")

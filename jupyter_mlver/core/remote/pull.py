@@ -1,0 +1,359 @@
+"""pull(): fetch records and what they need from a remote, verified, then index them."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from .. import records
+from ..errors import AmbiguousRef, Conflict, InvalidInput, MlverError, RecordNotFound, RemoteError
+from ..hashing import hash_bytes, hash_file
+from ..objects import ObjectWriter
+from ..records import Record
+from ..store import MIN_PREFIX, Store
+from .backend import RemoteFS
+from .config import get_remote
+from .ledger import Ledger
+from .plan import Plan
+from .result import Meter, ProgressFactory, TransferResult, default_jobs
+
+_HEAD = re.compile(r"^HEAD(~\d+)?$")
+_HEX = re.compile(r"^[0-9a-f]+$")
+#: Downloaded objects are published into the store in batches this large (or this many
+#: bytes), so a killed pull keeps most of what it fetched.
+_COMMIT_OBJECTS = 1000
+_COMMIT_BYTES = 512 * 1024 * 1024
+
+
+class _Corrupt(Exception):
+    def __init__(self, oid: str, digest: str) -> None:
+        super().__init__(oid)
+        self.digest = digest
+
+
+class _Remote:
+    """Verified reads from one remote."""
+
+    def __init__(self, rfs: RemoteFS, jobs: int) -> None:
+        self.rfs = rfs
+        self.jobs = jobs
+        self.name = rfs.remote.name
+        self.bad: set[str] = set()  # objects the remote served corrupt
+
+    def corrupt_message(self, oid: str, digest: str) -> str:
+        self.bad.add(oid)
+        return (f"object {oid} on remote {self.name} is corrupt: its content hashes to "
+                f"{digest[:12]}… ({self.rfs.object_key(oid)}); it was not stored")
+
+    def record_bytes(self, oid: str) -> bytes:
+        """A record object's bytes, verified; ``FileNotFoundError`` or ``_Corrupt``."""
+        with self.rfs.translate(f"read record {oid[:12]}", missing_ok=True):
+            data = bytes(self.rfs.fs.cat_file(self.rfs.object_key(oid)))
+        digest = hash_bytes(data)
+        if digest != oid:
+            raise _Corrupt(oid, digest)
+        return data
+
+    def records(self, oids: Sequence[str], result: TransferResult,
+                missing_is_problem: bool = True) -> dict[str, tuple[Record, bytes]]:
+        def one(oid: str) -> tuple[str, bytes | BaseException]:
+            try:
+                return oid, self.record_bytes(oid)
+            except (FileNotFoundError, _Corrupt, RemoteError) as e:
+                return oid, e
+
+        out: dict[str, tuple[Record, bytes]] = {}
+        if not oids:
+            return out
+        with ThreadPoolExecutor(max_workers=min(self.jobs, len(oids))) as pool:
+            for oid, got in pool.map(one, oids):
+                if isinstance(got, _Corrupt):
+                    result.problems.append(self.corrupt_message(oid, got.digest))
+                elif isinstance(got, RemoteError):
+                    raise got
+                elif isinstance(got, BaseException):
+                    if missing_is_problem:
+                        result.problems.append(
+                            f"record {oid} is listed on remote {self.name} but its object is "
+                            "missing")
+                else:
+                    record = records.decode(oid, got)
+                    if record is None:
+                        result.problems.append(f"object {oid} on remote {self.name} is not a "
+                                               "record")
+                    else:
+                        out[oid] = (record, got)
+        return out
+
+    def download(self, oid: str, tmp: Path, meter: Meter) -> int:
+        """Fetch one object into ``tmp`` and check its hash; returns its size."""
+        got = 0
+
+        def on_bytes(n: int) -> None:
+            nonlocal got
+            got += n
+            meter.update(n)
+
+        try:
+            self.rfs.get_file(self.rfs.object_key(oid), tmp, on_bytes)
+            size = tmp.stat().st_size
+            meter.update(max(0, size - got))
+            digest = hash_file(tmp, size)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        if digest != oid:
+            tmp.unlink(missing_ok=True)
+            raise _Corrupt(oid, digest)
+        return size
+
+
+def _tag_records(src: _Remote, store: Store, markers: dict[str, str], snapshots: set[str],
+                 result: TransferResult) -> list[str]:
+    """The tag records on the remote that name one of ``snapshots`` (tag records are few
+    and small; those this store has are read here)."""
+    found: list[str] = []
+    fetch = []
+    for rid, kind in markers.items():
+        if kind != "tag":
+            continue
+        if store.objects.exists(rid):
+            with contextlib.suppress(MlverError):
+                if store.get(rid).get("snapshot") in snapshots:
+                    found.append(rid)
+                continue
+        fetch.append(rid)
+    for rid, (record, _) in src.records(fetch, result).items():
+        if record.get("snapshot") in snapshots:
+            found.append(rid)
+    return found
+
+
+def pull_roots(src: _Remote, store: Store, refs: Sequence[str], markers: dict[str, str],
+               result: TransferResult) -> list[str]:
+    """Resolve ``refs`` against what the remote has, like ``Store.resolve``: a tag, else an
+    id prefix (≥ 4 hex). A snapshot brings the tag records that name it."""
+    if not refs:
+        return list(markers)
+    names = src.rfs.tags()
+    out: list[str] = []
+    for ref in refs:
+        ref = ref.strip()
+        if _HEAD.match(ref):
+            raise InvalidInput(f"{ref} names a snapshot in this store, not on the remote",
+                               "pull a tag or an id prefix (see `list` where it was pushed)")
+        rid = None
+        if ref in names:
+            # Two people may have pushed the same tag name for different snapshots.
+            if len(names[ref]) > 1:
+                shown = ", ".join(sorted(s[:12] for s in names[ref]))
+                raise AmbiguousRef(f"tag {ref!r} names several snapshots on remote {src.name}:"
+                                   f" {shown}", "pull by id prefix")
+            rid = next(iter(names[ref]))
+        elif _HEX.match(ref.lower()) and len(ref) >= MIN_PREFIX:
+            prefix = ref.lower()
+            matches = [r for r, kind in markers.items() if r.startswith(prefix) and kind != "tag"]
+            if len(matches) > 1:
+                shown = ", ".join(m[:12] for m in sorted(matches)[:5])
+                raise AmbiguousRef(f"ref {ref!r} is ambiguous on remote {src.name}: {shown}",
+                                   "give more hex digits")
+            rid = matches[0] if matches else None
+        if rid is None or rid not in markers:
+            raise RecordNotFound(f"remote {src.name} has no record or tag {ref!r}",
+                                 "check the name, or pull everything with no ref")
+        out.append(rid)
+    out.extend(_tag_records(src, store, markers, set(out), result))
+    return list(dict.fromkeys(out))
+
+
+def pull(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
+         data: bool = True, jobs: int | None = None,
+         progress: ProgressFactory | None = None) -> TransferResult:
+    """Pull ``refs`` (default: everything) from the remote ``name`` (default: the default).
+
+    Every object is checked against its blake3 name before it enters the store; a corrupt
+    or missing one is named in ``problems`` and the records needing it are not indexed.
+    """
+    started = time.monotonic()
+    remote = get_remote(store, name)
+    jobs = jobs or default_jobs()
+    result = TransferResult("pull", remote.name, remote.url)
+    rfs = RemoteFS(remote, jobs)
+    src = _Remote(rfs, jobs)
+    if not rfs.check_format():
+        if refs:
+            raise RecordNotFound(f"remote {remote.name} ({remote.url}) is empty",
+                                 "push to it first")
+        result.seconds = time.monotonic() - started
+        return result
+    with Ledger(store.dir) as ledger, store.writing(), store.objects.writer() as writer:
+        markers = rfs.markers()
+        lost = [rid for rid in ledger.records(remote.ident) if rid not in markers]
+        if lost:
+            ledger.forget(remote.ident)
+        roots = pull_roots(src, store, refs, markers, result)
+        plan = _walk(src, store, writer, roots, result)
+        result.records = len(plan.needs)
+        plain = plan.plain()
+        data_sizes = plan.data()
+        if not data:
+            result.data_skipped = sum(1 for oid in data_sizes if not store.objects.exists(oid))
+            data_sizes = {}
+        needed = {oid for oid in plain | set(data_sizes) if writer.wants(oid)}
+        result.objects = len(plain | set(data_sizes))
+        result.present = result.objects - len(needed)
+        sizes = rfs.sizes(needed, jobs)
+        for oid in sorted(needed - set(sizes)):
+            if oid in plain:
+                result.problems.append(f"object {oid} is missing from remote {remote.name}")
+            else:
+                result.data_skipped += 1
+        if set(data_sizes) & (needed - set(sizes)):
+            result.warnings.append(
+                f"{len(set(data_sizes) & (needed - set(sizes)))} data cop(ies) are not on "
+                f"remote {remote.name} (pushed with --no-data?)")
+        _download_all(src, writer, sizes, jobs, progress, result)
+        writer.commit()
+        # What the remote served intact is known to be there (a later push skips it).
+        ledger.add_objects(remote.ident, (set(sizes) | set(plan.needs)) - src.bad)
+        _index(store, plan, result)
+        ledger.add_records(remote.ident, [
+            (n.id, n.kind, all(oid in sizes for oid in n.data))
+            for n in plan.needs.values() if n.id in markers and store.index.has(n.id)])
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _walk(src: _Remote, store: Store, writer: ObjectWriter, roots: Sequence[str],
+          result: TransferResult) -> Plan:
+    """Fetch the records in ``roots`` and those they link to, wave by wave; records this
+    store already has are read here."""
+    plan = Plan()
+    wave = list(dict.fromkeys(roots))
+    while wave:
+        fetch = []
+        for rid in wave:
+            if rid in plan.needs:
+                continue
+            if store.objects.exists(rid):
+                try:
+                    plan.add(store.get(rid))
+                    continue
+                except MlverError:
+                    pass  # damaged here: fetch a good copy (written only if it verifies)
+            fetch.append(rid)
+        for rid, (record, raw) in src.records(fetch, result).items():
+            plan.add(record)
+            if store.objects.exists(rid):
+                store.objects.remove(rid)  # the damaged copy; the verified one replaces it
+            writer.add_bytes(raw)
+            result.moved += 1
+            result.moved_bytes += len(raw)
+        wave = [link for rid in wave if rid in plan.needs for link in plan.needs[rid].links
+                if link not in plan.needs]
+    writer.commit()
+    return plan
+
+
+def _download_all(src: _Remote, writer: ObjectWriter, sizes: dict[str, int], jobs: int,
+                  progress: ProgressFactory | None, result: TransferResult) -> None:
+    if not sizes:
+        return
+    meter = Meter(progress, sum(sizes.values()), f"pull {src.name}")
+    order = sorted(sizes, key=lambda oid: -sizes[oid])
+    it = iter(order)
+    staged_objects = staged_bytes = 0
+    error: BaseException | None = None
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures: dict[Future[int], tuple[str, Path]] = {}
+
+        def submit() -> bool:
+            oid = next(it, None)
+            if oid is None:
+                return False
+            tmp = writer.tmp_path()
+            futures[pool.submit(src.download, oid, tmp, meter)] = (oid, tmp)
+            return True
+
+        while len(futures) < jobs * 4 and submit():
+            pass
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                oid, tmp = futures.pop(future)
+                exc = future.exception()
+                if exc is None:
+                    writer.adopt(tmp, oid)
+                    result.moved += 1
+                    result.moved_bytes += future.result()
+                    staged_objects += 1
+                    staged_bytes += future.result()
+                elif isinstance(exc, _Corrupt):
+                    result.problems.append(src.corrupt_message(oid, exc.digest))
+                elif isinstance(exc, FileNotFoundError):
+                    result.problems.append(f"object {oid} vanished from remote {src.name}")
+                elif error is None:
+                    error = exc
+                if error is None:
+                    submit()
+            if staged_objects >= _COMMIT_OBJECTS or staged_bytes >= _COMMIT_BYTES:
+                writer.commit()
+                staged_objects = staged_bytes = 0
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        meter.close()
+    if error is not None:
+        if isinstance(error, MlverError):
+            raise error
+        raise RemoteError(f"pull {src.name}: {type(error).__name__}: {error}") from error
+
+
+def _index(store: Store, plan: Plan, result: TransferResult) -> None:
+    """Index each record whose objects are all here, needed records first."""
+    ok: dict[str, bool] = {}
+    fingerprints = {n.id: n.record.get("fingerprint") for n in plan.needs.values()
+                    if n.kind == "environment"}
+    for needs in plan.ordered():
+        missing = [oid for oid in needs.plain if not store.objects.exists(oid)]
+        bad = [link for link in needs.links
+               if not (ok.get(link) or store.index.has(link)
+                       or (link not in plan.needs and store.objects.exists(link)))]
+        ok[needs.id] = not missing and not bad
+        if not ok[needs.id]:
+            result.problems.append(
+                f"{needs.kind} {needs.id} not added: it needs "
+                f"{'object ' + missing[0] if missing else 'record ' + bad[0]}, which did not "
+                "arrive")
+            continue
+        if store.index.has(needs.id):
+            continue
+        fingerprint = fingerprints.get(needs.record.get("environment", ""))
+        try:
+            store.index.add(needs.record, fingerprint=fingerprint)
+        except Conflict as e:
+            _index_despite_tags(store, needs.record, fingerprint, result, e)
+            continue
+        result.published += 1
+
+
+def _index_despite_tags(store: Store, record: Record, fingerprint: str | None,
+                        result: TransferResult, conflict: Conflict) -> None:
+    """A pulled tag that names another snapshot here: the local tag wins, and the record
+    is still indexed (the remote's tag stays in the record itself)."""
+    rid = record["id"]
+    if records.kind(record) == "tag":
+        result.warnings.append(f"tag {record['name']!r} from the remote was not applied: "
+                               f"{conflict.message}")
+        return
+    free = [t for t in record.get("tags", [])
+            if store.index.tag_target(t) in (None, rid)]
+    taken = sorted(set(record.get("tags", [])) - set(free))
+    store.index.add({**record, "tags": free}, fingerprint=fingerprint)
+    result.published += 1
+    result.warnings.append(f"{records.kind(record)} {rid[:12]}: tag(s) {', '.join(taken)} "
+                           "already name other snapshots here and were not applied")

@@ -1,0 +1,246 @@
+"""push(): send records and the objects they need to a remote, then mark them published."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from .. import records
+from ..errors import MlverError, RemoteError
+from ..hashing import MMAP_THRESHOLD, hash_bytes, hash_file
+from ..records import Record
+from ..store import Store
+from .backend import RemoteFS
+from .config import get_remote
+from .ledger import Ledger
+from .plan import Plan
+from .result import Meter, ProgressFactory, TransferResult, default_jobs
+
+#: Ledger rows are committed in batches this large, so a killed push loses little.
+_LEDGER_BATCH = 2000
+
+
+def tag_names(record: Record) -> list[tuple[str, str]]:
+    """``(tag name, snapshot id)`` pairs a record declares: a snapshot's own ``tags`` or a
+    tag record."""
+    if record.get("schema") == records.TAG:
+        return [(record["name"], record["snapshot"])]
+    if record.get("schema") == records.SNAPSHOT:
+        return [(name, record["id"]) for name in record.get("tags") or []]
+    return []
+
+
+class _LocalCorrupt(Exception):
+    pass
+
+
+def push_roots(store: Store, refs: Sequence[str]) -> list[str]:
+    """Every indexed record, or the records ``refs`` name plus the tag records naming them."""
+    if not refs:
+        return store.index.record_ids()
+    out: list[str] = []
+    for ref in refs:
+        rid = store.resolve(ref, kind=None)
+        out.append(rid)
+        rows = store.index.conn.execute(
+            "SELECT record FROM tags WHERE snapshot = ? AND record IS NOT NULL", (rid,))
+        out.extend(r[0] for r in rows)
+    return list(dict.fromkeys(out))
+
+
+def _walk(store: Store, roots: Iterable[str], complete: Callable[[str], bool],
+          result: TransferResult) -> tuple[Plan, set[str]]:
+    """The plan for ``roots`` and what they link to, stopping at records ``complete`` on
+    the remote already; returns the records that cannot be read here as well."""
+    plan = Plan()
+    broken: set[str] = set()
+    todo = [r for r in roots if not complete(r)]
+    while todo:
+        rid = todo.pop()
+        if rid in plan.needs or rid in broken:
+            continue
+        try:
+            needs = plan.add(store.get(rid))
+        except MlverError:
+            broken.add(rid)
+            result.problems.append(f"record {rid} cannot be read from this store "
+                                   "(run `jupyter mlver fsck`)")
+            continue
+        todo.extend(link for link in needs.links if not complete(link))
+    return plan, broken
+
+
+def _upload_one(store: Store, rfs: RemoteFS, oid: str, size: int, meter: Meter) -> None:
+    """Check the local bytes against the name, then upload them (never a corrupt object)."""
+    path = store.objects.path(oid)
+    if size < MMAP_THRESHOLD:
+        data = path.read_bytes()
+        if hash_bytes(data) != oid:
+            raise _LocalCorrupt(oid)
+        rfs.put_bytes(data, rfs.object_key(oid))
+        meter.update(size)
+        return
+    if hash_file(path, size) != oid:
+        raise _LocalCorrupt(oid)
+    sent = 0
+
+    def on_bytes(n: int) -> None:
+        nonlocal sent
+        sent += n
+        meter.update(n)
+
+    rfs.put_file(path, rfs.object_key(oid), on_bytes)
+    meter.update(max(0, size - sent))
+
+
+def push(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
+         data: bool = True, jobs: int | None = None, verify: bool = False,
+         progress: ProgressFactory | None = None) -> TransferResult:
+    """Push ``refs`` (default: every record) to the remote ``name`` (default: the default).
+
+    Objects go first, in parallel; a record's marker is written only once all it needs is
+    there, so readers never see half a record. ``verify`` ignores the local ledger and asks
+    the remote about every object.
+    """
+    started = time.monotonic()
+    remote = get_remote(store, name)
+    jobs = jobs or default_jobs()
+    result = TransferResult("push", remote.name, remote.url)
+    roots = push_roots(store, refs)
+    rfs = RemoteFS(remote, jobs)
+    with Ledger(store.dir) as ledger:
+        markers = rfs.markers()
+        published = ledger.records(remote.ident)
+        lost = [rid for rid in published if rid not in markers]
+        if verify or lost:
+            if lost and not verify:
+                result.warnings.append(
+                    f"remote {remote.name} no longer has {len(lost)} record(s) pushed earlier "
+                    "(wiped or replaced?): checking every object again")
+            ledger.forget(remote.ident)
+            published = {}
+
+        def complete(rid: str) -> bool:
+            return rid in published and (published[rid] or not data)
+
+        plan, broken = _walk(store, roots, complete, result)
+        result.records = len(set(roots) | set(plan.needs))
+        wanted = set(plan.needs) | plan.plain()
+        data_sizes = plan.data() if data else {}
+        if not data:
+            result.data_skipped = len(plan.data())
+        local_missing = {oid for oid in wanted | set(data_sizes)
+                         if not store.objects.exists(oid)}
+        for oid in sorted(local_missing & wanted):
+            result.problems.append(f"object {oid} is missing from this store")
+        absent_data = local_missing & set(data_sizes)
+        if absent_data:
+            result.data_skipped += len(absent_data)
+            result.warnings.append(
+                f"{len(absent_data)} data cop(ies) are not in this store (pulled with "
+                "--no-data?) and were not pushed")
+        candidates = (wanted | set(data_sizes)) - local_missing
+        result.objects = len(candidates)
+        on_remote = ledger.known_objects(remote.ident, candidates)
+        listed = rfs.sizes(candidates - on_remote, jobs)
+        ledger.add_objects(remote.ident, listed)
+        on_remote |= set(listed)
+        result.present = len(on_remote)
+        todo = {oid: store.objects.size(oid) for oid in candidates - on_remote}
+        if todo or any(rid not in markers for rid in plan.needs):
+            rfs.write_format()
+        uploaded, corrupt = _upload_all(store, rfs, ledger, todo, jobs, progress, result)
+        on_remote |= uploaded
+        for oid in sorted(corrupt):
+            result.problems.append(f"object {oid} in this store is corrupt (its content does "
+                                   "not match its name): not pushed; run `jupyter mlver fsck`")
+        _publish(rfs, ledger, plan, broken, on_remote, markers, complete, result)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _upload_all(store: Store, rfs: RemoteFS, ledger: Ledger, todo: dict[str, int], jobs: int,
+                progress: ProgressFactory | None,
+                result: TransferResult) -> tuple[set[str], set[str]]:
+    """Upload ``todo`` (oid -> size) in parallel; the ledger learns each one as it lands."""
+    uploaded: set[str] = set()
+    corrupt: set[str] = set()
+    if not todo:
+        return uploaded, corrupt
+    meter = Meter(progress, sum(todo.values()), f"push {rfs.remote.name}")
+    pending_rows: list[str] = []
+    error: BaseException | None = None
+    # Large objects first: they set the wall time, small ones fill the gaps.
+    order = sorted(todo, key=lambda oid: -todo[oid])
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures: dict[Future[None], str] = {}
+        it = iter(order)
+        # A bounded window keeps memory flat with millions of objects.
+        for oid in it:
+            futures[pool.submit(_upload_one, store, rfs, oid, todo[oid], meter)] = oid
+            if len(futures) >= jobs * 4:
+                break
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            for future in done:
+                oid = futures.pop(future)
+                exc = future.exception()
+                if exc is None:
+                    uploaded.add(oid)
+                    result.moved += 1
+                    result.moved_bytes += todo[oid]
+                    pending_rows.append(oid)
+                elif isinstance(exc, _LocalCorrupt):
+                    corrupt.add(oid)
+                elif error is None:
+                    error = exc
+                if error is None:
+                    nxt = next(it, None)
+                    if nxt is not None:
+                        futures[pool.submit(_upload_one, store, rfs, nxt, todo[nxt],
+                                            meter)] = nxt
+            if len(pending_rows) >= _LEDGER_BATCH:
+                ledger.add_objects(rfs.remote.ident, pending_rows)
+                pending_rows.clear()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        ledger.add_objects(rfs.remote.ident, pending_rows)
+        meter.close()
+    if error is not None:
+        if isinstance(error, MlverError):
+            raise error
+        raise RemoteError(f"push {rfs.remote.name}: {type(error).__name__}: {error}") from error
+    return uploaded, corrupt
+
+
+def _publish(rfs: RemoteFS, ledger: Ledger, plan: Plan, broken: set[str], on_remote: set[str],
+             markers: dict[str, str], complete: Callable[[str], bool],
+             result: TransferResult) -> None:
+    """Write the marker of every record whose needs have all landed, in link order."""
+    ok: dict[str, bool] = {}
+    rows: list[tuple[str, str, bool]] = []
+    to_mark: list[tuple[str, str]] = []
+    for needs in plan.ordered():
+        missing = sorted(({needs.id} | needs.plain) - on_remote)
+        bad_links = [link for link in needs.links
+                     if link in broken or not (ok.get(link) or complete(link))]
+        ok[needs.id] = not missing and not bad_links
+        if not ok[needs.id]:
+            why = f"object(s) {', '.join(m[:12] for m in missing)} did not land" if missing \
+                else f"it needs record {bad_links[0][:12]}, which was not pushed"
+            result.problems.append(f"{needs.kind} {needs.id} not published: {why}")
+            continue
+        with_data = set(needs.data) <= on_remote
+        rows.append((needs.id, needs.kind, with_data))
+        if markers.get(needs.id) != needs.kind:
+            to_mark.append((needs.kind, needs.id))
+    names = [rfs.tag_key(name, snapshot) for kind, rid in to_mark
+             for name, snapshot in tag_names(plan.needs[rid].record)]
+    with ThreadPoolExecutor(max_workers=max(1, min(16, len(to_mark)))) as pool:
+        # Names first: a record marker promises its tag markers are there too.
+        list(pool.map(lambda key: rfs.put_bytes(b"", key), names))
+        list(pool.map(lambda km: rfs.put_bytes(b"", rfs.marker_key(*km)), to_mark))
+    result.published = len(to_mark)
+    ledger.add_records(rfs.remote.ident, rows)
