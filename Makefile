@@ -45,6 +45,7 @@ test: $(STAMP) check
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_data.py
+	$(BIN)/python benchmarks/bench_diff.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache benchmarks/.work

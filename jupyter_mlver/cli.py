@@ -258,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("gc", cmd_gc, "remove temporary leftovers and objects no record references")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
 
+    from .cli_compare import register as register_compare
+
+    register_compare(sub, common)  # diff, checkout, reproduce
+
     from .cli_remote import register as register_remote
 
     register_remote(sub, common)  # remote, push, pull
