@@ -296,6 +296,12 @@ class Index:
         ]
         return rows, total
 
+    def generation(self) -> int:
+        """A number that changes whenever a record (snapshot, tag, image...) is indexed:
+        a cheap test of "anything new?" for pollers such as the side panel."""
+        row = self.conn.execute("SELECT max(rowid) FROM records").fetchone()
+        return int(row[0] or 0)
+
     def images_of(self, snapshot: str) -> list[str]:
         rows = self.conn.execute(
             "SELECT id FROM images WHERE snapshot = ? ORDER BY created DESC", (snapshot,)
