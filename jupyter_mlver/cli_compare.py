@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 
@@ -32,6 +33,26 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_checkout(args: argparse.Namespace) -> int:
+    from .core.checkout import checkout
+    from .display_diff import format_checkout
+
+    with _store(args) as store:
+        result = checkout(
+            store,
+            store.resolve(args.ref),
+            paths=[Path(p) for p in args.paths],
+            force=args.force,
+            notebook=not args.no_notebook,
+            dry_run=args.dry_run,
+        )
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(format_checkout(result))
+    return 0 if result.ok else 1
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``diff``, ``checkout`` and ``reproduce`` to the ``jupyter mlver`` parser."""
 
@@ -50,3 +71,24 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("a", metavar="A", help=f"the earlier snapshot: {ref_help}")
     p.add_argument("b", metavar="B", help="the later snapshot")
+
+    p = add(
+        "checkout",
+        cmd_checkout,
+        "restore a snapshot's data files and notebook into the work tree (exit 1 if "
+        "anything was refused or cannot be restored)",
+    )
+    p.add_argument("ref", help=f"the snapshot: {ref_help}")
+    p.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="restore only these files or directories (default: everything recorded)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite files whose current content is in no snapshot",
+    )
+    p.add_argument("--no-notebook", action="store_true", help="restore data files only")
+    p.add_argument("--dry-run", action="store_true", help="only say what would be restored")

@@ -354,3 +354,46 @@ class DiffView:
 
     def __repr__(self) -> str:
         return format_diff(self.diff)
+
+
+# -- checkout ----------------------------------------------------------------------------
+
+_CHECKOUT_VERB = {
+    "restored": "restored",
+    "unchanged": "unchanged",
+    "refused": "REFUSED",
+    "skipped": "not written",
+    "not_restorable": "cannot restore",
+}
+
+
+def format_checkout(result: Any) -> str:
+    """``CheckoutResult`` as text: one line per file that needed anything, then a verdict."""
+    items = result.items
+    dry = result.dry_run
+    lines = []
+    rows = []
+    for item in items:
+        if item.status == "unchanged":
+            continue
+        verb = _CHECKOUT_VERB[item.status]
+        if dry and item.status == "restored":
+            verb = "would restore"
+        note = f"({item.reason})" if item.reason else ""
+        rows.append([verb, item.path, note])
+    lines += _table(rows, indent="")
+    counts = {s: len(result.with_status(s)) for s in _CHECKOUT_VERB}
+    done = "would restore" if dry else "restored"
+    summary = (
+        f"{result.snapshot[:12]}: {done} {counts['restored']}, "
+        f"{counts['unchanged']} already up to date"
+    )
+    if counts["refused"]:
+        summary += (
+            f"; refused {counts['refused']} file(s) with changes not in any snapshot — "
+            "nothing was written (snapshot them first, or use --force to overwrite)"
+        )
+    if counts["not_restorable"]:
+        summary += f"; {counts['not_restorable']} file(s) cannot be restored from the store"
+    lines.append(summary)
+    return "\n".join(lines)

@@ -34,6 +34,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ix_images_snapshot ON images (snapshot);
     CREATE INDEX ix_images_fingerprint ON images (fingerprint);
     """,
+    # 1 -> 2: every (path, hash) a snapshot recorded (data files and the notebook), so
+    # checkout can tell in one indexed lookup whether a file's content is in any snapshot.
+    # ``data_indexed`` marks the snapshots done: those indexed before this migration are
+    # filled in on first use (``Index.snapshots_without_data``).
+    """
+    CREATE TABLE data_entries (
+        snapshot TEXT NOT NULL, path TEXT NOT NULL, hash TEXT NOT NULL, stored INTEGER NOT NULL);
+    CREATE INDEX ix_data_entries_path ON data_entries (path, hash);
+    CREATE INDEX ix_data_entries_snapshot ON data_entries (snapshot);
+    CREATE TABLE data_indexed (snapshot TEXT PRIMARY KEY);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -155,6 +166,7 @@ class Index:
             )
             for name in record.get("tags", []):
                 self._add_tag(name, rid, created or "", None, skip_taken_tags)
+            self._insert_data_entries(record)
         elif kind == "image":
             self.conn.execute(
                 "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -167,6 +179,37 @@ class Index:
                     created,
                 ),
             )
+
+    def _insert_data_entries(self, record: Record) -> None:
+        rid = record["id"]
+        if self.conn.execute("SELECT 1 FROM data_indexed WHERE snapshot = ?", (rid,)).fetchone():
+            return
+        rows = [
+            (rid, d["path"], d["hash"], int(bool(d.get("stored"))))
+            for d in record.get("data") or []
+        ]
+        notebook = record.get("notebook") or {}
+        if notebook.get("path") and notebook.get("hash"):
+            rows.append((rid, notebook["path"], notebook["hash"], 1))
+        self.conn.executemany("INSERT INTO data_entries VALUES (?, ?, ?, ?)", rows)
+        self.conn.execute("INSERT INTO data_indexed VALUES (?)", (rid,))
+
+    def add_data_entries(self, snapshots: Iterable[Record]) -> None:
+        """Index the data entries of snapshots indexed before the ``data_entries`` table."""
+        with self.transaction():
+            for record in snapshots:
+                self._insert_data_entries(record)
+
+    def snapshots_without_data(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT id FROM snapshots WHERE id NOT IN (SELECT snapshot FROM data_indexed)"
+        )
+        return [r[0] for r in rows]
+
+    def recorded_hashes(self, path: str) -> set[str]:
+        """Every content hash any snapshot recorded for this path (data file or notebook)."""
+        rows = self.conn.execute("SELECT DISTINCT hash FROM data_entries WHERE path = ?", (path,))
+        return {r[0] for r in rows}
 
     def _add_tag(
         self, name: str, snapshot: str, created: str, tag_record: str | None, skip_taken: bool
@@ -193,7 +236,7 @@ class Index:
             all_records, key=lambda r: (r.get("schema") == records.TAG, r.get("created") or "")
         )
         with self.transaction():
-            for table in ("records", "snapshots", "tags", "images"):
+            for table in ("records", "snapshots", "tags", "images", "data_entries", "data_indexed"):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
                 self._insert(
