@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +17,47 @@ from jupyter_mlver.core.capture.environment import fingerprint
 from jupyter_mlver.core.store import Store
 
 Make = Callable[..., dict[str, Any]]
+BIN = Path(sys.executable).parent
+
+
+# Helpers of our own rather than ``from conftest import ...``: with several conftest.py
+# files under tests/, the bare module name ``conftest`` can name any one of them.
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+class CLI:
+    """The installed ``jupyter-mlver`` run as a subprocess in ``cwd``."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+
+    def __call__(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(BIN / "jupyter-mlver"), *args],
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"jupyter mlver {' '.join(args)} failed ({proc.returncode}):\n"
+                f"{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+    def json(self, *args: str, env: dict[str, str] | None = None) -> Any:
+        return json.loads(self(*args, "--json", env=env).stdout)
+
+
+@pytest.fixture
+def cli(project: Path) -> CLI:
+    return CLI(project)
 
 
 def environment(packages: list[dict[str, Any]], python: str = "3.11.7") -> dict[str, Any]:

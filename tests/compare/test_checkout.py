@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI
 
 from jupyter_mlver.core.checkout import checkout
 from jupyter_mlver.core.errors import InvalidInput, StoreError
 from jupyter_mlver.core.hashing import hash_file
 from jupyter_mlver.core.store import Store
 
-from .conftest import Make
+from .conftest import CLI, Make
 
 
 def snapshot(cli: CLI, *args: str) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, git
 
 from jupyter_mlver.core.diff import (
     compare_data,
@@ -21,7 +20,7 @@ from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.store import Store
 from jupyter_mlver.display_diff import DiffView, format_diff
 
-from .conftest import Make, data_entry, pkg
+from .conftest import CLI, Make, data_entry, git, pkg
 
 
 def by(entries: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
