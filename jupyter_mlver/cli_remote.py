@@ -47,8 +47,9 @@ def cmd_remote_add(args: argparse.Namespace) -> int:
     from .core.remote import add_remote, parse_options
 
     with _open(args, create=True) as store:
-        remote = add_remote(store, args.name, args.url, parse_options(args.option),
-                            default=args.default)
+        remote = add_remote(
+            store, args.name, args.url, parse_options(args.option), default=args.default
+        )
     if args.json:
         _print_json(remote.to_json())
     else:
@@ -75,8 +76,9 @@ def cmd_remote_list(args: argparse.Namespace) -> int:
     if not remotes:
         print("no remotes (add one with `jupyter mlver remote add NAME URL`)")
     for r in remotes:
-        options = "  " + " ".join(f"{k}={v}" for k, v in sorted(r.options.items())) \
-            if r.options else ""
+        options = (
+            "  " + " ".join(f"{k}={v}" for k, v in sorted(r.options.items())) if r.options else ""
+        )
         print(f"{'*' if r.name == default else ' '} {r.name}\t{r.url}{options}")
     return 0
 
@@ -100,13 +102,22 @@ def _transfer(args: argparse.Namespace, direction: str) -> int:
         name, refs = core_remote.split_target(store, args.target)
         call = core_remote.push if direction == "push" else core_remote.pull
         options: dict[str, Any] = {"verify": args.verify} if direction == "push" else {}
-        result = call(store, name, refs, data=args.data, jobs=args.jobs,
-                      progress=None if args.json else _progress, **options)
+        result = call(
+            store,
+            name,
+            refs,
+            data=args.data,
+            jobs=args.jobs,
+            progress=None if args.json else _progress,
+            **options,
+        )
     if args.json:
         _print_json(result.to_json())
     else:
         for line in result.warnings:
             print(f"warning: {line}", file=sys.stderr)
+        for line in result.problems[1:]:  # the first one is the error line below
+            print(f"problem: {line}", file=sys.stderr)
         print(result.summary())
     result.raise_for_problems()
     return 0
@@ -129,44 +140,89 @@ def _jobs(text: str) -> int:
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``remote``, ``push`` and ``pull`` to ``build_parser()``'s subparsers."""
-    p = sub.add_parser("remote", help="manage remotes (object storage, paths)",
-                       description="Remotes are kept in .mlver/config.toml; credentials never.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "remote",
+        help="manage remotes (object storage, paths)",
+        description="Remotes are kept in .mlver/config.toml; credentials never.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     rsub = p.add_subparsers(dest="remote_command", metavar="ACTION", required=True)
     a = rsub.add_parser("add", parents=[common], help="add a remote: NAME URL")
     a.add_argument("name")
     a.add_argument("url", help="a path or an fsspec URL: s3://, gs://, az://, ssh://, file://")
-    a.add_argument("-o", "--option", metavar="KEY=VALUE", action="append", default=[],
-                   help="a storage option for fsspec, e.g. endpoint_url=http://127.0.0.1:9000 "
-                        "(repeatable; dotted keys nest: client_kwargs.region_name=eu-west-1)")
-    a.add_argument("--default", action="store_true",
-                   help="push and pull use it when no remote is named")
+    a.add_argument(
+        "-o",
+        "--option",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="a storage option for fsspec, e.g. endpoint_url=http://127.0.0.1:9000 "
+        "(repeatable; dotted keys nest: client_kwargs.region_name=eu-west-1)",
+    )
+    a.add_argument(
+        "--default", action="store_true", help="push and pull use it when no remote is named"
+    )
     a.set_defaults(handler=cmd_remote_add)
-    rsub.add_parser("list", parents=[common], help="list remotes (* marks the default)"
-                    ).set_defaults(handler=cmd_remote_list)
-    r = rsub.add_parser("remove", parents=[common],
-                        help="forget a remote (nothing on it is deleted)")
+    rsub.add_parser(
+        "list", parents=[common], help="list remotes (* marks the default)"
+    ).set_defaults(handler=cmd_remote_list)
+    r = rsub.add_parser(
+        "remove", parents=[common], help="forget a remote (nothing on it is deleted)"
+    )
     r.add_argument("name")
     r.set_defaults(handler=cmd_remote_remove)
 
     for direction, handler, text in (
-        ("push", cmd_push, "send records and the objects they need to a remote; what is "
-                           "already there is not sent again"),
-        ("pull", cmd_pull, "fetch records and the objects they need from a remote, each "
-                           "verified by its blake3, and add them to the index"),
+        (
+            "push",
+            cmd_push,
+            "send records and the objects they need to a remote; what is "
+            "already there is not sent again",
+        ),
+        (
+            "pull",
+            cmd_pull,
+            "fetch records and the objects they need from a remote, each "
+            "verified by its blake3, and add them to the index",
+        ),
     ):
-        p = sub.add_parser(direction, parents=[common], help=text, description=text,
-                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("target", nargs="*", metavar="NAME|REF",
-                       help="a remote (default: the default remote), then refs: a tag or an "
-                            "id prefix" + (", HEAD or HEAD~N" if direction == "push" else "")
-                            + " (default: every record)")
-        p.add_argument("--data", action=argparse.BooleanOptionalAction, default=True,
-                       help="include stored copies of data files (default: yes)")
-        p.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
-                       help="parallel transfers (default: 4 per core, 8 to 32)")
+        p = sub.add_parser(
+            direction,
+            parents=[common],
+            help=text,
+            description=text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.add_argument(
+            "target",
+            nargs="*",
+            metavar="NAME|REF",
+            help="a remote (default: the default remote), then refs: a tag or an "
+            "id prefix"
+            + (", HEAD or HEAD~N" if direction == "push" else "")
+            + " (default: every record)",
+        )
+        p.add_argument(
+            "--data",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="include stored copies of data files (default: yes)",
+        )
+        p.add_argument(
+            "-j",
+            "--jobs",
+            type=_jobs,
+            default=None,
+            metavar="N",
+            help="parallel transfers (default: 4 per core, 8 to 32)",
+        )
         if direction == "push":
-            p.add_argument("--verify", action="store_true",
-                           help="ask the remote about every object instead of trusting "
-                                "what this store remembers pushing")
+            p.add_argument(
+                "--verify",
+                action="store_true",
+                help="ask the remote about every object instead of trusting "
+                "what this store remembers pushing",
+            )
         p.set_defaults(handler=handler)

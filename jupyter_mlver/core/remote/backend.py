@@ -37,8 +37,9 @@ from .config import Remote, check_protocol
 FORMAT = "mlver.remote/1"
 FORMAT_KEY = "mlver-remote.json"
 #: Protocols whose PUT is atomic per object; everything else gets a temporary name + rename.
-OBJECT_STORES = frozenset({"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss",
-                           "oci", "memory"})
+OBJECT_STORES = frozenset(
+    {"s3", "s3a", "gs", "gcs", "az", "abfs", "abfss", "adl", "oss", "oci", "memory"}
+)
 #: Up to this many unknown objects are probed one by one; more, and their fan-out
 #: directories are listed instead (one request per 1000 keys).
 PROBE_LIMIT = 64
@@ -68,10 +69,16 @@ def _callback(on_bytes: ByteCallback | None) -> Any:
 def _hint(e: BaseException) -> str:
     name = type(e).__name__
     text = str(e)
-    if "Credential" in name or "credential" in text or "AccessDenied" in text \
-            or isinstance(e, PermissionError):
-        return ("check the storage credentials in the environment or profile "
-                "(e.g. AWS_PROFILE); they are never read from config.toml")
+    if (
+        "Credential" in name
+        or "credential" in text
+        or "AccessDenied" in text
+        or isinstance(e, PermissionError)
+    ):
+        return (
+            "check the storage credentials in the environment or profile "
+            "(e.g. AWS_PROFILE); they are never read from config.toml"
+        )
     if "NoSuchBucket" in text or "bucket does not exist" in text.lower():
         return "create the bucket first; jupyter_mlver does not create buckets"
     if "Connect" in name or "Endpoint" in name or "Timeout" in name:
@@ -97,8 +104,7 @@ class RemoteFS:
         with self.translate("open"):
             self.fs, root = url_to_fs(remote.url, **options)
         self.root = root.rstrip("/")
-        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (
-            self.fs.protocol,)
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
         self.atomic_put = bool(OBJECT_STORES.intersection(protocols))
         self._local = "file" in protocols or "local" in protocols
         self._made: set[str] = set()
@@ -123,14 +129,17 @@ class RemoteFS:
             raise RemoteError(
                 f"remote {self.remote.name} ({self.remote.url}): cannot {action}: not found",
                 _hint(FileNotFoundError("bucket does not exist"))
-                if not self._local_root() else "check the path") from None
+                if not self._local_root()
+                else "check the path",
+            ) from None
         except MlverError:
             raise
         except Exception as e:
             raise RemoteError(
                 f"remote {self.remote.name} ({self.remote.url}): cannot {action}: "
                 f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".rstrip(": "),
-                _hint(e)) from None
+                _hint(e),
+            ) from None
 
     def _local_root(self) -> bool:
         return getattr(self, "_local", False)
@@ -177,8 +186,7 @@ class RemoteFS:
                     raise
 
     def put_file(self, local: Path, key: str, on_bytes: ByteCallback | None = None) -> None:
-        self._publish(lambda k: self.fs.put_file(str(local), k, callback=_callback(on_bytes)),
-                      key)
+        self._publish(lambda k: self.fs.put_file(str(local), k, callback=_callback(on_bytes)), key)
 
     def put_bytes(self, data: bytes, key: str) -> None:
         self._publish(lambda k: self.fs.pipe_file(k, data), key)
@@ -205,8 +213,10 @@ class RemoteFS:
         except (ValueError, AttributeError):
             fmt = None
         if fmt != FORMAT:
-            raise RemoteError(f"remote {self.remote.name} has format {fmt!r}, not {FORMAT}",
-                              "it was written by another (newer?) jupyter_mlver; upgrade")
+            raise RemoteError(
+                f"remote {self.remote.name} has format {fmt!r}, not {FORMAT}",
+                "it was written by another (newer?) jupyter_mlver; upgrade",
+            )
         return True
 
     # -- reading ------------------------------------------------------------------
@@ -256,6 +266,7 @@ class RemoteFS:
             return {}
         self.invalidate()
         if len(oids) <= PROBE_LIMIT:
+
             def probe(oid: str) -> tuple[str, int | None]:
                 try:
                     with self.translate("check an object", missing_ok=True):

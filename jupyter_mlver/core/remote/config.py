@@ -35,6 +35,10 @@ REMOTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 OWN_KEYS = frozenset({"url", "default"})
 #: Query parameters that carry credentials in signed URLs (Azure SAS, GCS/S3 presigning).
 _SECRET_QUERY = re.compile(r"^(sig|signature|x-amz-.*|x-goog-.*|sv|se|sp)$", re.IGNORECASE)
+NO_CREDENTIALS = (
+    "credentials never go into config.toml: they come from the environment or a "
+    "profile (e.g. AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS, an ssh agent)"
+)
 
 
 @dataclass(frozen=True)
@@ -86,17 +90,13 @@ def normalize_url(url: str, base: Path | None = None) -> str:
             path = (base or Path.cwd()) / path
         return os.path.normpath(path.absolute()).replace(os.sep, "/")
     if strip_url_credentials(url) != url:
-        raise InvalidInput(
-            "the remote URL contains a password or token",
-            "remove it: credentials come from the environment or a profile "
-            "(e.g. AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS, an ssh agent), never config.toml",
-        )
+        raise InvalidInput("the remote URL contains a password or token", NO_CREDENTIALS)
     parts = urlsplit(url)
     for key, _ in parse_qsl(parts.query, keep_blank_values=True):
         if is_secret_name(key) or _SECRET_QUERY.match(key):
             raise InvalidInput(
                 f"the remote URL carries a credential in its query ({key}=…)",
-                "remove the query; credentials come from the environment or a profile",
+                NO_CREDENTIALS,
             )
     protocol = parts.scheme.lower()
     if protocol == "file":
@@ -130,16 +130,12 @@ def check_options(options: dict[str, Any], where: str = "") -> None:
         if is_secret_name(key):
             raise InvalidInput(
                 f"remote option {where}{key} looks like a credential",
-                "credentials never go into config.toml: use the environment or a profile "
-                "(e.g. AWS_PROFILE, AWS_ACCESS_KEY_ID)",
+                NO_CREDENTIALS,
             )
         if isinstance(value, dict):
             check_options(value, f"{where}{key}.")
         elif isinstance(value, str) and "://" in value and strip_url_credentials(value) != value:
-            raise InvalidInput(
-                f"remote option {where}{key} contains a password",
-                "remove it: credentials come from the environment or a profile",
-            )
+            raise InvalidInput(f"remote option {where}{key} contains a password", NO_CREDENTIALS)
 
 
 def parse_options(items: list[str]) -> dict[str, Any]:

@@ -9,8 +9,12 @@ from .. import records
 from ..records import Record
 
 #: Fields through which one record names another record (not a plain object).
-_LINKS = {"snapshot": ("environment",), "image": ("environment", "snapshot"),
-          "tag": ("snapshot",), "environment": ()}
+_LINKS = {
+    "snapshot": ("environment",),
+    "image": ("environment", "snapshot"),
+    "tag": ("snapshot",),
+    "environment": (),
+}
 #: The order records are published and indexed in: what is named before what names it.
 KIND_ORDER = {"environment": 0, "snapshot": 1, "image": 2, "tag": 3}
 
@@ -73,9 +77,10 @@ class Plan:
         return {oid: size for n in self.needs.values() for oid, size in n.data.items()}
 
     def ordered(self) -> list[Needs]:
-        return sorted(self.needs.values(),
-                      key=lambda n: (KIND_ORDER.get(n.kind, 9), n.record.get("created") or "",
-                                     n.id))
+        return sorted(
+            self.needs.values(),
+            key=lambda n: (KIND_ORDER.get(n.kind, 9), n.record.get("created") or "", n.id),
+        )
 
     def closure_of(self, roots: Iterable[str]) -> set[str]:
         """The record ids reachable from ``roots`` through links (within the plan)."""

@@ -24,9 +24,10 @@ from .result import Meter, ProgressFactory, TransferResult, default_jobs
 _HEAD = re.compile(r"^HEAD(~\d+)?$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 #: Downloaded objects are published into the store in batches this large (or this many
-#: bytes), so a killed pull keeps most of what it fetched.
-_COMMIT_OBJECTS = 1000
-_COMMIT_BYTES = 512 * 1024 * 1024
+#: bytes, or after this long), so a killed pull keeps most of what it fetched.
+_COMMIT_OBJECTS = 256
+_COMMIT_BYTES = 256 * 1024 * 1024
+_COMMIT_SECONDS = 1.0
 
 
 class _Corrupt(Exception):
@@ -46,8 +47,10 @@ class _Remote:
 
     def corrupt_message(self, oid: str, digest: str) -> str:
         self.bad.add(oid)
-        return (f"object {oid} on remote {self.name} is corrupt: its content hashes to "
-                f"{digest[:12]}… ({self.rfs.object_key(oid)}); it was not stored")
+        return (
+            f"object {oid} on remote {self.name} is corrupt: its content hashes to "
+            f"{digest[:12]}… ({self.rfs.object_key(oid)}); it was not stored"
+        )
 
     def record_bytes(self, oid: str) -> bytes:
         """A record object's bytes, verified; ``FileNotFoundError`` or ``_Corrupt``."""
@@ -58,8 +61,9 @@ class _Remote:
             raise _Corrupt(oid, digest)
         return data
 
-    def records(self, oids: Sequence[str], result: TransferResult,
-                missing_is_problem: bool = True) -> dict[str, tuple[Record, bytes]]:
+    def records(
+        self, oids: Sequence[str], result: TransferResult, missing_is_problem: bool = True
+    ) -> dict[str, tuple[Record, bytes]]:
         def one(oid: str) -> tuple[str, bytes | BaseException]:
             try:
                 return oid, self.record_bytes(oid)
@@ -79,12 +83,14 @@ class _Remote:
                     if missing_is_problem:
                         result.problems.append(
                             f"record {oid} is listed on remote {self.name} but its object is "
-                            "missing")
+                            "missing"
+                        )
                 else:
                     record = records.decode(oid, got)
                     if record is None:
-                        result.problems.append(f"object {oid} on remote {self.name} is not a "
-                                               "record")
+                        result.problems.append(
+                            f"object {oid} on remote {self.name} is not a record"
+                        )
                     else:
                         out[oid] = (record, got)
         return out
@@ -112,8 +118,9 @@ class _Remote:
         return size
 
 
-def _tag_records(src: _Remote, store: Store, markers: dict[str, str], snapshots: set[str],
-                 result: TransferResult) -> list[str]:
+def _tag_records(
+    src: _Remote, store: Store, markers: dict[str, str], snapshots: set[str], result: TransferResult
+) -> list[str]:
     """The tag records on the remote that name one of ``snapshots`` (tag records are few
     and small; those this store has are read here)."""
     found: list[str] = []
@@ -133,8 +140,9 @@ def _tag_records(src: _Remote, store: Store, markers: dict[str, str], snapshots:
     return found
 
 
-def pull_roots(src: _Remote, store: Store, refs: Sequence[str], markers: dict[str, str],
-               result: TransferResult) -> list[str]:
+def pull_roots(
+    src: _Remote, store: Store, refs: Sequence[str], markers: dict[str, str], result: TransferResult
+) -> list[str]:
     """Resolve ``refs`` against what the remote has, like ``Store.resolve``: a tag, else an
     id prefix (≥ 4 hex). A snapshot brings the tag records that name it."""
     if not refs:
@@ -144,35 +152,49 @@ def pull_roots(src: _Remote, store: Store, refs: Sequence[str], markers: dict[st
     for ref in refs:
         ref = ref.strip()
         if _HEAD.match(ref):
-            raise InvalidInput(f"{ref} names a snapshot in this store, not on the remote",
-                               "pull a tag or an id prefix (see `list` where it was pushed)")
+            raise InvalidInput(
+                f"{ref} names a snapshot in this store, not on the remote",
+                "pull a tag or an id prefix (see `list` where it was pushed)",
+            )
         rid = None
         if ref in names:
             # Two people may have pushed the same tag name for different snapshots.
             if len(names[ref]) > 1:
                 shown = ", ".join(sorted(s[:12] for s in names[ref]))
-                raise AmbiguousRef(f"tag {ref!r} names several snapshots on remote {src.name}:"
-                                   f" {shown}", "pull by id prefix")
+                raise AmbiguousRef(
+                    f"tag {ref!r} names several snapshots on remote {src.name}: {shown}",
+                    "pull by id prefix",
+                )
             rid = next(iter(names[ref]))
         elif _HEX.match(ref.lower()) and len(ref) >= MIN_PREFIX:
             prefix = ref.lower()
             matches = [r for r, kind in markers.items() if r.startswith(prefix) and kind != "tag"]
             if len(matches) > 1:
                 shown = ", ".join(m[:12] for m in sorted(matches)[:5])
-                raise AmbiguousRef(f"ref {ref!r} is ambiguous on remote {src.name}: {shown}",
-                                   "give more hex digits")
+                raise AmbiguousRef(
+                    f"ref {ref!r} is ambiguous on remote {src.name}: {shown}",
+                    "give more hex digits",
+                )
             rid = matches[0] if matches else None
         if rid is None or rid not in markers:
-            raise RecordNotFound(f"remote {src.name} has no record or tag {ref!r}",
-                                 "check the name, or pull everything with no ref")
+            raise RecordNotFound(
+                f"remote {src.name} has no record or tag {ref!r}",
+                "check the name, or pull everything with no ref",
+            )
         out.append(rid)
     out.extend(_tag_records(src, store, markers, set(out), result))
     return list(dict.fromkeys(out))
 
 
-def pull(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
-         data: bool = True, jobs: int | None = None,
-         progress: ProgressFactory | None = None) -> TransferResult:
+def pull(
+    store: Store,
+    name: str | None = None,
+    refs: Sequence[str] = (),
+    *,
+    data: bool = True,
+    jobs: int | None = None,
+    progress: ProgressFactory | None = None,
+) -> TransferResult:
     """Pull ``refs`` (default: everything) from the remote ``name`` (default: the default).
 
     Every object is checked against its blake3 name before it enters the store; a corrupt
@@ -186,8 +208,9 @@ def pull(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
     src = _Remote(rfs, jobs)
     if not rfs.check_format():
         if refs:
-            raise RecordNotFound(f"remote {remote.name} ({remote.url}) is empty",
-                                 "push to it first")
+            raise RecordNotFound(
+                f"remote {remote.name} ({remote.url}) is empty", "push to it first"
+            )
         result.seconds = time.monotonic() - started
         return result
     with Ledger(store.dir) as ledger, store.writing(), store.objects.writer() as writer:
@@ -215,21 +238,28 @@ def pull(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
         if set(data_sizes) & (needed - set(sizes)):
             result.warnings.append(
                 f"{len(set(data_sizes) & (needed - set(sizes)))} data cop(ies) are not on "
-                f"remote {remote.name} (pushed with --no-data?)")
+                f"remote {remote.name} (pushed with --no-data?)"
+            )
         _download_all(src, writer, sizes, jobs, progress, result)
         writer.commit()
         # What the remote served intact is known to be there (a later push skips it).
         ledger.add_objects(remote.ident, (set(sizes) | set(plan.needs)) - src.bad)
         _index(store, plan, result)
-        ledger.add_records(remote.ident, [
-            (n.id, n.kind, all(oid in sizes for oid in n.data))
-            for n in plan.needs.values() if n.id in markers and store.index.has(n.id)])
+        ledger.add_records(
+            remote.ident,
+            [
+                (n.id, n.kind, all(oid in sizes for oid in n.data))
+                for n in plan.needs.values()
+                if n.id in markers and store.index.has(n.id)
+            ],
+        )
     result.seconds = time.monotonic() - started
     return result
 
 
-def _walk(src: _Remote, store: Store, writer: ObjectWriter, roots: Sequence[str],
-          result: TransferResult) -> Plan:
+def _walk(
+    src: _Remote, store: Store, writer: ObjectWriter, roots: Sequence[str], result: TransferResult
+) -> Plan:
     """Fetch the records in ``roots`` and those they link to, wave by wave; records this
     store already has are read here."""
     plan = Plan()
@@ -253,20 +283,32 @@ def _walk(src: _Remote, store: Store, writer: ObjectWriter, roots: Sequence[str]
             writer.add_bytes(raw)
             result.moved += 1
             result.moved_bytes += len(raw)
-        wave = [link for rid in wave if rid in plan.needs for link in plan.needs[rid].links
-                if link not in plan.needs]
+        wave = [
+            link
+            for rid in wave
+            if rid in plan.needs
+            for link in plan.needs[rid].links
+            if link not in plan.needs
+        ]
     writer.commit()
     return plan
 
 
-def _download_all(src: _Remote, writer: ObjectWriter, sizes: dict[str, int], jobs: int,
-                  progress: ProgressFactory | None, result: TransferResult) -> None:
+def _download_all(
+    src: _Remote,
+    writer: ObjectWriter,
+    sizes: dict[str, int],
+    jobs: int,
+    progress: ProgressFactory | None,
+    result: TransferResult,
+) -> None:
     if not sizes:
         return
     meter = Meter(progress, sum(sizes.values()), f"pull {src.name}")
     order = sorted(sizes, key=lambda oid: -sizes[oid])
     it = iter(order)
     staged_objects = staged_bytes = 0
+    last_commit = time.monotonic()
     error: BaseException | None = None
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
@@ -301,9 +343,14 @@ def _download_all(src: _Remote, writer: ObjectWriter, sizes: dict[str, int], job
                     error = exc
                 if error is None:
                     submit()
-            if staged_objects >= _COMMIT_OBJECTS or staged_bytes >= _COMMIT_BYTES:
+            if staged_objects and (
+                staged_objects >= _COMMIT_OBJECTS
+                or staged_bytes >= _COMMIT_BYTES
+                or time.monotonic() - last_commit >= _COMMIT_SECONDS
+            ):
                 writer.commit()
                 staged_objects = staged_bytes = 0
+                last_commit = time.monotonic()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         meter.close()
@@ -316,19 +363,27 @@ def _download_all(src: _Remote, writer: ObjectWriter, sizes: dict[str, int], job
 def _index(store: Store, plan: Plan, result: TransferResult) -> None:
     """Index each record whose objects are all here, needed records first."""
     ok: dict[str, bool] = {}
-    fingerprints = {n.id: n.record.get("fingerprint") for n in plan.needs.values()
-                    if n.kind == "environment"}
+    fingerprints = {
+        n.id: n.record.get("fingerprint") for n in plan.needs.values() if n.kind == "environment"
+    }
     for needs in plan.ordered():
         missing = [oid for oid in needs.plain if not store.objects.exists(oid)]
-        bad = [link for link in needs.links
-               if not (ok.get(link) or store.index.has(link)
-                       or (link not in plan.needs and store.objects.exists(link)))]
+        bad = [
+            link
+            for link in needs.links
+            if not (
+                ok.get(link)
+                or store.index.has(link)
+                or (link not in plan.needs and store.objects.exists(link))
+            )
+        ]
         ok[needs.id] = not missing and not bad
         if not ok[needs.id]:
             result.problems.append(
                 f"{needs.kind} {needs.id} not added: it needs "
                 f"{'object ' + missing[0] if missing else 'record ' + bad[0]}, which did not "
-                "arrive")
+                "arrive"
+            )
             continue
         if store.index.has(needs.id):
             continue
@@ -341,19 +396,26 @@ def _index(store: Store, plan: Plan, result: TransferResult) -> None:
         result.published += 1
 
 
-def _index_despite_tags(store: Store, record: Record, fingerprint: str | None,
-                        result: TransferResult, conflict: Conflict) -> None:
+def _index_despite_tags(
+    store: Store,
+    record: Record,
+    fingerprint: str | None,
+    result: TransferResult,
+    conflict: Conflict,
+) -> None:
     """A pulled tag that names another snapshot here: the local tag wins, and the record
     is still indexed (the remote's tag stays in the record itself)."""
     rid = record["id"]
     if records.kind(record) == "tag":
-        result.warnings.append(f"tag {record['name']!r} from the remote was not applied: "
-                               f"{conflict.message}")
+        result.warnings.append(
+            f"tag {record['name']!r} from the remote was not applied: {conflict.message}"
+        )
         return
-    free = [t for t in record.get("tags", [])
-            if store.index.tag_target(t) in (None, rid)]
+    free = [t for t in record.get("tags", []) if store.index.tag_target(t) in (None, rid)]
     taken = sorted(set(record.get("tags", [])) - set(free))
     store.index.add({**record, "tags": free}, fingerprint=fingerprint)
     result.published += 1
-    result.warnings.append(f"{records.kind(record)} {rid[:12]}: tag(s) {', '.join(taken)} "
-                           "already name other snapshots here and were not applied")
+    result.warnings.append(
+        f"{records.kind(record)} {rid[:12]}: tag(s) {', '.join(taken)} "
+        "already name other snapshots here and were not applied"
+    )

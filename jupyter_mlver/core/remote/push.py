@@ -44,13 +44,15 @@ def push_roots(store: Store, refs: Sequence[str]) -> list[str]:
         rid = store.resolve(ref, kind=None)
         out.append(rid)
         rows = store.index.conn.execute(
-            "SELECT record FROM tags WHERE snapshot = ? AND record IS NOT NULL", (rid,))
+            "SELECT record FROM tags WHERE snapshot = ? AND record IS NOT NULL", (rid,)
+        )
         out.extend(r[0] for r in rows)
     return list(dict.fromkeys(out))
 
 
-def _walk(store: Store, roots: Iterable[str], complete: Callable[[str], bool],
-          result: TransferResult) -> tuple[Plan, set[str]]:
+def _walk(
+    store: Store, roots: Iterable[str], complete: Callable[[str], bool], result: TransferResult
+) -> tuple[Plan, set[str]]:
     """The plan for ``roots`` and what they link to, stopping at records ``complete`` on
     the remote already; returns the records that cannot be read here as well."""
     plan = Plan()
@@ -64,8 +66,9 @@ def _walk(store: Store, roots: Iterable[str], complete: Callable[[str], bool],
             needs = plan.add(store.get(rid))
         except MlverError:
             broken.add(rid)
-            result.problems.append(f"record {rid} cannot be read from this store "
-                                   "(run `jupyter mlver fsck`)")
+            result.problems.append(
+                f"record {rid} cannot be read from this store (run `jupyter mlver fsck`)"
+            )
             continue
         todo.extend(link for link in needs.links if not complete(link))
     return plan, broken
@@ -94,9 +97,16 @@ def _upload_one(store: Store, rfs: RemoteFS, oid: str, size: int, meter: Meter) 
     meter.update(max(0, size - sent))
 
 
-def push(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
-         data: bool = True, jobs: int | None = None, verify: bool = False,
-         progress: ProgressFactory | None = None) -> TransferResult:
+def push(
+    store: Store,
+    name: str | None = None,
+    refs: Sequence[str] = (),
+    *,
+    data: bool = True,
+    jobs: int | None = None,
+    verify: bool = False,
+    progress: ProgressFactory | None = None,
+) -> TransferResult:
     """Push ``refs`` (default: every record) to the remote ``name`` (default: the default).
 
     Objects go first, in parallel; a record's marker is written only once all it needs is
@@ -117,7 +127,8 @@ def push(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
             if lost and not verify:
                 result.warnings.append(
                     f"remote {remote.name} no longer has {len(lost)} record(s) pushed earlier "
-                    "(wiped or replaced?): checking every object again")
+                    "(wiped or replaced?): checking every object again"
+                )
             ledger.forget(remote.ident)
             published = {}
 
@@ -130,8 +141,7 @@ def push(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
         data_sizes = plan.data() if data else {}
         if not data:
             result.data_skipped = len(plan.data())
-        local_missing = {oid for oid in wanted | set(data_sizes)
-                         if not store.objects.exists(oid)}
+        local_missing = {oid for oid in wanted | set(data_sizes) if not store.objects.exists(oid)}
         for oid in sorted(local_missing & wanted):
             result.problems.append(f"object {oid} is missing from this store")
         absent_data = local_missing & set(data_sizes)
@@ -139,7 +149,8 @@ def push(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
             result.data_skipped += len(absent_data)
             result.warnings.append(
                 f"{len(absent_data)} data cop(ies) are not in this store (pulled with "
-                "--no-data?) and were not pushed")
+                "--no-data?) and were not pushed"
+            )
         candidates = (wanted | set(data_sizes)) - local_missing
         result.objects = len(candidates)
         on_remote = ledger.known_objects(remote.ident, candidates)
@@ -153,16 +164,24 @@ def push(store: Store, name: str | None = None, refs: Sequence[str] = (), *,
         uploaded, corrupt = _upload_all(store, rfs, ledger, todo, jobs, progress, result)
         on_remote |= uploaded
         for oid in sorted(corrupt):
-            result.problems.append(f"object {oid} in this store is corrupt (its content does "
-                                   "not match its name): not pushed; run `jupyter mlver fsck`")
+            result.problems.append(
+                f"object {oid} in this store is corrupt (its content does "
+                "not match its name): not pushed; run `jupyter mlver fsck`"
+            )
         _publish(rfs, ledger, plan, broken, on_remote, markers, complete, result)
     result.seconds = time.monotonic() - started
     return result
 
 
-def _upload_all(store: Store, rfs: RemoteFS, ledger: Ledger, todo: dict[str, int], jobs: int,
-                progress: ProgressFactory | None,
-                result: TransferResult) -> tuple[set[str], set[str]]:
+def _upload_all(
+    store: Store,
+    rfs: RemoteFS,
+    ledger: Ledger,
+    todo: dict[str, int],
+    jobs: int,
+    progress: ProgressFactory | None,
+    result: TransferResult,
+) -> tuple[set[str], set[str]]:
     """Upload ``todo`` (oid -> size) in parallel; the ledger learns each one as it lands."""
     uploaded: set[str] = set()
     corrupt: set[str] = set()
@@ -199,8 +218,7 @@ def _upload_all(store: Store, rfs: RemoteFS, ledger: Ledger, todo: dict[str, int
                 if error is None:
                     nxt = next(it, None)
                     if nxt is not None:
-                        futures[pool.submit(_upload_one, store, rfs, nxt, todo[nxt],
-                                            meter)] = nxt
+                        futures[pool.submit(_upload_one, store, rfs, nxt, todo[nxt], meter)] = nxt
             if len(pending_rows) >= _LEDGER_BATCH:
                 ledger.add_objects(rfs.remote.ident, pending_rows)
                 pending_rows.clear()
@@ -215,29 +233,43 @@ def _upload_all(store: Store, rfs: RemoteFS, ledger: Ledger, todo: dict[str, int
     return uploaded, corrupt
 
 
-def _publish(rfs: RemoteFS, ledger: Ledger, plan: Plan, broken: set[str], on_remote: set[str],
-             markers: dict[str, str], complete: Callable[[str], bool],
-             result: TransferResult) -> None:
+def _publish(
+    rfs: RemoteFS,
+    ledger: Ledger,
+    plan: Plan,
+    broken: set[str],
+    on_remote: set[str],
+    markers: dict[str, str],
+    complete: Callable[[str], bool],
+    result: TransferResult,
+) -> None:
     """Write the marker of every record whose needs have all landed, in link order."""
     ok: dict[str, bool] = {}
     rows: list[tuple[str, str, bool]] = []
     to_mark: list[tuple[str, str]] = []
     for needs in plan.ordered():
         missing = sorted(({needs.id} | needs.plain) - on_remote)
-        bad_links = [link for link in needs.links
-                     if link in broken or not (ok.get(link) or complete(link))]
+        bad_links = [
+            link for link in needs.links if link in broken or not (ok.get(link) or complete(link))
+        ]
         ok[needs.id] = not missing and not bad_links
         if not ok[needs.id]:
-            why = f"object(s) {', '.join(m[:12] for m in missing)} did not land" if missing \
+            why = (
+                f"object(s) {', '.join(m[:12] for m in missing)} did not land"
+                if missing
                 else f"it needs record {bad_links[0][:12]}, which was not pushed"
+            )
             result.problems.append(f"{needs.kind} {needs.id} not published: {why}")
             continue
         with_data = set(needs.data) <= on_remote
         rows.append((needs.id, needs.kind, with_data))
         if markers.get(needs.id) != needs.kind:
             to_mark.append((needs.kind, needs.id))
-    names = [rfs.tag_key(name, snapshot) for kind, rid in to_mark
-             for name, snapshot in tag_names(plan.needs[rid].record)]
+    names = [
+        rfs.tag_key(name, snapshot)
+        for kind, rid in to_mark
+        for name, snapshot in tag_names(plan.needs[rid].record)
+    ]
     with ThreadPoolExecutor(max_workers=max(1, min(16, len(to_mark)))) as pool:
         # Names first: a record marker promises its tag markers are there too.
         list(pool.map(lambda key: rfs.put_bytes(b"", key), names))

@@ -60,15 +60,19 @@ class TransferResult:
         if self.moved == 0 and self.published == 0 and self.ok:
             return f"{head}: up to date"
         skipped = f", {self.data_skipped} data cop(ies) left out" if self.data_skipped else ""
-        return (f"{head}; {self.moved} object(s) {verb} ({human_bytes(self.moved_bytes)}), "
-                f"{self.present} already {where}{skipped}; {self.published} record(s) {what}"
-                f" in {self.seconds:.1f}s")
+        return (
+            f"{head}; {self.moved} object(s) {verb} ({human_bytes(self.moved_bytes)}), "
+            f"{self.present} already {where}{skipped}; {self.published} record(s) {what}"
+            f" in {self.seconds:.1f}s"
+        )
 
     def raise_for_problems(self) -> None:
         if self.problems:
             more = f" and {len(self.problems) - 1} more" if len(self.problems) > 1 else ""
-            raise RemoteError(f"{self.direction} {self.remote}: {self.problems[0]}{more}",
-                              "what did land is kept; fix the cause and run it again")
+            raise RemoteError(
+                f"{self.direction} {self.remote}: {self.problems[0]}{more}",
+                "what did land is kept; fix the cause and run it again",
+            )
 
 
 class Meter:
@@ -77,7 +81,9 @@ class Meter:
     def __init__(self, progress: ProgressFactory | None, total: int, desc: str) -> None:
         self._bar: ProgressBar | None = (
             progress(total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024)
-            if progress is not None and total > 0 else None)
+            if progress is not None and total > 0
+            else None
+        )
         self._lock = threading.Lock()
 
     def update(self, n: int) -> None:

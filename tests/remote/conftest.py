@@ -1,0 +1,168 @@
+"""Remotes under test: a real S3 API (moto's server, a subprocess on loopback) and a path.
+
+Nothing here is faked below fsspec: pushes and pulls go through s3fs and HTTP to a real
+server process, or through the local filesystem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jupyter_mlver.core.hashing import hash_bytes
+
+BIN = Path(sys.executable).parent
+AWS_ENV = {
+    # moto accepts any credentials; these keep boto from looking for real ones.
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_CONFIG_FILE": "/nonexistent/aws-config",
+    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server process on a free loopback port, for the whole session."""
+    port = _free_port()
+    log = open(os.devnull, "wb")  # noqa: SIM115 - closed after the server stops
+    proc = subprocess.Popen(
+        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=log,
+        env={**os.environ, **AWS_ENV},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"moto_server did not start (exit {proc.poll()})")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(autouse=True)
+def _aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in AWS_ENV.items():
+        monkeypatch.setenv(key, value)
+
+
+@dataclass
+class Target:
+    """One remote under test: how to name it to the CLI and how to look inside it."""
+
+    kind: str
+    url: str
+    options: dict[str, str] = field(default_factory=dict)
+    fs: Any = None
+    root: str = ""
+
+    def add_args(self) -> list[str]:
+        out = [self.url]
+        for key, value in self.options.items():
+            out += ["-o", f"{key}={value}"]
+        return out
+
+    def keys(self, sub: str) -> list[str]:
+        self.fs.invalidate_cache()
+        try:
+            found = self.fs.find(f"{self.root}/{sub}", detail=False)
+        except FileNotFoundError:
+            return []
+        return sorted(k[len(self.root) + 1 :] for k in found)
+
+    def object_ids(self) -> set[str]:
+        return {k.split("/", 1)[1].replace("/", "") for k in self.keys("objects")}
+
+    def markers(self) -> set[str]:
+        return {k.rsplit("/", 1)[1] for k in self.keys("records")}
+
+    def read(self, key: str) -> bytes:
+        return bytes(self.fs.cat_file(f"{self.root}/{key}"))
+
+    def write(self, key: str, data: bytes) -> None:
+        path = f"{self.root}/{key}"
+        if self.kind == "local":
+            os.chmod(path, 0o644)  # pushed objects are left as written; be sure
+        self.fs.pipe_file(path, data)
+
+    def remove(self, key: str) -> None:
+        self.fs.rm_file(f"{self.root}/{key}")
+
+    def wipe(self) -> None:
+        for key in self.keys(""):
+            self.fs.rm_file(f"{self.root}/{key}")
+
+    def corrupt_objects(self) -> list[str]:
+        """Objects on the remote whose bytes do not hash to their name (must stay empty)."""
+        bad = []
+        for key in self.keys("objects"):
+            oid = key.split("/", 1)[1].replace("/", "")
+            if hash_bytes(self.read(key)) != oid:
+                bad.append(oid)
+        return bad
+
+
+def make_target(kind: str, tmp_path: Path, endpoint: str) -> Target:
+    if kind == "s3":
+        import s3fs
+
+        bucket = f"mlver-{uuid.uuid4().hex[:12]}"
+        fs = s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True)
+        fs.mkdir(bucket)
+        return Target("s3", f"s3://{bucket}/team", {"endpoint_url": endpoint}, fs, f"{bucket}/team")
+    from fsspec.implementations.local import LocalFileSystem
+
+    root = tmp_path / f"remote-{uuid.uuid4().hex[:8]}"
+    return Target("local", str(root), {}, LocalFileSystem(), root.as_posix())
+
+
+@pytest.fixture(params=["s3", "local"])
+def target(request: pytest.FixtureRequest, tmp_path: Path, s3_endpoint: str) -> Target:
+    return make_target(request.param, tmp_path, s3_endpoint)
+
+
+@pytest.fixture
+def s3_target(tmp_path: Path, s3_endpoint: str) -> Target:
+    return make_target("s3", tmp_path, s3_endpoint)
+
+
+def clone(project: Path, name: str) -> Path:
+    """A fresh clone of the project next to it: no store, no remotes."""
+    dest = project.parent / name
+    subprocess.run(["git", "clone", "-q", str(project), str(dest)], check=True)
+    return dest
+
+
+@pytest.fixture
+def make_clone(project: Path) -> Any:
+    return lambda name: clone(project, name)

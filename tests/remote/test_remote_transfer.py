@@ -1,0 +1,303 @@
+"""push and pull through the real CLI, against a real S3 server and a path."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_mlver.core import records
+from jupyter_mlver.core.hashing import hash_file
+from jupyter_mlver.core.store import Store
+
+JUPYTER_MLVER = str(Path(sys.executable).parent / "jupyter-mlver")
+
+
+def run(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([JUPYTER_MLVER, *args], cwd=cwd, capture_output=True, text=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"jupyter mlver {' '.join(args)} failed ({proc.returncode}):\n"
+            f"{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+def run_json(cwd: Path, *args: str) -> Any:
+    return json.loads(run(cwd, *args, "--json").stdout)
+
+
+def snapshot(cwd: Path, *args: str) -> dict[str, Any]:
+    out = run_json(cwd, "snapshot", *args)
+    assert isinstance(out, dict)
+    return out
+
+
+def add_remote(cwd: Path, target: Any, name: str = "origin") -> None:
+    run(cwd, "remote", "add", name, *target.add_args())
+
+
+def write_files(directory: Path, count: int, size: int, seed: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        (directory / f"{seed}-{i:05d}.bin").write_bytes(os.urandom(size))
+
+
+def store_object_ids(root: Path) -> set[str]:
+    with Store.open(root) as store:
+        return set(store.objects.iter_ids())
+
+
+def test_push_then_pull_into_a_fresh_clone(project: Path, target: Any, make_clone: Any) -> None:
+    (project / "data" / "big.bin").write_bytes(os.urandom(6 * 1024 * 1024))  # > mmap threshold
+    first = snapshot(
+        project, "-m", "baseline", "--data", "data", "--param", "lr=0.1", "--tag", "v1"
+    )
+    (project / "data" / "train.csv").write_text("x,y\n1,2\n3,4\n5,6\n")
+    second = snapshot(project, "-m", "more data", "--data", "data")
+    run(project, "tag", second["id"][:8], "best")
+    add_remote(project, target)
+    pushed = run_json(project, "push")
+    assert pushed["ok"] and pushed["moved"] > 0
+    assert {first["id"], second["id"], first["environment"]} <= target.markers()
+    assert target.corrupt_objects() == []
+
+    other = make_clone("clone")
+    add_remote(other, target)
+    pulled = run_json(other, "pull")
+    assert pulled["ok"], pulled
+    assert pulled["moved"] == pushed["moved"]  # everything, each object once
+    # The clone shows the same records, resolves the same tags, and passes fsck.
+    assert run_json(other, "show", "v1") == first
+    assert run_json(other, "show", "best") == second
+    assert [r["id"] for r in run_json(other, "list")] == [second["id"], first["id"]]
+    assert "ok" in run(other, "fsck").stdout
+    # Every data copy arrived byte for byte: restoring the files gives the originals.
+    with Store.open(other) as store:
+        for entry in second["data"]:
+            restored = store.objects.get_bytes(entry["hash"])
+            assert restored == (project / entry["path"]).read_bytes(), entry["path"]
+    with Store.open(other) as store:
+        old = next(e for e in first["data"] if e["path"] == "data/train.csv")
+        assert store.objects.get_bytes(old["hash"]) == b"x,y\n1,2\n3,4\n"
+    assert store_object_ids(other) == store_object_ids(project)
+
+
+def test_pushing_again_moves_nothing(project: Path, target: Any, make_clone: Any) -> None:
+    snapshot(project, "-m", "one", "--data", "data")
+    add_remote(project, target)
+    first = run_json(project, "push")
+    assert first["moved"] > 0
+    again = run_json(project, "push")
+    assert (again["moved"], again["published"], again["ok"]) == (0, 0, True)
+    # Without the local ledger the remote is asked about each object: still nothing moves.
+    verified = run_json(project, "push", "--verify")
+    assert (verified["moved"], verified["published"]) == (0, 0)
+    assert verified["present"] == verified["objects"] == first["moved"]
+    # Nor does a pull of what is already here, nor a push back from the clone.
+    other = make_clone("clone")
+    add_remote(other, target)
+    assert run_json(other, "pull")["moved"] == first["moved"]
+    assert run_json(other, "pull")["moved"] == 0
+    assert run_json(other, "push")["moved"] == 0
+
+
+def test_a_corrupt_remote_object_is_named_and_never_stored(
+    project: Path, target: Any, make_clone: Any
+) -> None:
+    rec = snapshot(project, "-m", "one", "--data", "data")
+    add_remote(project, target)
+    run(project, "push")
+    victim = next(e["hash"] for e in rec["data"] if e["path"] == "data/train.csv")
+    key = f"objects/{victim[:2]}/{victim[2:]}"
+    target.write(key, b"x,y\n1,2\n3,999\n")  # same size class, different bytes
+
+    other = make_clone("clone")
+    add_remote(other, target)
+    proc = run(other, "pull", check=False)
+    assert proc.returncode == 1
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("jupyter mlver: error: pull origin: object "), proc.stderr
+    assert victim in proc.stderr and "corrupt" in proc.stderr
+    with Store.open(other) as store:
+        assert not store.objects.exists(victim)
+        assert list(store.objects.tmp.iterdir()) == []  # the bad download was removed
+        # The record itself is intact and indexed; only the bad copy is missing.
+        assert store.index.has(rec["id"])
+
+    # A corrupt record is refused too, and what needs it is not indexed.
+    env = rec["environment"]
+    target.write(f"objects/{env[:2]}/{env[2:]}", b'{"schema":"mlver.environment/1"}')
+    third = make_clone("third")
+    add_remote(third, target)
+    proc = run(third, "pull", check=False)
+    assert proc.returncode == 1 and env in proc.stderr
+    with Store.open(third) as store:
+        assert not store.objects.exists(env)
+        assert not store.index.has(rec["id"])
+
+    # Once the remote is repaired (pushed again from a good copy), the pull completes.
+    with Store.open(project) as store:
+        target.write(f"objects/{env[:2]}/{env[2:]}", store.objects.get_bytes(env))
+        target.write(key, store.objects.get_bytes(victim))
+    assert run_json(third, "pull")["ok"]
+    assert "ok" in run(third, "fsck").stdout
+
+
+def _wait_for(predicate: Any, proc: subprocess.Popen[str], what: str) -> None:
+    deadline = time.monotonic() + 120
+    while not predicate():
+        if proc.poll() is not None:
+            raise AssertionError(f"the process ended (exit {proc.returncode}) before {what}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def test_an_interrupted_push_is_completed_by_the_next(
+    project: Path, target: Any, make_clone: Any
+) -> None:
+    write_files(project / "data" / "many", 1000, 2048, "a")
+    rec = snapshot(project, "-m", "many files", "--data", "data")
+    add_remote(project, target)
+    # One transfer at a time makes the push long enough to kill it half-way.
+    proc = subprocess.Popen(
+        [JUPYTER_MLVER, "push", "-j", "1"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_for(lambda: len(target.object_ids()) >= 50, proc, "50 objects landed")
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    landed = target.object_ids()
+    assert 50 <= len(landed) < 1000
+    assert rec["id"] not in target.markers()  # not published: readers cannot see it yet
+    assert target.corrupt_objects() == []  # whatever landed is whole
+
+    resumed = run_json(project, "push")
+    assert resumed["ok"]
+    assert rec["id"] in target.markers()
+    # What landed is found there and not sent again; the rest is.
+    assert resumed["present"] == len(landed)
+    assert resumed["moved"] == resumed["objects"] - len(landed) > 0
+    other = make_clone("clone")
+    add_remote(other, target)
+    assert run_json(other, "pull")["ok"]
+    assert "ok" in run(other, "fsck").stdout
+    assert store_object_ids(other) == store_object_ids(project)
+
+
+def test_an_interrupted_pull_is_completed_by_the_next(
+    project: Path, s3_target: Any, make_clone: Any
+) -> None:
+    write_files(project / "data" / "many", 600, 2048, "b")
+    rec = snapshot(project, "-m", "many files", "--data", "data")
+    add_remote(project, s3_target)
+    run(project, "push")
+    other = make_clone("clone")
+    add_remote(other, s3_target)
+    objects_dir = other / ".mlver" / "objects"
+    proc = subprocess.Popen(
+        [JUPYTER_MLVER, "pull", "-j", "1"],
+        cwd=other,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Downloads are published in batches; wait for the first one.
+    _wait_for(
+        lambda: sum(1 for _ in objects_dir.rglob("*") if _.is_file()) >= 50,
+        proc,
+        "50 objects arrived",
+    )
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+    with Store.open(other) as store:
+        arrived = set(store.objects.iter_ids())
+        assert all(store.objects.verify(oid) for oid in arrived)
+        assert not store.index.has(rec["id"])
+    resumed = run_json(other, "pull")
+    assert resumed["ok"]
+    # What arrived is not fetched again (the two records are read here, not counted).
+    assert resumed["present"] == len(arrived - {rec["id"], rec["environment"]})
+    assert resumed["moved"] == resumed["objects"] - resumed["present"] > 0
+    assert run_json(other, "show", rec["id"][:8]) == rec
+    assert "ok" in run(other, "fsck").stdout
+
+
+def test_two_pushers_at_once_both_land(project: Path, target: Any, make_clone: Any) -> None:
+    mine = make_clone("alice")
+    theirs = make_clone("bob")
+    for root, seed in ((mine, "alice"), (theirs, "bob")):
+        write_files(root / "data" / "own", 300, 1024, seed)
+        # Some identical content: both upload the same objects at the same time.
+        (root / "data" / "shared.csv").write_text("same,bytes\n1,2\n")
+        add_remote(root, target)
+    a = snapshot(mine, "-m", "alice", "--data", "data", "--tag", "alice-1")
+    b = snapshot(theirs, "-m", "bob", "--data", "data", "--tag", "bob-1")
+    procs = [
+        subprocess.Popen(
+            [JUPYTER_MLVER, "push", "-j", "4", "--json"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for root in (mine, theirs)
+    ]
+    outs = [p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert {a["id"], b["id"]} <= target.markers()
+    assert target.corrupt_objects() == []
+
+    third = make_clone("carol")
+    add_remote(third, target)
+    assert run_json(third, "pull")["ok"]
+    assert run_json(third, "show", "alice-1") == a
+    assert run_json(third, "show", "bob-1") == b
+    assert "ok" in run(third, "fsck").stdout
+    assert store_object_ids(third) == store_object_ids(mine) | store_object_ids(theirs)
+
+
+def test_pull_of_one_snapshot_brings_exactly_what_it_references(
+    project: Path, target: Any, make_clone: Any
+) -> None:
+    first = snapshot(project, "-m", "one", "--data", "data")
+    (project / "data" / "extra.csv").write_text("only,in,second\n")
+    second = snapshot(project, "-m", "two", "--data", "data")
+    run(project, "tag", first["id"][:8], "keep")
+    add_remote(project, target)
+    run(project, "push")
+    with Store.open(project) as store:
+        tag_record = next(
+            r for r in store.iter_records() if r["schema"] == records.TAG and r["name"] == "keep"
+        )
+    other = make_clone("clone")
+    add_remote(other, target)
+    run(other, "pull", "origin", "keep")
+    expected = {first["id"], tag_record["id"], *records.references(first)}
+    assert store_object_ids(other) == expected
+    assert [r["id"] for r in run_json(other, "list")] == [first["id"]]
+    # By id prefix, and without data: the record and what it needs but no data copies.
+    third = make_clone("third")
+    add_remote(third, target)
+    out = run_json(third, "pull", second["id"][:10], "--no-data")
+    assert out["data_skipped"] == len(second["data"])
+    data_ids = {e["hash"] for e in second["data"]}
+    assert store_object_ids(third) == {second["id"], *records.references(second)} - data_ids
+    # Asking again with data fetches exactly the data copies.
+    again = run_json(third, "pull", second["id"][:10])
+    assert again["moved"] == len(data_ids)
+    assert store_object_ids(third) == {second["id"], *records.references(second)}
+    for entry in second["data"]:
+        with Store.open(third) as store:
+            assert hash_file(store.objects.path(entry["hash"])) == entry["hash"]
