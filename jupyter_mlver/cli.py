@@ -265,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_remote import register as register_remote
 
     register_remote(sub, common)  # remote, push, pull
+
+    from .cli_env import register as register_env
+
+    register_env(sub, common)  # env build, show, verify, dockerfile
     return parser
 
 

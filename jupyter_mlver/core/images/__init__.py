@@ -1,0 +1,37 @@
+"""Container images of experiment environments (DESIGN §6).
+
+The front doors (magics, CLI, server jobs) call only what is exported here::
+
+    engine = DockerEngine.connect()                       # once; EngineUnavailable if none
+    result = build_image(store, BuildOptions(...), engine, progress=callback)
+    view = show_environment(store, ref)
+    check = verify_image(store, engine, "name:tag")
+"""
+
+from __future__ import annotations
+
+from .build import BuildOptions, BuildResult, BuildStepFailed, build_image
+from .dockerfile import DockerfileSpec, render
+from .engine import DockerEngine, Engine
+from .lock import Lock, UnresolvablePackage
+from .progress import ProgressCallback, ProgressEvent
+from .verify import EnvironmentView, VerifyResult, show_environment, verify_image
+
+__all__ = [
+    "BuildOptions",
+    "BuildResult",
+    "BuildStepFailed",
+    "DockerEngine",
+    "DockerfileSpec",
+    "Engine",
+    "EnvironmentView",
+    "Lock",
+    "ProgressCallback",
+    "ProgressEvent",
+    "UnresolvablePackage",
+    "VerifyResult",
+    "build_image",
+    "render",
+    "show_environment",
+    "verify_image",
+]
