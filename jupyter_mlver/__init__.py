@@ -1,8 +1,22 @@
 """jupyter_mlver: reproducible ML experiments in JupyterLab."""
 
-from ._version import __version__
+from typing import Any
 
-__all__ = ["__version__"]
+from ._version import __version__
+from .api import log, snapshot
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """``%load_ext jupyter_mlver``: register ``%mlver`` and start recording data lineage."""
+    from .magics import load
+
+    load(shell)
+
+
+def unload_ipython_extension(shell: Any) -> None:
+    from .magics import unload
+
+    unload(shell)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
@@ -11,3 +25,12 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     return [{"src": "labextension", "dest": "jupyter_mlver"}]
+
+
+__all__ = [
+    "__version__",
+    "load_ipython_extension",
+    "log",
+    "snapshot",
+    "unload_ipython_extension",
+]

@@ -1,4 +1,4 @@
-"""Views of records: aligned text for terminals (and ``text/plain``)."""
+"""Views of records: aligned text for terminals and ``text/plain``, themed HTML for notebooks."""
 
 from __future__ import annotations
 
@@ -155,3 +155,264 @@ def format_record(record: Record, tags: list[str] | None = None, store: Store | 
         lines = [(k, format_value(v)) for k, v in sorted(record.items())]
     width = max(len(k) for k, _ in lines)
     return "\n".join(f"{k:<{width}}  {v}".rstrip() for k, v in lines)
+
+
+# -- rich views for the notebook (text/plain always, plus HTML themed by JupyterLab) -----
+
+_CSS = """
+<style>
+.mlver-card{font-family:var(--jp-ui-font-family,sans-serif);font-size:var(--jp-ui-font-size1,13px);
+ color:var(--jp-ui-font-color1,#222);border:1px solid var(--jp-border-color2,#ccc);
+ border-radius:4px;padding:8px 12px;margin:4px 0;background:var(--jp-layout-color0,transparent);
+ max-width:900px}
+.mlver-card h4{margin:0 0 6px 0;font-size:var(--jp-ui-font-size2,15px);font-weight:600}
+.mlver-card code{font-family:var(--jp-code-font-family,monospace);
+ background:var(--jp-layout-color2,#eee);padding:0 3px;border-radius:2px}
+.mlver-card table{border-collapse:collapse;margin:2px 0}
+.mlver-card th{text-align:left;font-weight:600;color:var(--jp-ui-font-color2,#555);
+ padding:2px 12px 2px 0;vertical-align:top;white-space:nowrap}
+.mlver-card td{padding:2px 12px 2px 0;vertical-align:top}
+.mlver-card .mlver-muted{color:var(--jp-ui-font-color2,#666)}
+.mlver-card .mlver-tag{display:inline-block;border:1px solid var(--jp-brand-color1,#1976d2);
+ color:var(--jp-brand-color1,#1976d2);border-radius:8px;padding:0 6px;margin-right:4px;
+ font-size:var(--jp-ui-font-size0,11px)}
+.mlver-card .mlver-warn{border-left:3px solid var(--jp-warn-color0,#e65100);
+ background:var(--jp-warn-color3,#fff3e0);color:var(--jp-ui-font-color1,#222);
+ padding:3px 8px;margin:3px 0}
+.mlver-card .mlver-error{color:var(--jp-error-color1,#d32f2f)}
+.mlver-card details summary{cursor:pointer;color:var(--jp-ui-font-color2,#555)}
+</style>
+"""
+
+
+def _e(value: Any) -> str:
+    import html
+
+    return html.escape(str(value))
+
+
+def _kv_table(rows: list[tuple[str, str]]) -> str:
+    body = "".join(f"<tr><th>{_e(k)}</th><td>{v}</td></tr>" for k, v in rows)
+    return f"<table>{body}</table>"
+
+
+def _assignments_html(values: dict[str, Any]) -> str:
+    if not values:
+        return '<span class="mlver-muted">none</span>'
+    return " ".join(
+        f"<code>{_e(k)}={_e(format_value(v))}</code>" for k, v in sorted(values.items())
+    )
+
+
+class View:
+    """Base of every value the magics return: a text/plain and an HTML rendering."""
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    def html(self) -> str:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": self.text(), "text/html": _CSS + self.html()}
+
+    def __repr__(self) -> str:
+        return self.text()
+
+
+class SnapshotCard(View):
+    def __init__(
+        self,
+        record: Record,
+        tags: list[str],
+        environment: Record | None,
+        images: list[Record] | None = None,
+        title: str = "snapshot",
+    ) -> None:
+        self.record = record
+        self.tags = tags
+        self.environment = environment
+        self.images = images or []
+        self.title = title
+
+    def text(self) -> str:
+        lines = [format_record(self.record, self.tags)]
+        if self.environment:
+            lines.append(f"environment  {environment_summary(self.environment)}")
+        return "\n".join(lines)
+
+    def html(self) -> str:
+        r = self.record
+        tags = "".join(f'<span class="mlver-tag">{_e(t)}</span>' for t in self.tags)
+        rows: list[tuple[str, str]] = [
+            ("message", _e(r["message"]) or '<span class="mlver-muted">no message</span>'),
+            ("created", _e(short_time(r["created"]) + " UTC")),
+        ]
+        nb = r.get("notebook")
+        if nb:
+            rows.append(
+                (
+                    "notebook",
+                    f"<code>{_e(nb['path'] or '(unsaved)')}</code> "
+                    f'<span class="mlver-muted">from {_e(nb["source"])}</span>',
+                )
+            )
+        rows.append(("params", _assignments_html(r["params"])))
+        rows.append(("metrics", _assignments_html(r["metrics"])))
+        data = r["data"]
+        if data:
+            items = "".join(
+                f"<tr><td>{_e(d['role'])}</td><td><code>{_e(d['path'])}</code></td>"
+                f"<td>{_e(human_bytes(d['size']))}</td><td><code>{_e(d['hash'][:12])}</code>"
+                f"{'' if d['stored'] else ' <span class=mlver-muted>hash only</span>'}</td></tr>"
+                for d in data[:50]
+            )
+            more = (
+                f"<tr><td colspan=4>… and {len(data) - 50} more</td></tr>" if len(data) > 50 else ""
+            )
+            total = human_bytes(sum(d["size"] for d in data))
+            rows.append(
+                (
+                    "data",
+                    f"<details><summary>{len(data)} file(s), {_e(total)}</summary>"
+                    f"<table>{items}{more}</table></details>",
+                )
+            )
+        else:
+            rows.append(("data", '<span class="mlver-muted">none</span>'))
+        if self.environment:
+            rows.append(("environment", _e(environment_summary(self.environment))))
+        git = r.get("git")
+        if git:
+            state = '<span class="mlver-error">dirty</span>' if git.get("dirty") else "clean"
+            rows.append(
+                (
+                    "git",
+                    f"<code>{_e((git.get('commit') or 'no commit')[:12])}</code> on "
+                    f"{_e(git.get('branch') or 'detached HEAD')}, {state}"
+                    + (f", {len(git['untracked'])} untracked" if git.get("untracked") else ""),
+                )
+            )
+        if self.images:
+            refs = ", ".join(f"<code>{_e(t)}</code>" for im in self.images for t in im["tags"][:2])
+            rows.append(("images", refs))
+        namespace = r.get("namespace") or {}
+        if namespace:
+            items = "".join(
+                f"<tr><td><code>{_e(k)}</code></td><td>{_e(v['type'])}</td>"
+                f"<td>{_e(v['summary'])}</td></tr>"
+                for k, v in namespace.items()
+            )
+            rows.append(
+                (
+                    "variables",
+                    f"<details><summary>{len(namespace)}</summary><table>{items}</table></details>",
+                )
+            )
+        warnings = "".join(
+            f'<div class="mlver-warn">⚠ {_e(w["message"])}</div>'
+            for w in (r.get("execution") or {}).get("warnings") or []
+        )
+        return (
+            f'<div class="mlver-card"><h4>{_e(self.title)} <code>{_e(r["id"][:12])}</code> '
+            f"{tags}</h4>{warnings}{_kv_table(rows)}</div>"
+        )
+
+
+class SnapshotList(View):
+    def __init__(self, rows: list[SnapshotRow], total: int, scope: str) -> None:
+        self.rows = rows
+        self.total = total
+        self.scope = scope
+
+    def text(self) -> str:
+        return format_list(self.rows, self.total)
+
+    def html(self) -> str:
+        if not self.rows:
+            return f'<div class="mlver-card">no snapshots ({_e(self.scope)})</div>'
+        head = "".join(
+            f"<th>{h}</th>" for h in ("id", "created (UTC)", "message", "tags", "params", "metrics")
+        )
+        body = "".join(
+            f"<tr><td><code>{_e(row.id[:12])}</code></td><td>{_e(short_time(row.created))}</td>"
+            f"<td>{_e(row.summary['message'])}</td>"
+            f"<td>{''.join(f'<span class=mlver-tag>{_e(t)}</span>' for t in row.tags)}</td>"
+            f"<td>{_assignments_html(row.summary['params'])}</td>"
+            f"<td>{_assignments_html(row.summary['metrics'])}</td></tr>"
+            for row in self.rows
+        )
+        more = (
+            f'<div class="mlver-muted">{len(self.rows)} of {self.total} shown</div>'
+            if self.total > len(self.rows)
+            else ""
+        )
+        return (
+            f'<div class="mlver-card"><h4>{self.total} snapshot(s) '
+            f'<span class="mlver-muted">{_e(self.scope)}</span></h4>'
+            f"<table><tr>{head}</tr>{body}</table>{more}</div>"
+        )
+
+
+class StatusView(View):
+    """What the next snapshot would record."""
+
+    def __init__(
+        self,
+        store_dir: str,
+        notebook: str | None,
+        source: str | None,
+        params: dict[str, Any],
+        metrics: dict[str, Any],
+        lineage: list[tuple[str, str, int]],
+        warnings: list[dict[str, Any]],
+    ) -> None:
+        self.store_dir = store_dir
+        self.notebook = notebook
+        self.source = source
+        self.params = params
+        self.metrics = metrics
+        self.lineage = lineage
+        self.warnings = warnings
+
+    def _rows(self) -> list[tuple[str, str]]:
+        reads = [(p, s) for p, role, s in self.lineage if role == "input"]
+        writes = [(p, s) for p, role, s in self.lineage if role == "output"]
+        return [
+            ("store", self.store_dir),
+            ("notebook", f"{self.notebook or '(rebuilt from history)'} ({self.source})"),
+            ("params", format_assignments(self.params)),
+            ("metrics", format_assignments(self.metrics)),
+            ("read", ", ".join(f"{p} ({human_bytes(s)})" for p, s in reads) or "-"),
+            ("written", ", ".join(f"{p} ({human_bytes(s)})" for p, s in writes) or "-"),
+        ]
+
+    def text(self) -> str:
+        lines = [f"{k:<9} {v}" for k, v in self._rows()]
+        lines += [f"warning   {w['message']}" for w in self.warnings]
+        return "next snapshot would record:\n" + "\n".join(lines)
+
+    def html(self) -> str:
+        rows = [(k, _e(v)) for k, v in self._rows()]
+        warnings = "".join(
+            f'<div class="mlver-warn">⚠ {_e(w["message"])}</div>' for w in self.warnings
+        )
+        return (
+            f'<div class="mlver-card"><h4>next snapshot would record</h4>{warnings}'
+            f"{_kv_table(rows)}</div>"
+        )
+
+
+class Message(View):
+    """A one-line result (tagged, restored, logged)."""
+
+    def __init__(self, text: str, details: list[str] | None = None) -> None:
+        self._text = text
+        self.details = details or []
+
+    def text(self) -> str:
+        return "\n".join([self._text, *self.details])
+
+    def html(self) -> str:
+        details = "".join(f'<div class="mlver-muted">{_e(d)}</div>' for d in self.details)
+        return f'<div class="mlver-card">{_e(self._text)}{details}</div>'

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import git
-
 from jupyter_mlver.core.capture.git import GitLimits, capture_git
 from jupyter_mlver.core.capture.secrets import Redactor
 from jupyter_mlver.core.store import Store
+from tests.support import git
 
 
 def capture(project: Path, **limits: int):  # type: ignore[no-untyped-def]

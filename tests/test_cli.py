@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BIN, CLI, read_only, store_listing
 
 from jupyter_mlver.core.hashing import hash_file
+from tests.support import BIN, CLI, read_only, store_listing
 
 
 def snapshot(cli: CLI, *args: str) -> dict[str, object]:

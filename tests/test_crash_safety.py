@@ -9,10 +9,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from conftest import BIN, CLI
-
 from jupyter_mlver.core.maintenance import fsck
 from jupyter_mlver.core.store import Store
+from tests.support import BIN, CLI
 
 
 def make_dataset(root: Path, files: int, size: int) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CLI, git
 
 from jupyter_mlver.core.capture.secrets import Redactor, strip_url_credentials
+from tests.support import CLI, git
 
 SECRET = "tok-9f8e7d6c5b4a39281706"
 REMOTE_SECRET = "ghp_R3m0teS3cretValue77"

@@ -1,0 +1,148 @@
+"""Data lineage: which files the kernel opened, through a ``sys.addaudithook`` hook.
+
+An audit hook cannot be removed and runs for every audited event in the process, so it
+is installed once, does the least possible work (append a tuple), and everything else —
+resolving, filtering, deduplicating — happens at snapshot time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+_WRITE_MODES = frozenset("wax+")
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+#: Directories whose files are never data: caches, environments, tool state.
+SKIP_PARTS = frozenset(
+    {
+        ".mlver",
+        ".git",
+        ".ipynb_checkpoints",
+        "__pycache__",
+        "site-packages",
+        "dist-packages",
+        ".venv",
+        "venv",
+        ".cache",
+        ".ipython",
+        ".jupyter",
+        ".local",
+        "node_modules",
+        ".virtual_documents",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+    }
+)
+
+
+class LineageRecorder:
+    """Collects ``open`` audit events while ``active``; one per process."""
+
+    def __init__(self) -> None:
+        self._events: list[tuple[tuple[Any, ...], str]] = []
+        # [active, cwd]: a list the hook closes over, cheaper to read than attributes.
+        self._state: list[Any] = [False, os.getcwd()]
+        self._lock = threading.Lock()
+        self.hook = self._make_hook()
+
+    def _make_hook(self) -> Callable[[str, tuple[Any, ...]], None]:
+        append = self._events.append
+        state = self._state
+
+        def hook(event: str, args: tuple[Any, ...]) -> None:
+            # Hot path: runs for every audited event of every thread; keep it this small.
+            if event == "open":
+                if state[0]:
+                    append((args, state[1]))
+            elif event == "os.chdir":
+                state[1] = ""  # fires before the change: read the new cwd later
+
+        return hook
+
+    @property
+    def active(self) -> bool:
+        return bool(self._state[0])
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self._state[0] = value
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """Not recording while jupyter_mlver itself reads and writes files."""
+        was = self._state[0]
+        self._state[0] = False
+        try:
+            yield
+        finally:
+            self._state[0] = was
+
+    def _take(self, forget: bool) -> list[tuple[tuple[Any, ...], str]]:
+        with self._lock:
+            n = len(self._events)
+            taken = self._events[:n]
+            if forget:
+                del self._events[:n]  # appends racing with us stay for next time
+        return taken
+
+    def drain(self, root: Path) -> list[tuple[Path, str]]:
+        """Files under ``root`` opened since the last drain, as (path, "input"|"output")."""
+        return self._resolve(self._take(forget=True), root)
+
+    def peek(self, root: Path) -> list[tuple[Path, str]]:
+        """What ``drain`` would return, without forgetting it."""
+        return self._resolve(self._take(forget=False), root)
+
+    def restore(self, files: list[tuple[Path, str]]) -> None:
+        """Put back what a failed snapshot drained, so nothing is lost."""
+        with self._lock:
+            self._events[:0] = [
+                ((str(path), "w" if role == "output" else "r", 0), "") for path, role in files
+            ]
+
+    def _resolve(
+        self, events: list[tuple[tuple[Any, ...], str]], root: Path
+    ) -> list[tuple[Path, str]]:
+        if not self._state[1]:
+            self._state[1] = os.getcwd()
+        prefix = str(root) + os.sep
+        roles: dict[str, str] = {}
+        for (path, mode, flags), cwd in events:
+            if isinstance(path, bytes):
+                path = os.fsdecode(path)
+            elif not isinstance(path, str):
+                continue  # a file descriptor: no name to record
+            if not os.path.isabs(path):
+                path = os.path.join(cwd or self._state[1], path)
+            path = os.path.normpath(path)
+            if not path.startswith(prefix):
+                continue
+            if SKIP_PARTS.intersection(path[len(prefix) :].split(os.sep)):
+                continue
+            if isinstance(mode, str):
+                writes = not _WRITE_MODES.isdisjoint(mode)
+            else:
+                writes = isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
+            if writes:
+                roles[path] = "output"
+            else:
+                roles.setdefault(path, "input")
+        return [(Path(p), role) for p, role in sorted(roles.items()) if os.path.isfile(p)]
+
+
+_recorder: LineageRecorder | None = None
+
+
+def recorder() -> LineageRecorder:
+    """The process's recorder, installing its audit hook on first use."""
+    global _recorder
+    if _recorder is None:
+        _recorder = LineageRecorder()
+        sys.addaudithook(_recorder.hook)
+    return _recorder

@@ -1,0 +1,272 @@
+"""The kernel side: what a running shell accumulates between snapshots, and taking one.
+
+Shared by the ``%mlver`` magics and the public Python API, so both record the same
+thing; the core stays free of IPython.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Mlver
+from .core import records
+from .core.capture import notebook as nbcapture
+from .core.capture.lineage import LineageRecorder, recorder
+from .core.capture.secrets import Redactor
+from .core.errors import InvalidInput
+from .core.records import Record
+from .core.snapshot import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
+from .core.store import Store
+
+DEFAULT_STATE_MAX_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class FrontendDocument:
+    """The notebook as JupyterLab shows it, pushed over the comm before a snapshot runs."""
+
+    path: str | None
+    content: dict[str, Any]
+    received_at_count: int
+
+
+@dataclass
+class KernelSession:
+    """Per-shell state between snapshots: pending logs, cell ids, the on-screen notebook."""
+
+    shell: Any = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    params: dict[str, Any] = field(default_factory=dict)
+    metrics: dict[str, list[Any]] = field(default_factory=dict)
+    cell_ids: dict[int, str] = field(default_factory=dict)
+    frontend: FrontendDocument | None = None
+    running_cell_id: str | None = None
+    lineage: LineageRecorder = field(default_factory=recorder)
+
+    def pre_run_cell(self, info: Any) -> None:
+        """IPython event: the cell now running (a snapshot needs its id before it ends)."""
+        self.running_cell_id = getattr(info, "cell_id", None)
+
+    def post_run_cell(self, result: Any) -> None:
+        """IPython event: remember which cell each stored execution came from."""
+        info = getattr(result, "info", None)
+        cell_id = getattr(info, "cell_id", None)
+        if cell_id and getattr(info, "store_history", False) and result.execution_count:
+            self.cell_ids[result.execution_count] = cell_id
+        self.running_cell_id = None
+
+    # -- params and metrics ------------------------------------------------------
+
+    def log(
+        self, params: Mapping[str, Any] | None = None, metrics: Mapping[str, Any] | None = None
+    ) -> None:
+        for key, value in (params or {}).items():
+            records.check_scalar(f"param {key}", value)
+        for key, value in (metrics or {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                records.check_scalar(f"metric {key}", item)
+        self.params.update(params or {})
+        for key, value in (metrics or {}).items():
+            self.metrics.setdefault(key, []).extend(value if isinstance(value, list) else [value])
+
+    def pending_metrics(self) -> dict[str, Any]:
+        """A metric logged once is a value; logged several times, its series."""
+        return {k: v[0] if len(v) == 1 else list(v) for k, v in self.metrics.items()}
+
+    # -- what the shell knows -----------------------------------------------------
+
+    def executions(self) -> list[nbcapture.Execution]:
+        if self.shell is None:
+            return []
+        raw = self.shell.history_manager.input_hist_raw
+        ids = dict(self.cell_ids)
+        if self.running_cell_id:
+            ids[len(raw) - 1] = self.running_cell_id
+        return [
+            nbcapture.Execution(count, raw[count], ids.get(count))
+            for count in range(1, len(raw))
+            if raw[count].strip()
+        ]
+
+    def user_variables(self) -> dict[str, Any]:
+        if self.shell is None:
+            return {}
+        return nbcapture.user_variables(self.shell.user_ns, self.shell.user_ns_hidden)
+
+    def notebook_path(self) -> Path | None:
+        if self.shell is None:
+            return None
+        return nbcapture.find_notebook_path(os.environ, self.shell.user_ns, Path.cwd())
+
+    def fresh_frontend_document(self) -> FrontendDocument | None:
+        """The pushed document, if it was sent for the cell now running."""
+        if self.frontend is None or self.shell is None:
+            return None
+        return (
+            self.frontend
+            if self.frontend.received_at_count >= self.shell.execution_count - 1
+            else None
+        )
+
+
+_sessions: weakref.WeakKeyDictionary[Any, KernelSession] = weakref.WeakKeyDictionary()
+_script_session: KernelSession | None = None
+
+
+def session_for(shell: Any | None) -> KernelSession:
+    """The session of a shell (one per kernel process), or of a plain Python script."""
+    global _script_session
+    if shell is None:
+        if _script_session is None:
+            _script_session = KernelSession()
+        return _script_session
+    session = _sessions.get(shell)
+    if session is None:
+        session = KernelSession(shell=shell)
+        _sessions[shell] = session
+    return session
+
+
+def _kernel_info(doc: Mapping[str, Any] | None) -> dict[str, str]:
+    meta = (doc or {}).get("metadata", {})
+    spec = meta.get("kernelspec") or {}
+    language = (meta.get("language_info") or {}).get("name") or spec.get("language") or "python"
+    return {"name": spec.get("name") or "python3", "language": language}
+
+
+def notebook_document(session: KernelSession, explicit: str | None) -> NotebookDocument | None:
+    """The notebook to record: ``--notebook``, else the on-screen one, else the file the
+    kernel belongs to, else one rebuilt from the kernel's history."""
+    if explicit:
+        given = Path(explicit).expanduser().absolute()
+        if not given.is_file():
+            raise InvalidInput(
+                f"notebook {explicit!r} does not exist", "give the path of an .ipynb file"
+            )
+        return _from_disk(given)
+    pushed = session.fresh_frontend_document()
+    if pushed is not None:
+        content = json.dumps(pushed.content, indent=1, ensure_ascii=False, sort_keys=True).encode()
+        shown = Path(pushed.path).absolute() if pushed.path else session.notebook_path()
+        return NotebookDocument(shown, content, "frontend", _kernel_info(pushed.content))
+    path = session.notebook_path()
+    if path is not None:
+        return _from_disk(path)
+    if session.shell is None:
+        return None
+    content = nbcapture.rebuild_from_history(
+        session.executions(), session.shell.history_manager.output_hist
+    )
+    return NotebookDocument(None, content, "history", _kernel_info(None))
+
+
+def _from_disk(path: Path) -> NotebookDocument:
+    content = path.read_bytes()
+    try:
+        doc = json.loads(content)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InvalidInput(
+            f"{path} is not a notebook (not valid JSON)", "give the path of an .ipynb file"
+        ) from None
+    return NotebookDocument(path, content, "disk", _kernel_info(doc))
+
+
+def open_store(settings: Mlver, near: Path | None) -> Store:
+    return Store.open(near.parent if near else Path.cwd(), explicit=settings.store_dir, create=True)
+
+
+@dataclass
+class SnapshotRequest:
+    message: str = ""
+    data: Sequence[str] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    tags: Sequence[str] = ()
+    state: list[str] | None = None  # None: no state; []: every picklable user variable
+    lineage: bool = True
+    notebook: str | None = None
+    hash_only: bool = False
+
+
+def take_kernel_snapshot(
+    session: KernelSession, settings: Mlver, request: SnapshotRequest, progress: Any = None
+) -> tuple[Store, Record]:
+    """Everything the kernel knows plus what ``take_snapshot`` captures; pending logs and
+    lineage are consumed only when the record is stored."""
+    with session.lineage.paused():  # our own reads and writes are not the experiment's
+        doc = notebook_document(session, request.notebook)
+        store = open_store(settings, doc.path if doc else None)
+        try:
+            record = _snapshot(session, settings, request, doc, store, progress)
+        except BaseException:
+            store.close()
+            raise
+        return store, record
+
+
+def _snapshot(
+    session: KernelSession,
+    settings: Mlver,
+    request: SnapshotRequest,
+    doc: NotebookDocument | None,
+    store: Store,
+    progress: Any,
+) -> Record:
+    nb_rel = store.relpath(doc.path) if doc and doc.path else None
+    parent = store.index.latest(nb_rel)
+    restarted = None
+    if parent is not None and session.shell is not None:
+        previous = (store.get(parent).get("execution") or {}).get("session")
+        restarted = parent if previous and previous != session.id else None
+    execution = None
+    if session.shell is not None:
+        notebook_json = json.loads(doc.content) if doc else None
+        execution = nbcapture.analyse_execution(session.executions(), notebook_json, restarted)
+        execution["session"] = session.id
+    variables = session.user_variables()
+    state = skipped = None
+    if request.state is not None:
+        state, skipped = nbcapture.pickle_state(
+            variables, request.state or None, Redactor(), DEFAULT_STATE_MAX_BYTES
+        )
+    lineage: list[tuple[Path, str]] = []
+    if request.lineage and settings.lineage:
+        notebook_file = doc.path if doc else None
+        lineage = [(p, role) for p, role in session.lineage.drain(store.root) if p != notebook_file]
+    metrics = session.pending_metrics()
+    for key, value in request.metrics.items():
+        series = [*session.metrics.get(key, []), *(value if isinstance(value, list) else [value])]
+        metrics[key] = series[0] if len(series) == 1 else series
+    options = SnapshotOptions(
+        message=request.message,
+        data=list(request.data),
+        params={**session.params, **request.params},
+        metrics=metrics,
+        tags=list(request.tags),
+        hash_only=request.hash_only or settings.hash_only,
+        env_vars=settings.env_vars,
+        git_limits=settings.git_limits,
+    )
+    capture = KernelCapture(
+        notebook=doc,
+        execution=execution,
+        namespace=nbcapture.summarize_namespace(variables) if session.shell else None,
+        state=state,
+        state_skipped=skipped,
+        lineage=lineage,
+    )
+    try:
+        record = take_snapshot(store, options, capture, progress=progress)
+    except BaseException:
+        session.lineage.restore(lineage)
+        raise
+    session.params.clear()
+    session.metrics.clear()
+    return record

@@ -1,0 +1,324 @@
+"""``%mlver``: one Magics class, one argument-parser tree, display objects as results."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+
+from . import display
+from .config import Mlver
+from .core.errors import InvalidInput, MlverError
+from .core.params import parse_assignments
+from .kernel import KernelSession, SnapshotRequest, open_store, session_for, take_kernel_snapshot
+
+EXAMPLES = """\
+examples:
+  %mlver snapshot -m "baseline" --data data/ --param lr=0.01 --metric acc=0.93
+  %mlver log acc=0.91 loss=0.27          (metrics; --param K=V for parameters)
+  %mlver status                          (what the next snapshot would record)
+  %mlver list                            (this notebook's snapshots; --all for every one)
+  %mlver show HEAD~1                     (also a tag or an id prefix of 4+ hex digits)
+  %mlver tag HEAD best
+  %mlver snapshot --state model X_test   (pickle variables; %mlver restore REF [NAME ...])
+"""
+
+
+class _HelpShown(Exception):
+    """``-h`` printed its help: not an error."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports mistakes as ``UsageError`` instead of exiting the kernel."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}\n{self.format_usage().strip()}  (-h for help)")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            raise UsageError(message.strip())
+        raise _HelpShown()
+
+
+Handler = Callable[["MlverMagics", argparse.Namespace], Any]
+
+
+def build_parser() -> _Parser:
+    root = _Parser(
+        prog="%mlver",
+        description="Versioned, reproducible experiments from the "
+        "notebook: snapshots of notebook state, data, packages and git.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = root.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def add(name: str, handler: Handler, help_text: str) -> _Parser:
+        p: _Parser = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = add(
+        "snapshot",
+        MlverMagics.cmd_snapshot,
+        "record this notebook's experiment: the "
+        "notebook, executed cells, params, metrics, data read and written, packages, git",
+    )
+    p.add_argument("-m", "--message", default="", help="what this experiment is")
+    p.add_argument(
+        "--data",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="a data file or directory to hash and keep (repeatable)",
+    )
+    p.add_argument("--tag", metavar="NAME", action="append", default=[], help="a unique tag")
+    p.add_argument("--param", metavar="K=V", action="append", default=[], help="a parameter")
+    p.add_argument("--metric", metavar="K=V", action="append", default=[], help="a metric")
+    p.add_argument(
+        "--state",
+        metavar="NAME",
+        nargs="*",
+        default=None,
+        help="pickle these variables into the store (all picklable ones if no name)",
+    )
+    p.add_argument(
+        "--no-lineage",
+        action="store_true",
+        help="do not record the files the kernel read and wrote",
+    )
+    p.add_argument("--notebook", metavar="PATH", help="the notebook file, when it is not found")
+    p.add_argument("--hash-only", action="store_true", help="keep data hashes, not copies")
+
+    p = add(
+        "log",
+        MlverMagics.cmd_log,
+        "collect metrics (K=V) and parameters (--param K=V) "
+        "for the next snapshot; a metric logged again keeps the series",
+    )
+    p.add_argument("values", metavar="K=V", nargs="*", help="metrics")
+    p.add_argument("--param", metavar="K=V", action="append", default=[], help="a parameter")
+    p.add_argument("--metric", metavar="K=V", action="append", default=[], help="a metric")
+
+    p = add("list", MlverMagics.cmd_list, "list this notebook's snapshots, newest first")
+    p.add_argument("-n", type=int, default=20, metavar="N", help="show at most N (0: all)")
+    p.add_argument("--all", action="store_true", help="every snapshot in the store")
+
+    p = add("show", MlverMagics.cmd_show, "show one snapshot")
+    p.add_argument(
+        "ref",
+        nargs="?",
+        default="HEAD",
+        help="HEAD (default), HEAD~N, a tag, or an id prefix of 4+ hex digits",
+    )
+
+    p = add("tag", MlverMagics.cmd_tag, "give a snapshot a unique name")
+    p.add_argument("ref", help="the snapshot")
+    p.add_argument("name", help="the tag")
+
+    add("status", MlverMagics.cmd_status, "what the next snapshot would record")
+
+    p = add(
+        "restore",
+        MlverMagics.cmd_restore,
+        "load variables pickled with --state back into the namespace",
+    )
+    p.add_argument("ref", help="the snapshot")
+    p.add_argument("names", metavar="NAME", nargs="*", help="only these (default: all)")
+    return root
+
+
+@magics_class
+class MlverMagics(Magics):
+    """Versioned, reproducible experiments. See ``%mlver -h`` and ``%mlver <command> -h``."""
+
+    def __init__(self, shell: Any) -> None:
+        super().__init__(shell=shell)
+        self.settings = Mlver(parent=shell)
+        self.session: KernelSession = session_for(shell)
+        self.parser = build_parser()
+
+    @line_magic
+    def mlver(self, line: str) -> Any:
+        try:
+            args = self.parser.parse_args(shlex.split(line))
+        except ValueError as e:  # an unclosed quote
+            raise UsageError(f"cannot parse {line!r}: {e}") from None
+        except _HelpShown:
+            return None
+        if args.command is None:
+            self.parser.print_help()
+            return None
+        try:
+            return args.handler(self, args)
+        except InvalidInput as e:
+            raise UsageError(str(e)) from None
+        except MlverError as e:
+            # An expected failure: one red line with a hint, never a traceback.
+            print(f"mlver: {e}", file=sys.stderr)
+            return None
+
+    # -- commands -----------------------------------------------------------------
+
+    def cmd_snapshot(self, args: argparse.Namespace) -> display.View:
+        from tqdm.auto import tqdm
+
+        request = SnapshotRequest(
+            message=args.message,
+            data=args.data,
+            tags=args.tag,
+            state=args.state,
+            params=parse_assignments(args.param, "--param"),
+            metrics=parse_assignments(args.metric, "--metric", series=True),
+            lineage=not args.no_lineage,
+            notebook=args.notebook,
+            hash_only=args.hash_only,
+        )
+        store, record = take_kernel_snapshot(self.session, self.settings, request, progress=tqdm)
+        with store:
+            return display.SnapshotCard(
+                record, store.index.tags_of(record["id"]), store.get(record["environment"])
+            )
+
+    def cmd_log(self, args: argparse.Namespace) -> display.View:
+        metrics = parse_assignments([*args.values, *args.metric], "K=V", series=True)
+        params = parse_assignments(args.param, "--param")
+        if not metrics and not params:
+            raise UsageError("nothing to log: give K=V metrics or --param K=V")
+        self.session.log(params=params, metrics=metrics)
+        pending = self.session.pending_metrics()
+        return display.Message(
+            f"logged {len(metrics)} metric(s) and {len(params)} param(s) for the next snapshot",
+            [
+                f"params   {display.format_assignments(self.session.params)}",
+                f"metrics  {display.format_assignments(pending)}",
+            ],
+        )
+
+    def _store_and_notebook(self) -> tuple[Any, str | None]:
+        nb = self.session.notebook_path()
+        store = open_store(self.settings, nb)
+        return store, store.relpath(nb) if nb else None
+
+    def cmd_list(self, args: argparse.Namespace) -> display.View:
+        from .core.index import ALL
+
+        if args.n < 0:
+            raise UsageError("-n must be 0 or more")
+        store, notebook = self._store_and_notebook()
+        with store:
+            scope: object = ALL if args.all or notebook is None else notebook
+            rows, total = store.index.snapshots(notebook=scope, limit=args.n or None)
+            label = "all notebooks" if scope is ALL else str(notebook)
+            return display.SnapshotList(rows, total, label)
+
+    def _resolve(self, store: Any, ref: str, notebook: str | None) -> str:
+        from .core.index import ALL
+
+        scope: object = notebook if notebook is not None else ALL
+        return str(store.resolve(ref, scope))
+
+    def cmd_show(self, args: argparse.Namespace) -> display.View:
+        store, notebook = self._store_and_notebook()
+        with store:
+            record = store.get(self._resolve(store, args.ref, notebook))
+            images = [store.get(i) for i in store.index.images_of(record["id"])]
+            return display.SnapshotCard(
+                record, store.index.tags_of(record["id"]), store.get(record["environment"]), images
+            )
+
+    def cmd_tag(self, args: argparse.Namespace) -> display.View:
+        store, notebook = self._store_and_notebook()
+        with store:
+            snapshot = self._resolve(store, args.ref, notebook)
+            store.add_tag(snapshot, args.name)
+            return display.Message(f"tagged {snapshot[:12]} as {args.name}")
+
+    def cmd_status(self, args: argparse.Namespace) -> display.View:
+        from .core.capture import notebook as nbcapture
+        from .kernel import notebook_document
+
+        with self.session.lineage.paused():
+            doc = notebook_document(self.session, None)
+            store = open_store(self.settings, doc.path if doc else None)
+        with store, self.session.lineage.paused():
+            import json
+            import os
+
+            lineage = [] if not self.settings.lineage else self.session.lineage.peek(store.root)
+            files = [(store.relpath(p), role, os.path.getsize(p)) for p, role in lineage]
+            warnings = nbcapture.analyse_execution(
+                self.session.executions(), json.loads(doc.content) if doc else None
+            )["warnings"]
+            return display.StatusView(
+                str(store.dir),
+                store.relpath(doc.path) if doc and doc.path else None,
+                doc.source if doc else None,
+                dict(self.session.params),
+                self.session.pending_metrics(),
+                files,
+                warnings,
+            )
+
+    def cmd_restore(self, args: argparse.Namespace) -> display.View:
+        import cloudpickle
+
+        store, notebook = self._store_and_notebook()
+        with store:
+            record = store.get(self._resolve(store, args.ref, notebook))
+            state = record.get("state") or {}
+            if not state:
+                raise UsageError(
+                    f"snapshot {record['id'][:12]} holds no variables "
+                    "(take snapshots with --state to keep them)"
+                )
+            names = args.names or sorted(state)
+            unknown = [n for n in names if n not in state]
+            if unknown:
+                raise UsageError(
+                    f"snapshot {record['id'][:12]} has no variable "
+                    f"{', '.join(unknown)}; it has {', '.join(sorted(state))}"
+                )
+            assert self.shell is not None
+            for name in names:
+                self.shell.user_ns[name] = cloudpickle.loads(store.objects.get_bytes(state[name]))
+            return display.Message(f"restored {', '.join(names)} from {record['id'][:12]}")
+
+
+def _help_text() -> str:
+    return build_parser().format_help()
+
+
+MlverMagics.mlver.__doc__ = _help_text()
+
+
+def load(shell: Any) -> MlverMagics:
+    magics = MlverMagics(shell)
+    shell.register_magics(magics)
+    session = magics.session
+    for event, callback in _events(session):
+        if callback not in shell.events.callbacks[event]:
+            shell.events.register(event, callback)
+    session.lineage.active = magics.settings.lineage
+    return magics
+
+
+def unload(shell: Any) -> None:
+    session = session_for(shell)
+    session.lineage.active = False
+    for event, callback in _events(session):
+        if callback in shell.events.callbacks[event]:
+            shell.events.unregister(event, callback)
+
+
+def _events(session: KernelSession) -> list[tuple[str, Callable[[Any], None]]]:
+    return [("pre_run_cell", session.pre_run_cell), ("post_run_cell", session.post_run_cell)]
+
+
+__all__ = ["MlverMagics", "Path", "build_parser", "load", "unload"]

@@ -1,0 +1,219 @@
+"""%mlver through a real kernel: what the record holds, warnings, state, errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import nbclient
+import nbformat
+import pytest
+
+from jupyter_mlver.core.hashing import hash_bytes, hash_file
+from jupyter_mlver.core.store import Store
+from tests.kernel.conftest import Kernel, write_notebook
+
+CELLS = [
+    "%load_ext jupyter_mlver",
+    "import numpy as np\nX = np.arange(12.0).reshape(3, 4)\nlr = 0.05\nname = 'iris'",
+    "with open('data/train.csv') as f:\n    rows = f.read().splitlines()\n"
+    "with open('out/preds.txt', 'w') as f:\n    f.write('0 1 1\\n')",
+    "%mlver log acc=0.81\n%mlver log acc=0.86 --param lr=0.05",
+    '%mlver snapshot -m "first run" --param depth=3 --state X lr --tag first',
+]
+
+
+def latest(project: Path) -> dict[str, Any]:
+    with Store.open(project) as store:
+        return store.get(store.resolve("HEAD"))
+
+
+@pytest.fixture
+def notebook(project: Path) -> tuple[Path, list[str]]:
+    (project / "out").mkdir()
+    path = project / "analysis.ipynb"
+    return path, write_notebook(path, CELLS)
+
+
+def test_nbclient_run_records_the_whole_experiment(
+    project: Path, notebook: tuple[Path, list[str]], kernel_env: dict[str, str]
+) -> None:
+    path, _ = notebook
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, kernel_name="python3", resources={"metadata": {"path": str(project)}}
+    )
+    client.execute(env={**kernel_env, "JPY_SESSION_NAME": str(path)})
+    card = nb.cells[-1].outputs[0]["data"]
+    assert "first run" in card["text/plain"] and "text/html" in card
+    assert "var(--jp-" in card["text/html"]
+
+    rec = latest(project)
+    assert rec["notebook"] == {
+        "path": "analysis.ipynb",
+        "hash": hash_file(path),
+        "source": "disk",
+        "kernel": {"name": "python3", "language": "python"},
+    }
+    assert [c["count"] for c in rec["execution"]["cells"]] == [1, 2, 3, 4, 5]
+    assert [c["code_hash"] for c in rec["execution"]["cells"]] == [
+        hash_bytes(s.encode()) for s in CELLS
+    ]
+    assert rec["execution"]["warnings"] == []
+    assert rec["params"] == {"lr": 0.05, "depth": 3}
+    assert rec["metrics"] == {"acc": [0.81, 0.86]}
+    data = {d["path"]: d for d in rec["data"]}
+    assert data["data/train.csv"]["role"] == "input"
+    assert data["out/preds.txt"]["role"] == "output"
+    for entry in data.values():
+        assert entry["hash"] == hash_file(project / entry["path"]) and entry["stored"]
+    assert set(data) == {"data/train.csv", "out/preds.txt"}
+    ns = rec["namespace"]
+    assert ns["X"] == {"type": "numpy.ndarray", "summary": "shape (3, 4), dtype float64"}
+    assert ns["lr"]["summary"] == "0.05" and ns["name"]["summary"] == "'iris'"
+    assert ns["rows"]["summary"] == "length 3"
+    assert not {"np", "In", "Out", "get_ipython"} & set(ns)
+    assert sorted(rec["state"]) == ["X", "lr"] and rec["tags"] == ["first"]
+
+
+def test_out_of_order_execution_is_flagged(
+    project: Path, notebook: tuple[Path, list[str]], start_kernel: Any
+) -> None:
+    path, ids = notebook
+    k: Kernel = start_kernel(project, path)
+    for i in (0, 1, 2):
+        k.ok(CELLS[i], ids[i])
+    k.ok(CELLS[1], ids[1])  # re-run an earlier cell: cell 3's state is now stale
+    k.ok("%mlver snapshot -m again", None)
+    warnings = latest(project)["execution"]["warnings"]
+    assert [w["kind"] for w in warnings] == ["out-of-order", "deleted-cells"]
+    assert "out of order" in warnings[0]["message"] and "cell 2" in warnings[0]["message"]
+
+
+def test_edited_and_deleted_cells_are_flagged(project: Path, start_kernel: Any) -> None:
+    path = project / "nb.ipynb"
+    ids = write_notebook(path, ["%load_ext jupyter_mlver", "a = 1", "b = 2", "%mlver snapshot"])
+    k: Kernel = start_kernel(project, path)
+    k.ok("%load_ext jupyter_mlver", ids[0])
+    k.ok("a = 1", ids[1])
+    k.ok("b = 2", ids[2])
+    k.ok("c = 3", "a-cell-since-deleted")
+    write_notebook(path, ["%load_ext jupyter_mlver", "a = 10", "b = 2", "%mlver snapshot"])
+    nb = nbformat.read(path, as_version=4)
+    for cell, cid in zip(nb.cells, ids, strict=True):
+        cell.id = cid
+    nbformat.write(nb, path)
+    k.ok("%mlver snapshot", ids[3])
+    kinds = {w["kind"]: w for w in latest(project)["execution"]["warnings"]}
+    assert set(kinds) == {"edited-after-run", "deleted-cells"}
+    assert "cell 2 was edited" in kinds["edited-after-run"]["message"]
+    assert kinds["deleted-cells"]["counts"] == [4]
+
+
+def test_restart_is_flagged_and_state_restores(
+    project: Path, notebook: tuple[Path, list[str]], start_kernel: Any
+) -> None:
+    path, ids = notebook
+    k: Kernel = start_kernel(project, path)
+    for i, code in enumerate(CELLS):
+        k.ok(code, ids[i])
+    original = k.value("X.tolist()")
+    k.close()
+    k2: Kernel = start_kernel(project, path)
+    k2.ok("%load_ext jupyter_mlver", ids[0])
+    k2.ok("%mlver restore first X", None)
+    assert k2.value("X.tolist()") == original
+    assert k2.value("type(X).__name__") == "ndarray"
+    k2.ok("%mlver snapshot -m after-restart", None)
+    kinds = [w["kind"] for w in latest(project)["execution"]["warnings"]]
+    assert "kernel-restarted" in kinds
+
+
+def test_history_is_the_notebook_when_there_is_no_file(tmp_path: Path, start_kernel: Any) -> None:
+    k: Kernel = start_kernel(tmp_path)
+    k.ok("%load_ext jupyter_mlver")
+    k.ok("x = 41 + 1\nx")
+    k.ok("%mlver snapshot -m scratch")
+    with Store.open(tmp_path) as store:
+        rec = store.get(store.resolve("HEAD"))
+        assert rec["notebook"]["source"] == "history" and rec["notebook"]["path"] is None
+        doc = store.objects.get_bytes(rec["notebook"]["hash"]).decode()
+    nb = nbformat.reads(doc, as_version=4)
+    nbformat.validate(nb)
+    assert [c.source for c in nb.cells][:2] == ["%load_ext jupyter_mlver", "x = 41 + 1\nx"]
+    assert nb.cells[1].outputs[0]["data"]["text/plain"] == "42"
+
+
+def test_usage_errors_and_help(project: Path, start_kernel: Any) -> None:
+    k: Kernel = start_kernel(project)
+    k.ok("%load_ext jupyter_mlver")
+    for line, expected in [
+        ("%mlver snapshot --param lr", "--param expects KEY=VALUE"),
+        ("%mlver snapshot --bogus", "unrecognized arguments: --bogus"),
+        ("%mlver frobnicate", "invalid choice: 'frobnicate'"),
+        ("%mlver snapshot --data nope.csv", "data path 'nope.csv' does not exist"),
+        ("%mlver log", "nothing to log"),
+        ("%mlver show deadbeef", None),
+        ('%mlver snapshot -m "unclosed', "cannot parse"),
+    ]:
+        out = k.run(line)
+        if expected is None:  # a domain error: one red line, no traceback
+            assert out["error"] is None and out["stderr"].startswith("mlver: ")
+            assert out["stderr"].count("\n") == 1
+        else:  # IPython shows a UsageError as one red message, without a traceback
+            assert out["stderr"].startswith("UsageError: "), (line, out)
+            assert expected in out["stderr"] and "Traceback" not in out["stderr"]
+    assert not (project / ".mlver" / "objects").exists() or not any(
+        (project / ".mlver" / "objects").iterdir()
+    )
+    help_out = k.ok("%mlver snapshot -h")["stdout"]
+    assert "--state" in help_out and "--no-lineage" in help_out
+    doc = k.ok("print(get_ipython().find_line_magic('mlver').__doc__)")["stdout"]
+    assert "examples:" in doc and "%mlver snapshot" in doc
+
+
+def test_public_api_in_a_script(project: Path, kernel_env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    script = project / "train.py"
+    script.write_text(
+        "import jupyter_mlver\n"
+        "jupyter_mlver.log(loss=0.5)\n"
+        "data = open('data/train.csv').read()\n"
+        "jupyter_mlver.log(loss=0.25, params={'epochs': 2})\n"
+        "rec = jupyter_mlver.snapshot('from a script', metrics={'acc': 0.9})\n"
+        "print(rec['id'])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=project,
+        env=kernel_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rec = latest(project)
+    assert rec["id"] == out.stdout.strip()
+    assert rec["metrics"] == {"loss": [0.5, 0.25], "acc": 0.9}
+    assert rec["params"] == {"epochs": 2}
+    assert [(d["path"], d["role"]) for d in rec["data"]] == [("data/train.csv", "input")]
+    assert rec["notebook"] is None and rec["execution"] is None
+
+
+def test_secrets_never_reach_the_store_from_a_kernel(project: Path, start_kernel: Any) -> None:
+    secret = "sk-live-7b1e5c0ffee4242"
+    remote_secret = "glpat-R3m0teKernelSecret9"
+    os.system(
+        f"git -C {project} remote add origin https://bot:{remote_secret}@gitlab.example/o/r.git"
+    )
+    k: Kernel = start_kernel(project, None, OPENAI_API_KEY=secret)
+    k.ok("%load_ext jupyter_mlver")
+    k.ok("import os\nkey = os.environ['OPENAI_API_KEY']\nprint(key)")
+    k.ok("%mlver snapshot -m secrets --state")
+    blob = b"".join(p.read_bytes() for p in (project / ".mlver").rglob("*") if p.is_file())
+    assert secret.encode() not in blob and remote_secret.encode() not in blob
+    rec = latest(project)
+    assert rec["git"]["remote"] == "https://gitlab.example/o/r.git"
+    assert "key" in rec["state_skipped"]

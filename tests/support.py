@@ -1,0 +1,83 @@
+"""Helpers shared by the tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
+    ).stdout
+
+
+class CLI:
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+
+    def __call__(
+        self, *args: str, check: bool = True, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [str(BIN / "jupyter-mlver"), *args],
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"jupyter mlver {' '.join(args)} failed ({proc.returncode}):\n"
+                f"{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args, "--json").stdout)
+
+
+def store_listing(store_dir: Path) -> dict[str, bytes]:
+    """Every file in a store with its bytes (SQLite files by their logical content)."""
+    out: dict[str, bytes] = {}
+    for path in sorted(store_dir.rglob("*")):
+        rel = path.relative_to(store_dir).as_posix()
+        if path.is_dir() or rel.startswith(("index.sqlite", "state.sqlite", "lock")):
+            continue
+        out[rel] = path.read_bytes()
+    index = store_dir / "index.sqlite"
+    if index.exists():
+        import sqlite3
+
+        conn = sqlite3.connect(index)
+        out["index.sqlite"] = "\n".join(conn.iterdump()).encode()
+        conn.close()
+    return out
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """Make a directory unwritable even for root (a read-only bind mount), else by mode bits."""
+    if os.geteuid() == 0:
+        subprocess.run(["mount", "--bind", str(path), str(path)], check=True)
+        try:
+            subprocess.run(["mount", "-o", "remount,ro,bind", str(path)], check=True)
+            yield
+        finally:
+            subprocess.run(["umount", str(path)], check=True)
+    else:
+        modes = {p: p.stat().st_mode for p in [path, *path.rglob("*")] if p.is_dir()}
+        for p in modes:
+            p.chmod(0o555)
+        try:
+            yield
+        finally:
+            for p, mode in modes.items():
+                p.chmod(mode)
