@@ -48,6 +48,7 @@ class KernelSession:
     cell_ids: dict[int, str] = field(default_factory=dict)
     frontend: FrontendDocument | None = None
     running_cell_id: str | None = None
+    inputs: dict[Path, None] = field(default_factory=dict)  # read in this kernel, in order
     lineage: LineageRecorder = field(default_factory=recorder)
 
     def pre_run_cell(self, info: Any) -> None:
@@ -239,7 +240,12 @@ def _snapshot(
     lineage: list[tuple[Path, str]] = []
     if request.lineage and settings.lineage:
         notebook_file = doc.path if doc else None
-        lineage = [(p, role) for p, role in session.lineage.drain(store.root) if p != notebook_file]
+        drained = [(p, role) for p, role in session.lineage.drain(store.root) if p != notebook_file]
+        # What was read earlier in this kernel still shapes its state, so inputs accumulate
+        # over the session; outputs are what was written since the last snapshot.
+        session.inputs.update(dict.fromkeys(p for p, role in drained if role == "input"))
+        lineage = [(p, "input") for p in session.inputs if p.is_file()]
+        lineage += [(p, role) for p, role in drained if role == "output"]
     metrics = session.pending_metrics()
     for key, value in request.metrics.items():
         series = [*session.metrics.get(key, []), *(value if isinstance(value, list) else [value])]
@@ -265,7 +271,7 @@ def _snapshot(
     try:
         record = take_snapshot(store, options, capture, progress=progress)
     except BaseException:
-        session.lineage.restore(lineage)
+        session.lineage.restore([(p, r) for p, r in lineage if r == "output"])
         raise
     session.params.clear()
     session.metrics.clear()

@@ -251,8 +251,16 @@ class MlverMagics(Magics):
             import json
             import os
 
-            lineage = [] if not self.settings.lineage else self.session.lineage.peek(store.root)
-            files = [(store.relpath(p), role, os.path.getsize(p)) for p, role in lineage]
+            roles: dict[Path, str] = {}
+            if self.settings.lineage:
+                roles = dict.fromkeys(self.session.inputs, "input")
+                for path, role in self.session.lineage.peek(store.root):
+                    roles[path] = "output" if role == "output" else roles.get(path, role)
+            files = [
+                (store.relpath(p), role, os.path.getsize(p))
+                for p, role in roles.items()
+                if p.is_file() and p != (doc.path if doc else None)
+            ]
             warnings = nbcapture.analyse_execution(
                 self.session.executions(), json.loads(doc.content) if doc else None
             )["warnings"]
