@@ -106,15 +106,29 @@ class KernelSession:
             return None
         return nbcapture.find_notebook_path(os.environ, self.shell.user_ns, Path.cwd())
 
-    def fresh_frontend_document(self) -> FrontendDocument | None:
-        """The pushed document, if it was sent for the cell now running."""
-        if self.frontend is None or self.shell is None:
+    def receive_frontend_document(self, comm: Any, open_msg: dict[str, Any]) -> None:
+        """Comm target ``jupyter_mlver``: JupyterLab pushes the on-screen notebook just
+        before it executes a cell that takes a snapshot (shell messages are handled in
+        order, so it arrives first; a running cell could not receive a reply)."""
+        data = open_msg.get("content", {}).get("data") or {}
+        notebook = data.get("notebook")
+        if data.get("action") == "notebook" and isinstance(notebook, dict) and self.shell:
+            self.frontend = FrontendDocument(
+                path=data.get("path") if isinstance(data.get("path"), str) else None,
+                content=notebook,
+                received_at_count=self.shell.execution_count,
+            )
+        comm.close()
+
+    def take_frontend_document(self, consume: bool = True) -> FrontendDocument | None:
+        """The pushed document if it was sent for the cell now running; used once."""
+        pushed = self.frontend
+        if consume:
+            self.frontend = None
+        if pushed is None or self.shell is None:
             return None
-        return (
-            self.frontend
-            if self.frontend.received_at_count >= self.shell.execution_count - 1
-            else None
-        )
+        running = len(self.shell.history_manager.input_hist_raw) - 1
+        return pushed if pushed.received_at_count >= running else None
 
 
 _sessions: weakref.WeakKeyDictionary[Any, KernelSession] = weakref.WeakKeyDictionary()
@@ -142,7 +156,9 @@ def _kernel_info(doc: Mapping[str, Any] | None) -> dict[str, str]:
     return {"name": spec.get("name") or "python3", "language": language}
 
 
-def notebook_document(session: KernelSession, explicit: str | None) -> NotebookDocument | None:
+def notebook_document(
+    session: KernelSession, explicit: str | None, consume: bool = True
+) -> NotebookDocument | None:
     """The notebook to record: ``--notebook``, else the on-screen one, else the file the
     kernel belongs to, else one rebuilt from the kernel's history."""
     if explicit:
@@ -152,7 +168,7 @@ def notebook_document(session: KernelSession, explicit: str | None) -> NotebookD
                 f"notebook {explicit!r} does not exist", "give the path of an .ipynb file"
             )
         return _from_disk(given)
-    pushed = session.fresh_frontend_document()
+    pushed = session.take_frontend_document(consume)
     if pushed is not None:
         content = json.dumps(pushed.content, indent=1, ensure_ascii=False, sort_keys=True).encode()
         shown = Path(pushed.path).absolute() if pushed.path else session.notebook_path()

@@ -30,6 +30,10 @@ examples:
 """
 
 
+#: The comm target JupyterLab opens to push the on-screen notebook before a snapshot.
+COMM_TARGET = "jupyter_mlver"
+
+
 class _HelpShown(Exception):
     """``-h`` printed its help: not an error."""
 
@@ -245,7 +249,7 @@ class MlverMagics(Magics):
         from .kernel import notebook_document
 
         with self.session.lineage.paused():
-            doc = notebook_document(self.session, None)
+            doc = notebook_document(self.session, None, consume=False)
             store = open_store(self.settings, doc.path if doc else None)
         with store, self.session.lineage.paused():
             import json
@@ -314,6 +318,10 @@ def load(shell: Any) -> MlverMagics:
         if callback not in shell.events.callbacks[event]:
             shell.events.register(event, callback)
     session.lineage.active = magics.settings.lineage
+    if getattr(shell, "kernel", None) is not None:  # ipykernel: JupyterLab can push documents
+        from comm import get_comm_manager
+
+        get_comm_manager().register_target(COMM_TARGET, session.receive_frontend_document)
     return magics
 
 

@@ -217,3 +217,36 @@ def test_secrets_never_reach_the_store_from_a_kernel(project: Path, start_kernel
     rec = latest(project)
     assert rec["git"]["remote"] == "https://gitlab.example/o/r.git"
     assert "key" in rec["state_skipped"]
+
+
+def test_the_on_screen_notebook_pushed_by_the_frontend_is_recorded(
+    project: Path, start_kernel: Any
+) -> None:
+    path = project / "shown.ipynb"
+    ids = write_notebook(path, ["%load_ext jupyter_mlver", "x = 1", "%mlver snapshot -m shot"])
+    k: Kernel = start_kernel(project, path)
+    k.ok("%load_ext jupyter_mlver", ids[0])
+    k.ok("x = 2", ids[1])  # edited on screen, not saved: the file still says x = 1
+    on_screen = nbformat.read(path, as_version=4)
+    on_screen.cells[1].source = "x = 2"
+    on_screen.cells[1].outputs = [nbformat.v4.new_output("stream", text="unsaved output\n")]
+    # What the labextension sends just before it executes a snapshot cell.
+    msg = k.kc.session.msg(
+        "comm_open",
+        {
+            "comm_id": "c0ffee",
+            "target_name": "jupyter_mlver",
+            "data": {"action": "notebook", "path": str(path), "notebook": dict(on_screen)},
+        },
+    )
+    k.kc.shell_channel.send(msg)
+    k.ok("%mlver snapshot -m shot", ids[2])
+    rec = latest(project)
+    assert rec["notebook"]["source"] == "frontend" and rec["notebook"]["path"] == "shown.ipynb"
+    with Store.open(project) as store:
+        stored = nbformat.reads(store.objects.get_bytes(rec["notebook"]["hash"]).decode(), 4)
+    assert stored.cells[1].source == "x = 2"
+    assert stored.cells[1].outputs[0]["text"] == "unsaved output\n"
+    assert rec["execution"]["warnings"] == []  # what ran is what is on screen
+    k.ok("%mlver snapshot -m shot", ids[2])  # nothing pushed this time: back to the file
+    assert latest(project)["notebook"]["source"] == "disk"
