@@ -7,13 +7,16 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .core.errors import InvalidInput, MlverError
 from .core.params import parse_assignments
 from .core.store import Store
 from .display import format_list, format_record
+
+if TYPE_CHECKING:
+    from .config import Mlver
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -27,10 +30,14 @@ examples:
 """
 
 
-def _open(args: argparse.Namespace, create: bool = False) -> Store:
+def _settings() -> Mlver:
     from .config import Mlver, load_config_files
 
-    settings = Mlver(config=load_config_files())
+    return Mlver(config=load_config_files())
+
+
+def _open(args: argparse.Namespace, create: bool = False, settings: Mlver | None = None) -> Store:
+    settings = settings or _settings()
     return Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=create)
 
 
@@ -42,10 +49,9 @@ def _print_json(obj: Any) -> None:
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .config import Mlver, load_config_files
     from .core.snapshot import SnapshotOptions, take_snapshot
 
-    settings = Mlver(config=load_config_files())
+    settings = _settings()
     options = SnapshotOptions(
         message=args.message or "",
         data=args.data,
@@ -62,7 +68,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
                 f"data path {path!r} does not exist",
                 "check the path; it is relative to the current directory",
             )
-    with Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=True) as store:
+    with _open(args, create=True, settings=settings) as store:
         record = take_snapshot(store, options, progress=lambda **kw: tqdm(disable=None, **kw))
         if args.json:
             _print_json(record)
