@@ -174,8 +174,11 @@ def resolve_source(store: Store, options: BuildOptions) -> _Source:
 
 
 def repository_name(store: Store, options: BuildOptions) -> str:
+    """``<prefix><name>``; the name (default: the project directory's) is made a valid
+    repository path: lowercase, ``[a-z0-9._-]`` components separated by ``/``."""
     raw = options.name or store.root.name
-    name = _REPO_PART.sub("-", raw.lower()).strip("._-") or "mlver-env"
+    parts = [_REPO_PART.sub("-", part.lower()).strip("._-") for part in raw.split("/")]
+    name = "/".join(p for p in parts if p) or "mlver-env"
     return f"{options.prefix}{name}"
 
 

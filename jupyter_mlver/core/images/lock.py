@@ -63,7 +63,7 @@ class LockedPackage:
     version: str  # what will be installed (a wheel built from source may say otherwise)
     source: str  # as recorded: index | vcs | local | editable | conda
     layer: str  # DEPS or LOCAL
-    spec: str  # what pip was asked for: "six==1.17.0", "x @ git+https://…@<commit>", a path
+    spec: str  # what pip was asked for: "six==1.17.0", "git+https://…@<commit>", a path
     wheel: Wheel | None  # None: installed from the index inside the build (--online)
 
     def requirement(self) -> str:
@@ -221,7 +221,8 @@ def _classify(environment: Record) -> _Plan:
             plan.index[f"{name}=={version}"] = pkg
         elif source == "vcs":
             url = pkg.get("url") or ""
-            spec = f"{name} @ {url}@{pkg['commit']}" if pkg.get("commit") else f"{name} @ {url}"
+            # The bare URL form: older pips reject "name @ git+file://…@commit".
+            spec = f"{url}@{pkg['commit']}" if pkg.get("commit") else url
             plan.built[spec] = pkg
         else:  # local, editable
             path = _file_path(pkg.get("url"))

@@ -1,0 +1,125 @@
+"""Fixtures for the image tests: a real Docker engine, base image and registry (never
+faked, never skipped), and images built once per session and shared by the tests.
+
+``make test`` exports DOCKER_HOST, MLVER_TEST_BASE_IMAGE and MLVER_TEST_REGISTRY from the
+scripts/ensure-*.sh set-up scripts; when one of them does not answer, every test that
+needs it fails with a message that says how to start it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from jupyter_mlver.core.errors import EngineUnavailable
+from jupyter_mlver.core.images import (
+    BuildOptions,
+    BuildResult,
+    DockerEngine,
+    ProgressEvent,
+    build_image,
+)
+from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.store import Store
+
+from .helpers import (
+    SETUP_HINT,
+    engine_settings,
+    make_project,
+    make_vcs_package,
+    make_venv,
+    registry_answers,
+    take_snapshot,
+    venv_environment,
+)
+
+
+@pytest.fixture(scope="session")
+def engine() -> DockerEngine:
+    try:
+        return DockerEngine.connect()
+    except EngineUnavailable as e:
+        pytest.fail(f"the image tests need a Docker engine: {e.message}. {SETUP_HINT}")
+
+
+@pytest.fixture(scope="session")
+def base_image(engine: DockerEngine) -> str:
+    base = engine_settings()["base"]
+    if engine.image(base) is None:
+        pytest.fail(f"the base image {base} is not in the engine at {engine.host}. {SETUP_HINT}")
+    return base
+
+
+@pytest.fixture(scope="session")
+def registry() -> str:
+    address = engine_settings()["registry"]
+    if not registry_answers(address):
+        pytest.fail(f"no image registry answers at {address}. {SETUP_HINT}")
+    return address
+
+
+@pytest.fixture(scope="session")
+def prefix(engine: DockerEngine) -> Iterator[str]:
+    """A repository prefix of this session's own; its tags are removed at the end (the
+    untagged layers stay as the engine's cache for the next run)."""
+    value = f"mlvertest-{uuid.uuid4().hex[:8]}/"
+    yield value
+    for image in engine.api.images():
+        for tag in image.get("RepoTags") or []:
+            if tag.startswith(value) or f"/{value}" in tag:
+                with contextlib.suppress(Exception):
+                    engine.untag(tag)
+
+
+@dataclass
+class Session:
+    """One project, one venv of real packages, and the image of its first snapshot."""
+
+    root: Path
+    project: Path
+    python: Path
+    environment: Record
+    snapshot: Record
+    vcs_commit: str
+    build: BuildResult
+    events: list[ProgressEvent] = field(default_factory=list)
+
+    def store(self) -> Store:
+        return Store.open(self.project)
+
+
+@pytest.fixture(scope="session")
+def built(
+    tmp_path_factory: pytest.TempPathFactory, engine: DockerEngine, base_image: str, prefix: str
+) -> Session:
+    """six and packaging from the index, a VCS package at a commit, the project's own
+    package installed editable; a snapshot with an uncommitted change; its image."""
+    root = tmp_path_factory.mktemp("images")
+    project = make_project(root / "demo-project")
+    vcs_requirement, vcs_commit = make_vcs_package(root / "vcs-package")
+    python = make_venv(
+        root / "venv",
+        "six==1.17.0",
+        "packaging==24.2",
+        vcs_requirement,
+        "-e",
+        str(project / "demo_local"),
+    )
+    (project / "train.py").write_text("print('training v1')\nEPOCHS = 3\n")  # uncommitted
+    environment = venv_environment(python)
+    with Store.open(project, create=True) as store:
+        snapshot = take_snapshot(store, environment, "v1", project / "analysis.ipynb")
+        environment = store.get(snapshot["environment"])
+        events: list[ProgressEvent] = []
+        result = build_image(
+            store,
+            BuildOptions(ref=snapshot["id"], tag="1.0.0", base=base_image, prefix=prefix),
+            engine,
+            progress=events.append,
+        )
+    return Session(root, project, python, environment, snapshot, vcs_commit, result, events)
