@@ -4,44 +4,106 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { mlverIcon } from './icons';
+import {
+  pushBeforeSnapshotCells,
+  registerNotebookComm,
+  snapshotNotebook
+} from './kernel';
+import { MlverModel } from './model';
+import { CommandIDs, IMlverModel, PANEL_ID, PLUGIN_ID } from './tokens';
 import { MlverPanel } from './widgets/panel';
 
-/**
- * Ids shared with the Python side and the browser tests.
- */
-export const PLUGIN_ID = 'jupyter_mlver:plugin';
-export const PANEL_ID = 'jp-mlver-panel';
+export { IMlverModel, PANEL_ID, PLUGIN_ID, CommandIDs } from './tokens';
 
-export namespace CommandIDs {
-  export const openPanel = 'mlver:open-panel';
-}
-
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<IMlverModel> = {
   id: PLUGIN_ID,
   description:
-    'A left-sidebar panel to list, inspect and compare ML snapshots.',
+    'A left-sidebar panel to list, inspect and compare ML snapshots, and take them.',
   autoStart: true,
-  optional: [ILayoutRestorer, ICommandPalette, ITranslator],
+  provides: IMlverModel,
+  optional: [INotebookTracker, ILayoutRestorer, ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
+    tracker: INotebookTracker | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null
-  ): void => {
-    const trans = (translator ?? nullTranslator).load('jupyter_mlver');
+  ): IMlverModel => {
+    translator = translator ?? nullTranslator;
+    const trans = translator.load('jupyter_mlver');
     const label = trans.__('ML Versions');
 
-    const panel = new MlverPanel(label);
+    let panel: MlverPanel | null = null;
+    const model = new MlverModel({
+      isActive: () => panel !== null && panel.isVisible
+    });
+
+    const currentNotebook = (): NotebookPanel | null =>
+      tracker?.currentWidget ?? null;
+
+    const snapshot = async (message: string): Promise<void> => {
+      const notebook = currentNotebook();
+      if (!notebook) {
+        model.status = {
+          kind: 'error',
+          text: trans.__('No notebook is open.')
+        };
+        return;
+      }
+      model.status = {
+        kind: 'busy',
+        text: trans.__('Snapshotting %1…', notebook.context.path)
+      };
+      try {
+        const outcome = await snapshotNotebook(notebook, message);
+        model.status = outcome.ok
+          ? {
+              kind: 'info',
+              text: outcome.text.split('\n')[0] || trans.__('Snapshot taken.')
+            }
+          : { kind: 'error', text: outcome.text };
+      } catch (error) {
+        model.status = { kind: 'error', text: String(error) };
+      }
+      await model.refresh();
+    };
+
+    panel = new MlverPanel({
+      model,
+      translator,
+      actions: {
+        canSnapshot: () => !!currentNotebook()?.sessionContext.session?.kernel,
+        snapshot,
+        openNotebook: path =>
+          void app.commands.execute('docmanager:open', { path })
+      }
+    });
     panel.id = PANEL_ID;
     panel.title.icon = mlverIcon;
     panel.title.caption = label;
     app.shell.add(panel, 'left', { rank: 600 });
-
     if (restorer) {
       restorer.add(panel, PANEL_ID);
+    }
+
+    if (tracker) {
+      const follow = (): void => {
+        model.notebook = tracker.currentWidget?.context.path ?? null;
+      };
+      tracker.currentChanged.connect(follow);
+      // A renamed notebook or a kernel started later changes what the panel can do.
+      tracker.widgetAdded.connect((_, nb) => {
+        nb.context.pathChanged.connect(follow);
+        nb.sessionContext.kernelChanged.connect(() => model.notify());
+        nb.sessionContext.statusChanged.connect(() => model.notify());
+      });
+      follow();
+      registerNotebookComm(tracker);
+      pushBeforeSnapshotCells(tracker);
     }
 
     app.commands.addCommand(CommandIDs.openPanel, {
@@ -52,13 +114,29 @@ const plugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(PANEL_ID);
       }
     });
+    app.commands.addCommand(CommandIDs.snapshot, {
+      label: trans.__('Snapshot the Current Notebook (ML Versions)'),
+      isEnabled: () => !!currentNotebook()?.sessionContext.session?.kernel,
+      execute: async args => {
+        await snapshot(String(args['message'] ?? ''));
+      }
+    });
+    app.commands.addCommand(CommandIDs.refresh, {
+      label: trans.__('Refresh ML Versions'),
+      execute: () => model.refresh()
+    });
 
     if (palette) {
-      palette.addItem({
-        command: CommandIDs.openPanel,
-        category: trans.__('ML Versions')
-      });
+      const category = trans.__('ML Versions');
+      for (const command of [
+        CommandIDs.openPanel,
+        CommandIDs.snapshot,
+        CommandIDs.refresh
+      ]) {
+        palette.addItem({ command, category });
+      }
     }
+    return model;
   }
 };
 

@@ -8,16 +8,27 @@ Environment:
                              (default: the repository's ``jupyter_mlver`` package folder);
                              it is put first on the labextensions path, so the tests load
                              the fresh build whether or not the Python package is installed
-    JUPYTERLAB_GALATA_ROOT_DIR  notebook root (default: a new temporary folder)
+    MLVER_UI_ROOT            notebook root (default: a new temporary folder); it is seeded
+                             with the quickstart notebook, executed, so its store holds
+                             real snapshots (see seed.py)
 """
 
 import os
+import sys
 from pathlib import Path
 from tempfile import mkdtemp
 
 from jupyterlab.galata import configure_jupyter_server
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from seed import seed  # noqa: E402
+
 configure_jupyter_server(c)  # noqa: F821 - `c` is injected by the config loader
+
+_root = Path(os.environ.get("MLVER_UI_ROOT") or mkdtemp(prefix="mlver-ui-"))
+seed(_root)
+c.ServerApp.root_dir = str(_root)  # noqa: F821
+c.ServerApp.jpserver_extensions.update({"jupyter_mlver": True})  # noqa: F821
 
 c.ServerApp.ip = "127.0.0.1"  # noqa: F821
 c.ServerApp.port = int(os.environ.get("MLVER_UI_PORT", "8888"))  # noqa: F821

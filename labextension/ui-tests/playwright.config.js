@@ -6,9 +6,21 @@
  * - Starts its own JupyterLab through jupyter_server_test_config.py on
  *   MLVER_UI_PORT (default 8888); MLVER_UI_REUSE_SERVER=1 reuses one already
  *   listening there instead.
+ * - MLVER_UI_ROOT is the server root (default: a new temporary folder).
  */
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+// The server root: the server config seeds it with the executed quickstart notebook,
+// the tests read it to take snapshots from outside the browser. Set here (once, in the
+// runner process) so the web server and the test workers share it.
+if (!process.env.MLVER_UI_ROOT) {
+  process.env.MLVER_UI_ROOT = fs.mkdtempSync(
+    path.join(os.tmpdir(), 'mlver-ui-')
+  );
+}
 
 process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD =
   process.env.PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD || '1';
@@ -56,7 +68,8 @@ module.exports = {
     command:
       'mkdir -p test-results && jlpm start > test-results/jupyter-server.log 2>&1',
     url: `${baseURL}/lab`,
-    timeout: 120 * 1000,
+    // Seeding executes the quickstart notebook before the server listens.
+    timeout: 240 * 1000,
     // Reusing a server that happens to answer on the port would test whatever
     // it serves: only do it when asked to.
     reuseExistingServer: process.env.MLVER_UI_REUSE_SERVER === '1'

@@ -1,27 +1,84 @@
+import { execFileSync } from 'child_process';
 import * as path from 'path';
 
-import { expect, test } from '@jupyterlab/galata';
+import {
+  expect,
+  galata,
+  IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
 
+/**
+ * The server root holds the quickstart notebook, executed by the set-up (seed.py): its
+ * store has the quickstart's two real snapshots.
+ */
 const PANEL_ID = 'jp-mlver-panel';
+const BASELINE = 'baseline: 10 shallow trees';
+const DEEPER = 'deeper trees';
+const SHOTS = path.join(__dirname, '..', 'test-results');
+
+test.use({ autoGoto: true });
+
+async function openPanel(page: IJupyterLabPageFixture) {
+  await page.sidebar.getTabLocator(PANEL_ID).click();
+  const panel = page.locator(`#${PANEL_ID}`);
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+/** Open the root's quickstart.ipynb (galata's file browser sits in a per-test folder). */
+async function openQuickstart(page: IJupyterLabPageFixture) {
+  await page.evaluate(async () => {
+    await window.jupyterapp.commands.execute('docmanager:open', {
+      path: 'quickstart.ipynb'
+    });
+  });
+  await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+  await page.notebook.activate('quickstart.ipynb');
+}
+
+function row(
+  panel: ReturnType<IJupyterLabPageFixture['locator']>,
+  message: string
+) {
+  return panel.locator('.jp-mlver-row', {
+    has: panel.page().locator('.jp-mlver-row-message', { hasText: message })
+  });
+}
 
 test.describe('ML Versions side panel', () => {
-  test('is in the left sidebar and opens', async ({ page }) => {
+  test('is in the left sidebar and lists the quickstart snapshots', async ({
+    page
+  }) => {
     const tab = page.sidebar.getTabLocator(PANEL_ID);
     await expect(tab).toHaveCount(1);
     await expect(tab).toHaveAttribute('title', 'ML Versions');
-
-    await tab.click();
-
-    const panel = page.locator(`#${PANEL_ID}`);
-    await expect(panel).toBeVisible();
+    const panel = await openPanel(page);
     await expect(
       panel.getByRole('heading', { name: 'ML Versions' })
     ).toBeVisible();
     expect(await page.sidebar.isTabOpen(PANEL_ID)).toBe(true);
 
-    await page.screenshot({
-      path: path.join(__dirname, '..', 'test-results', 'mlver-panel.png')
-    });
+    // No notebook open: every snapshot of the root's store, newest first.
+    const list = panel.locator('#jp-mlver-list');
+    await expect(row(panel, DEEPER)).toHaveCount(1);
+    await expect(row(panel, BASELINE)).toHaveCount(1);
+    const messages = await list
+      .locator('.jp-mlver-row-message')
+      .allTextContents();
+    expect(messages.indexOf(DEEPER)).toBeLessThan(messages.indexOf(BASELINE));
+    await expect(
+      row(panel, DEEPER).locator('.jp-mlver-row-params')
+    ).toContainText('max_depth=4');
+
+    // The text filter asks the server.
+    await panel.locator('#jp-mlver-filter').fill('baseline');
+    await expect(row(panel, DEEPER)).toHaveCount(0);
+    await expect(row(panel, BASELINE)).toHaveCount(1);
+    await panel.locator('#jp-mlver-filter').fill('');
+    await expect(row(panel, DEEPER)).toHaveCount(1);
+
+    await page.screenshot({ path: path.join(SHOTS, 'mlver-panel.png') });
   });
 
   test('opens from the command palette command', async ({ page }) => {
@@ -29,5 +86,198 @@ test.describe('ML Versions side panel', () => {
       await window.jupyterapp.commands.execute('mlver:open-panel');
     });
     await expect(page.locator(`#${PANEL_ID}`)).toBeVisible();
+  });
+
+  test('shows one record', async ({ page }) => {
+    const panel = await openPanel(page);
+    await row(panel, DEEPER).click();
+    const record = panel.locator('#jp-mlver-record');
+    await expect(record.locator('.jp-mlver-record-title')).toHaveText(DEEPER);
+    const params = record.locator('.jp-mlver-params');
+    await expect(params.locator('tr[data-key="max_depth"] td')).toHaveText('4');
+    await expect(params.locator('tr[data-key="n_estimators"] td')).toHaveText(
+      '10'
+    );
+    await expect(
+      record.locator('.jp-mlver-metrics tr[data-key="accuracy"]')
+    ).toHaveCount(1);
+    // the quickstart reads data/wine.csv: an input with its size and hash
+    await expect(record.locator('.jp-mlver-data')).toContainText(
+      'data/wine.csv'
+    );
+    await expect(record.locator('.jp-mlver-data')).toContainText('input');
+    // packages are there and searchable
+    await record.locator('summary', { hasText: 'Packages' }).click();
+    await record.locator('.jp-mlver-package-filter').fill('scikit');
+    await expect(record.locator('.jp-mlver-packages tr')).toHaveCount(1);
+    await expect(record.locator('.jp-mlver-packages')).toContainText(
+      'scikit-learn'
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'mlver-record.png') });
+
+    // Tag it; the tag shows in the record and in the list.
+    await record.locator('#jp-mlver-tag-input').fill('ui-best');
+    await record.locator('#jp-mlver-tag-button').click();
+    await expect(record.locator('.jp-mlver-tags .jp-mlver-tag')).toHaveText([
+      'ui-best'
+    ]);
+    await panel.locator('#jp-mlver-back').click();
+    await expect(row(panel, DEEPER).locator('.jp-mlver-tag')).toHaveText(
+      'ui-best'
+    );
+  });
+
+  test('compares two and highlights the changed parameter', async ({
+    page
+  }) => {
+    const panel = await openPanel(page);
+    await row(panel, DEEPER).locator('.jp-mlver-compare-check').check();
+    await row(panel, BASELINE).locator('.jp-mlver-compare-check').check();
+    await panel.locator('#jp-mlver-compare-button').click();
+
+    const compare = panel.locator('#jp-mlver-compare');
+    await expect(compare).toBeVisible();
+    // older on the left: a = baseline, b = deeper
+    await expect(compare.locator('.jp-mlver-compare-sides')).toContainText(
+      BASELINE
+    );
+    const depth = compare.locator(
+      '.jp-mlver-compare-params tr[data-key="max_depth"]'
+    );
+    await expect(depth).toHaveClass(/jp-mlver-changed/);
+    await expect(depth.locator('td')).toHaveText(['2', '4', '+2']);
+    // unchanged parameters are hidden until asked for
+    const trees = compare.locator(
+      '.jp-mlver-compare-params tr[data-key="n_estimators"]'
+    );
+    await expect(trees).toHaveCount(0);
+    await compare.getByLabel('unchanged too').check();
+    await expect(trees).toHaveAttribute('data-status', 'unchanged');
+    await expect(trees).not.toHaveClass(/jp-mlver-changed/);
+    // the summary line counts what differs
+    await expect(compare.locator('#jp-mlver-compare-summary')).toContainText(
+      '1 param(s)'
+    );
+    await page.screenshot({ path: path.join(SHOTS, 'mlver-compare.png') });
+  });
+
+  test('takes a snapshot of the open notebook with the button', async ({
+    page
+  }) => {
+    await openQuickstart(page);
+    const panel = await openPanel(page);
+    // The list follows the current notebook.
+    await expect(panel.locator('#jp-mlver-scope')).toContainText(
+      'quickstart.ipynb'
+    );
+    await expect(row(panel, BASELINE)).toHaveCount(1);
+
+    const button = panel.locator('#jp-mlver-snapshot-button');
+    await expect(button).toBeEnabled({ timeout: 60000 }); // once the kernel is up
+    await panel.locator('#jp-mlver-snapshot-message').fill('from the "panel"');
+    await button.click();
+    const mine = row(panel, 'from the "panel"');
+    await expect(mine).toHaveCount(1, { timeout: 60000 });
+    await expect(panel.locator('#jp-mlver-status')).not.toHaveClass(
+      /jp-mod-error/
+    );
+    // newest first
+    await expect(panel.locator('.jp-mlver-row-message').first()).toHaveText(
+      'from the "panel"'
+    );
+    await mine.click();
+    await expect(panel.locator('#jp-mlver-record')).toContainText(
+      'quickstart.ipynb'
+    );
+  });
+
+  test('answers the kernel asking for the on-screen notebook', async ({
+    page
+  }) => {
+    await openQuickstart(page);
+    // An unsaved edit: the frontend's document has it, the file on disk does not.
+    await page.notebook.addCell('markdown', 'unsaved edit marker');
+    await page.notebook.addCell(
+      'code',
+      [
+        'import comm',
+        '_replies = []',
+        "_c = comm.create_comm(target_name='jupyter_mlver', data={'action': 'get_notebook'})",
+        "_c.on_msg(lambda m: _replies.append(m['content']['data']))"
+      ].join('\n')
+    );
+    const count = await page.notebook.getCellCount();
+    await page.notebook.runCell(count - 1, true);
+    await page.notebook.addCell(
+      'code',
+      [
+        'import time',
+        '_waited = [time.sleep(0.1) for _i in range(50) if not _replies]',
+        "r = _replies[0]; print(r['action'], r['path'], any('unsaved edit marker' in ''.join(c['source']) for c in r['notebook']['cells']))"
+      ].join('\n')
+    );
+    await page.notebook.runCell(count, true);
+    const output = await page.notebook.getCellTextOutput(count);
+    expect(output?.join('')).toContain('notebook quickstart.ipynb True');
+  });
+
+  test('shows a snapshot taken elsewhere without a reload', async ({
+    page
+  }) => {
+    const panel = await openPanel(page);
+    const all = panel.locator('#jp-mlver-all');
+    if (await all.isEnabled()) {
+      await all.check();
+    }
+    await expect(row(panel, DEEPER)).toHaveCount(1);
+    const root = process.env.MLVER_UI_ROOT!;
+    execFileSync('jupyter-mlver', ['snapshot', '-m', 'from a terminal'], {
+      cwd: root,
+      env: { ...process.env, MLVER_STORE: '' }
+    });
+    // The panel polls every few seconds.
+    await expect(row(panel, 'from a terminal')).toHaveCount(1, {
+      timeout: 20000
+    });
+  });
+
+  test('is usable with the keyboard', async ({ page }) => {
+    const panel = await openPanel(page);
+    const list = panel.locator('#jp-mlver-list');
+    await expect(list.locator('.jp-mlver-row').first()).toBeVisible();
+    await list.focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Enter');
+    await expect(panel.locator('#jp-mlver-record')).toBeVisible();
+    await panel.locator('#jp-mlver-back').focus();
+    await page.keyboard.press('Enter');
+    await expect(panel.locator('#jp-mlver-list')).toBeVisible();
+  });
+});
+
+test.describe('dark theme', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      '@jupyterlab/apputils-extension:themes': { theme: 'JupyterLab Dark' }
+    }
+  });
+
+  test('the panel follows the theme', async ({ page }) => {
+    const panel = await openPanel(page);
+    await expect(row(panel, DEEPER)).toHaveCount(1);
+    const colors = await panel.evaluate(node => {
+      const style = getComputedStyle(node);
+      return { bg: style.backgroundColor, fg: style.color };
+    });
+    // dark background, light text
+    const lum = (c: string) =>
+      c
+        .match(/\d+/g)!
+        .slice(0, 3)
+        .map(Number)
+        .reduce((a, b) => a + b, 0);
+    expect(lum(colors.bg)).toBeLessThan(lum(colors.fg));
+    await page.screenshot({ path: path.join(SHOTS, 'mlver-panel-dark.png') });
   });
 });

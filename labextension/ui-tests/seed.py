@@ -1,0 +1,40 @@
+"""Give the browser tests' server root real snapshots: run the quickstart notebook.
+
+A copy of ``notebooks/quickstart.ipynb`` and its data is executed with nbclient in the
+root (as `make lab` users would run it), so the store holds the quickstart's two real
+snapshots ("baseline: 10 shallow trees" and "deeper trees", max_depth 2 -> 4).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def seed(root: Path) -> None:
+    if (root / ".mlver" / "objects").is_dir():
+        return  # already seeded (a reused root)
+    import nbclient
+    import nbformat
+
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "notebooks" / "data", root / "data", dirs_exist_ok=True)
+    path = root / "quickstart.ipynb"
+    shutil.copy(REPO / "notebooks" / "quickstart.ipynb", path)
+    nb = nbformat.read(path, as_version=4)
+    env = {k: v for k, v in os.environ.items() if k != "MLVER_STORE"}
+    env["JPY_SESSION_NAME"] = str(path)
+    nbclient.NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(root)}}
+    ).execute(env=env)
+    nbformat.write(nb, path)
+    if not (root / ".mlver" / "objects").is_dir():
+        sys.exit(f"seeding the browser tests' store failed: no store in {root}")
+
+
+if __name__ == "__main__":
+    seed(Path(sys.argv[1]))
