@@ -98,7 +98,9 @@ class Target:
             found = self.fs.find(f"{self.root}/{sub}", detail=False)
         except FileNotFoundError:
             return []
-        return sorted(k[len(self.root) + 1 :] for k in found)
+        keys = (k[len(self.root) + 1 :] for k in found)
+        # s3fs may answer an empty listing with the prefix itself, if it appeared meanwhile.
+        return sorted(k for k in keys if k.startswith(f"{sub}/") or not sub)
 
     def object_ids(self) -> set[str]:
         return {k.split("/", 1)[1].replace("/", "") for k in self.keys("objects")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -68,15 +69,42 @@ def test_is_pushed_is_answered_locally(store: Store, project: Path, target: Any)
     assert remote.pushed_records(store) == {first["id"]: True, first["environment"]: True}
 
 
-def test_a_wiped_remote_is_noticed_and_refilled(store: Store, project: Path, target: Any) -> None:
+def test_a_wiped_remote_is_noticed_and_refilled(
+    store: Store, project: Path, target: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     snap(store, "one", "data")
     add(store, target)
     first = remote.push(store)
+    assert first.checked_ago is None  # it asked the remote
     target.wipe()
+    # Within the trust window a push with nothing new is answered from the ledger, and says so.
+    trusted = remote.push(store)
+    assert (trusted.moved, trusted.checked_ago is not None) == (0, True)
+    assert "--verify" in trusted.summary()
+    # Once the window has passed, the next push lists the remote, notices and refills it.
+    # (core.remote.push is also the name of the function, so reach the module by its name)
+    monkeypatch.setattr(sys.modules["jupyter_mlver.core.remote.push"], "TRUST_SECONDS", 0.0)
     again = remote.push(store)
     assert any("no longer has" in w for w in again.warnings)
     assert (again.moved, again.published) == (first.moved, first.published)
     assert target.corrupt_objects() == []
+    assert remote.push(store).moved == 0
+
+
+def test_something_new_to_push_checks_the_remote_first(
+    store: Store, project: Path, target: Any
+) -> None:
+    snap(store, "one", "data")
+    add(store, target)
+    first = remote.push(store)
+    target.wipe()
+    snap(store, "two")
+    again = remote.push(store)  # inside the trust window, but it has to talk to the remote
+    assert any("no longer has" in w for w in again.warnings)
+    assert again.moved > first.moved
+    target.wipe()
+    verified = remote.push(store, verify=True)
+    assert verified.moved == again.moved and verified.ok
 
 
 def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone: Any) -> None:

@@ -95,6 +95,7 @@ def test_pushing_again_moves_nothing(project: Path, target: Any, make_clone: Any
     assert first["moved"] > 0
     again = run_json(project, "push")
     assert (again["moved"], again["published"], again["ok"]) == (0, 0, True)
+    assert again["checked_ago"] is not None  # answered by the ledger, checked just before
     # Without the local ledger the remote is asked about each object: still nothing moves.
     verified = run_json(project, "push", "--verify")
     assert (verified["moved"], verified["published"]) == (0, 0)

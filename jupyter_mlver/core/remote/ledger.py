@@ -6,10 +6,15 @@ was not seen; losing rows (a kill before a commit) only costs a re-check. Every 
 pull lists the remote's record markers first; if a record the ledger says is there is gone
 (the bucket was wiped or replaced), everything the ledger says about that remote is
 forgotten and each object is checked again. ``push --verify`` ignores the ledger.
+
+A push with nothing to send makes no request at all if that check passed less than
+``TRUST_SECONDS`` ago (so pushing after every snapshot costs a few milliseconds); after
+that, or with ``--verify``, it asks the remote again.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -20,9 +25,12 @@ CREATE TABLE IF NOT EXISTS objects (
     remote TEXT NOT NULL, oid TEXT NOT NULL, PRIMARY KEY (remote, oid)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS records (
     remote TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, data INTEGER NOT NULL,
-    PRIMARY KEY (remote, id)) WITHOUT ROWID
+    PRIMARY KEY (remote, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checked (remote TEXT PRIMARY KEY, at REAL NOT NULL)
 """
 _CHUNK = 500
+#: How long a listing of the remote's records vouches for the ledger (see above).
+TRUST_SECONDS = 600.0
 FILENAME = "remotes.sqlite"
 
 
@@ -92,8 +100,21 @@ class Ledger:
         ).fetchone()
         return row is not None
 
+    def checked(self, remote: str, at: float | None = None) -> None:
+        """Note that the remote's records were listed and matched the ledger at ``at``."""
+        self.conn.execute(
+            "INSERT INTO checked VALUES (?, ?) ON CONFLICT (remote) DO UPDATE SET at = excluded.at",
+            (remote, time.time() if at is None else at),
+        )
+
+    def checked_ago(self, remote: str) -> float | None:
+        """Seconds since the remote was last checked against the ledger, or None."""
+        row = self.conn.execute("SELECT at FROM checked WHERE remote = ?", (remote,)).fetchone()
+        return None if row is None else max(0.0, time.time() - float(row[0]))
+
     def forget(self, remote: str) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
         self.conn.execute("DELETE FROM objects WHERE remote = ?", (remote,))
         self.conn.execute("DELETE FROM records WHERE remote = ?", (remote,))
+        self.conn.execute("DELETE FROM checked WHERE remote = ?", (remote,))
         self.conn.execute("COMMIT")

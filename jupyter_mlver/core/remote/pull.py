@@ -214,10 +214,12 @@ def pull(
         result.seconds = time.monotonic() - started
         return result
     with Ledger(store.dir) as ledger, store.writing(), store.objects.writer() as writer:
+        listed_at = time.time()
         markers = rfs.markers()
         lost = [rid for rid in ledger.records(remote.ident) if rid not in markers]
         if lost:
             ledger.forget(remote.ident)
+        ledger.checked(remote.ident, listed_at)
         roots = pull_roots(src, store, refs, markers, result)
         plan = _walk(src, store, writer, roots, result)
         result.records = len(plan.needs)

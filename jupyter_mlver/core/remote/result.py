@@ -42,6 +42,8 @@ class TransferResult:
     data_skipped: int = 0  # data copies left out: --no-data, or absent on the source
     published: int = 0  # push: record markers written; pull: records added to the index
     seconds: float = 0.0
+    #: Set when the remote was not asked: its ledger was checked against it this long ago.
+    checked_ago: float | None = None
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
@@ -58,6 +60,11 @@ class TransferResult:
         what = "published" if self.direction == "push" else "indexed"
         head = f"{self.direction} {self.remote} ({self.url}): {self.records} record(s)"
         if self.moved == 0 and self.published == 0 and self.ok:
+            if self.checked_ago is not None:
+                return (
+                    f"{head}: up to date (as this store pushed them; the remote was checked "
+                    f"{self.checked_ago:.0f}s ago, --verify asks it now)"
+                )
             return f"{head}: up to date"
         skipped = f", {self.data_skipped} data cop(ies) left out" if self.data_skipped else ""
         return (
