@@ -23,17 +23,27 @@ def build_job(
     """A job function that builds (or reuses) the image of one snapshot's environment."""
 
     def run(job: Job) -> dict[str, Any]:
-        from ..core.images.build import BuildOptions, build_image
+        from ..core.images.build import BuildOptions, BuildStepFailed, build_image
+        from ..core.images.progress import ProgressEvent
 
         options = BuildOptions(
+            ref=snapshot_id,
             tag=tag,
-            base=base or settings.base_image or None,
+            base=base,
+            prefix=settings.image_prefix,
             push=push,
             no_cache=no_cache,
-            prefix=settings.image_prefix,
         )
         with Store(store_dir) as store:
-            image = build_image(store, snapshot_id, options, progress=job.progress)
-        return {"image": image}
+            try:
+                result = build_image(
+                    store, options, progress=job.progress, base_default=settings.base_image or None
+                )
+            except BuildStepFailed as e:
+                for line in e.tail:
+                    job.progress(ProgressEvent("build", line, log=True))
+                raise
+        out: dict[str, Any] = result.to_json()
+        return out
 
     return run

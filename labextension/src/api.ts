@@ -229,7 +229,15 @@ export interface IJob {
   total: number | null;
   log: string[];
   log_lines: number;
-  result: { image?: IImageRecord } | null;
+  /** A build's result: the image reference, its tags, whether it was reused. */
+  result: {
+    image: string | null;
+    tags: string[];
+    reused: boolean;
+    record: IImageRecord | null;
+    notes?: string[];
+    unreproducible?: { name?: string; reason?: string }[];
+  } | null;
   error: { code: string; message: string; hint?: string | null } | null;
 }
 
