@@ -53,6 +53,33 @@ def cmd_checkout(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from .cli import _settings
+    from .core.reproduce import ReproduceOptions, reproduce
+    from .display_diff import format_reproduction
+
+    settings = _settings()
+    options = ReproduceOptions(
+        image=args.image,
+        base=args.base,
+        base_default=settings.base_image or None,
+        prefix=settings.image_prefix,
+        tolerance=args.tolerance,
+        abs_tolerance=args.abs_tolerance,
+        timeout=args.timeout,
+        keep=not args.no_keep,
+    )
+    # Progress goes to stderr in both modes: stdout stays the report (or the JSON).
+    log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    with _store(args) as store:
+        result = reproduce(store, store.resolve(args.ref), options, log=log)
+    if args.json:
+        _print_json(result.to_json())
+    else:
+        print(format_reproduction(result))
+    return 0 if result.reproduced else 1
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``diff``, ``checkout`` and ``reproduce`` to the ``jupyter mlver`` parser."""
 
@@ -92,3 +119,41 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-notebook", action="store_true", help="restore data files only")
     p.add_argument("--dry-run", action="store_true", help="only say what would be restored")
+
+    p = add(
+        "reproduce",
+        cmd_reproduce,
+        "re-run a snapshot's notebook in a container built from its environment and compare "
+        "the metrics it logs with the recorded ones (exit 1 if any differs)",
+    )
+    p.add_argument("ref", help=f"the snapshot: {ref_help}")
+    p.add_argument(
+        "--image", metavar="IMAGE", help="run in this image instead of building or reusing one"
+    )
+    p.add_argument("--base", metavar="IMAGE", help="the base image when an image has to be built")
+    p.add_argument(
+        "--tolerance",
+        metavar="REL",
+        type=float,
+        default=1e-9,
+        help="relative tolerance for numeric metrics (default: 1e-9)",
+    )
+    p.add_argument(
+        "--abs-tolerance",
+        metavar="ABS",
+        type=float,
+        default=0.0,
+        help="absolute tolerance for numeric metrics near zero (default: 0)",
+    )
+    p.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=int,
+        default=1800,
+        help="give up on the notebook after this long (default: 1800)",
+    )
+    p.add_argument(
+        "--no-keep",
+        action="store_true",
+        help="do not keep the executed notebook as a new snapshot",
+    )

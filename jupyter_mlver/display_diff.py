@@ -397,3 +397,104 @@ def format_checkout(result: Any) -> str:
         summary += f"; {counts['not_restorable']} file(s) cannot be restored from the store"
     lines.append(summary)
     return "\n".join(lines)
+
+
+# -- reproduce ---------------------------------------------------------------------------
+
+_ROW_VERDICT = {
+    "identical": "yes (identical)",
+    "within": "yes",
+    "differs": "NO",
+    "missing": "NO (not logged)",
+    "new": "(not recorded)",
+}
+
+
+def _rel(recorded: Any, delta: float | None) -> str:
+    if delta is None or delta == 0:
+        return ""
+    last = recorded[-1] if isinstance(recorded, list) and recorded else recorded
+    sign = "+" if delta > 0 else ""
+    if isinstance(last, (int, float)) and not isinstance(last, bool) and last:
+        return f"{sign}{format_value(delta)}, {sign}{100 * delta / abs(last):.3g} %"
+    return f"{sign}{format_value(delta)}"
+
+
+def reproduction_rows(result: Any) -> list[list[str]]:
+    rows = []
+    for r in result.rows:
+        verdict = _ROW_VERDICT[r.status]
+        change = _rel(r.recorded, r.delta) if r.status == "differs" else ""
+        rows.append(
+            [
+                r.key,
+                "-" if r.status == "new" else format_value(r.recorded),
+                "-" if r.status == "missing" else format_value(r.reproduced),
+                verdict + (f" ({change})" if change else ""),
+            ]
+        )
+    return rows
+
+
+def format_reproduction(result: Any) -> str:
+    """``ReproduceResult`` as text: the verdict, the metric table, notes, the new snapshot."""
+    how = {None: "given", True: "reused", False: "built"}[result.image_reused]
+    head = f"{result.snapshot[:12]} in {result.image} ({how} image): "
+    if result.error:
+        head += f"FAILED — {result.error['message']}"
+    elif result.reproduced:
+        head += f"reproduced ({len(result.rows)} metric(s) within the tolerance)"
+    else:
+        head += f"DOES NOT REPRODUCE ({len(result.differences)} metric(s) differ)"
+    lines = [head]
+    if result.rows:
+        tol = f"WITHIN {result.tolerance:g}" + (
+            f" / {result.abs_tolerance:g}" if result.abs_tolerance else ""
+        )
+        lines += _table(
+            [["METRIC", "RECORDED", "REPRODUCED", tol], *reproduction_rows(result)], indent="  "
+        )
+    lines += [f"  note: {n}" for n in result.notes]
+    if result.reproduction:
+        lines.append(
+            f"recorded the run as snapshot {result.reproduction[:12]} (parent "
+            f"{result.snapshot[:12]}); compare: jupyter mlver diff {result.snapshot[:12]} "
+            f"{result.reproduction[:12]}"
+        )
+    return "\n".join(lines)
+
+
+class ReproductionView:
+    """What ``%mlver reproduce`` returns: the verdict and metric table, HTML and text."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        r = self.result
+        color = "var(--jp-success-color1)" if r.reproduced else "var(--jp-error-color1)"
+        head = html.escape(format_reproduction(r).splitlines()[0])
+        rows = [(("unchanged" if row.ok else "removed"), row) for row in r.rows]
+        table = _h_table(
+            "metrics",
+            ["metric", "recorded", "reproduced", f"within {r.tolerance:g}"],
+            [
+                (status, [_e(c) for c in cells])
+                for (status, _), cells in zip(rows, reproduction_rows(r), strict=True)
+            ],
+        )
+        notes = "".join(f"<div>note: {_e(n)}</div>" for n in r.notes)
+        link = (
+            f'<div>run recorded as snapshot <code style="{_CODE}">{r.reproduction[:12]}</code>'
+            f"</div>"
+            if r.reproduction
+            else ""
+        )
+        body = (
+            f'<div class="jp-mlver-reproduce" style="{_STYLE}">'
+            f'<div style="color:{color};font-weight:600">{head}</div>{table}{notes}{link}</div>'
+        )
+        return {"text/plain": format_reproduction(r), "text/html": body}
+
+    def __repr__(self) -> str:
+        return format_reproduction(self.result)
