@@ -10,7 +10,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from .display import format_value, human_bytes, short_time
+from .display import View, format_value, human_bytes, short_time
 
 Json = dict[str, Any]
 
@@ -340,20 +340,17 @@ def diff_html(d: Json) -> str:
     return "".join(parts)
 
 
-class DiffView:
+class DiffView(View):
     """What ``%mlver diff`` returns: rich HTML in JupyterLab, text elsewhere."""
 
     def __init__(self, diff: Json) -> None:
         self.diff = diff
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        return {
-            "text/plain": format_diff(self.diff),
-            "text/html": diff_html(self.diff),
-        }
-
-    def __repr__(self) -> str:
+    def text(self) -> str:
         return format_diff(self.diff)
+
+    def html(self) -> str:
+        return diff_html(self.diff)
 
 
 # -- checkout ----------------------------------------------------------------------------
@@ -464,37 +461,65 @@ def format_reproduction(result: Any) -> str:
     return "\n".join(lines)
 
 
-class ReproductionView:
+class CheckoutView(View):
+    """What ``%mlver checkout`` returns."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+    def text(self) -> str:
+        return format_checkout(self.result)
+
+    def html(self) -> str:
+        r = self.result
+        rows = [
+            (
+                {"refused": "removed", "not_restorable": "removed", "skipped": "changed"}.get(
+                    i.status, "unchanged" if i.status == "unchanged" else "added"
+                ),
+                [_e(_CHECKOUT_VERB[i.status]), _e(i.path), _e(i.reason or "")],
+            )
+            for i in r.items
+            if i.status != "unchanged"
+        ]
+        summary = format_checkout(r).splitlines()[-1]
+        color = "var(--jp-ui-font-color1)" if r.ok else "var(--jp-error-color1)"
+        return (
+            f'<div class="jp-mlver-checkout" style="{_STYLE}">'
+            f'<div style="color:{color}">{_e(summary)}</div>'
+            f"{_h_table('files', ['', 'path', ''], rows)}</div>"
+        )
+
+
+class ReproductionView(View):
     """What ``%mlver reproduce`` returns: the verdict and metric table, HTML and text."""
 
     def __init__(self, result: Any) -> None:
         self.result = result
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def text(self) -> str:
+        return format_reproduction(self.result)
+
+    def html(self) -> str:
         r = self.result
         color = "var(--jp-success-color1)" if r.reproduced else "var(--jp-error-color1)"
         head = html.escape(format_reproduction(r).splitlines()[0])
-        rows = [(("unchanged" if row.ok else "removed"), row) for row in r.rows]
         table = _h_table(
             "metrics",
             ["metric", "recorded", "reproduced", f"within {r.tolerance:g}"],
             [
-                (status, [_e(c) for c in cells])
-                for (status, _), cells in zip(rows, reproduction_rows(r), strict=True)
+                ("unchanged" if row.ok else "removed", [_e(c) for c in cells])
+                for row, cells in zip(r.rows, reproduction_rows(r), strict=True)
             ],
         )
         notes = "".join(f"<div>note: {_e(n)}</div>" for n in r.notes)
         link = (
             f'<div>run recorded as snapshot <code style="{_CODE}">{r.reproduction[:12]}</code>'
-            f"</div>"
+            f' (parent <code style="{_CODE}">{r.snapshot[:12]}</code>)</div>'
             if r.reproduction
             else ""
         )
-        body = (
+        return (
             f'<div class="jp-mlver-reproduce" style="{_STYLE}">'
             f'<div style="color:{color};font-weight:600">{head}</div>{table}{notes}{link}</div>'
         )
-        return {"text/plain": format_reproduction(r), "text/html": body}
-
-    def __repr__(self) -> str:
-        return format_reproduction(self.result)

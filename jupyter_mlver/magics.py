@@ -27,6 +27,9 @@ examples:
   %mlver show HEAD~1                     (also a tag or an id prefix of 4+ hex digits)
   %mlver tag HEAD best
   %mlver snapshot --state model X_test   (pickle variables; %mlver restore REF [NAME ...])
+  %mlver diff HEAD~1 HEAD                (what changed: params, metrics, data, packages, cells)
+  %mlver checkout v1 data/               (restore data files of a snapshot from the store)
+  %mlver reproduce HEAD                  (re-run the notebook in its image, compare metrics)
 """
 
 
@@ -135,7 +138,49 @@ def build_parser() -> _Parser:
     )
     p.add_argument("ref", help="the snapshot")
     p.add_argument("names", metavar="NAME", nargs="*", help="only these (default: all)")
+    _add_compare_commands(add)
     return root
+
+
+def _add_compare_commands(add: Callable[[str, Handler, str], _Parser]) -> None:
+    """``diff``, ``checkout`` and ``reproduce`` (the same calls as ``jupyter mlver ...``)."""
+    p = add(
+        "diff",
+        MlverMagics.cmd_diff,
+        "compare two snapshots: params, metrics, data, packages, python, git, notebook cells",
+    )
+    p.add_argument("a", nargs="?", default="HEAD~1", help="the earlier one (default: HEAD~1)")
+    p.add_argument("b", nargs="?", default="HEAD", help="the later one (default: HEAD)")
+
+    p = add(
+        "checkout",
+        MlverMagics.cmd_checkout,
+        "restore a snapshot's data files from the store; files whose content is in no "
+        "snapshot are refused unless --force",
+    )
+    p.add_argument("ref", help="the snapshot")
+    p.add_argument("paths", metavar="PATH", nargs="*", help="only these files or directories")
+    p.add_argument("--force", action="store_true", help="overwrite unsnapshotted changes")
+    p.add_argument(
+        "--notebook",
+        action="store_true",
+        help="restore the notebook file too (JupyterLab then offers to reload it)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="only say what would be restored")
+
+    p = add(
+        "reproduce",
+        MlverMagics.cmd_reproduce,
+        "re-run a snapshot's notebook in a container of its environment image and compare "
+        "the metrics it logs with the recorded ones",
+    )
+    p.add_argument("ref", nargs="?", default="HEAD", help="the snapshot (default: HEAD)")
+    p.add_argument("--image", metavar="IMAGE", help="run in this image, build nothing")
+    p.add_argument("--base", metavar="IMAGE", help="the base image if one is built")
+    p.add_argument("--tolerance", metavar="REL", type=float, default=1e-9)
+    p.add_argument("--abs-tolerance", metavar="ABS", type=float, default=0.0)
+    p.add_argument("--timeout", metavar="SECONDS", type=int, default=1800)
+    p.add_argument("--no-keep", action="store_true", help="do not record the run")
 
 
 @magics_class
@@ -301,6 +346,57 @@ class MlverMagics(Magics):
             for name in names:
                 self.shell.user_ns[name] = cloudpickle.loads(store.objects.get_bytes(state[name]))
             return display.Message(f"restored {', '.join(names)} from {record['id'][:12]}")
+
+    def cmd_diff(self, args: argparse.Namespace) -> display.View:
+        from .core.diff import diff_snapshots
+        from .display_diff import DiffView
+
+        store, notebook = self._store_and_notebook()
+        with store:
+            a = self._resolve(store, args.a, notebook)
+            b = self._resolve(store, args.b, notebook)
+            return DiffView(diff_snapshots(store, a, b))
+
+    def cmd_checkout(self, args: argparse.Namespace) -> display.View:
+        from .core.checkout import checkout
+        from .display_diff import CheckoutView
+
+        store, notebook = self._store_and_notebook()
+        with store, self.session.lineage.paused():  # restoring is not the experiment reading
+            result = checkout(
+                store,
+                self._resolve(store, args.ref, notebook),
+                args.paths,
+                force=args.force,
+                notebook=args.notebook,
+                dry_run=args.dry_run,
+            )
+            return CheckoutView(result)
+
+    def cmd_reproduce(self, args: argparse.Namespace) -> display.View:
+        from .core.reproduce import ReproduceOptions, reproduce
+        from .display_diff import ReproductionView
+
+        options = ReproduceOptions(
+            image=args.image,
+            base=args.base,
+            base_default=self.settings.base_image or None,
+            prefix=self.settings.image_prefix,
+            tolerance=args.tolerance,
+            abs_tolerance=args.abs_tolerance,
+            timeout=args.timeout,
+            keep=not args.no_keep,
+        )
+        store, notebook = self._store_and_notebook()
+        with store:
+            # Progress lines stream into the cell's output while the build and run go on.
+            result = reproduce(
+                store,
+                self._resolve(store, args.ref, notebook),
+                options,
+                log=lambda line: print(line, flush=True),
+            )
+            return ReproductionView(result)
 
 
 def _help_text() -> str:
