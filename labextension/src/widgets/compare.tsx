@@ -137,8 +137,8 @@ export function CompareView(props: {
           </tr>
           <tr>
             <th>created</th>
-            <td>{formatTime(diff.a.created)}</td>
-            <td>{formatTime(diff.b.created)}</td>
+            <td>{formatTime(diff.a.created, true)}</td>
+            <td>{formatTime(diff.b.created, true)}</td>
           </tr>
         </tbody>
       </table>

@@ -1,7 +1,7 @@
 import { ReactWidget, SidePanel, UseSignal } from '@jupyterlab/ui-components';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { Message } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { MlverModel } from '../model';
@@ -26,7 +26,8 @@ export interface IPanelActions {
  */
 export class MlverPanel extends SidePanel {
   constructor(options: MlverPanel.IOptions) {
-    super({ translator: options.translator });
+    // One view, no accordion: a plain Panel as the content.
+    super({ translator: options.translator, content: new Panel() });
     this.model = options.model;
     this.addClass('jp-mlver-Panel');
     const trans = options.translator.load('jupyter_mlver');
