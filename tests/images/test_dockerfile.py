@@ -96,6 +96,16 @@ def test_local_packages_and_seeded_extras_get_their_own_stages() -> None:
     assert "COPY --from=local /opt/mlver-local/opt/venv/ /opt/venv/" in image
 
 
+def test_with_a_locked_pip_the_venv_is_not_seeded_and_pip_runs_from_its_wheel() -> None:
+    text = render(DockerfileSpec(base="b", pip_wheel="pip-24.0-py3-none-any.whl"))
+    assert "RUN python3 -m venv --without-pip /opt/venv" in text
+    assert (
+        "/opt/venv/bin/python /tmp/mlver/wheels/pip-24.0-py3-none-any.whl/pip install --no-deps"
+        in text
+    )
+    assert "-m pip" not in text
+
+
 def test_online_installs_pins_from_the_index_and_vendored_wheels_offline() -> None:
     text = render(DockerfileSpec(base="b", online=True, vendored=True))
     assert "pip install --no-deps -r /tmp/mlver/requirements.txt" in text

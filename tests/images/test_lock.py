@@ -44,13 +44,20 @@ def test_index_packages_are_pinned_with_the_hash_of_a_stored_wheel(
     assert f"six==1.17.0 --hash=sha256:{six.wheel.sha256}\n" in result.files()["requirements.txt"]
     assert {p.name for p in result.packages} == {p["name"] for p in env["packages"]}
     assert result.unreproducible == []
-    assert result.seeded_extras() == ["wheel"]  # the venv has pip and setuptools
+    # pip runs from its locked wheel, so the venv is made without seeding anything.
+    assert (result.pip_wheel() or "").startswith("pip-")
+    assert result.seeded_extras() == []
 
 
 def test_online_pins_without_downloading(store: Store, venv: Path) -> None:
-    result = lock(store, environment_of(venv), online=True)
+    env = environment_of(venv)
+    result = lock(store, env, online=True)
     assert "six==1.17.0\n" in result.files()["requirements.txt"]
     assert result.wheels() == []
+    assert result.pip_wheel() is None and result.seeded_extras() == []  # has pip, setuptools
+    env["packages"] = [p for p in env["packages"] if p["name"] not in ("pip", "setuptools")]
+    # ensurepip seeds both into a Python 3.11 venv: the image must not keep them.
+    assert lock(store, env, online=True).seeded_extras() == ["pip", "setuptools"]
 
 
 def test_files_edited_in_site_packages_are_listed(tmp_path: Path, store: Store) -> None:

@@ -288,10 +288,14 @@ def _find_reusable(
     return None
 
 
+def _noise(line: str) -> bool:
+    """The legacy builder's own chatter around a step's output."""
+    return line.strip().startswith(("---> ", "Removing intermediate container", "The command '"))
+
+
 def _failure_reason(lines: list[str], engine_error: str) -> str:
     """The most telling line of a failed step: pip's last ERROR, else its last output."""
-    noise = ("---> ", "Removing intermediate container", "The command '")
-    useful = [ln.strip() for ln in lines if ln.strip() and not ln.strip().startswith(noise)]
+    useful = [ln.strip() for ln in lines if ln.strip() and not _noise(ln)]
     errors = [ln for ln in useful if ln.startswith("ERROR:")]
     if errors:
         return errors[-1]
@@ -376,6 +380,7 @@ def _prepare(
         vendored="vendored.txt" in files,
         local="local.txt" in files,
         remove=tuple(lock.seeded_extras()),
+        pip_wheel=lock.pip_wheel(),
         code=context.has(ctx.CODE_DIR),
         notebook=notebook,
         records=True,
@@ -588,11 +593,12 @@ def _run_build(
         except BuildError as e:
             log_id = writer.add_bytes(e.log.encode())
             writer.commit()
-            where = f"step {e.step[0]}/{e.step[1]} ({e.step[2][:100]})" if e.step else "the start"
+            instruction = " ".join(e.step[2].split()) if e.step else ""
+            where = f"step {e.step[0]}/{e.step[1]} ({instruction[:100]})" if e.step else "the start"
             raise BuildStepFailed(
                 f"the build failed at {where}: {_failure_reason(e.lines, e.message)}",
                 f"full log: {store.objects.path(log_id)}",
-                tail=[ln for ln in e.lines if ln.strip()][-_TAIL_LINES:],
+                tail=[ln for ln in e.lines if ln.strip() and not _noise(ln)][-_TAIL_LINES:],
                 log_object=log_id,
             ) from None
     return image_id, "\n".join(log_lines) + "\n"

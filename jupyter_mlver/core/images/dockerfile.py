@@ -56,6 +56,9 @@ class DockerfileSpec:
     local: bool = False
     #: Seeded by ``python -m venv`` but not in the environment: uninstalled.
     remove: tuple[str, ...] = ()
+    #: The locked pip's wheel (in mlver/wheels/): the venv is made without pip and the
+    #: install runs pip from this wheel, so nothing is seeded that the lock lacks.
+    pip_wheel: str | None = None
     code: bool = False
     notebook: str | None = None
     records: bool = True
@@ -71,8 +74,8 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") + '"'
 
 
-def _pip_install(*args: str) -> str:
-    return " ".join([f"{VENV}/bin/python", "-m", "pip", "install", "--no-deps", *args])
+def _pip_install(*args: str, pip: str = "-m pip") -> str:
+    return " ".join([f"{VENV}/bin/python", pip, "install", "--no-deps", *args])
 
 
 def _offline(wheels_dir: str) -> tuple[str, ...]:
@@ -96,10 +99,13 @@ def render(spec: DockerfileSpec) -> str:
     tmp = _STAGE_TMP
 
     # 1. The dependency layer, in a stage of its own.
+    without_pip = " --without-pip" if spec.pip_wheel else ""
+    # pip runs from its own wheel (a zip python can import from) when the lock has one.
+    pip = f"{tmp}/wheels/{spec.pip_wheel}/pip" if spec.pip_wheel else "-m pip"
     lines += [
         f"FROM {spec.base} AS deps",
         _env_line(_PIP_ENV),
-        f"RUN python3 -m venv {VENV}",
+        f"RUN python3 -m venv{without_pip} {VENV}",
     ]
     req_files = [
         f
@@ -113,7 +119,7 @@ def render(spec: DockerfileSpec) -> str:
     installs = []
     if spec.requirements:
         offline = () if spec.online else _offline(f"{tmp}/wheels")
-        installs.append(_pip_install(*offline, "-r", f"{tmp}/requirements.txt"))
+        installs.append(_pip_install(*offline, "-r", f"{tmp}/requirements.txt", pip=pip))
     if spec.vendored:
         installs.append(_pip_install(*_offline(f"{tmp}/wheels"), "-r", f"{tmp}/vendored.txt"))
     if installs:

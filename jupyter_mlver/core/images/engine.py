@@ -114,6 +114,22 @@ def split_ref(ref: str) -> tuple[str, str]:
     return name, tag
 
 
+def _short_reason(e: Exception) -> str:
+    """Why a connection failed, without the SDK's nested exception reprs."""
+    text = str(e)
+    for marker, reason in (
+        ("FileNotFoundError", "no such socket"),
+        ("Connection refused", "connection refused"),
+        ("ConnectionRefusedError", "connection refused"),
+        ("Permission denied", "permission denied: is your user in the docker group?"),
+        ("PermissionError", "permission denied: is your user in the docker group?"),
+        ("timed out", "timed out"),
+    ):
+        if marker in text:
+            return reason
+    return (text.splitlines()[0] if text else type(e).__name__)[:160]
+
+
 def _stream_error(chunk: dict[str, Any]) -> str | None:
     if "error" in chunk or "errorDetail" in chunk:
         detail = chunk.get("errorDetail") or {}
@@ -148,9 +164,8 @@ class DockerEngine:
             )
             client.ping()
         except Exception as e:  # the SDK raises DockerException, requests' or OS errors
-            reason = str(e).splitlines()[0] if str(e) else type(e).__name__
             raise EngineUnavailable(
-                f"no Docker engine answers at {shown} ({reason[:160]})", START_HINT
+                f"no Docker engine answers at {shown} ({_short_reason(e)})", START_HINT
             ) from None
         client.api.timeout = LONG_TIMEOUT
         return cls(client, host or os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock")
@@ -244,6 +259,7 @@ class DockerEngine:
         step: tuple[int, int, str] | None = None
         step_lines: list[str] = []
         image_id: str | None = None
+        pending = ""
         try:
             stream: Iterable[dict[str, Any]] = self.api.build(
                 fileobj=context,
@@ -258,6 +274,9 @@ class DockerEngine:
             for chunk in stream:
                 error = _stream_error(chunk)
                 if error:
+                    if pending.strip():
+                        log.append(pending)
+                        step_lines.append(pending)
                     log.append(error)
                     on_line(error)
                     raise BuildError(error, "\n".join(log) + "\n", step, [*step_lines, error])
@@ -267,8 +286,11 @@ class DockerEngine:
                 text = chunk.get("stream")
                 if not text:
                     continue
-                for raw in text.splitlines():
-                    line = _ANSI.sub("", raw)  # pip colours its errors
+                # Chunks are not lines: keep a partial last line for the next chunk.
+                pending += text
+                *complete, pending = pending.split("\n")
+                for raw in complete:
+                    line = _ANSI.sub("", raw.rstrip("\r"))  # pip colours its errors
                     log.append(line)
                     on_line(line)
                     match = _STEP.match(line)

@@ -42,8 +42,8 @@ from .target import Target
 LOCK_FORMAT = "mlver.lock/1"
 DEPS = "deps"
 LOCAL = "local"
-#: Installed by ``python -m venv`` itself; removed from the image when the record lacks them.
-VENV_SEEDED = ("pip", "setuptools", "wheel")
+#: Installed by ``python -m venv`` (ensurepip): pip, and setuptools before Python 3.12.
+VENV_SEEDED = ("pip", "setuptools")
 
 
 class UnresolvablePackage(InvalidInput):
@@ -107,9 +107,22 @@ class Lock:
             if pkgs
         }
 
+    def pip_wheel(self) -> str | None:
+        """The wheel of the locked pip, when the dependency layer has one: the build runs
+        pip from it, so the venv needs no seeding (and gets nothing the record lacks)."""
+        for p in self.packages:
+            if p.name == "pip" and p.layer == DEPS and p.wheel is not None and not self.online:
+                return p.wheel.file
+        return None
+
     def seeded_extras(self) -> list[str]:
-        """What ``python -m venv`` installs that the environment did not have."""
-        return [name for name in VENV_SEEDED if name not in self.names()]
+        """What ``python -m venv`` seeds that the environment did not have (nothing when
+        pip runs from its wheel and the venv is made ``--without-pip``)."""
+        if self.pip_wheel() is not None:
+            return []
+        minor = int(self.target.major_minor.split(".")[1])
+        seeded = [n for n in VENV_SEEDED if n == "pip" or minor < 12]
+        return [name for name in seeded if name not in self.names()]
 
     def to_json(self) -> dict[str, Any]:
         return {
