@@ -186,9 +186,38 @@ test.describe('ML Versions side panel', () => {
       'from the "panel"'
     );
     await mine.click();
+    const record = panel.locator('#jp-mlver-record');
+    await expect(record).toContainText('quickstart.ipynb');
+    // the kernel got the document from the frontend, not from disk
+    await expect(record).toContainText('(from frontend)');
+  });
+
+  test('a %mlver snapshot cell records the notebook as shown, unsaved edits included', async ({
+    page
+  }) => {
+    await openQuickstart(page);
+    const count = await page.notebook.getCellCount();
+    await page.notebook.addCell('code', '%load_ext jupyter_mlver');
+    await page.notebook.runCell(count, true);
+    await page.notebook.addCell('markdown', 'an unsaved note');
+    await page.notebook.addCell('code', '%mlver snapshot -m "from a cell"');
+    await page.notebook.runCell(count + 2, true);
+
+    const panel = await openPanel(page);
+    const mine = row(panel, 'from a cell');
+    await expect(mine).toHaveCount(1, { timeout: 20000 }); // by the poll
+    await mine.click();
     await expect(panel.locator('#jp-mlver-record')).toContainText(
-      'quickstart.ipynb'
+      '(from frontend)'
     );
+    // compared with the previous snapshot, the unsaved cells are there
+    await panel.locator('#jp-mlver-compare-parent').click();
+    const compare = panel.locator('#jp-mlver-compare');
+    await expect(
+      compare.locator('.jp-mlver-cell.jp-mlver-added', {
+        hasText: 'an unsaved note'
+      })
+    ).toHaveCount(1);
   });
 
   test('answers the kernel asking for the on-screen notebook', async ({
