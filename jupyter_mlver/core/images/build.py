@@ -27,7 +27,7 @@ from typing import Any
 from ... import _version
 from .. import records
 from ..capture.environment import capture_environment
-from ..errors import BuildFailed, EngineUnavailable, InvalidInput
+from ..errors import BuildFailed, Conflict, EngineUnavailable, InvalidInput
 from ..hashing import hash_bytes
 from ..index import ALL
 from ..objects import ObjectWriter
@@ -411,6 +411,26 @@ def _prepare(
     return _Prepared(context, dockerfile, lock, unreproducible, notes)
 
 
+def _clear_context_dir(out: Path, check_only: bool = False) -> None:
+    """Make room for a context: only an empty directory or an earlier context is replaced,
+    never a directory of something else (``--output .`` must not wipe a project)."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise Conflict(f"{out} exists and is not a directory", "choose another --output")
+    if any(out.iterdir()):
+        if not ((out / "Dockerfile").is_file() and (out / ctx.MLVER_DIR).is_dir()):
+            raise Conflict(
+                f"{out} is not empty and is not an earlier build context",
+                "choose an empty or new directory for --output",
+            )
+        if check_only:
+            return
+        import shutil
+
+        shutil.rmtree(out)
+
+
 def _connect(engine: Engine | None, dry_run: bool) -> Engine | None:
     if engine is not None:
         return engine
@@ -440,12 +460,17 @@ def build_image(
     source = resolve_source(store, options)
     env = source.environment
     snapshot_id = source.snapshot["id"] if source.snapshot else None
+    out = options.output or store.dir / "contexts" / (
+        f"snap-{snapshot_id[:12]}" if snapshot_id else f"env-{env['fingerprint'][:12]}"
+    )
+    if options.dry_run:
+        _clear_context_dir(out, check_only=True)  # before any work
+    name = repository_name(store, options)
+    tags = tag_names(options, source)  # a bad --tag fails before any work too
     engine = _connect(engine, options.dry_run)
     base = options.base or base_default or default_base(env)
     base_info = engine.ensure_image(base) if engine is not None else None
     inputs = build_inputs(source, base, base_info.id if base_info else None, options.online)
-    name = repository_name(store, options)
-    tags = tag_names(options, source)
     refs = [f"{name}:{t}" for t in tags]
     push_refs = [f"{options.push}:{t}" for t in tags] if options.push else []
 
@@ -486,13 +511,7 @@ def build_image(
             store, writer, options, source, target, base, labels, Path(tmp), progress
         )
         if options.dry_run:
-            out = options.output or store.dir / "contexts" / (
-                f"snap-{snapshot_id[:12]}" if snapshot_id else f"env-{env['fingerprint'][:12]}"
-            )
-            if out.exists():
-                import shutil
-
-                shutil.rmtree(out)
+            _clear_context_dir(out)
             prepared.context.write_dir(out)
             return BuildResult(
                 record=None,

@@ -1,0 +1,58 @@
+"""What a build is about (HEAD, a ref, or the current environment), names and tags, and
+the dry-run output guard — no engine, no wheels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jupyter_mlver.core.capture.environment import capture_environment
+from jupyter_mlver.core.errors import Conflict, InvalidInput, RecordNotFound
+from jupyter_mlver.core.images import BuildOptions, build_image
+from jupyter_mlver.core.images.build import repository_name, resolve_source, tag_names
+from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store import Store
+
+
+def test_without_snapshots_the_current_environment_is_built_and_stored(store: Store) -> None:
+    source = resolve_source(store, BuildOptions())
+    assert source.snapshot is None
+    assert source.environment["fingerprint"] == capture_environment()["fingerprint"]
+    assert store.index.kind_of(source.environment["id"]) == "environment"
+
+
+def test_with_snapshots_head_is_built_unless_current_is_asked(store: Store) -> None:
+    first = take_snapshot(store, SnapshotOptions(message="one"))
+    second = take_snapshot(store, SnapshotOptions(message="two"))
+    assert resolve_source(store, BuildOptions()).snapshot == second
+    assert resolve_source(store, BuildOptions(ref="HEAD~1")).snapshot == first
+    assert resolve_source(store, BuildOptions(ref=first["id"][:8])).snapshot == first
+    assert resolve_source(store, BuildOptions(current=True)).snapshot is None
+    with pytest.raises(RecordNotFound):
+        resolve_source(store, BuildOptions(ref="HEAD~5"))
+
+
+def test_names_and_tags(store: Store) -> None:
+    snap = take_snapshot(store, SnapshotOptions(message="one"))
+    source = resolve_source(store, BuildOptions())
+    assert repository_name(store, BuildOptions(name="Team/My Project!")) == "team/my-project"
+    assert repository_name(store, BuildOptions(prefix="reg:5000/ml/")) == "reg:5000/ml/project"
+    tags = tag_names(BuildOptions(tag="v1.2.0"), source)
+    assert tags == [
+        "v1.2.0",
+        snap["git"]["commit"][:7],
+        f"env-{source.environment['fingerprint'][:12]}",
+        f"snap-{snap['id'][:12]}",
+    ]
+    with pytest.raises(InvalidInput, match="invalid image tag"):
+        tag_names(BuildOptions(tag="not a tag"), source)
+
+
+def test_a_dry_run_never_overwrites_a_directory_that_is_not_a_context(
+    store: Store, project: Path
+) -> None:
+    take_snapshot(store, SnapshotOptions(message="one"))
+    with pytest.raises(Conflict, match="not an earlier build context"):
+        build_image(store, BuildOptions(dry_run=True, output=project, base="b"), engine=None)
+    assert (project / "train.py").exists()
