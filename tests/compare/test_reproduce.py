@@ -230,6 +230,30 @@ def test_unseeded_random_metric_does_not_reproduce(
     loose = cli("reproduce", original["id"][:12], "--image", out["image"], "--abs-tolerance", "1")
     assert loose.returncode == 0
 
+    # A notebook that runs on the host but fails in the container: the failing cell is
+    # named, the recorded metrics are all "not logged", the attempt is kept.
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(s)
+        for s in (
+            "%load_ext jupyter_mlver",
+            "import os\nassert not os.path.isdir('/home/mlver/project'), 'in the container'",
+            "%mlver log acc=1.0",
+            '%mlver snapshot -m "host only"',
+        )
+    ]
+    nbformat.write(nb, repro_project / "fragile.ipynb")
+    execute_notebook(kernel_python, repro_project / "fragile.ipynb")
+    code, failed, _ = reproduce(cli, "HEAD", "--image", out["image"])
+    assert code == 1 and failed["reproduced"] is False
+    assert failed["error"]["kind"] == "cell"
+    assert "cell 2 raised AssertionError: in the container" in failed["error"]["message"]
+    assert [(m["key"], m["status"]) for m in failed["metrics"]] == [("acc", "missing")]
+    with Store.open(repro_project) as store:
+        attempt = store.get(failed["reproduction"])
+    assert attempt["reproduction"]["error"] == failed["error"]
+    assert "failed: cell 2 raised AssertionError" in attempt["message"]
+
 
 def test_reproduce_needs_a_notebook(cli: CLI) -> None:
     cli("snapshot", "-m", "from the command line", "--metric", "acc=0.9")
