@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import tarfile
 from pathlib import Path
@@ -23,6 +24,7 @@ from jupyter_mlver.core.reproduce import (
 )
 from jupyter_mlver.core.store import Store
 from jupyter_mlver.display_diff import ReproductionView, format_reproduction
+from tests.kernel.conftest import Kernel
 
 from .conftest import CLI, REPO, Make, data_entry, execute_notebook, git
 
@@ -229,6 +231,19 @@ def test_unseeded_random_metric_does_not_reproduce(
     # A generous tolerance accepts any two values in [0, 1).
     loose = cli("reproduce", original["id"][:12], "--image", out["image"], "--abs-tolerance", "1")
     assert loose.returncode == 0
+
+    # The same inline: %mlver reproduce in a (host) kernel streams progress into the cell
+    # and returns the verdict with the table.
+    kernel = Kernel(repro_project, {**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        kernel.ok("%load_ext jupyter_mlver")
+        inline = kernel.ok(f"%mlver reproduce {original['id'][:12]} --image {out['image']}")
+    finally:
+        kernel.close()
+    assert "cell 1/4: %load_ext jupyter_mlver" in inline["stdout"]
+    shown = inline["results"][-1]
+    assert "DOES NOT REPRODUCE (1 metric(s) differ)" in shown["text/plain"]
+    assert "jp-mlver-reproduce" in shown["text/html"]
 
     # A notebook that runs on the host but fails in the container: the failing cell is
     # named, the recorded metrics are all "not logged", the attempt is kept.
