@@ -136,6 +136,12 @@ def check_compatible(target: Target, environment: Record, base: str) -> list[dic
             f"the environment runs {environment['python']['implementation']}; "
             "only CPython environments can be built",
         )
+    if target.probed and target.glibc is None:
+        raise InvalidInput(
+            f"base image {base!r} has no glibc (musl, e.g. Alpine?): the environment's "
+            "manylinux wheels do not install there",
+            "use a Debian- or Ubuntu-based image such as python:<version>-slim",
+        )
     wanted = ".".join(recorded.split(".")[:2])
     if target.major_minor != wanted:
         raise InvalidInput(
