@@ -416,3 +416,103 @@ class Message(View):
     def html(self) -> str:
         details = "".join(f'<div class="mlver-muted">{_e(d)}</div>' for d in self.details)
         return f'<div class="mlver-card">{_e(self._text)}{details}</div>'
+
+
+class TextResult(View):
+    """A result whose text form is already laid out (a build, a verification, a Dockerfile)."""
+
+    def __init__(self, title: str, body: str, ok: bool = True) -> None:
+        self.title = title
+        self.body = body
+        self.ok = ok
+
+    def text(self) -> str:
+        return self.body
+
+    def html(self) -> str:
+        mark = "" if self.ok else ' class="mlver-error"'
+        return (
+            f'<div class="mlver-card"><h4{mark}>{_e(self.title)}</h4>'
+            f'<pre style="margin:0;white-space:pre-wrap">{_e(self.body)}</pre></div>'
+        )
+
+
+class LiveProgress(View):
+    """A build's progress in the cell: the current step, and the engine's log folded away.
+
+    Updates replace one display (``display_id``) at most a few times a second, so a build
+    that prints thousands of lines does not flood the notebook.
+    """
+
+    INTERVAL_S = 0.25
+    LOG_LINES = 400
+
+    def __init__(self, title: str) -> None:
+        import time
+
+        self.title = title
+        self.status = "starting"
+        self.step: tuple[int, int] | None = None
+        self.log: list[str] = []
+        self.failed = False
+        self._clock = time.monotonic
+        self._shown_at = 0.0
+        self._handle: Any = None
+
+    def start(self) -> LiveProgress:
+        from IPython.display import display
+
+        self._handle = display(self, display_id=True)  # type: ignore[no-untyped-call]
+        self._shown_at = self._clock()
+        return self
+
+    def event(self, event: Any) -> None:
+        """A ``core.images.progress.ProgressEvent``."""
+        if event.log:
+            self.log.extend(event.message.splitlines() or [""])
+            del self.log[: -self.LOG_LINES]
+        else:
+            self.status = event.message
+        if event.step and event.total:
+            self.step = (event.step, event.total)
+        if self._handle is not None and self._clock() - self._shown_at >= self.INTERVAL_S:
+            self.refresh()
+
+    def refresh(self) -> None:
+        if self._handle is not None:
+            self._handle.update(self)
+            self._shown_at = self._clock()
+
+    def finish(self, status: str, failed: bool = False, log: list[str] | None = None) -> None:
+        self.status = status
+        self.failed = failed
+        if log is not None:
+            self.log = log[-self.LOG_LINES :]
+        self.refresh()
+
+    def text(self) -> str:
+        step = f"[step {self.step[0]}/{self.step[1]}] " if self.step else ""
+        return f"{self.title}: {step}{self.status}"
+
+    def html(self) -> str:
+        step = ""
+        if self.step:
+            done, total = self.step
+            step = (
+                f'<progress max="{total}" value="{done}" style="vertical-align:middle"></progress> '
+                f'<span class="mlver-muted">step {done}/{total}</span> '
+            )
+        status = (
+            f'<span class="mlver-error">{_e(self.status)}</span>'
+            if self.failed
+            else _e(self.status)
+        )
+        log = ""
+        if self.log:
+            opened = " open" if self.failed else ""
+            log = (
+                f"<details{opened}><summary>log ({len(self.log)} lines)</summary>"
+                f'<pre style="max-height:20em;overflow:auto;margin:0">'
+                f"{_e(chr(10).join(self.log))}</pre></details>"
+            )
+        return f'<div class="mlver-card"><h4>{_e(self.title)}</h4>{step}{status}{log}</div>'

@@ -139,7 +139,57 @@ def build_parser() -> _Parser:
     p.add_argument("ref", help="the snapshot")
     p.add_argument("names", metavar="NAME", nargs="*", help="only these (default: all)")
     _add_compare_commands(add)
+    _add_env_commands(sub)
     return root
+
+
+def _add_env_commands(sub: Any) -> None:
+    """``env build|show|verify|dockerfile``: images of the kernel's environment."""
+    env = sub.add_parser(
+        "env",
+        help="Docker images of this kernel's environment",
+        description="Docker images of this kernel's environment",
+    )
+    env.set_defaults(handler=MlverMagics.cmd_env_help)
+    actions = env.add_subparsers(dest="env_command", metavar="ACTION", parser_class=_Parser)
+
+    def ref(p: _Parser) -> None:
+        p.add_argument(
+            "ref",
+            nargs="?",
+            help="a snapshot (default: this notebook's HEAD, else the current environment)",
+        )
+        p.add_argument(
+            "--current", action="store_true", help="the current environment, not a snapshot's"
+        )
+
+    p = actions.add_parser("build", help="build (or reuse) the image of a snapshot's environment")
+    p.set_defaults(handler=MlverMagics.cmd_env_build)
+    ref(p)
+    p.add_argument("--tag", metavar="SEMVER", help="also tag <prefix><project>:SEMVER")
+    p.add_argument("--base", metavar="IMAGE", help="base image (default python:<version>-slim)")
+    p.add_argument("--push", metavar="REPO", help="push every tag to this repository")
+    p.add_argument("--no-cache", action="store_true", help="build even if an image matches")
+    p.add_argument(
+        "--online", action="store_true", help="install from the package index inside the build"
+    )
+    p.add_argument("--dry-run", action="store_true", help="write the context, build nothing")
+
+    p = actions.add_parser("show", help="the environment a build would use")
+    p.set_defaults(handler=MlverMagics.cmd_env_show)
+    ref(p)
+
+    p = actions.add_parser("verify", help="compare an image's packages with its record")
+    p.set_defaults(handler=MlverMagics.cmd_env_verify)
+    p.add_argument("image", help="an image reference or id")
+    p.add_argument("--against", metavar="REF", help="compare with this snapshot instead")
+
+    p = actions.add_parser("dockerfile", help="write the build context and print the Dockerfile")
+    p.set_defaults(handler=MlverMagics.cmd_env_dockerfile)
+    ref(p)
+    p.add_argument("--base", metavar="IMAGE", help="base image")
+    p.add_argument("--online", action="store_true", help="install from the index in the build")
+    p.add_argument("--output", metavar="DIR", help="where to write the context")
 
 
 def _add_compare_commands(add: Callable[[str, Handler, str], _Parser]) -> None:
@@ -397,6 +447,90 @@ class MlverMagics(Magics):
                 log=lambda line: print(line, flush=True),
             )
             return ReproductionView(result)
+
+    # -- env: images of the kernel's environment ------------------------------------------
+
+    def _build_options(self, args: argparse.Namespace, notebook: str | None, **extra: Any) -> Any:
+        from .core.images import BuildOptions
+        from .core.index import ALL
+
+        return BuildOptions(
+            ref=args.ref,
+            notebook=notebook if notebook is not None else ALL,
+            current=args.current,
+            base=args.base,
+            online=args.online,
+            prefix=self.settings.image_prefix,
+            **extra,
+        )
+
+    def cmd_env_help(self, args: argparse.Namespace) -> None:
+        self.parser.parse_args(["env", "-h"])
+
+    def cmd_env_build(self, args: argparse.Namespace) -> display.View:
+        from .core.images import BuildStepFailed, build_image
+
+        store, notebook = self._store_and_notebook()
+        options = self._build_options(
+            args,
+            notebook,
+            tag=args.tag,
+            push=args.push,
+            no_cache=args.no_cache,
+            dry_run=args.dry_run,
+        )
+        live = display.LiveProgress("environment image").start()
+        with store:
+            try:
+                result = build_image(
+                    store,
+                    options,
+                    progress=live.event,
+                    base_default=self.settings.base_image or None,
+                )
+            except BuildStepFailed as e:
+                live.finish(str(e), failed=True, log=list(e.tail))
+                raise
+            except MlverError as e:
+                live.finish(str(e), failed=True)
+                raise
+            live.finish("reused" if result.reused else "done")
+            return display.TextResult(result.image or "build context", result.to_text())
+
+    def cmd_env_show(self, args: argparse.Namespace) -> display.View:
+        from .core.images import show_environment
+        from .core.index import ALL
+
+        store, notebook = self._store_and_notebook()
+        with store:
+            view = show_environment(
+                store,
+                args.ref,
+                current=args.current,
+                notebook=notebook if notebook is not None else ALL,
+            )
+            return display.TextResult("environment", view.to_text())
+
+    def cmd_env_verify(self, args: argparse.Namespace) -> display.View:
+        from .core.images import DockerEngine, verify_image
+
+        store, _ = self._store_and_notebook()
+        with store:
+            result = verify_image(store, DockerEngine.connect(), args.image, against=args.against)
+            return display.TextResult(f"verify {args.image}", result.to_text(), result.identical)
+
+    def cmd_env_dockerfile(self, args: argparse.Namespace) -> display.View:
+        from .core.images import build_image
+
+        store, notebook = self._store_and_notebook()
+        options = self._build_options(
+            args, notebook, dry_run=True, output=Path(args.output) if args.output else None
+        )
+        with store:
+            result = build_image(store, options, base_default=self.settings.base_image or None)
+            return display.TextResult(
+                f"Dockerfile (context in {result.context_dir})", result.dockerfile
+            )
 
 
 def _help_text() -> str:

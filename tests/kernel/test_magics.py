@@ -250,3 +250,29 @@ def test_the_on_screen_notebook_pushed_by_the_frontend_is_recorded(
     assert rec["execution"]["warnings"] == []  # what ran is what is on screen
     k.ok("%mlver snapshot -m shot", ids[2])  # nothing pushed this time: back to the file
     assert latest(project)["notebook"]["source"] == "disk"
+
+
+def test_env_magics_dry_run_show_and_help(project: Path, start_kernel: Any) -> None:
+    k: Kernel = start_kernel(project)
+    k.ok("%load_ext jupyter_mlver")
+    k.ok("%mlver snapshot -m base")
+    shown = k.ok("%mlver env show")["results"][-1]["text/plain"]
+    assert "packages:" in shown and "jupyter-mlver" in shown
+    out = k.ok(f"%mlver env dockerfile --base debian:bookworm --output {project / 'ctx'}")
+    dockerfile = out["results"][-1]["text/plain"]
+    assert dockerfile.startswith("# syntax") or "FROM debian:bookworm" in dockerfile
+    assert (project / "ctx" / "Dockerfile").read_text() == dockerfile
+    assert "LABEL" in dockerfile.split("USER")[-1]  # labels come last
+    help_text = k.ok("%mlver env build -h")["stdout"]
+    assert "--push" in help_text and "--dry-run" in help_text
+    bad = k.run("%mlver env build --frobnicate")
+    assert bad["stderr"].startswith("UsageError: ")
+
+
+def test_env_build_without_an_engine_is_one_red_line(project: Path, start_kernel: Any) -> None:
+    k: Kernel = start_kernel(project, None, DOCKER_HOST="unix:///nonexistent/docker.sock")
+    k.ok("%load_ext jupyter_mlver")
+    out = k.run("%mlver env build --current")
+    assert out["error"] is None and "Traceback" not in out["stderr"]
+    assert out["stderr"].startswith("mlver: ") and out["stderr"].count("\n") == 1
+    assert "engine" in out["stderr"].lower()
