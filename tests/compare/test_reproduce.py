@@ -25,6 +25,7 @@ from jupyter_mlver.core.reproduce import (
 from jupyter_mlver.core.store import Store
 from jupyter_mlver.display_diff import ReproductionView, format_reproduction
 from tests.kernel.conftest import Kernel
+from tests.test_records import validate
 
 from .conftest import CLI, REPO, Make, data_entry, execute_notebook, git
 
@@ -192,6 +193,7 @@ def test_quickstart_reproduces_with_identical_metrics(
     assert run["metrics"] == baseline["metrics"]
     assert run["reproduction"]["of"] == baseline["id"] and run["reproduction"]["reproduced"]
     assert run["data"] == baseline["data"]
+    validate(run, "snapshot")
     # The kept notebook is the executed one: its cells have outputs.
     assert any(c.get("outputs") for c in executed["cells"] if c["cell_type"] == "code")
 
