@@ -19,6 +19,7 @@ from .backend import RemoteFS
 from .config import get_remote
 from .ledger import Ledger
 from .plan import Plan
+from .push import part_jobs
 from .result import Meter, ProgressFactory, TransferResult, default_jobs
 
 _HEAD = re.compile(r"^HEAD(~\d+)?$")
@@ -81,10 +82,7 @@ class _Remote:
                     raise got
                 elif isinstance(got, BaseException):
                     if missing_is_problem:
-                        result.problems.append(
-                            f"record {oid} is listed on remote {self.name} but its object is "
-                            "missing"
-                        )
+                        result.problems.append(f"record {oid} is missing from remote {self.name}")
                 else:
                     record = records.decode(oid, got)
                     if record is None:
@@ -95,7 +93,7 @@ class _Remote:
                         out[oid] = (record, got)
         return out
 
-    def download(self, oid: str, tmp: Path, meter: Meter) -> int:
+    def download(self, oid: str, tmp: Path, meter: Meter, parts: int = 1) -> int:
         """Fetch one object into ``tmp`` and check its hash; returns its size."""
         got = 0
 
@@ -105,7 +103,7 @@ class _Remote:
             meter.update(n)
 
         try:
-            self.rfs.get_file(self.rfs.object_key(oid), tmp, on_bytes)
+            self.rfs.get_file(self.rfs.object_key(oid), tmp, on_bytes, parts)
             size = tmp.stat().st_size
             meter.update(max(0, size - got))
             digest = hash_file(tmp, size)
@@ -259,6 +257,15 @@ def pull(
     return result
 
 
+def _local_record(store: Store, rid: str) -> Record | None:
+    """The record if this store has it intact (records are small: checking costs little)."""
+    try:
+        raw = store.objects.get_bytes(rid)
+    except MlverError:
+        return None
+    return records.decode(rid, raw) if hash_bytes(raw) == rid else None
+
+
 def _walk(
     src: _Remote, store: Store, writer: ObjectWriter, roots: Sequence[str], result: TransferResult
 ) -> Plan:
@@ -271,13 +278,11 @@ def _walk(
         for rid in wave:
             if rid in plan.needs:
                 continue
-            if store.objects.exists(rid):
-                try:
-                    plan.add(store.get(rid))
-                    continue
-                except MlverError:
-                    pass  # damaged here: fetch a good copy (written only if it verifies)
-            fetch.append(rid)
+            local = _local_record(store, rid)
+            if local is not None:
+                plan.add(local)
+                continue
+            fetch.append(rid)  # absent or damaged here: a good copy replaces it if it verifies
         for rid, (record, raw) in src.records(fetch, result).items():
             plan.add(record)
             if store.objects.exists(rid):
@@ -308,6 +313,7 @@ def _download_all(
         return
     meter = Meter(progress, sum(sizes.values()), f"pull {src.name}")
     order = sorted(sizes, key=lambda oid: -sizes[oid])
+    parts = part_jobs(sizes.values(), jobs)
     it = iter(order)
     staged_objects = staged_bytes = 0
     last_commit = time.monotonic()
@@ -321,7 +327,7 @@ def _download_all(
             if oid is None:
                 return False
             tmp = writer.tmp_path()
-            futures[pool.submit(src.download, oid, tmp, meter)] = (oid, tmp)
+            futures[pool.submit(src.download, oid, tmp, meter, parts)] = (oid, tmp)
             return True
 
         while len(futures) < jobs * 4 and submit():

@@ -9,9 +9,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from .. import records
 from ..errors import MlverError, RemoteError
 from ..hashing import MMAP_THRESHOLD, hash_bytes, hash_file
+from ..index import ALL
 from ..records import Record
 from ..store import Store
-from .backend import RemoteFS
+from .backend import MULTIPART_SIZE, RemoteFS
 from .config import get_remote
 from .ledger import TRUST_SECONDS, Ledger
 from .plan import Plan
@@ -35,13 +36,14 @@ class _LocalCorrupt(Exception):
     pass
 
 
-def push_roots(store: Store, refs: Sequence[str]) -> list[str]:
-    """Every indexed record, or the records ``refs`` name plus the tag records naming them."""
+def push_roots(store: Store, refs: Sequence[str], notebook: object = ALL) -> list[str]:
+    """Every indexed record, or the records ``refs`` name plus the tag records naming them
+    (``HEAD`` is the latest snapshot of ``notebook``, as in ``Store.resolve``)."""
     if not refs:
         return store.index.record_ids()
     out: list[str] = []
     for ref in refs:
-        rid = store.resolve(ref, kind=None)
+        rid = store.resolve(ref, notebook, kind=None)
         out.append(rid)
         rows = store.index.conn.execute(
             "SELECT record FROM tags WHERE snapshot = ? AND record IS NOT NULL", (rid,)
@@ -74,7 +76,16 @@ def _walk(
     return plan, broken
 
 
-def _upload_one(store: Store, rfs: RemoteFS, oid: str, size: int, meter: Meter) -> None:
+def part_jobs(sizes: Iterable[int], jobs: int) -> int:
+    """Parts in flight per large object: all the jobs for one large object, fewer when
+    several share them (and at most 16, so buffered parts stay under 256 MiB each)."""
+    large = sum(1 for size in sizes if size >= MULTIPART_SIZE)
+    return max(1, min(16, jobs // max(1, min(large, jobs))))
+
+
+def _upload_one(
+    store: Store, rfs: RemoteFS, oid: str, size: int, meter: Meter, parts: int = 1
+) -> None:
     """Check the local bytes against the name, then upload them (never a corrupt object)."""
     path = store.objects.path(oid)
     if size < MMAP_THRESHOLD:
@@ -93,7 +104,7 @@ def _upload_one(store: Store, rfs: RemoteFS, oid: str, size: int, meter: Meter) 
         sent += n
         meter.update(n)
 
-    rfs.put_file(path, rfs.object_key(oid), on_bytes)
+    rfs.put_file(path, rfs.object_key(oid), on_bytes, parts)
     meter.update(max(0, size - sent))
 
 
@@ -106,18 +117,19 @@ def push(
     jobs: int | None = None,
     verify: bool = False,
     progress: ProgressFactory | None = None,
+    notebook: object = ALL,
 ) -> TransferResult:
     """Push ``refs`` (default: every record) to the remote ``name`` (default: the default).
 
     Objects go first, in parallel; a record's marker is written only once all it needs is
     there, so readers never see half a record. ``verify`` ignores the local ledger and asks
-    the remote about every object.
+    the remote about every object. ``progress`` is a tqdm-like factory (bytes).
     """
     started = time.monotonic()
     remote = get_remote(store, name)
     jobs = jobs or default_jobs()
     result = TransferResult("push", remote.name, remote.url)
-    roots = push_roots(store, refs)
+    roots = push_roots(store, refs, notebook)
     with Ledger(store.dir) as ledger:
         published = ledger.records(remote.ident)
 
@@ -203,13 +215,14 @@ def _upload_all(
     error: BaseException | None = None
     # Large objects first: they set the wall time, small ones fill the gaps.
     order = sorted(todo, key=lambda oid: -todo[oid])
+    parts = part_jobs(todo.values(), jobs)
     pool = ThreadPoolExecutor(max_workers=jobs)
     try:
         futures: dict[Future[None], str] = {}
         it = iter(order)
         # A bounded window keeps memory flat with millions of objects.
         for oid in it:
-            futures[pool.submit(_upload_one, store, rfs, oid, todo[oid], meter)] = oid
+            futures[pool.submit(_upload_one, store, rfs, oid, todo[oid], meter, parts)] = oid
             if len(futures) >= jobs * 4:
                 break
         while futures:
@@ -229,7 +242,9 @@ def _upload_all(
                 if error is None:
                     nxt = next(it, None)
                     if nxt is not None:
-                        futures[pool.submit(_upload_one, store, rfs, nxt, todo[nxt], meter)] = nxt
+                        futures[
+                            pool.submit(_upload_one, store, rfs, nxt, todo[nxt], meter, parts)
+                        ] = nxt
             if len(pending_rows) >= _LEDGER_BATCH:
                 ledger.add_objects(rfs.remote.ident, pending_rows)
                 pending_rows.clear()
