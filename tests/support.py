@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 BIN = Path(sys.executable).parent
 
@@ -40,8 +41,8 @@ class CLI:
             )
         return proc
 
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
+    def json(self, *args: str, env: dict[str, str] | None = None) -> Any:
+        return json.loads(self(*args, "--json", env=env).stdout)
 
 
 def store_listing(store_dir: Path) -> dict[str, bytes]:

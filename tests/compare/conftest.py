@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -15,44 +14,9 @@ import pytest
 from jupyter_mlver.core import records
 from jupyter_mlver.core.capture.environment import fingerprint
 from jupyter_mlver.core.store import Store
+from tests.support import CLI
 
 Make = Callable[..., dict[str, Any]]
-BIN = Path(sys.executable).parent
-
-
-# Helpers of our own rather than ``from conftest import ...``: with several conftest.py
-# files under tests/, the bare module name ``conftest`` can name any one of them.
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=cwd, check=True, capture_output=True, text=True
-    ).stdout
-
-
-class CLI:
-    """The installed ``jupyter-mlver`` run as a subprocess in ``cwd``."""
-
-    def __init__(self, cwd: Path) -> None:
-        self.cwd = cwd
-
-    def __call__(
-        self, *args: str, check: bool = True, env: dict[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [str(BIN / "jupyter-mlver"), *args],
-            cwd=self.cwd,
-            capture_output=True,
-            text=True,
-            env={**os.environ, **(env or {})},
-        )
-        if check and proc.returncode != 0:
-            raise AssertionError(
-                f"jupyter mlver {' '.join(args)} failed ({proc.returncode}):\n"
-                f"{proc.stdout}\n{proc.stderr}"
-            )
-        return proc
-
-    def json(self, *args: str, env: dict[str, str] | None = None) -> Any:
-        return json.loads(self(*args, "--json", env=env).stdout)
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from jupyter_mlver.core.checkout import checkout
 from jupyter_mlver.core.errors import InvalidInput, StoreError
 from jupyter_mlver.core.hashing import hash_file
 from jupyter_mlver.core.store import Store
+from tests.support import CLI
 
-from .conftest import CLI, Make
+from .conftest import Make
 
 
 def snapshot(cli: CLI, *args: str) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from jupyter_mlver.core.diff import (
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.store import Store
 from jupyter_mlver.display_diff import DiffView, format_diff
+from tests.support import CLI, git
 
-from .conftest import CLI, Make, data_entry, git, pkg
+from .conftest import Make, data_entry, pkg
 
 
 def by(entries: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:

@@ -25,9 +25,10 @@ from jupyter_mlver.core.reproduce import (
 from jupyter_mlver.core.store import Store
 from jupyter_mlver.display_diff import ReproductionView, format_reproduction
 from tests.kernel.conftest import Kernel
+from tests.support import CLI, git
 from tests.test_records import validate
 
-from .conftest import CLI, REPO, Make, data_entry, execute_notebook, git
+from .conftest import REPO, Make, data_entry, execute_notebook
 
 # -- comparing ---------------------------------------------------------------------------
 
