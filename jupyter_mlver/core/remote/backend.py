@@ -98,6 +98,7 @@ class RemoteFS:
         from fsspec.core import url_to_fs
 
         self.remote = remote
+        self._local = remote.protocol == "file"  # refined below, once fsspec has answered
         check_protocol(remote.protocol)
         options = dict(remote.options)
         if remote.protocol in ("s3", "s3a"):
@@ -133,9 +134,9 @@ class RemoteFS:
                 raise
             raise RemoteError(
                 f"remote {self.remote.name} ({self.remote.url}): cannot {action}: not found",
-                _hint(FileNotFoundError("bucket does not exist"))
-                if not self._local_root()
-                else "check the path",
+                "check the path"
+                if self._local
+                else _hint(FileNotFoundError("bucket does not exist")),
             ) from None
         except MlverError:
             raise
@@ -145,9 +146,6 @@ class RemoteFS:
                 f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}".rstrip(": "),
                 _hint(e),
             ) from None
-
-    def _local_root(self) -> bool:
-        return getattr(self, "_local", False)
 
     def invalidate(self) -> None:
         """Forget fsspec's listing cache: other pushers change the remote under us."""
@@ -183,12 +181,16 @@ class RemoteFS:
                     finally:
                         os.close(fd)
                 self.fs.mv(tmp, key)
-            except BaseException:
+            except Exception:
                 with contextlib.suppress(Exception):
                     self.fs.rm_file(tmp)
                 # SFTP rename refuses to replace: a concurrent pusher wrote the same bytes.
                 if not self.fs.exists(key):
                     raise
+            except BaseException:  # interrupted: leave no temporary file behind, if we can
+                with contextlib.suppress(Exception):
+                    self.fs.rm_file(tmp)
+                raise
 
     def _parts(self, parts: int) -> dict[str, int]:
         """Multipart options for s3fs: 16 MiB parts, ``parts`` at a time. Measured against
