@@ -50,13 +50,25 @@ def fsck(store: Store) -> FsckReport:
     corrupt = {p.split()[1] for p in report.problems}
     present = set(ids)
     found: dict[str, Record] = {}
+    # Data copies a `pull --no-data` left on a remote are absent by choice, not damage.
+    from .remote.ledger import left_out
+
+    absent_by_choice = left_out(store.dir)
+    left: set[str] = set()
     for record in store.iter_records():
         if record["id"] in corrupt:
             continue
         found[record["id"]] = record
         for ref in records.references(record):
-            if ref not in present:
+            if ref in absent_by_choice and ref not in present:
+                left.add(ref)
+            elif ref not in present:
                 report.problems.append(f"{_label(record)} references missing object {ref}")
+    if left:
+        report.warnings.append(
+            f"{len(left)} data cop(ies) were left on a remote by `pull --no-data`; "
+            "`jupyter mlver pull` fetches them"
+        )
     report.records = len(found)
     integrity = store.index.conn.execute("PRAGMA integrity_check").fetchone()[0]
     if integrity != "ok":

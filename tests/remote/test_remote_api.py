@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_mlver.core import remote
 from jupyter_mlver.core.errors import InvalidInput, RecordNotFound, RemoteError
+from jupyter_mlver.core.maintenance import fsck
 from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import Store
 
@@ -123,6 +124,9 @@ def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone:
         pulled = remote.pull(theirs)
         assert pulled.ok and theirs.index.has(rec["id"])
         assert any("not on remote origin" in w for w in pulled.warnings)
+        # Absent by choice is not damage: fsck says so and passes.
+        report = fsck(theirs)
+        assert report.ok and any("pull --no-data" in w for w in report.warnings)
 
     full = remote.push(store)  # now with data: exactly the data copies move
     assert full.moved == len(data_ids) and full.published == 0
@@ -130,6 +134,16 @@ def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone:
     with Store.open(other) as theirs:
         assert remote.pull(theirs).moved == len(data_ids)
         assert all(theirs.objects.verify(oid) for oid in data_ids)
+        report = fsck(theirs)
+        assert report.ok and report.warnings == []
+
+
+def test_a_missing_data_copy_is_still_damage(store: Store, project: Path) -> None:
+    rec = snap(store, "one", "data")
+    victim = rec["data"][0]["hash"]
+    store.objects.remove(victim)  # never pulled: nothing says it was left out on purpose
+    report = fsck(store)
+    assert not report.ok and any(victim in p for p in report.problems)
 
 
 def test_a_corrupt_local_object_is_not_pushed(store: Store, project: Path, target: Any) -> None:

@@ -14,6 +14,7 @@ that, or with ``--verify``, it asks the remote again.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +27,8 @@ CREATE TABLE IF NOT EXISTS objects (
 CREATE TABLE IF NOT EXISTS records (
     remote TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, data INTEGER NOT NULL,
     PRIMARY KEY (remote, id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checked (remote TEXT PRIMARY KEY, at REAL NOT NULL)
+CREATE TABLE IF NOT EXISTS checked (remote TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS left_out (oid TEXT PRIMARY KEY, remote TEXT NOT NULL) WITHOUT ROWID
 """
 _CHUNK = 500
 #: How long a listing of the remote's records vouches for the ledger (see above).
@@ -112,9 +114,38 @@ class Ledger:
         row = self.conn.execute("SELECT at FROM checked WHERE remote = ?", (remote,)).fetchone()
         return None if row is None else max(0.0, time.time() - float(row[0]))
 
+    def leave_out(self, remote: str, oids: Iterable[str], arrived: Iterable[str]) -> None:
+        """Data copies a pull left out on purpose (``--no-data``, or not on the remote), so
+        ``fsck`` reports them as such rather than as damage; ``arrived`` ones are no longer."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO left_out VALUES (?, ?)", ((o, remote) for o in oids)
+            )
+            self.conn.executemany("DELETE FROM left_out WHERE oid = ?", ((o,) for o in arrived))
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
     def forget(self, remote: str) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
         self.conn.execute("DELETE FROM objects WHERE remote = ?", (remote,))
         self.conn.execute("DELETE FROM records WHERE remote = ?", (remote,))
         self.conn.execute("DELETE FROM checked WHERE remote = ?", (remote,))
         self.conn.execute("COMMIT")
+
+
+def left_out(store_dir: Path) -> dict[str, str]:
+    """Data copy -> the remote it was left on, for every data copy a pull did not bring.
+    Read-only, and empty for a store that never pulled (nothing is created)."""
+    path = store_dir / FILENAME
+    if not path.exists():
+        return {}
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60)
+    try:
+        return dict(conn.execute("SELECT oid, remote FROM left_out"))
+    except sqlite3.OperationalError:  # written by a version without the table
+        return {}
+    finally:
+        conn.close()

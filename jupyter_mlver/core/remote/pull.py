@@ -242,6 +242,12 @@ def pull(
             )
         _download_all(src, writer, sizes, jobs, progress, result)
         writer.commit()
+        all_data = plan.data()
+        ledger.leave_out(
+            remote.ident,
+            [oid for oid in all_data if not store.objects.exists(oid) and oid not in src.bad],
+            [oid for oid in all_data if store.objects.exists(oid)],
+        )
         # What the remote served intact is known to be there (a later push skips it).
         ledger.add_objects(remote.ident, (set(sizes) | set(plan.needs)) - src.bad)
         _index(store, plan, result)
