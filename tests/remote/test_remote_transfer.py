@@ -86,6 +86,14 @@ def test_push_then_pull_into_a_fresh_clone(project: Path, target: Any, make_clon
         old = next(e for e in first["data"] if e["path"] == "data/train.csv")
         assert store.objects.get_bytes(old["hash"]) == b"x,y\n1,2\n3,4\n"
     assert store_object_ids(other) == store_object_ids(project)
+    # And checkout restores the data files there (the clone has none: data/ is not in git).
+    assert not (other / "data").exists()
+    run(other, "checkout", "v1")
+    assert (other / "data" / "train.csv").read_bytes() == b"x,y\n1,2\n3,4\n"
+    assert (other / "data" / "big.bin").read_bytes() == (project / "data" / "big.bin").read_bytes()
+    run(other, "checkout", "best")
+    for entry in second["data"]:
+        assert (other / entry["path"]).read_bytes() == (project / entry["path"]).read_bytes()
 
 
 def test_pushing_again_moves_nothing(project: Path, target: Any, make_clone: Any) -> None:
