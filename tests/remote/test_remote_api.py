@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import pytest
 
 from jupyter_mlver.core import remote
-from jupyter_mlver.core.errors import InvalidInput, RecordNotFound, RemoteError
+from jupyter_mlver.core.errors import AmbiguousRef, InvalidInput, RecordNotFound, RemoteError
 from jupyter_mlver.core.maintenance import fsck
 from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import Store
@@ -208,3 +208,23 @@ def test_a_missing_bucket_says_so(store: Store, s3_endpoint: str) -> None:
     with pytest.raises(RemoteError) as info:
         remote.push(store, "nb")
     assert "create the bucket" in str(info.value)
+
+
+def test_one_tag_pushed_for_two_snapshots_is_ambiguous_on_the_remote(
+    store: Store, project: Path, target: Any, make_clone: Any
+) -> None:
+    first = snap(store, "mine", tags=("shared",))
+    add(store, target)
+    remote.push(store)
+    with Store.open(make_clone("bob"), create=True) as bob:
+        second = snap(bob, "bob's", tags=("shared",))
+        add(bob, target)
+        assert remote.push(bob).ok  # both land: nothing on the remote is ever rewritten
+    with Store.open(make_clone("carol"), create=True) as carol:
+        add(carol, target)
+        with pytest.raises(AmbiguousRef, match="tag 'shared' names several snapshots"):
+            remote.pull(carol, refs=["shared"])
+        result = remote.pull(carol)  # everything: both snapshots, the tag goes to one
+        assert result.ok and carol.index.has(first["id"]) and carol.index.has(second["id"])
+        assert carol.resolve("shared") in (first["id"], second["id"])
+        assert any("shared" in w for w in result.warnings)
