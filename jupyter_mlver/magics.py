@@ -140,6 +140,35 @@ def build_parser() -> _Parser:
     p.add_argument("names", metavar="NAME", nargs="*", help="only these (default: all)")
     _add_compare_commands(add)
     _add_env_commands(sub)
+    for name, handler, verb in (
+        ("push", MlverMagics.cmd_push, "send"),
+        ("pull", MlverMagics.cmd_pull, "fetch"),
+    ):
+        p = add(
+            name,
+            handler,
+            f"{verb} snapshots and what they need to/from a remote "
+            "(see `jupyter mlver remote add NAME URL`)",
+        )
+        p.add_argument(
+            "target",
+            metavar="[NAME] [REF ...]",
+            nargs="*",
+            help="a remote (default: the default one), then snapshots (default: all)",
+        )
+        p.add_argument(
+            "--data",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="whether data file copies travel too (default: yes)",
+        )
+        p.add_argument("-j", "--jobs", type=int, metavar="N", help="transfers at once")
+        if name == "push":
+            p.add_argument(
+                "--verify",
+                action="store_true",
+                help="ask the remote about every object instead of trusting the ledger",
+            )
     return root
 
 
@@ -447,6 +476,42 @@ class MlverMagics(Magics):
                 log=lambda line: print(line, flush=True),
             )
             return ReproductionView(result)
+
+    # -- push and pull --------------------------------------------------------------------
+
+    def _transfer(self, args: argparse.Namespace, push: bool) -> display.View:
+        from tqdm.auto import tqdm
+
+        from .core import remote
+        from .core.index import ALL
+
+        store, notebook = self._store_and_notebook()
+        with store:
+            name, refs = remote.split_target(store, args.target)
+            if push:
+                result = remote.push(
+                    store,
+                    name,
+                    refs,
+                    data=args.data,
+                    jobs=args.jobs,
+                    verify=args.verify,
+                    progress=tqdm,
+                    notebook=notebook if notebook is not None else ALL,
+                )
+            else:
+                result = remote.pull(
+                    store, name, refs, data=args.data, jobs=args.jobs, progress=tqdm
+                )
+            result.raise_for_problems()
+            details = [f"warning: {w}" for w in result.warnings]
+            return display.Message(result.summary(), details)
+
+    def cmd_push(self, args: argparse.Namespace) -> display.View:
+        return self._transfer(args, push=True)
+
+    def cmd_pull(self, args: argparse.Namespace) -> display.View:
+        return self._transfer(args, push=False)
 
     # -- env: images of the kernel's environment ------------------------------------------
 

@@ -276,3 +276,28 @@ def test_env_build_without_an_engine_is_one_red_line(project: Path, start_kernel
     assert out["error"] is None and "Traceback" not in out["stderr"]
     assert out["stderr"].startswith("mlver: ") and out["stderr"].count("\n") == 1
     assert "engine" in out["stderr"].lower()
+
+
+def test_push_and_pull_from_the_notebook(project: Path, tmp_path: Path, start_kernel: Any) -> None:
+    from tests.support import CLI
+
+    remote_dir = tmp_path / "team-remote"
+    CLI(project)("remote", "add", "team", str(remote_dir))
+    k: Kernel = start_kernel(project)
+    k.ok("%load_ext jupyter_mlver")
+    k.ok("%mlver snapshot -m shared --data data")
+    first = k.ok("%mlver push team")["results"][-1]["text/plain"]
+    assert "5 object(s) uploaded" in first and "2 record(s) published" in first  # + env
+    again = k.ok("%mlver push team")["results"][-1]["text/plain"]
+    assert "up to date" in again
+    rid = latest(project)["id"]
+    assert (remote_dir / "records" / "snapshot" / rid).exists()
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    CLI(clone)("remote", "add", "team", str(remote_dir))
+    k2: Kernel = start_kernel(clone)
+    k2.ok("%load_ext jupyter_mlver")
+    pulled = k2.ok(f"%mlver pull team {rid[:8]}")["results"][-1]["text/plain"]
+    assert "object(s) downloaded" in pulled
+    with Store.open(clone) as store:
+        assert store.get(rid)["message"] == "shared"
