@@ -1,9 +1,20 @@
 """jupyter_mlver: reproducible ML experiments in JupyterLab."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .api import log, snapshot
+
+if TYPE_CHECKING:
+    from .api import log, snapshot
+
+
+def __getattr__(name: str) -> Any:
+    # The Python API loads on first use, so `jupyter mlver` and the server start fast.
+    if name in ("log", "snapshot"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'jupyter_mlver' has no attribute {name!r}")
 
 
 def load_ipython_extension(shell: Any) -> None:

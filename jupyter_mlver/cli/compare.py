@@ -3,41 +3,31 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-
-def _store(args: argparse.Namespace) -> Any:
-    from .cli import _open
-
-    return _open(args)
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=True, ensure_ascii=False)
-    sys.stdout.write("\n")
+from .common import load_settings, open_store, print_json
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .core.diff import diff_refs
-    from .display_diff import format_diff
+    from ..core.diff import diff_refs
+    from ..display_diff import format_diff
 
-    with _store(args) as store:
+    with open_store(args) as store:
         result = diff_refs(store, args.a, args.b)
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(format_diff(result))
     return 0
 
 
 def cmd_checkout(args: argparse.Namespace) -> int:
-    from .core.checkout import checkout
-    from .display_diff import format_checkout
+    from ..core.checkout import checkout
+    from ..display_diff import format_checkout
 
-    with _store(args) as store:
+    with open_store(args) as store:
         result = checkout(
             store,
             store.resolve(args.ref),
@@ -47,18 +37,17 @@ def cmd_checkout(args: argparse.Namespace) -> int:
             dry_run=args.dry_run,
         )
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         print(format_checkout(result))
     return 0 if result.ok else 1
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    from .cli import _settings
-    from .core.reproduce import ReproduceOptions, reproduce
-    from .display_diff import format_reproduction
+    from ..core.reproduce import ReproduceOptions, reproduce
+    from ..display_diff import format_reproduction
 
-    settings = _settings()
+    settings = load_settings()
     options = ReproduceOptions(
         image=args.image,
         base=args.base,
@@ -71,10 +60,10 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     )
     # Progress goes to stderr in both modes: stdout stays the report (or the JSON).
     log = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
-    with _store(args) as store:
+    with open_store(args) as store:
         result = reproduce(store, store.resolve(args.ref), options, log=log)
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         print(format_reproduction(result))
     return 0 if result.reproduced else 1

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
-from .core.store import Store
+from .common import open_store, print_json
 
 EPILOG = """\
 examples:
@@ -24,19 +22,6 @@ GOOGLE_APPLICATION_CREDENTIALS, an ssh agent, ...), never from config.toml.
 """
 
 
-def _open(args: argparse.Namespace, create: bool = False) -> Store:
-    """``remote add`` and ``pull`` create the store: a fresh clone starts with them."""
-    from .config import Mlver, load_config_files
-
-    settings = Mlver(config=load_config_files())
-    return Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=create)
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=True, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
 def _progress(**kw: Any) -> Any:
     from tqdm import tqdm
 
@@ -44,34 +29,34 @@ def _progress(**kw: Any) -> Any:
 
 
 def cmd_remote_add(args: argparse.Namespace) -> int:
-    from .core.remote import add_remote, parse_options
+    from ..core.remote import add_remote, parse_options
 
-    with _open(args, create=True) as store:
+    with open_store(args, create=True) as store:
         remote = add_remote(
             store, args.name, args.url, parse_options(args.option), default=args.default
         )
     if args.json:
-        _print_json(remote.to_json())
+        print_json(remote.to_json())
     else:
         print(f"added remote {remote.name}: {remote.url}")
     return 0
 
 
 def cmd_remote_list(args: argparse.Namespace) -> int:
-    from .core.remote import list_remotes
+    from ..core.remote import list_remotes
 
-    with _open(args) as store:
+    with open_store(args) as store:
         remotes = list_remotes(store)
         default = None
         if remotes:
-            from .core.remote import get_remote
+            from ..core.remote import get_remote
 
             try:
                 default = get_remote(store).name
             except Exception:  # several remotes and none marked: there is no default
                 default = None
     if args.json:
-        _print_json([{**r.to_json(), "default": r.name == default} for r in remotes])
+        print_json([{**r.to_json(), "default": r.name == default} for r in remotes])
         return 0
     if not remotes:
         print("no remotes (add one with `jupyter mlver remote add NAME URL`)")
@@ -84,21 +69,21 @@ def cmd_remote_list(args: argparse.Namespace) -> int:
 
 
 def cmd_remote_remove(args: argparse.Namespace) -> int:
-    from .core.remote import remove_remote
+    from ..core.remote import remove_remote
 
-    with _open(args) as store:
+    with open_store(args) as store:
         remote = remove_remote(store, args.name)
     if args.json:
-        _print_json(remote.to_json())
+        print_json(remote.to_json())
     else:
         print(f"removed remote {remote.name} ({remote.url}); nothing on it was deleted")
     return 0
 
 
 def _transfer(args: argparse.Namespace, direction: str) -> int:
-    from .core import remote as core_remote
+    from ..core import remote as core_remote
 
-    with _open(args, create=direction == "pull") as store:
+    with open_store(args, create=direction == "pull") as store:
         name, refs = core_remote.split_target(store, args.target)
         call = core_remote.push if direction == "push" else core_remote.pull
         options: dict[str, Any] = {"verify": args.verify} if direction == "push" else {}
@@ -112,7 +97,7 @@ def _transfer(args: argparse.Namespace, direction: str) -> int:
             **options,
         )
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         for line in result.warnings:
             print(f"warning: {line}", file=sys.stderr)

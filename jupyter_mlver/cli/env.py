@@ -4,22 +4,16 @@ line, over the same ``core.images`` calls as ``%mlver env``."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .core.errors import RecordNotFound
-from .core.images import (
-    BuildOptions,
-    BuildStepFailed,
-    DockerEngine,
-    ProgressEvent,
-    build_image,
-    show_environment,
-    verify_image,
-)
-from .core.store import Store
+from ..core.errors import RecordNotFound
+from ..core.store import Store
+from .common import load_settings, open_store, print_json
+
+if TYPE_CHECKING:  # the images core (and the docker SDK) load only when a command runs
+    from ..core.images import BuildOptions, ProgressEvent
 
 EPILOG = """\
 examples:
@@ -32,22 +26,12 @@ examples:
 """
 
 
-def _settings() -> Any:
-    from .config import Mlver, load_config_files
-
-    return Mlver(config=load_config_files())
-
-
 def _store(args: argparse.Namespace, settings: Any, create: bool) -> Store | None:
+    """The store, or None when there is none yet (``env show`` still works then)."""
     try:
-        return Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=create)
+        return open_store(args, create=create, settings=settings)
     except RecordNotFound:
         return None
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
 
 
 class _Progress:
@@ -88,6 +72,8 @@ class _Progress:
 
 
 def _options(args: argparse.Namespace, settings: Any, dry_run: bool) -> BuildOptions:
+    from ..core.images import BuildOptions
+
     return BuildOptions(
         ref=args.ref,
         current=args.current,
@@ -104,7 +90,9 @@ def _options(args: argparse.Namespace, settings: Any, dry_run: bool) -> BuildOpt
 
 
 def _build(args: argparse.Namespace, dry_run: bool) -> Any:
-    settings = _settings()
+    from ..core.images import BuildStepFailed, build_image
+
+    settings = load_settings()
     store = _store(args, settings, create=True)
     assert store is not None
     progress = _Progress(args.verbose)
@@ -128,7 +116,7 @@ def _build(args: argparse.Namespace, dry_run: bool) -> Any:
 def cmd_build(args: argparse.Namespace) -> int:
     result = _build(args, dry_run=args.dry_run)
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         print(result.to_text())
     return 0
@@ -137,7 +125,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_dockerfile(args: argparse.Namespace) -> int:
     result = _build(args, dry_run=True)
     if args.json:
-        _print_json({**result.to_json(), "dockerfile": result.dockerfile})
+        print_json({**result.to_json(), "dockerfile": result.dockerfile})
     else:
         print(f"build context: {result.context_dir}", file=sys.stderr)
         sys.stdout.write(result.dockerfile)
@@ -145,7 +133,9 @@ def cmd_dockerfile(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    settings = _settings()
+    from ..core.images import show_environment
+
+    settings = load_settings()
     store = _store(args, settings, create=False)
     try:
         view = show_environment(store, args.ref, current=args.current)
@@ -153,14 +143,16 @@ def cmd_show(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     if args.json:
-        _print_json(view.to_json())
+        print_json(view.to_json())
     else:
         print(view.to_text())
     return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    settings = _settings()
+    from ..core.images import DockerEngine, verify_image
+
+    settings = load_settings()
     store = _store(args, settings, create=False)
     try:
         engine = DockerEngine.connect()
@@ -169,7 +161,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if store is not None:
             store.close()
     if args.json:
-        _print_json(result.to_json())
+        print_json(result.to_json())
     else:
         print(result.to_text())
     return 0 if result.identical else 1

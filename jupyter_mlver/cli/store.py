@@ -1,57 +1,23 @@
-"""``jupyter mlver``: the command-line front door over the same core calls as the magics."""
+"""``jupyter mlver snapshot|list|show|tag|fsck|reindex|gc``: the store from a terminal."""
 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._version import __version__
-from .core.errors import InvalidInput, MlverError
-from .core.params import parse_assignments
-from .core.store import Store
-from .display import format_list, format_record
-
-if TYPE_CHECKING:
-    from .config import Mlver
-
-Handler = Callable[[argparse.Namespace], int]
-
-EPILOG = """\
-examples:
-  jupyter mlver snapshot -m "baseline" --data data/ --param lr=0.01 --metric acc=0.93
-  jupyter mlver list -n 10
-  jupyter mlver show HEAD            (also HEAD~1, a tag, or an id prefix of 4+ hex digits)
-  jupyter mlver tag HEAD v1.0
-  jupyter mlver fsck
-"""
-
-
-def _settings() -> Mlver:
-    from .config import Mlver, load_config_files
-
-    return Mlver(config=load_config_files())
-
-
-def _open(args: argparse.Namespace, create: bool = False, settings: Mlver | None = None) -> Store:
-    settings = settings or _settings()
-    return Store.open(Path.cwd(), explicit=args.store or settings.store_dir, create=create)
-
-
-def _print_json(obj: Any) -> None:
-    json.dump(obj, sys.stdout, indent=2, sort_keys=True, ensure_ascii=False)
-    sys.stdout.write("\n")
+from ..core.errors import InvalidInput
+from ..core.params import parse_assignments
+from ..display import format_list, format_record
+from .common import Handler, load_settings, open_store, print_json
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .core.snapshot import SnapshotOptions, take_snapshot
+    from ..core.snapshot import SnapshotOptions, take_snapshot
 
-    settings = _settings()
+    settings = load_settings()
     options = SnapshotOptions(
         message=args.message or "",
         data=args.data,
@@ -68,36 +34,36 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
                 f"data path {path!r} does not exist",
                 "check the path; it is relative to the current directory",
             )
-    with _open(args, create=True, settings=settings) as store:
+    with open_store(args, create=True, settings=settings) as store:
         record = take_snapshot(store, options, progress=lambda **kw: tqdm(disable=None, **kw))
         if args.json:
-            _print_json(record)
+            print_json(record)
         else:
             print(format_record(record, store.index.tags_of(record["id"]), store=store))
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .core.index import ALL
+    from ..core.index import ALL
 
-    with _open(args) as store:
+    with open_store(args) as store:
         notebook: object = store.relpath(args.notebook) if args.notebook else ALL
         rows, total = store.index.snapshots(
             notebook=notebook, q=args.query, tag=args.tag_filter, limit=args.n or None
         )
         if args.json:
-            _print_json([store.get(row.id) for row in rows])
+            print_json([store.get(row.id) for row in rows])
         else:
             print(format_list(rows, total))
     return 0
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         rid = store.resolve(args.ref, kind=None)
         record = store.get(rid)
         if args.json:
-            _print_json(record)
+            print_json(record)
         else:
             tags = store.index.tags_of(rid) if record["schema"].startswith("mlver.snapshot") else []
             print(format_record(record, tags, store=store))
@@ -105,22 +71,22 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
-    with _open(args) as store:
+    with open_store(args) as store:
         tag = store.add_tag(args.ref, args.name)
         if args.json:
-            _print_json(tag)
+            print_json(tag)
         else:
             print(f"tagged {tag['snapshot'][:12]} as {args.name}")
     return 0
 
 
 def cmd_fsck(args: argparse.Namespace) -> int:
-    from .core.maintenance import fsck
+    from ..core.maintenance import fsck
 
-    with _open(args) as store:
+    with open_store(args) as store:
         report = fsck(store)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "ok": report.ok,
                 "objects": report.objects,
@@ -140,24 +106,24 @@ def cmd_fsck(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
-    from .core.maintenance import reindex
+    from ..core.maintenance import reindex
 
-    with _open(args) as store:
+    with open_store(args) as store:
         count = reindex(store)
     if args.json:
-        _print_json({"records": count})
+        print_json({"records": count})
     else:
         print(f"reindexed {count} records")
     return 0
 
 
 def cmd_gc(args: argparse.Namespace) -> int:
-    from .core.maintenance import gc
+    from ..core.maintenance import gc
 
-    with _open(args) as store:
+    with open_store(args) as store:
         report = gc(store, dry_run=args.dry_run)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "objects": report.objects,
                 "bytes": report.bytes,
@@ -175,24 +141,9 @@ def cmd_gc(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="jupyter mlver",
-        description="Versioned, reproducible ML experiments: snapshots of notebooks, data, "
-        "packages and git state in a local store (.mlver/).",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"jupyter_mlver {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--store",
-        metavar="DIR",
-        help="the store directory (default: $MLVER_STORE or the nearest .mlver/)",
-    )
-    common.add_argument("--json", action="store_true", help="print JSON instead of text")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     def add(name: str, handler: Handler, help_text: str, **kw: Any) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help_text, description=help_text, **kw)
         p.set_defaults(handler=handler)
@@ -263,38 +214,3 @@ def build_parser() -> argparse.ArgumentParser:
     add("reindex", cmd_reindex, "rebuild the index from the stored objects")
     p = add("gc", cmd_gc, "remove temporary leftovers and objects no record references")
     p.add_argument("--dry-run", action="store_true", help="only say what would be removed")
-
-    from .cli_compare import register as register_compare
-
-    register_compare(sub, common)  # diff, checkout, reproduce
-
-    from .cli_remote import register as register_remote
-
-    register_remote(sub, common)  # remote, push, pull
-
-    from .cli_env import register as register_env
-
-    register_env(sub, common)  # env build, show, verify, dockerfile
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "n", 0) is not None and getattr(args, "n", 0) < 0:
-        parser.error("-n must be 0 or more")
-    try:
-        return int(args.handler(args))
-    except MlverError as e:
-        print(f"jupyter mlver: error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("jupyter mlver: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # `jupyter mlver list | head`
-        sys.stderr.close()
-        return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
