@@ -125,7 +125,9 @@ class MlverContext:
 
     # -- the calls behind the endpoints (run in the pool) -------------------------
 
-    def row_json(self, store: Store, row: SnapshotRow) -> dict[str, Any]:
+    def row_json(
+        self, store: Store, row: SnapshotRow, pushed: dict[str, dict[str, bool]]
+    ) -> dict[str, Any]:
         return {
             **row.summary,
             "id": row.id,
@@ -134,7 +136,16 @@ class MlverContext:
             "parent": row.parent,
             "environment": row.environment,
             "tags": row.tags,
+            "pushed": sorted(name for name, ids in pushed.items() if row.id in ids),
         }
+
+    @staticmethod
+    def pushed(store: Store) -> dict[str, dict[str, bool]]:
+        """Remote name -> {record id: data copies too}: what this store knows it pushed
+        (or pulled); read from the local ledger, no network."""
+        from ..core import remote
+
+        return {r.name: remote.pushed_records(store, r.name) for r in remote.list_remotes(store)}
 
     def list_snapshots(
         self,
@@ -168,8 +179,9 @@ class MlverContext:
         else:
             newest, _ = store.index.snapshots(notebook=where, q=q or None, tag=tag or None, limit=1)
             latest = newest[0].id if newest else None
+        pushed = self.pushed(store) if rows else {}
         page.update(
-            snapshots=[self.row_json(store, row) for row in rows],
+            snapshots=[self.row_json(store, row, pushed) for row in rows],
             total=total,
             latest=latest,
             generation=store.index.generation(),
@@ -200,6 +212,10 @@ class MlverContext:
             "tags": store.index.tags_of(rid),
             "notebook_path": self.server_path(store, nb.get("path")),
             "git_diff": git_diff,
+            "remotes": [
+                {"name": name, "pushed": rid in ids, "data": ids.get(rid, False)}
+                for name, ids in self.pushed(store).items()
+            ],
         }
 
     def diff(self, notebook: Path | None, a: str, b: str) -> dict[str, Any]:

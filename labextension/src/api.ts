@@ -23,6 +23,8 @@ export interface ISnapshotSummary {
   data_bytes: number;
   warnings: number;
   source: string | null;
+  /** Remotes this store knows hold the record (pushed from here or pulled from there). */
+  pushed: string[];
 }
 
 export interface ISnapshotPage {
@@ -140,6 +142,8 @@ export interface ISnapshotDetail {
   tags: string[];
   notebook_path: string | null;
   git_diff: { text: string; bytes: number; truncated: boolean } | null;
+  /** Every configured remote, and whether the record (and its data copies) is there. */
+  remotes: { name: string; pushed: boolean; data: boolean }[];
 }
 
 export type ChangeStatus = 'added' | 'removed' | 'changed' | 'unchanged';

@@ -2,7 +2,8 @@
 
 A copy of ``notebooks/quickstart.ipynb`` and its data is executed with nbclient in the
 root (as `make lab` users would run it), so the store holds the quickstart's two real
-snapshots ("baseline: 10 shallow trees" and "deeper trees", max_depth 2 -> 4).
+snapshots ("baseline: 10 shallow trees" and "deeper trees", max_depth 2 -> 4); the
+baseline is pushed to a local "team" remote.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def seed(root: Path) -> None:
     nbformat.write(nb, path)
     if not (root / ".mlver" / "objects").is_dir():
         sys.exit(f"seeding the browser tests' store failed: no store in {root}")
+    # The baseline goes to a team remote (a local path), so the panel has a pushed record.
+    from jupyter_mlver.core import remote
+    from jupyter_mlver.core.store import Store
+
+    with Store(root / ".mlver") as store:
+        remote.add_remote(store, "team", str(root.parent / f"{root.name}-team-remote"))
+        baseline = store.index.snapshots(q="baseline")[0][0].id
+        remote.push(store, "team", [baseline])
 
 
 if __name__ == "__main__":

@@ -317,3 +317,27 @@ def test_openapi_describes_every_route():
         path = "/" + "/".join(parts)
         assert path in normalized, path
     assert len(routes) == len(documented) == 9
+
+
+async def test_pushed_state_per_record(project, api, tmp_path):
+    from jupyter_mlver.core import remote
+
+    ids = project["ids"]
+    with Store(project["root"] / ".mlver") as store:
+        remote.add_remote(store, "team", str(tmp_path / "team-remote"))
+        page = await api("snapshots")
+        assert all(s["pushed"] == [] for s in page["snapshots"])
+        remote.push(store, "team", [ids["a1"]], data=False)  # a1 has a data file
+        remote.push(store, "team", [ids["a2"]])
+    page = await api("snapshots")
+    pushed = {s["id"]: s["pushed"] for s in page["snapshots"]}
+    assert pushed == {ids["a1"]: ["team"], ids["a2"]: ["team"], ids["b1"]: [], ids["cli"]: []}
+    assert (await api("snapshots", ids["a1"]))["remotes"] == [
+        {"name": "team", "pushed": True, "data": False}
+    ]
+    assert (await api("snapshots", ids["a2"]))["remotes"] == [
+        {"name": "team", "pushed": True, "data": True}
+    ]
+    assert (await api("snapshots", ids["b1"]))["remotes"] == [
+        {"name": "team", "pushed": False, "data": False}
+    ]

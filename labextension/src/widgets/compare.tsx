@@ -53,7 +53,7 @@ export function CompareView(props: {
   if (error) {
     return (
       <div id="jp-mlver-compare" className="jp-mlver-compare">
-        {back}
+        <div className="jp-mlver-record-nav">{back}</div>
         <div className="jp-mlver-error" role="alert">
           {error}
         </div>
@@ -63,7 +63,7 @@ export function CompareView(props: {
   if (!diff) {
     return (
       <div id="jp-mlver-compare" className="jp-mlver-compare">
-        {back}
+        <div className="jp-mlver-record-nav">{back}</div>
         <div className="jp-mlver-empty">
           Comparing {shortId(a)} and {shortId(b)}…
         </div>

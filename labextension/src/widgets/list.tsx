@@ -210,6 +210,14 @@ function SnapshotRow(props: {
               {tag}
             </span>
           ))}
+          {row.pushed.length > 0 && (
+            <span
+              className="jp-mlver-pushed-badge"
+              title={`pushed to ${row.pushed.join(', ')}`}
+            >
+              ↑ {row.pushed.join(', ')}
+            </span>
+          )}
           {row.warnings > 0 && (
             <span
               className="jp-mlver-warning-badge"

@@ -58,10 +58,11 @@ export function RecordView(props: {
       ← Snapshots
     </button>
   );
+  // The back button keeps one place in every state, so keyboard focus survives loading.
   if (error) {
     return (
       <div className="jp-mlver-record" id="jp-mlver-record">
-        {back}
+        <div className="jp-mlver-record-nav">{back}</div>
         <div className="jp-mlver-error" role="alert">
           {error}
         </div>
@@ -71,7 +72,7 @@ export function RecordView(props: {
   if (!detail || detail.record.id !== id) {
     return (
       <div className="jp-mlver-record" id="jp-mlver-record">
-        {back}
+        <div className="jp-mlver-record-nav">{back}</div>
         <div className="jp-mlver-empty">Loading {shortId(id)}…</div>
       </div>
     );
@@ -139,6 +140,28 @@ export function RecordView(props: {
                   (from {record.notebook.source})
                 </span>
               )}
+            </dd>
+          </>
+        )}
+        {detail.remotes.length > 0 && (
+          <>
+            <dt>remotes</dt>
+            <dd id="jp-mlver-remotes">
+              {detail.remotes.map(r => (
+                <span
+                  key={r.name}
+                  className={
+                    r.pushed ? 'jp-mlver-pushed-badge' : 'jp-mlver-muted'
+                  }
+                >
+                  {r.name}:{' '}
+                  {r.pushed
+                    ? r.data
+                      ? 'pushed'
+                      : 'pushed without data'
+                    : 'not pushed'}{' '}
+                </span>
+              ))}
             </dd>
           </>
         )}

@@ -81,6 +81,23 @@ test.describe('ML Versions side panel', () => {
     await page.screenshot({ path: path.join(SHOTS, 'mlver-panel.png') });
   });
 
+  test('shows which records are pushed to a remote', async ({ page }) => {
+    const panel = await openPanel(page);
+    await expect(
+      row(panel, BASELINE).locator('.jp-mlver-pushed-badge')
+    ).toHaveText('↑ team');
+    await expect(
+      row(panel, DEEPER).locator('.jp-mlver-pushed-badge')
+    ).toHaveCount(0);
+    await row(panel, DEEPER).click();
+    await expect(panel.locator('#jp-mlver-remotes')).toHaveText(
+      'team: not pushed'
+    );
+    await panel.locator('#jp-mlver-back').click();
+    await row(panel, BASELINE).click();
+    await expect(panel.locator('#jp-mlver-remotes')).toHaveText('team: pushed');
+  });
+
   test('opens from the command palette command', async ({ page }) => {
     await page.evaluate(async () => {
       await window.jupyterapp.commands.execute('mlver:open-panel');
