@@ -178,4 +178,4 @@ def test_data_outside_git_and_hash_only(tmp_path: Path) -> None:
     assert rec["git"] is None  # type: ignore[index]
     entry = rec["data"][0]  # type: ignore[index]
     assert entry["stored"] is False and entry["hash"] == hash_file(tmp_path / "big.bin")
-    assert not (tmp_path / ".mlver" / "objects" / entry["hash"][:2]).exists()
+    assert not (tmp_path / ".mlver" / "objects" / entry["hash"][:2] / entry["hash"][2:]).exists()

@@ -78,7 +78,11 @@ def capture_git(
                 "bytes; commit your changes to make this snapshot reproducible"
             )
             diff = None
-        listed = repo.git.ls_files("--others", "--exclude-standard", "-z")
+        # --directory names a wholly untracked directory once ("data/") instead of walking
+        # and listing each of its files.
+        listed = repo.git.ls_files(
+            "--others", "--exclude-standard", "--directory", "--no-empty-directory", "-z"
+        )
         untracked = [
             p
             for p in listed.split("\0")
