@@ -10,6 +10,14 @@ if TYPE_CHECKING:
     from .core.store import Store
 
 
+def progress_bar(**kwargs: Any) -> Any:
+    """A tqdm bar for long work: a widget in a notebook, text elsewhere. Imported only when
+    there is long work, so short snapshots never load it."""
+    from tqdm.auto import tqdm
+
+    return tqdm(**kwargs)
+
+
 def human_bytes(n: int | None) -> str:
     if n is None:
         return "?"

@@ -295,8 +295,6 @@ class MlverMagics(Magics):
     # -- commands -----------------------------------------------------------------
 
     def cmd_snapshot(self, args: argparse.Namespace) -> display.View:
-        from tqdm.auto import tqdm
-
         request = SnapshotRequest(
             message=args.message,
             data=args.data,
@@ -308,7 +306,9 @@ class MlverMagics(Magics):
             notebook=args.notebook,
             hash_only=args.hash_only,
         )
-        store, record = take_kernel_snapshot(self.session, self.settings, request, progress=tqdm)
+        store, record = take_kernel_snapshot(
+            self.session, self.settings, request, progress=display.progress_bar
+        )
         with store:
             return display.SnapshotCard(
                 record, store.index.tags_of(record["id"]), store.get(record["environment"])
@@ -480,8 +480,6 @@ class MlverMagics(Magics):
     # -- push and pull --------------------------------------------------------------------
 
     def _transfer(self, args: argparse.Namespace, push: bool) -> display.View:
-        from tqdm.auto import tqdm
-
         from .core import remote
         from .core.index import ALL
 
@@ -496,12 +494,12 @@ class MlverMagics(Magics):
                     data=args.data,
                     jobs=args.jobs,
                     verify=args.verify,
-                    progress=tqdm,
+                    progress=display.progress_bar,
                     notebook=notebook if notebook is not None else ALL,
                 )
             else:
                 result = remote.pull(
-                    store, name, refs, data=args.data, jobs=args.jobs, progress=tqdm
+                    store, name, refs, data=args.data, jobs=args.jobs, progress=display.progress_bar
                 )
             result.raise_for_problems()
             details = [f"warning: {w}" for w in result.warnings]

@@ -258,7 +258,20 @@ def test_env_magics_dry_run_show_and_help(project: Path, start_kernel: Any) -> N
     k.ok("%mlver snapshot -m base")
     shown = k.ok("%mlver env show")["results"][-1]["text/plain"]
     assert "packages:" in shown and "jupyter-mlver" in shown
-    out = k.ok(f"%mlver env dockerfile --base debian:bookworm --output {project / 'ctx'}")
+    # A snapshot whose environment is one small package, so the lock resolves in a moment.
+    from jupyter_mlver.core.capture.environment import capture_environment, fingerprint
+    from tests.images.helpers import take_snapshot
+
+    env = capture_environment()
+    env["packages"] = [p for p in env["packages"] if p["name"] == "six"]
+    env["fingerprint"] = fingerprint(
+        env["python"]["version"], env["platform"]["machine"], env["packages"]
+    )
+    with Store.open(project) as store:
+        small = take_snapshot(store, env, "one package", None)["id"]
+    out = k.ok(
+        f"%mlver env dockerfile {small[:12]} --base debian:bookworm --output {project / 'ctx'}"
+    )
     dockerfile = out["results"][-1]["text/plain"]
     assert dockerfile.startswith("# syntax") or "FROM debian:bookworm" in dockerfile
     assert (project / "ctx" / "Dockerfile").read_text() == dockerfile
