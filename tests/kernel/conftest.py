@@ -55,8 +55,13 @@ class Kernel:
         return out
 
     def ok(self, code: str, cell_id: str | None = None) -> dict[str, Any]:
+        """Run a cell that must succeed: no exception, no usage error, no red mlver line."""
         out = self.run(code, cell_id)
         assert out["error"] is None, "\n".join(out["error"]["traceback"])
+        failed = [
+            ln for ln in out["stderr"].splitlines() if ln.startswith(("mlver:", "UsageError"))
+        ]
+        assert not failed, f"{code!r} failed: {failed}"
         return out
 
     def value(self, expression: str) -> Any:
