@@ -36,8 +36,8 @@ MIGRATIONS: list[str] = [
     """,
     # 1 -> 2: every (path, hash) a snapshot recorded (data files and the notebook), so
     # checkout can tell in one indexed lookup whether a file's content is in any snapshot.
-    # ``data_indexed`` marks the snapshots done: those indexed before this migration are
-    # filled in on first use (``Index.snapshots_without_data``).
+    # ``data_indexed`` marks the snapshots done; the others are filled in when checkout
+    # first needs them (``Index.snapshots_without_data``), keeping snapshots fast.
     """
     CREATE TABLE data_entries (
         snapshot TEXT NOT NULL, path TEXT NOT NULL, hash TEXT NOT NULL, stored INTEGER NOT NULL);
@@ -166,7 +166,8 @@ class Index:
             )
             for name in record.get("tags", []):
                 self._add_tag(name, rid, created or "", None, skip_taken_tags)
-            self._insert_data_entries(record)
+            # Data entries are indexed when checkout first needs them (add_data_entries), so a
+            # snapshot of many files does not write a row per file on the hot path.
         elif kind == "image":
             self.conn.execute(
                 "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
