@@ -45,9 +45,11 @@ class LineageRecorder:
     """Collects ``open`` audit events while ``active``; one per process."""
 
     def __init__(self) -> None:
-        self._events: list[tuple[tuple[Any, ...], str]] = []
-        # [active, cwd]: a list the hook closes over, cheaper to read than attributes.
-        self._state: list[Any] = [False, os.getcwd()]
+        # The raw audit arguments: (path, mode, flags) of an open, or (path,) of a chdir.
+        self._events: list[tuple[Any, ...]] = []
+        self._cwd = os.getcwd()  # the working directory when the pending events began
+        # [active]: a list the hook closes over, cheaper to read than an attribute.
+        self._state: list[bool] = [False]
         self._lock = threading.Lock()
         self.hook = self._make_hook()
 
@@ -56,18 +58,19 @@ class LineageRecorder:
         state = self._state
 
         def hook(event: str, args: tuple[Any, ...]) -> None:
-            # Hot path: runs for every audited event of every thread; keep it this small.
+            # Hot path: runs for every audited event of every thread. Appending the tuple
+            # the interpreter already built is all it does; _resolve makes sense of it.
             if event == "open":
                 if state[0]:
-                    append((args, state[1]))
+                    append(args)
             elif event == "os.chdir":
-                state[1] = ""  # fires before the change: read the new cwd later
+                append(args)
 
         return hook
 
     @property
     def active(self) -> bool:
-        return bool(self._state[0])
+        return self._state[0]
 
     @active.setter
     def active(self, value: bool) -> None:
@@ -83,57 +86,75 @@ class LineageRecorder:
         finally:
             self._state[0] = was
 
-    def _take(self, forget: bool) -> list[tuple[tuple[Any, ...], str]]:
+    def _take(self, forget: bool) -> tuple[list[tuple[Any, ...]], str]:
         with self._lock:
             n = len(self._events)
-            taken = self._events[:n]
+            taken, cwd = self._events[:n], self._cwd
             if forget:
                 del self._events[:n]  # appends racing with us stay for next time
-        return taken
+                self._cwd = _replay_chdirs(taken, cwd)
+        return taken, cwd
 
     def drain(self, root: Path) -> list[tuple[Path, str]]:
         """Files under ``root`` opened since the last drain, as (path, "input"|"output")."""
-        return self._resolve(self._take(forget=True), root)
+        return _resolve(*self._take(forget=True), root)
 
     def peek(self, root: Path) -> list[tuple[Path, str]]:
         """What ``drain`` would return, without forgetting it."""
-        return self._resolve(self._take(forget=False), root)
+        return _resolve(*self._take(forget=False), root)
 
     def restore(self, files: list[tuple[Path, str]]) -> None:
-        """Put back what a failed snapshot drained, so nothing is lost."""
+        """Put back what a failed snapshot drained (absolute paths), so nothing is lost."""
         with self._lock:
             self._events[:0] = [
-                ((str(path), "w" if role == "output" else "r", 0), "") for path, role in files
+                (str(path), "w" if role == "output" else "r", 0) for path, role in files
             ]
 
-    def _resolve(
-        self, events: list[tuple[tuple[Any, ...], str]], root: Path
-    ) -> list[tuple[Path, str]]:
-        if not self._state[1]:
-            self._state[1] = os.getcwd()
-        prefix = str(root) + os.sep
-        roles: dict[str, str] = {}
-        for (path, mode, flags), cwd in events:
-            if isinstance(path, bytes):
-                path = os.fsdecode(path)
-            elif not isinstance(path, str):
-                continue  # a file descriptor: no name to record
-            if not os.path.isabs(path):
-                path = os.path.join(cwd or self._state[1], path)
-            path = os.path.normpath(path)
-            if not path.startswith(prefix):
-                continue
-            if SKIP_PARTS.intersection(path[len(prefix) :].split(os.sep)):
-                continue
-            if isinstance(mode, str):
-                writes = not _WRITE_MODES.isdisjoint(mode)
-            else:
-                writes = isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
-            if writes:
-                roles[path] = "output"
-            else:
-                roles.setdefault(path, "input")
-        return [(Path(p), role) for p, role in sorted(roles.items()) if os.path.isfile(p)]
+
+def _decode(path: Any) -> str | None:
+    if isinstance(path, bytes):
+        return os.fsdecode(path)
+    return path if isinstance(path, str) else None  # None: a file descriptor
+
+
+def _chdir(cwd: str, target: Any) -> str:
+    name = _decode(target)
+    # A chdir by file descriptor cannot be followed; the current directory is the best guess.
+    return os.path.normpath(os.path.join(cwd, name)) if name is not None else os.getcwd()
+
+
+def _replay_chdirs(events: list[tuple[Any, ...]], cwd: str) -> str:
+    for args in events:
+        if len(args) == 1:
+            cwd = _chdir(cwd, args[0])
+    return cwd
+
+
+def _resolve(events: list[tuple[Any, ...]], cwd: str, root: Path) -> list[tuple[Path, str]]:
+    prefix = str(root) + os.sep
+    roles: dict[str, str] = {}
+    for args in events:
+        if len(args) == 1:
+            cwd = _chdir(cwd, args[0])
+            continue
+        raw, mode, flags = args
+        name = _decode(raw)
+        if name is None:
+            continue
+        path = os.path.normpath(os.path.join(cwd, name))
+        if not path.startswith(prefix):
+            continue
+        if SKIP_PARTS.intersection(path[len(prefix) :].split(os.sep)):
+            continue
+        if isinstance(mode, str):
+            writes = not _WRITE_MODES.isdisjoint(mode)
+        else:
+            writes = isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
+        if writes:
+            roles[path] = "output"
+        else:
+            roles.setdefault(path, "input")
+    return [(Path(p), role) for p, role in sorted(roles.items()) if os.path.isfile(p)]
 
 
 _recorder: LineageRecorder | None = None
