@@ -223,7 +223,6 @@ async def test_diff_parameters(project, api_error):
 
 
 async def test_diff_of_two_snapshots(project, api):
-    pytest.importorskip("jupyter_mlver.core.diff", reason="core.diff (issue 6) has not landed")
     ids = project["ids"]
     diff = await api("diff", params={"a": ids["a1"], "b": "best"})
     assert diff["schema"] == "mlver.diff/1"

@@ -510,17 +510,16 @@ def build_image(
         prepared = _prepare(
             store, writer, options, source, target, base, labels, Path(tmp), progress
         )
-        if options.dry_run:
-            _clear_context_dir(out)
-            prepared.context.write_dir(out)
+
+        def result(record: Record | None, context_dir: Path | None) -> BuildResult:
             return BuildResult(
-                record=None,
+                record=record,
                 image=refs[0],
                 tags=refs + push_refs,
                 reused=False,
-                dry_run=True,
+                dry_run=record is None,
                 dockerfile=prepared.dockerfile,
-                context_dir=out,
+                context_dir=context_dir,
                 snapshot=snapshot_id,
                 environment=env["id"],
                 packages=len(env["packages"]),
@@ -528,6 +527,11 @@ def build_image(
                 notes=prepared.notes,
                 seconds=time.monotonic() - started,
             )
+
+        if options.dry_run:
+            _clear_context_dir(out)
+            prepared.context.write_dir(out)
+            return result(None, out)
         assert engine is not None and base_info is not None
         image_id, log = _run_build(store, writer, engine, prepared, options, Path(tmp), progress)
         applied: list[str] = []
@@ -567,21 +571,7 @@ def build_image(
                 with contextlib.suppress(Exception):
                     engine.untag(ref)
             raise
-    return BuildResult(
-        record=stored,
-        image=refs[0],
-        tags=refs + push_refs,
-        reused=False,
-        dry_run=False,
-        dockerfile=prepared.dockerfile,
-        context_dir=None,
-        snapshot=snapshot_id,
-        environment=env["id"],
-        packages=len(env["packages"]),
-        unreproducible=prepared.unreproducible,
-        notes=prepared.notes,
-        seconds=time.monotonic() - started,
-    )
+    return result(stored, None)
 
 
 def _run_build(

@@ -11,6 +11,7 @@ import {
   shortId,
   warningText
 } from './format';
+import { BackButton } from './nav';
 
 /**
  * Two snapshots side by side (a = older, b = newer) with what differs highlighted:
@@ -41,15 +42,7 @@ export function CompareView(props: {
     };
   }, [a, b]);
 
-  const back = (
-    <button
-      id="jp-mlver-back"
-      className="jp-mlver-button jp-mlver-back"
-      onClick={() => (model.view = 'list')}
-    >
-      ← Snapshots
-    </button>
-  );
+  const back = <BackButton onClick={() => (model.view = 'list')} />;
   if (error) {
     return (
       <div id="jp-mlver-compare" className="jp-mlver-compare">

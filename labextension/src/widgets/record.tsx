@@ -20,6 +20,7 @@ import {
   shortId,
   warningText
 } from './format';
+import { BackButton } from './nav';
 
 const errorText = (error: unknown): string =>
   error instanceof MlverRequestError ? error.text : String(error);
@@ -49,16 +50,7 @@ export function RecordView(props: {
     };
   }, [id, reload]);
 
-  const back = (
-    <button
-      id="jp-mlver-back"
-      className="jp-mlver-button jp-mlver-back"
-      onClick={() => (model.selected = null)}
-    >
-      ← Snapshots
-    </button>
-  );
-  // The back button keeps one place in every state, so keyboard focus survives loading.
+  const back = <BackButton onClick={() => (model.selected = null)} />;
   if (error) {
     return (
       <div className="jp-mlver-record" id="jp-mlver-record">
