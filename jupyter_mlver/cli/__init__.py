@@ -20,7 +20,12 @@ examples:
   jupyter mlver list -n 10
   jupyter mlver show HEAD            (also HEAD~1, a tag, or an id prefix of 4+ hex digits)
   jupyter mlver tag HEAD v1.0
+  jupyter mlver diff HEAD~1 HEAD
+  jupyter mlver env build --tag 1.0.0 --push registry.example.com/team/project
+  jupyter mlver remote add origin s3://team-bucket/mlver && jupyter mlver push
   jupyter mlver fsck
+
+In a notebook: %load_ext jupyter_mlver, then %mlver snapshot (see %mlver -h).
 """
 
 
