@@ -4,34 +4,49 @@ import os
 import time
 from pathlib import Path
 
-from jupyter_mlver.core.state import CacheEntry, StateCache, stat_key
+from jupyter_mlver.core.state import StateCache, matches, stat_key
 
 
-def test_cache_round_trip_and_tree_lookup(tmp_path: Path) -> None:
+def test_files_round_trip(tmp_path: Path) -> None:
     cache = StateCache(tmp_path / "state.sqlite")
     old = time.time_ns() - 10 * 10**9
-    key = (1, 10, old)
-    cache.save(
-        [
-            ("/d/a.csv", key, "a" * 64, True),
-            ("/d/sub/b.csv", key, "b" * 64, False),
-            ("/d-other/c.csv", key, "c" * 64, True),
-            ("/x.csv", key, "d" * 64, True),
-        ]
+    cache.save_files({"/x.csv": (1, 10, old, "d" * 64, True)})
+    got = cache.load_files(["/x.csv", "/missing.csv"])
+    assert got == {"/x.csv": (1, 10, old, "d" * 64, True)}
+    assert matches(got["/x.csv"], (1, 10, old)) and not matches(got["/x.csv"], (1, 10, old + 1))
+
+
+def test_a_tree_is_one_listing_replaced_whole(tmp_path: Path) -> None:
+    cache = StateCache(tmp_path / "state.sqlite")
+    old = time.time_ns() - 10 * 10**9
+    cache.save_tree(
+        "/d",
+        {"/d/a.csv": (1, 1, old, "a" * 64, True), "/d/sub/b.csv": (2, 2, old, "b" * 64, False)},
     )
-    under_d = cache.load([], ["/d"])
-    assert set(under_d) == {"/d/a.csv", "/d/sub/b.csv"}
-    assert under_d["/d/sub/b.csv"] == CacheEntry("/d/sub/b.csv", *key, "b" * 64, False)
-    assert under_d["/d/sub/b.csv"].matches(key)
-    assert not under_d["/d/sub/b.csv"].matches((1, 10, old + 1))
-    assert cache.load(["/x.csv"], []) == {"/x.csv": CacheEntry("/x.csv", *key, "d" * 64, True)}
+    assert set(cache.load_tree("/d")) == {"/d/a.csv", "/d/sub/b.csv"}
+    assert cache.load_tree("/d-other") == {}
+    cache.save_tree("/d", {"/d/a.csv": (1, 1, old, "a" * 64, True)})  # b.csv was deleted
+    assert cache.load_tree("/d") == {"/d/a.csv": (1, 1, old, "a" * 64, True)}
+
+
+def test_forget_stored_clears_rows_and_trees(tmp_path: Path) -> None:
+    cache = StateCache(tmp_path / "state.sqlite")
+    old = time.time_ns() - 10 * 10**9
+    cache.save_files({"/x.csv": (1, 10, old, "d" * 64, True)})
+    cache.save_tree(
+        "/d", {"/d/a.csv": (1, 1, old, "d" * 64, True), "/d/b.csv": (2, 1, old, "e" * 64, True)}
+    )
     cache.forget_stored(["d" * 64])
-    assert not cache.load(["/x.csv"], [])["/x.csv"].stored
+    assert cache.load_files(["/x.csv"])["/x.csv"][4] is False
+    tree = cache.load_tree("/d")
+    assert tree["/d/a.csv"][4] is False and tree["/d/b.csv"][4] is True
 
 
 def test_racily_clean_files_are_not_cached(tmp_path: Path) -> None:
     cache = StateCache(tmp_path / "state.sqlite")
     f = tmp_path / "fresh.csv"
     f.write_text("just written")
-    cache.save([(str(f), stat_key(os.stat(f)), "e" * 64, False)])
-    assert cache.load([str(f)], []) == {}
+    entry = (*stat_key(os.stat(f)), "e" * 64, False)
+    cache.save_files({str(f): entry})
+    cache.save_tree(str(tmp_path), {str(f): entry})
+    assert cache.load_files([str(f)]) == {} and cache.load_tree(str(tmp_path)) == {}

@@ -22,7 +22,7 @@ from .errors import InvalidInput, StoreError
 from .hashing import hash_file
 from .objects import _copy_into
 from .records import Record
-from .state import stat_key
+from .state import matches, stat_key
 from .store import Store
 
 # Item statuses.
@@ -130,11 +130,11 @@ def _target(store: Store, path: str) -> Path:
 def _current_hash(store: Store, target: Path, st: os.stat_result) -> str:
     """The file's hash, from the hash cache when its stat is unchanged."""
     key = stat_key(st)
-    hit = store.state.load([str(target)], []).get(str(target))
-    if hit is not None and hit.matches(key):
-        return hit.hash
+    hit = store.state.load_files([str(target)]).get(str(target))
+    if hit is not None and matches(hit, key):
+        return hit[3]
     digest = hash_file(target, st.st_size)
-    store.state.save([(str(target), key, digest, store.objects.exists(digest))])
+    store.state.save_files({str(target): (*key, digest, store.objects.exists(digest))})
     return digest
 
 

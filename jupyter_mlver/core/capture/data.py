@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from ..errors import InvalidInput, StoreError
 from ..hashing import MMAP_THRESHOLD, hash_file
 from ..objects import ObjectWriter
-from ..state import StateCache, StatKey, stat_key
+from ..state import Entry, StateCache, StatKey, matches, stat_key
 from .secrets import is_secret_file
 
 SKIP_DIRS = frozenset(
@@ -109,6 +109,26 @@ def _hash_all(todo: list[_File], progress: ProgressFactory | None) -> None:
             bar.close()
 
 
+def _remember(
+    state: StateCache,
+    files: list[_File],
+    stored: dict[str, bool],
+    cached: dict[str, Entry],
+    cached_trees: dict[str, dict[str, Entry]],
+    singles: list[str],
+) -> None:
+    """Write back what changed: single files as rows, each walked directory as one blob."""
+    current: dict[str, Entry] = {f.path: (*f.key, f.digest or "", stored[f.path]) for f in files}
+    state.save_files(
+        {p: current[p] for p in singles if p in current and current[p] != cached.get(p)}
+    )
+    for tree, before in cached_trees.items():
+        prefix = tree + os.sep
+        now = {p: e for p, e in current.items() if p.startswith(prefix)}
+        if now != before:
+            state.save_tree(tree, now)
+
+
 def capture_data(
     paths: Iterable[tuple[str | os.PathLike[str], str]],
     *,
@@ -123,25 +143,26 @@ def capture_data(
     files that look like credentials, which keep their hash only.
     """
     roots = [(os.path.abspath(p), role) for p, role in paths]
-    trees = [p for p, _ in roots if os.path.isdir(p)]
+    trees = list(dict.fromkeys(p for p, _ in roots if os.path.isdir(p)))
     singles = [p for p, _ in roots if p not in trees]
     files = expand(roots)
     if not files:
         return []
-    cached = state.load(singles, trees)
+    cached_trees = {tree: state.load_tree(tree) for tree in trees}
+    cached = state.load_files(singles)
+    for tree_entries in cached_trees.values():
+        cached.update(tree_entries)
     todo = []
     stored: dict[str, bool] = {}
     for f in files:
         hit = cached.get(f.path)
-        if hit is not None and hit.matches(f.key):
-            f.digest = hit.hash
-            if hit.stored and writer is not None:
+        if hit is not None and matches(hit, f.key):
+            f.digest = hit[3]
+            if hit[4] and writer is not None:
                 stored[f.path] = True
         else:
             todo.append(f)
     _hash_all(todo, progress)
-    fresh = {id(f) for f in todo}
-    updates = []
     for f in files:
         assert f.digest is not None
         if f.path in stored:
@@ -158,9 +179,7 @@ def capture_data(
                     "snapshot again once it is written",
                 )
         stored[f.path] = keep
-        if keep or id(f) in fresh:
-            updates.append((f.path, f.key, f.digest, keep))
-    state.save(updates)
+    _remember(state, files, stored, cached, cached_trees, singles)
     prefix = str(root) + os.sep
     entries = []
     for f in sorted(files, key=lambda f: f.path):
