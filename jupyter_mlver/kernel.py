@@ -49,6 +49,7 @@ class KernelSession:
     frontend: FrontendDocument | None = None
     running_cell_id: str | None = None
     inputs: dict[Path, None] = field(default_factory=dict)  # read in this kernel, in order
+    taken: set[str] = field(default_factory=set)  # snapshots this kernel took
     lineage: LineageRecorder = field(default_factory=recorder)
 
     def pre_run_cell(self, info: Any) -> None:
@@ -239,7 +240,8 @@ def _snapshot(
     nb_rel = store.relpath(doc.path) if doc and doc.path else None
     parent = store.index.latest(nb_rel)
     restarted = None
-    if parent is not None and session.shell is not None:
+    # The parent is read (it may list thousands of files) only when this kernel did not take it.
+    if parent is not None and session.shell is not None and parent not in session.taken:
         previous = (store.get(parent).get("execution") or {}).get("session")
         restarted = parent if previous and previous != session.id else None
     execution = None
@@ -291,4 +293,5 @@ def _snapshot(
         raise
     session.params.clear()
     session.metrics.clear()
+    session.taken.add(record["id"])
     return record

@@ -11,7 +11,7 @@ import {
   shortId,
   warningText
 } from './format';
-import { BackButton } from './nav';
+import { BackButton, PendingView } from './nav';
 
 /**
  * Two snapshots side by side (a = older, b = newer) with what differs highlighted:
@@ -43,24 +43,15 @@ export function CompareView(props: {
   }, [a, b]);
 
   const back = <BackButton onClick={() => (model.view = 'list')} />;
-  if (error) {
+  if (error || !diff) {
     return (
-      <div id="jp-mlver-compare" className="jp-mlver-compare">
-        <div className="jp-mlver-record-nav">{back}</div>
-        <div className="jp-mlver-error" role="alert">
-          {error}
-        </div>
-      </div>
-    );
-  }
-  if (!diff) {
-    return (
-      <div id="jp-mlver-compare" className="jp-mlver-compare">
-        <div className="jp-mlver-record-nav">{back}</div>
-        <div className="jp-mlver-empty">
-          Comparing {shortId(a)} and {shortId(b)}…
-        </div>
-      </div>
+      <PendingView
+        id="jp-mlver-compare"
+        className="jp-mlver-compare"
+        back={back}
+        error={error}
+        loading={`Comparing ${shortId(a)} and ${shortId(b)}…`}
+      />
     );
   }
   const s = diff.summary;

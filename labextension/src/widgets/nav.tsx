@@ -15,3 +15,27 @@ export function BackButton(props: { onClick: () => void }): JSX.Element {
     </button>
   );
 }
+
+/**
+ * A record or comparison still loading, or failed: the back button and one line.
+ */
+export function PendingView(props: {
+  id: string;
+  className: string;
+  back: JSX.Element;
+  error: string | null;
+  loading: string;
+}): JSX.Element {
+  return (
+    <div id={props.id} className={props.className}>
+      <div className="jp-mlver-record-nav">{props.back}</div>
+      {props.error ? (
+        <div className="jp-mlver-error" role="alert">
+          {props.error}
+        </div>
+      ) : (
+        <div className="jp-mlver-empty">{props.loading}</div>
+      )}
+    </div>
+  );
+}

@@ -20,7 +20,7 @@ import {
   shortId,
   warningText
 } from './format';
-import { BackButton } from './nav';
+import { BackButton, PendingView } from './nav';
 
 const errorText = (error: unknown): string =>
   error instanceof MlverRequestError ? error.text : String(error);
@@ -51,22 +51,15 @@ export function RecordView(props: {
   }, [id, reload]);
 
   const back = <BackButton onClick={() => (model.selected = null)} />;
-  if (error) {
+  if (error || !detail || detail.record.id !== id) {
     return (
-      <div className="jp-mlver-record" id="jp-mlver-record">
-        <div className="jp-mlver-record-nav">{back}</div>
-        <div className="jp-mlver-error" role="alert">
-          {error}
-        </div>
-      </div>
-    );
-  }
-  if (!detail || detail.record.id !== id) {
-    return (
-      <div className="jp-mlver-record" id="jp-mlver-record">
-        <div className="jp-mlver-record-nav">{back}</div>
-        <div className="jp-mlver-empty">Loading {shortId(id)}…</div>
-      </div>
+      <PendingView
+        id="jp-mlver-record"
+        className="jp-mlver-record"
+        back={back}
+        error={error}
+        loading={`Loading ${shortId(id)}…`}
+      />
     );
   }
   const { record, environment } = detail;
