@@ -115,14 +115,20 @@ def _snapshot_lines(record: Record, tags: list[str], store: Store | None) -> lis
     lines.append(("params", format_assignments(record["params"])))
     lines.append(("metrics", format_assignments(record["metrics"])))
     data = record["data"]
-    lines.append(("data", f"{len(data)} file(s), {human_bytes(sum(d['size'] for d in data))}"))
+    files = sum(d.get("files", 1) for d in data)
+    lines.append(("data", f"{files} file(s), {human_bytes(sum(d['size'] for d in data))}"))
     for d in data[:20]:
         kept = "" if d["stored"] else " (hash only)"
+        path = (
+            f"{d['path']}/ (tree of {d['files']} files)" if d.get("kind") == "tree" else d["path"]
+        )
         lines.append(
-            ("", f"{d['role']:<7} {d['path']}  {human_bytes(d['size'])}  {d['hash'][:12]}{kept}")
+            ("", f"{d['role']:<7} {path}  {human_bytes(d['size'])}  {d['hash'][:12]}{kept}")
         )
     if len(data) > 20:
         lines.append(("", f"… and {len(data) - 20} more (--json shows all)"))
+    if any(d.get("kind") == "tree" for d in data):
+        lines.append(("", "(--files lists the files in each directory)"))
     if store is not None:
         try:
             lines.append(("environment", environment_summary(store.get(record["environment"]))))

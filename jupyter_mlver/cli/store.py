@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from ..core import records
+from ..core.datarefs import data_files
 from ..core.errors import InvalidInput
 from ..core.params import parse_assignments
 from ..display import format_list, format_record
@@ -62,6 +64,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     with open_store(args) as store:
         rid = store.resolve(args.ref, kind=None)
         record = store.get(rid)
+        if args.files and record["schema"] == records.SNAPSHOT:
+            record = {**record, "data": data_files(store.objects.get_bytes, record)}
         if args.json:
             print_json(record)
         else:
@@ -215,6 +219,12 @@ def register(
 
     p = add("show", cmd_show, "show one record")
     p.add_argument("ref", help="HEAD, HEAD~N, a tag, or an id prefix (4+ hex digits)")
+    p.add_argument(
+        "--files",
+        action="store_true",
+        help="list every data file, directories expanded from their trees "
+        "(as {path, role, hash, size, stored})",
+    )
 
     p = add("tag", cmd_tag, "give a snapshot a unique name")
     p.add_argument("ref", help="the snapshot: HEAD, HEAD~N, a tag or an id prefix")

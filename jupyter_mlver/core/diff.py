@@ -17,6 +17,7 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from . import records
+from .datarefs import differing_files
 from .errors import InvalidInput, StoreError
 from .records import Record
 from .store import Store
@@ -439,7 +440,7 @@ def diff_snapshots(store: Store, a_id: str, b_id: str) -> Json:
         platform = _pair(_platform(ea), _platform(eb))
     params = compare_values(a.get("params") or {}, b.get("params") or {})
     metrics = compare_values(a.get("metrics") or {}, b.get("metrics") or {})
-    data = compare_data(a.get("data") or [], b.get("data") or [])
+    data = compare_data(*differing_files(store.objects.get_bytes, a, b))
     notebook = compare_notebooks(store, a, b)
     return {
         "schema": SCHEMA,

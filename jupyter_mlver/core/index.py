@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import records
+from .datarefs import Reader, expand, is_tree_entry
 from .errors import Conflict, StoreError
 from .records import Record
 from .sqlite import connect
@@ -45,6 +46,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ix_data_entries_snapshot ON data_entries (snapshot);
     CREATE TABLE data_indexed (snapshot TEXT PRIMARY KEY);
     """,
+    # 2 -> 3: directories recorded as trees whose files are already in ``data_entries``, so an
+    # unchanged directory in many snapshots adds its rows once.
+    """
+    CREATE TABLE data_trees (path TEXT NOT NULL, tree TEXT NOT NULL, PRIMARY KEY (path, tree));
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -74,7 +80,7 @@ def summarize(record: Record) -> dict[str, Any]:
         "params": record.get("params") or {},
         "metrics": record.get("metrics") or {},
         "git": {k: git.get(k) for k in ("commit", "branch", "dirty")} if git else None,
-        "data_files": len(data),
+        "data_files": sum(d.get("files", 1) for d in data),
         "data_bytes": sum(d.get("size", 0) for d in data),
         "warnings": len(execution.get("warnings") or []),
         "source": (record.get("notebook") or {}).get("source"),
@@ -181,25 +187,31 @@ class Index:
                 ),
             )
 
-    def _insert_data_entries(self, record: Record) -> None:
+    def _insert_data_entries(self, record: Record, read: Reader) -> None:
         rid = record["id"]
         if self.conn.execute("SELECT 1 FROM data_indexed WHERE snapshot = ?", (rid,)).fetchone():
             return
-        rows = [
-            (rid, d["path"], d["hash"], int(bool(d.get("stored"))))
-            for d in record.get("data") or []
-        ]
+        rows = []
+        for d in record.get("data") or []:
+            if is_tree_entry(d):
+                done = self.conn.execute(
+                    "INSERT OR IGNORE INTO data_trees VALUES (?, ?)", (d["path"], d["hash"])
+                )
+                if not done.rowcount:
+                    continue  # the same directory, already listed for another snapshot
+            rows += [(rid, f["path"], f["hash"], int(bool(f["stored"]))) for f in expand(read, d)]
         notebook = record.get("notebook") or {}
         if notebook.get("path") and notebook.get("hash"):
             rows.append((rid, notebook["path"], notebook["hash"], 1))
         self.conn.executemany("INSERT INTO data_entries VALUES (?, ?, ?, ?)", rows)
         self.conn.execute("INSERT INTO data_indexed VALUES (?)", (rid,))
 
-    def add_data_entries(self, snapshots: Iterable[Record]) -> None:
-        """Index the data entries of snapshots indexed before the ``data_entries`` table."""
+    def add_data_entries(self, snapshots: Iterable[Record], read: Reader) -> None:
+        """Index the data entries of snapshots indexed before the ``data_entries`` table
+        (``read`` gives tree objects)."""
         with self.transaction():
             for record in snapshots:
-                self._insert_data_entries(record)
+                self._insert_data_entries(record, read)
 
     def snapshots_without_data(self) -> list[str]:
         rows = self.conn.execute(
@@ -237,7 +249,15 @@ class Index:
             all_records, key=lambda r: (r.get("schema") == records.TAG, r.get("created") or "")
         )
         with self.transaction():
-            for table in ("records", "snapshots", "tags", "images", "data_entries", "data_indexed"):
+            for table in (
+                "records",
+                "snapshots",
+                "tags",
+                "images",
+                "data_entries",
+                "data_indexed",
+                "data_trees",
+            ):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
                 self._insert(

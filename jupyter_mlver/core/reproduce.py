@@ -32,6 +32,7 @@ from typing import Any
 from .. import _version
 from . import records
 from .capture.git import os_user
+from .datarefs import data_files
 from .errors import EngineUnavailable, InvalidInput, MlverError
 from .records import Record
 from .store import Store
@@ -257,7 +258,7 @@ def build_run_archive(
         _add(tar, "mlver-run/runner.py", RUNNER.read_bytes(), 0o644, None)
         _add(tar, "mlver-run/notebook.ipynb", store.objects.get_bytes(nb["hash"]), 0o666, None)
         unplaced: list[str] = []
-        for i, entry in enumerate(record.get("data") or []):
+        for i, entry in enumerate(data_files(store.objects.get_bytes, record)):
             dest = _container_path(entry["path"])
             if dest is None:
                 unplaced.append(f"{entry['path']} (outside the project)")
@@ -267,7 +268,9 @@ def build_run_archive(
                 unplaced.append(f"{entry['path']} ({why})")
                 continue
             src = f"files/{i}"
-            _add(tar, f"mlver-run/{src}", None, 0o666, store.objects.path(entry["hash"]))
+            loose = store.objects.local_path(entry["hash"])
+            data = None if loose else store.objects.get_bytes(entry["hash"])
+            _add(tar, f"mlver-run/{src}", data, 0o666, loose)
             files.append({"src": src, "dest": dest})
         if unplaced:
             notes.append(

@@ -133,6 +133,7 @@ class Store:
         return self._state
 
     def close(self) -> None:
+        self.objects.close()
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -207,7 +208,7 @@ class Store:
 
     def iter_records(self) -> Iterator[Record]:
         """Every record among the objects, indexed or not (what ``reindex`` reads)."""
-        for oid in self.objects.iter_ids():
+        for oid in self.objects.iter_loose():  # records are never packed
             path = self.objects.path(oid)
             with open(path, "rb") as f:
                 if f.read(1) != b"{":

@@ -53,7 +53,7 @@ def _killed(cwd: Path, point: str, n: int, *args: str) -> None:
 def _timed(cwd: Path, *args: str) -> float:
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, str(CRASH), "none", "0", "--", *args],
+        [sys.executable, str(CRASH), "count", "0", "--", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
