@@ -28,7 +28,7 @@ from .. import records
 from ..errors import BuildFailed, EngineUnavailable
 from ..hashing import hash_file
 from ..objects import ObjectWriter
-from ..records import Record
+from ..records import ImageRecord, Record
 from ..store import Store
 from . import context as ctx
 from .dockerfile import count_steps
@@ -142,7 +142,7 @@ def image_record(
     wheels: list[str],
     repo_digests: list[str],
     created: str,
-) -> Record:
+) -> ImageRecord:
     """The Image record of a built or reused image (the only place one is made)."""
     return {
         "schema": records.IMAGE,
