@@ -272,13 +272,13 @@ def _snapshot(
         execution = nbcapture.analyse_execution(executions, notebook_json, restarted)
         execution["session"] = session.id
         if notebook_json is not None:
-            declared, skipped = notebook_parameters(
+            declared, unread = notebook_parameters(
                 notebook_json, [(ex.cell_id, ex.source) for ex in executions]
             )
             # A value logged with --param stands in for one that could not be read.
-            skipped = [n for n in skipped if n not in session.params and n not in request.params]
-            if skipped:
-                execution["warnings"].append(skipped_warning(skipped))
+            unread = [n for n in unread if n not in session.params and n not in request.params]
+            if unread:
+                execution["warnings"].append(skipped_warning(unread))
     variables = session.user_variables()
     state = skipped = None
     if request.state is not None:
