@@ -54,7 +54,7 @@ def launcher_notebooks(pid: int | None = None, proc: Path = Path("/proc")) -> li
         # ``--output=out.ipynb`` as well as ``out.ipynb``
         value = arg.split("=", 1)[1] if arg.startswith("-") and "=" in arg else arg
         if value.endswith(".ipynb"):
-            path = (cwd / value).absolute()
+            path = Path(os.path.normpath(cwd / value))
             if path not in out:
                 out.append(path)
     return out
