@@ -231,6 +231,19 @@ class SnapshotRequest:
     lineage: bool = True
     notebook: str | None = None
     hash_only: bool = False
+    run: Mapping[str, Any] | None = None  # how the run went, when this kernel runs one
+
+
+def run_field(outcome: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The record's ``run`` when ``jupyter mlver run`` started this kernel, else None."""
+    raw = os.environ.get(records.RUN_ENV)
+    try:
+        context = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(context, dict):
+        return None
+    return {**context, "status": "ok", **(outcome or {})}
 
 
 def take_kernel_snapshot(
@@ -307,6 +320,7 @@ def _snapshot(
         hash_only=request.hash_only or settings.hash_only,
         env_vars=settings.env_vars,
         git_limits=settings.git_limits,
+        run=run_field(request.run),
     )
     capture = KernelCapture(
         notebook=doc,
