@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..core.errors import MlverError
-from . import compare, env, remote, store
+from . import compare, env, remote, run, store
 
 EPILOG = """\
 examples:
@@ -21,6 +21,7 @@ examples:
   jupyter mlver show HEAD            (also HEAD~1, a tag, or an id prefix of 4+ hex digits)
   jupyter mlver tag HEAD v1.0
   jupyter mlver diff HEAD~1 HEAD
+  jupyter mlver run train.ipynb --sweep lr=0.1,0.01 --sweep depth=2,4 -j 2 --metric acc
   jupyter mlver env build --tag 1.0.0 --push registry.example.com/team/project
   jupyter mlver remote add origin s3://team-bucket/mlver && jupyter mlver push
   jupyter mlver fsck
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.register(sub, common)  # diff, checkout, reproduce
     remote.register(sub, common)  # remote, push, pull
     env.register(sub, common)  # env build, show, verify, dockerfile
+    run.register(sub, common)  # run
     return parser
 
 
