@@ -12,7 +12,7 @@ from .common import load_settings, print_json
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ..core.params import parse_value
-    from ..core.run import RunOptions, parse_sweep, run_notebook
+    from ..core.run import RunOptions, check_options, parse_sweep, run_notebook
     from ..core.store import Store
     from ..display_run import format_event, format_sweep
 
@@ -26,6 +26,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         engine=args.engine,
     )
+    check_options(notebook, options)  # before the store is created
     settings = load_settings()
     start = notebook.absolute().parent
     with Store.open(start, explicit=args.store or settings.store_dir, create=True) as store:

@@ -195,17 +195,13 @@ def _message(notebook: str, run: RunResult, total: int) -> str:
     return f"run {run.index}/{total} of {notebook}" + (f" ({shown})" if shown else "")
 
 
-def run_notebook(
-    store: Store,
-    notebook: Path,
-    options: RunOptions,
-    progress: Callable[[RunEvent], None] | None = None,
-) -> SweepResult:
-    """Run ``notebook`` once per grid point, ``options.jobs`` kernels at a time. A failed
-    run is recorded as a failed snapshot and the others go on."""
-    from .run_one import execute_run, papermill_available
+def check_options(
+    notebook: Path, options: RunOptions
+) -> tuple[str, str | None, bool, list[dict[str, Any]]]:
+    """Everything a run needs checked before anything is written: the engine, the
+    metric and its direction, the grid's points."""
+    from .run_one import papermill_available
 
-    notebook = notebook.absolute()
     if notebook.suffix != ".ipynb" or not notebook.is_file():
         raise InvalidInput(f"{notebook} is not a notebook file", "give the path of an .ipynb file")
     if options.jobs < 1:
@@ -220,7 +216,21 @@ def run_notebook(
     metric, higher = parse_metric(options.metric)
     for name in options.params:
         check_name(name, "-p")
-    points = grid(options.params, options.sweep)
+    return engine, metric, higher, grid(options.params, options.sweep)
+
+
+def run_notebook(
+    store: Store,
+    notebook: Path,
+    options: RunOptions,
+    progress: Callable[[RunEvent], None] | None = None,
+) -> SweepResult:
+    """Run ``notebook`` once per grid point, ``options.jobs`` kernels at a time. A failed
+    run is recorded as a failed snapshot and the others go on."""
+    from .run_one import execute_run
+
+    engine, metric, higher, points = check_options(notebook, options)
+    notebook = notebook.absolute()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     directory = (options.output or notebook.parent / "runs" / f"{notebook.stem}-{stamp}").absolute()
     directory.mkdir(parents=True, exist_ok=True)
