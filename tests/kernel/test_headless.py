@@ -14,6 +14,7 @@ import pytest
 
 from jupyter_mlver.core.store import Store
 from tests.support import BIN
+from tests.test_records import validate
 
 from .conftest import Kernel
 
@@ -40,7 +41,9 @@ def latest(store_dir: Path) -> dict[str, Any]:
     with Store.open(explicit=store_dir) as store:
         rows, total = store.index.snapshots()
         assert total == 1
-        return store.get(rows[0].id)
+        record = store.get(rows[0].id)
+    validate(record, "snapshot")
+    return record
 
 
 def unread_warning(record: dict[str, Any]) -> list[str]:

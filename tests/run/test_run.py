@@ -13,6 +13,7 @@ import pytest
 
 from jupyter_mlver.core.run import FAILED, OK, RunEvent, RunOptions, run_notebook
 from jupyter_mlver.core.store import Store
+from tests.test_records import validate
 
 TIMED = [
     "import time\nt0 = time.time()\n%mlver log t0={t0}",
@@ -36,8 +37,12 @@ def _ipython_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def snapshots(store: Store) -> list[dict[str, Any]]:
+    """Every snapshot, each checked against the record schema (its run field too)."""
     rows, _ = store.index.snapshots(limit=None)
-    return [store.get(r.id) for r in rows]
+    out = [store.get(r.id) for r in rows]
+    for record in out:
+        validate(record, "snapshot")
+    return out
 
 
 @pytest.mark.parametrize("engine", ["papermill", "nbclient"])
@@ -112,6 +117,7 @@ def test_a_failing_point_is_recorded_as_failed_and_the_others_complete(
     result = run_notebook(store, notebook, options)
 
     assert [r.status for r in result.runs] == [OK, FAILED, OK]
+    assert len(snapshots(store)) == 3
     failed = result.runs[1]
     assert failed.error is not None
     assert failed.error["error"] == "AssertionError: depth 2 diverged"
