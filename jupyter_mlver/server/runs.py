@@ -81,6 +81,8 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
         with Store.open(notebook.parent, explicit=settings.store_dir, create=True) as store:
             result = run_notebook(store, notebook, options, progress=progress)
             out: dict[str, Any] = result.to_json(store)
+        failed = len(result.failed)
+        job.note(f"{len(result.runs)} run(s): {len(result.runs) - failed} ok, {failed} failed")
         return out
 
     return run

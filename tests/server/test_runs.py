@@ -41,6 +41,7 @@ async def test_a_sweep_from_the_panel_runs_as_a_job(
     assert job["kind"] == "notebook-run"
     assert job["params"]["sweep"] == {"lr": [0.1, 0.2]}
     assert any("started" in line for line in job["log"])
+    assert job["message"] == "2 run(s): 2 ok, 0 failed"
     assert job["step"] == job["total"] == 2
     runs = job["result"]["runs"]
     assert [r["params"]["lr"] for r in runs] == [0.2, 0.1]  # best acc first
