@@ -160,3 +160,22 @@ def test_a_notebooks_own_snapshot_is_the_runs_and_a_dead_kernel_is_still_recorde
     assert dead["parent"] is not None
     assert store.get(dead["parent"])["message"] == "own 2"
     assert dead["params"] == {"lr": 0.1, "depth": 2}
+
+
+def test_a_cell_past_the_timeout_fails_its_run_in_a_kernel_that_lives_on(
+    project: Path, store: Store
+) -> None:
+    notebook = write(
+        project / "train.ipynb",
+        ["%load_ext jupyter_mlver", "%mlver log seen=1", "import time\ntime.sleep(60)"],
+    )
+    options = RunOptions(output=project / "out", engine="nbclient", timeout=3)
+    (run,) = run_notebook(store, notebook, options).runs
+    assert run.status == FAILED
+    assert run.error is not None and run.error["cell"] == 3
+    assert run.seconds < 50
+    record = store.get(run.snapshot)  # type: ignore[arg-type]
+    assert record["run"]["status"] == FAILED
+    # taken in the interrupted kernel: what the notebook logged before is there
+    assert record["metrics"] == {"seen": 1}
+    assert record["execution"] is not None
