@@ -61,19 +61,27 @@ class RunResult:
     finished: str | None = None
     seconds: float = 0.0
 
-    def to_json(self, store: Store) -> dict[str, Any]:
+    def to_json(self, root: Path) -> dict[str, Any]:
         return {
             "index": self.index,
             "params": self.params,
             "status": self.status,
             "snapshot": self.snapshot,
             "metrics": self.metrics,
-            "output": store.relpath(self.output),
+            "output": relative(self.output, root),
             "error": self.error,
             "started": self.started,
             "finished": self.finished,
             "seconds": round(self.seconds, 3),
         }
+
+
+def relative(path: Path, root: Path) -> str:
+    """A path as records keep it: relative to the store root when inside it."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def parse_metric(spec: str | None) -> tuple[str | None, bool]:
@@ -90,8 +98,9 @@ def parse_metric(spec: str | None) -> tuple[str | None, bool]:
 
 @dataclass
 class SweepResult:
-    notebook: str
+    notebook: str  # relative to the store root, like ``output``
     sweep: str
+    root: Path  # the store's root
     output: Path
     runs: list[RunResult]
     metric: str | None = None
@@ -127,14 +136,14 @@ class SweepResult:
         good.sort(key=lambda pair: pair[0])  # stable: ties keep grid order
         return [run for _, run in good] + rest
 
-    def to_json(self, store: Store) -> dict[str, Any]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "notebook": self.notebook,
             "sweep": self.sweep,
-            "output": store.relpath(self.output),
+            "output": relative(self.output, self.root),
             "metric": self.metric,
             "higher_is_better": self.higher_is_better,
-            "runs": [r.to_json(store) for r in self.ranked()],
+            "runs": [r.to_json(self.root) for r in self.ranked()],
         }
 
 
@@ -291,4 +300,4 @@ def run_notebook(
             km.kill_now()
         raise
     pool.shutdown()
-    return SweepResult(rel, sweep_id, directory, runs, metric, higher)
+    return SweepResult(rel, sweep_id, store.root, directory, runs, metric, higher)

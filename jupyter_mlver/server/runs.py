@@ -68,7 +68,7 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
 
     def run(job: Job) -> dict[str, Any]:
         from ..core.run import run_notebook
-        from ..display_run import format_event
+        from ..views.text_run import event as format_event
 
         done = [0]
 
@@ -80,7 +80,7 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
 
         with Store.open(notebook.parent, explicit=settings.store_dir, create=True) as store:
             result = run_notebook(store, notebook, options, progress=progress)
-            out: dict[str, Any] = result.to_json(store)
+            out: dict[str, Any] = result.to_json()
         failed = len(result.failed)
         job.note(f"{len(result.runs)} run(s): {len(result.runs) - failed} ok, {failed} failed")
         return out

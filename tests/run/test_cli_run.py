@@ -77,11 +77,13 @@ def test_run_refuses_bad_input_in_one_line(project: Path, cli: CLI) -> None:
         (["train.ipynb", "-p", "lr", "1", "--sweep", "lr=1,2"], "both -p and --sweep"),
         (["train.ipynb", "-p", "2x", "1"], "not a Python variable name"),
         (["train.ipynb", "--metric", "acc:best"], "NAME:max or NAME:min"),
-        (["train.ipynb", "-j", "0"], "-j must be 1 or more"),
     ]:
         proc = cli("run", *args, check=False)
         assert proc.returncode == 1
         assert expected in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    proc = cli("run", "train.ipynb", "-j", "0", check=False)
+    assert proc.returncode == 2
+    assert "argument -j/--jobs: must be 1 or more" in proc.stderr
     assert not (project / ".mlver").exists()
     assert not (project / "runs").exists()

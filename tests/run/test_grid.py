@@ -66,11 +66,11 @@ def test_ranking_best_first_then_failed_and_missing_in_grid_order(tmp_path: Path
         run(4, OK, {}),
         run(5, OK, {"loss": 0.5}),
     ]
-    by_loss = SweepResult("nb.ipynb", "s", tmp_path, runs, "loss", higher_is_better=False)
+    by_loss = SweepResult("nb.ipynb", "s", tmp_path, tmp_path, runs, "loss", higher_is_better=False)
     assert [r.index for r in by_loss.ranked()] == [3, 1, 5, 2, 4]
-    by_max = SweepResult("nb.ipynb", "s", tmp_path, runs, "loss", higher_is_better=True)
+    by_max = SweepResult("nb.ipynb", "s", tmp_path, tmp_path, runs, "loss", higher_is_better=True)
     assert [r.index for r in by_max.ranked()] == [1, 5, 3, 2, 4]
-    unranked = SweepResult("nb.ipynb", "s", tmp_path, runs)
+    unranked = SweepResult("nb.ipynb", "s", tmp_path, tmp_path, runs)
     assert [r.index for r in unranked.ranked()] == [1, 2, 3, 4, 5]
     assert [r.index for r in by_loss.failed] == [2]
 

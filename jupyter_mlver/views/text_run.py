@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .display import format_value
+from .format import format_value, table
 
 if TYPE_CHECKING:
-    from .core.run import RunEvent, RunResult, SweepResult
-    from .core.store import Store
+    from ..core.run import RunEvent, RunResult, SweepResult
 
 #: Metric columns shown in the table; --json has them all.
 MAX_METRICS = 5
@@ -25,13 +24,14 @@ def _failure(run: RunResult) -> str:
     return f"failed{where}: {error.get('error', 'unknown error')}"
 
 
-def format_event(event: RunEvent) -> str:
-    run = event.run
-    label = _label(run, event.total)
-    if event.kind == "started":
+def event(e: RunEvent) -> str:
+    """One progress line: a run started, reached a cell, or finished."""
+    run = e.run
+    label = _label(run, e.total)
+    if e.kind == "started":
         return f"{label} started"
-    if event.kind == "cell":
-        return f"{label} cell {event.cell}/{event.cells}"
+    if e.kind == "cell":
+        return f"{label} cell {e.cell}/{e.cells}"
     took = f"in {run.seconds:.1f} s"
     if run.status == "ok":
         metrics = " ".join(f"{k}={format_value(v)}" for k, v in sorted(run.metrics.items()))
@@ -40,7 +40,7 @@ def format_event(event: RunEvent) -> str:
     return f"{label} {_failure(run)} {took}"
 
 
-def format_sweep(result: SweepResult, store: Store) -> str:
+def sweep(result: SweepResult) -> str:
     """Every run with its params and metrics, best first when a metric was chosen."""
     runs = result.ranked()
     params = list(dict.fromkeys(k for r in runs for k in r.params))
@@ -61,18 +61,14 @@ def format_sweep(result: SweepResult, store: Store) -> str:
                 run.snapshot[:12] if run.snapshot else "-",
             ]
         )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     ok = len(runs) - len(result.failed)
     head = f"{len(runs)} run(s) of {result.notebook}: {ok} ok, {len(result.failed)} failed"
     if result.metric:
         direction = "higher" if result.higher_is_better else "lower"
         head += f"; best first by {result.metric} ({direction} is better)"
-    lines = [head]
-    lines += [
-        "  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    ]
+    lines = [head, *table(rows, indent="  ")]
     if hidden:
         lines.append(f"  ({len(hidden)} more metric(s) in --json: {', '.join(hidden)})")
     lines += [f"  run {r.index} {_failure(r)}" for r in result.failed]
-    lines.append(f"executed notebooks in {store.relpath(result.output)}/")
+    lines.append(f"executed notebooks in {result.to_json()['output']}/")
     return "\n".join(lines)
