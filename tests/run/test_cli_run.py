@@ -87,3 +87,21 @@ def test_run_refuses_bad_input_in_one_line(project: Path, cli: CLI) -> None:
     assert "argument -j/--jobs: must be 1 or more" in proc.stderr
     assert not (project / ".mlver").exists()
     assert not (project / "runs").exists()
+
+
+def test_the_magic_runs_the_same_command(project: Path, tmp_path: Path) -> None:
+    import os
+
+    from tests.kernel.conftest import Kernel
+
+    write(project / "train.ipynb", ["%load_ext jupyter_mlver", "%mlver log acc={depth}"])
+    kernel = Kernel(project, {**os.environ, "IPYTHONDIR": str(tmp_path / "ipython")})
+    try:
+        kernel.ok("%load_ext jupyter_mlver")
+        out = kernel.ok("%mlver run train.ipynb --sweep depth=2,5 --metric acc")
+    finally:
+        kernel.close()
+    assert "[2/2 depth=5] ok" in out["stdout"]
+    shown = out["results"][-1]["text/plain"]
+    assert "2 run(s) of train.ipynb: 2 ok, 0 failed" in shown
+    assert shown.splitlines()[2].split()[:4] == ["2", "ok", "5", "5"]
