@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 def _run(ctx: Context, args: argparse.Namespace) -> SweepResult:
     from ..core.params import parse_value
     from ..core.run import RunOptions, check_options, parse_sweep, run_notebook
+    from ..run_executor import execute_run
 
     notebook = Path(args.notebook).absolute()
     options = RunOptions(
@@ -30,7 +31,10 @@ def _run(ctx: Context, args: argparse.Namespace) -> SweepResult:
     )
     check_options(notebook, options)  # before the store is created
     with ctx.open_store(create=True, near=notebook) as store:
-        return run_notebook(store, notebook, options, progress=lambda e: ctx.say(text_run.event(e)))
+        say = ctx.say
+        return run_notebook(
+            store, notebook, options, execute_run, progress=lambda e: say(text_run.event(e))
+        )
 
 
 RUN: Command[SweepResult] = Command(

@@ -38,6 +38,42 @@ class RunOptions:
 
 
 @dataclass
+class RunSpec:
+    """One point of the grid for the executor to run."""
+
+    store_dir: Path
+    notebook: Path
+    output: Path
+    params: Mapping[str, Any]
+    context: Mapping[str, Any]  # the record's run field, without the outcome
+    message: str
+    engine: str  # "papermill" | "nbclient"
+    timeout: float | None
+    on_cell: Callable[[int, int], None]  # (code cells started, code cells in all)
+    live: set[Any]  # the executor's kernel managers while they run: killed on Ctrl-C
+
+
+@dataclass
+class Outcome:
+    status: str  # "ok" | "failed"
+    snapshot: str | None
+    error: dict[str, Any] | None = None  # {error, cell, execution_count}
+
+
+#: Runs one point in a kernel (``jupyter_mlver.run_executor.execute_run``): the core
+#: plans and records, the kernels are the front doors' business.
+Execute = Callable[[RunSpec], Outcome]
+
+
+def papermill_available() -> bool:
+    try:
+        import papermill  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass
 class RunEvent:
     """Progress: a run ``started``, reached a ``cell``, or ``finished``."""
 
@@ -209,8 +245,6 @@ def check_options(
 ) -> tuple[str, str | None, bool, list[dict[str, Any]]]:
     """Everything a run needs checked before anything is written: the engine, the
     metric and its direction, the grid's points."""
-    from .run_one import papermill_available
-
     if notebook.suffix != ".ipynb" or not notebook.is_file():
         raise InvalidInput(f"{notebook} is not a notebook file", "give the path of an .ipynb file")
     if options.jobs < 1:
@@ -232,12 +266,11 @@ def run_notebook(
     store: Store,
     notebook: Path,
     options: RunOptions,
+    execute: Execute,
     progress: Callable[[RunEvent], None] | None = None,
 ) -> SweepResult:
-    """Run ``notebook`` once per grid point, ``options.jobs`` kernels at a time. A failed
-    run is recorded as a failed snapshot and the others go on."""
-    from .run_one import execute_run
-
+    """Run ``notebook`` once per grid point, ``options.jobs`` kernels at a time, each by
+    ``execute``. A failed run is recorded as a failed snapshot and the others go on."""
     engine, metric, higher, points = check_options(notebook, options)
     notebook = notebook.absolute()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -267,17 +300,19 @@ def run_notebook(
             "points": total,
         }
         try:
-            outcome = execute_run(
-                store.dir,
-                notebook,
-                run.output,
-                run.params,
-                context,
-                _message(rel, run, total),
-                engine,
-                options.timeout,
-                lambda cell, cells: report(RunEvent("cell", run, total, cell, cells)),
-                live,
+            outcome = execute(
+                RunSpec(
+                    store.dir,
+                    notebook,
+                    run.output,
+                    run.params,
+                    context,
+                    _message(rel, run, total),
+                    engine,
+                    options.timeout,
+                    lambda cell, cells: report(RunEvent("cell", run, total, cell, cells)),
+                    live,
+                )
             )
             run.status, run.snapshot, run.error = outcome.status, outcome.snapshot, outcome.error
             if run.snapshot:

@@ -68,6 +68,7 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
 
     def run(job: Job) -> dict[str, Any]:
         from ..core.run import run_notebook
+        from ..run_executor import execute_run
         from ..views.text_run import event as format_event
 
         done = [0]
@@ -79,7 +80,7 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
                 job.note(format_event(event), done[0], event.total)
 
         with Store.open(notebook.parent, explicit=settings.store_dir, create=True) as store:
-            result = run_notebook(store, notebook, options, progress=progress)
+            result = run_notebook(store, notebook, options, execute_run, progress=progress)
             out: dict[str, Any] = result.to_json()
         failed = len(result.failed)
         job.note(f"{len(result.runs)} run(s): {len(result.runs) - failed} ok, {failed} failed")

@@ -18,7 +18,7 @@ from jupyter_mlver.core.run import (
     parse_metric,
     parse_sweep,
 )
-from jupyter_mlver.core.run_one import inject_parameters
+from jupyter_mlver.run_executor import inject_parameters
 
 
 def test_sweep_values_are_typed_and_the_grid_is_every_combination() -> None:

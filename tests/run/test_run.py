@@ -13,6 +13,7 @@ import pytest
 
 from jupyter_mlver.core.run import FAILED, OK, RunEvent, RunOptions, run_notebook
 from jupyter_mlver.core.store import Store
+from jupyter_mlver.run_executor import execute_run
 from tests.test_records import validate
 
 TIMED = [
@@ -62,7 +63,7 @@ def test_a_2x2_sweep_gives_four_snapshots_two_kernels_at_a_time(
         engine=engine,
         output=project / "out",
     )
-    result = run_notebook(store, notebook, options, progress=events.append)
+    result = run_notebook(store, notebook, options, execute_run, events.append)
 
     assert [r.status for r in result.runs] == [OK] * 4
     records = {r["id"]: r for r in snapshots(store)}
@@ -114,7 +115,7 @@ def test_a_failing_point_is_recorded_as_failed_and_the_others_complete(
         ],
     )
     options = RunOptions(sweep={"depth": [1, 2, 3]}, metric="acc", output=project / "out")
-    result = run_notebook(store, notebook, options)
+    result = run_notebook(store, notebook, options, execute_run)
 
     assert [r.status for r in result.runs] == [OK, FAILED, OK]
     assert len(snapshots(store)) == 3
@@ -146,7 +147,7 @@ def test_a_notebooks_own_snapshot_is_the_runs_and_a_dead_kernel_is_still_recorde
         ],
     )
     options = RunOptions(sweep={"depth": [1, 2]}, output=project / "out", engine="nbclient")
-    result = run_notebook(store, notebook, options)
+    result = run_notebook(store, notebook, options, execute_run)
 
     first, second = result.runs
     assert first.status == OK
@@ -170,7 +171,7 @@ def test_a_cell_past_the_timeout_fails_its_run_in_a_kernel_that_lives_on(
         ["%load_ext jupyter_mlver", "%mlver log seen=1", "import time\ntime.sleep(60)"],
     )
     options = RunOptions(output=project / "out", engine="nbclient", timeout=3)
-    (run,) = run_notebook(store, notebook, options).runs
+    (run,) = run_notebook(store, notebook, options, execute_run).runs
     assert run.status == FAILED
     assert run.error is not None and run.error["cell"] == 3
     assert run.seconds < 50

@@ -1,5 +1,6 @@
-"""One run of ``jupyter mlver run``: a notebook with its parameters injected, executed in a
-fresh kernel of the current environment, and the snapshot that records it.
+"""One run of ``jupyter mlver run`` (``core.run`` plans the grid and calls this for each
+point): a notebook with its parameters injected, executed in a fresh kernel of the current
+environment, and the snapshot that records it.
 
 Parameters are injected as papermill does: a cell tagged ``injected-parameters`` after the
 cell tagged ``parameters`` (or first), replacing an earlier injected cell. papermill itself
@@ -17,7 +18,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +28,11 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from .capture.parameters import INJECTED_TAG, PARAMETERS_TAG, notebook_parameters
-from .records import RUN_ENV, RUN_MARKER, Record
-from .snapshot import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
-from .store import Store
+from .core.capture.parameters import INJECTED_TAG, PARAMETERS_TAG, notebook_parameters
+from .core.records import RUN_ENV, RUN_MARKER, Record
+from .core.run import Outcome, RunSpec
+from .core.snapshot import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
+from .core.store import Store
 
 BEGIN = "import jupyter_mlver.kernel_run as _mlver_run\n_mlver_run.begin(get_ipython())"
 FINISH = (
@@ -82,21 +83,6 @@ class RunKernelManager(AsyncKernelManager):
         self.console.seek(0, os.SEEK_END)
         self.console.seek(max(0, self.console.tell() - limit))
         return self.console.read().decode("utf-8", "replace").strip()
-
-
-@dataclass
-class Outcome:
-    status: str  # "ok" | "failed"
-    snapshot: str | None
-    error: dict[str, Any] | None = None  # {cell, execution_count, error}
-
-
-def papermill_available() -> bool:
-    try:
-        import papermill  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def inject_parameters(nb: Any, params: Mapping[str, Any]) -> Any:
@@ -244,21 +230,11 @@ def record_without_kernel(
         )
 
 
-def execute_run(
-    store_dir: Path,
-    notebook: Path,
-    output: Path,
-    params: Mapping[str, Any],
-    context: Mapping[str, Any],
-    message: str,
-    engine: str,
-    timeout: float | None,
-    on_cell: CellHook,
-    live: set[Any] | None = None,
-) -> Outcome:
-    """Execute one point of a sweep and make sure it ends as a snapshot; ``live`` holds
-    the kernel manager while it runs."""
-    live = set() if live is None else live
+def execute_run(spec: RunSpec) -> Outcome:
+    """Execute one point of a sweep and make sure it ends as a snapshot; ``spec.live``
+    holds the kernel manager while it runs (to be killed on Ctrl-C)."""
+    store_dir, notebook, output, params = spec.store_dir, spec.notebook, spec.output, spec.params
+    context, message, live = spec.context, spec.message, spec.live
     env = {
         **os.environ,
         "MLVER_STORE": str(store_dir),
@@ -276,7 +252,9 @@ def execute_run(
                 None, None, "the kernel did not start", _last_line(e)
             )
         else:
-            failure = _execute(km, notebook, output, params, engine, timeout, on_cell)
+            failure = _execute(
+                km, notebook, output, params, spec.engine, spec.timeout, spec.on_cell
+            )
         if not output.is_file():  # a run that failed before any cell: record what was to run
             nbformat.write(prepare(notebook, params), output)  # type: ignore[no-untyped-call]
         outcome = {"status": "failed", **failure} if failure else {"status": "ok"}
@@ -292,7 +270,8 @@ def execute_run(
                         answer = json.loads(line[len(RUN_MARKER) :])
         elif failure is not None:
             failure["kernel_output"] = km.console_tail()
-        snapshot = answer.get("snapshot")
+        # The kernel could not record the outcome (it names why): record it from here.
+        snapshot = None if answer.get("error") else answer.get("snapshot")
         if snapshot is None:
             record = record_without_kernel(store_dir, output, message, {**context, **outcome})
             snapshot = record["id"]
