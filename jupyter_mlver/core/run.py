@@ -4,6 +4,7 @@ each run recorded as a snapshot; the grid ranked by a metric.
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import keyword
 import re
@@ -66,11 +67,7 @@ Execute = Callable[[RunSpec], Outcome]
 
 
 def papermill_available() -> bool:
-    try:
-        import papermill  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("papermill") is not None
 
 
 @dataclass
