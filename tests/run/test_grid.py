@@ -101,3 +101,22 @@ def test_injection_follows_papermills_convention() -> None:
     inject_parameters(bare, {"a": 1})
     assert bare.cells[0].source == "# Parameters\na = 1\n"
     assert inject_parameters(bare, {}) is bare
+
+
+def test_the_engine_is_papermill_where_installed_else_nbclient(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from jupyter_mlver.core.run import RunOptions, check_options
+
+    notebook = tmp_path / "nb.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(), notebook)
+    assert check_options(notebook, RunOptions())[0] == "papermill"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "papermill" else real(name, *a)
+    )
+    assert check_options(notebook, RunOptions())[0] == "nbclient"
+    with pytest.raises(InvalidInput, match="papermill is not installed"):
+        check_options(notebook, RunOptions(engine="papermill"))
