@@ -114,9 +114,11 @@ def test_the_engine_is_papermill_where_installed_else_nbclient(
     nbformat.write(nbformat.v4.new_notebook(), notebook)
     assert check_options(notebook, RunOptions())[0] == "papermill"
     real = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *a: None if name == "papermill" else real(name, *a)
-    )
+
+    def without_papermill(name: str, *rest: object) -> object:
+        return None if name == "papermill" else real(name, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_papermill)
     assert check_options(notebook, RunOptions())[0] == "nbclient"
     with pytest.raises(InvalidInput, match="papermill is not installed"):
         check_options(notebook, RunOptions(engine="papermill"))
