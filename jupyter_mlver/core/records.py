@@ -45,6 +45,11 @@ ENVIRONMENT = "mlver.environment/1"
 IMAGE = "mlver.image/1"
 TAG = "mlver.tag/1"
 KINDS = {SNAPSHOT: "snapshot", ENVIRONMENT: "environment", IMAGE: "image", TAG: "tag"}
+#: How ``jupyter mlver run`` tells a kernel it started which run it is executing (JSON:
+#: id, sweep, notebook, point, points): its snapshots carry it as their ``run`` field.
+RUN_ENV = "MLVER_RUN"
+#: The line the kernel prints when the runner asks it for the run's snapshot.
+RUN_MARKER = "@@mlver-run@@"
 
 
 def canonical_json(obj: Any) -> bytes:
