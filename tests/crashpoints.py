@@ -121,6 +121,17 @@ def _install(point: str, counter: _Counter) -> None:
             replace(src, dst)
 
         objects.os.replace = publish
+    elif point == "unlink":  # removing an object file (gc, migrate)
+        import pathlib
+
+        unlink = pathlib.Path.unlink
+
+        def remove(self: pathlib.Path, missing_ok: bool = False) -> None:
+            if f"{os.sep}objects{os.sep}" in str(self):
+                counter.tick()
+            unlink(self, missing_ok=missing_ok)
+
+        pathlib.Path.unlink = remove  # type: ignore[method-assign]
     elif point in ("claim", "claimed"):
         for name in ("save_tree", "save_files"):
             _wrap(state.StateCache, name, counter, after=point == "claimed")
@@ -145,6 +156,7 @@ COUNTED = [
     "sync",
     "rename",
     "claim",
+    "unlink",
     "index:BEGIN",
     "index:INSERT OR IGNORE INTO records",
     "index:COMMIT",

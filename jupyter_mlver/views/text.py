@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
     from ..core.detail import SnapshotDetail, SnapshotPage
     from ..core.images import BuildResult, EnvironmentView, VerifyResult
+    from ..core.migrate import MigrateReport
     from ..core.records import Record
     from ..core.remote import Remote, TransferResult
 
@@ -182,6 +183,17 @@ def fsck(c: Checked) -> str:
 
 def reindexed(count: int) -> str:
     return f"reindexed {count} records"
+
+
+def migrated(r: MigrateReport) -> str:
+    moved = (
+        f"; {r.packed} small data copies ({human_bytes(r.packed_bytes)}) moved into packs"
+        if r.packed
+        else ""
+    )
+    if r.format_before == r.format:
+        return f"the store is already format {r.format}{moved or '; nothing to do'}"
+    return f"upgraded the store from format {r.format_before} to {r.format}{moved}"
 
 
 def collected(c: Collected) -> str:
