@@ -160,3 +160,35 @@ def differing_files(
             if not (is_tree_entry(entry) and entry["path"] in skip):
                 out.extend(expand(read, entry))
     return out_a, out_b
+
+
+def files_page(
+    read: Reader, record: Record, prefix: str = "", offset: int = 0, limit: int = 100
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of a snapshot's data files (directories expanded) at or under ``prefix``, in
+    path order, and how many there are. Only the trees the page falls in are walked; a
+    directory wholly inside ``prefix`` is counted from its entry."""
+    prefix = prefix.strip("/")
+    out: list[dict[str, Any]] = []
+    total = 0
+    for entry in sorted(record.get("data") or [], key=lambda e: str(e["path"])):
+        path = str(entry["path"])
+        inside = not prefix or path == prefix or path.startswith(prefix + "/")
+        if not is_tree_entry(entry):
+            if inside:
+                if total >= offset and len(out) < limit:
+                    out.append(entry)
+                total += 1
+            continue
+        if not inside and not prefix.startswith(path + "/"):
+            continue
+        count = int(entry.get("files", 0))
+        if inside and (total + count <= offset or len(out) >= limit):
+            total += count  # the page does not reach into this tree: no need to walk it
+            continue
+        for f in expand(read, entry):
+            if inside or f["path"].startswith(prefix + "/") or f["path"] == prefix:
+                if total >= offset and len(out) < limit:
+                    out.append(f)
+                total += 1
+    return out, total
