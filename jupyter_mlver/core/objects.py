@@ -21,6 +21,8 @@ from .hashing import hash_bytes, hash_file, is_hex_digest
 from .packs import PACK_MAX_OBJECT, PackIndex, PackWriter
 
 _FICLONE = 0x40049409  # linux/fs.h: share extents with the source (reflink)
+#: Asked about more objects than this, listing the loose ones beats a stat per object.
+_LIST_LOOSE_ABOVE = 2048
 #: Above this many staged files one filesystem-wide sync is cheaper than an fsync each.
 _SYNC_BATCH = 64
 
@@ -94,12 +96,14 @@ class ObjectStore:
         )
 
     def present(self, oids: Iterable[str]) -> set[str]:
-        """Which of ``oids`` the store has (packed ones found in one query per 500)."""
+        """Which of ``oids`` the store has (packed ones found in one query per 500; for many
+        others, one listing of the loose objects instead of a stat each)."""
         wanted = set(oids)
         packed = self.packs.present(wanted)
-        return packed | {
-            oid for oid in wanted - packed if os.path.exists(f"{self.dir}/{oid[:2]}/{oid[2:]}")
-        }
+        rest = wanted - packed
+        if len(rest) > _LIST_LOOSE_ABOVE:
+            return packed | (rest & set(self.iter_loose()))
+        return packed | {o for o in rest if os.path.exists(f"{self.dir}/{o[:2]}/{o[2:]}")}
 
     def get_bytes(self, oid: str) -> bytes:
         try:

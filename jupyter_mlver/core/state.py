@@ -121,8 +121,7 @@ class StateCache:
         ).fetchone()
         if row is None:
             return {}, None
-        prefix = root + os.sep
-        entries = {prefix + rel: entry for rel, entry in marshal.loads(row[0]).items()}
+        entries: dict[str, Entry] = marshal.loads(row[0])
         return entries, (marshal.loads(row[1]) if row[1] is not None else None)
 
     def save_files(self, entries: Mapping[str, Entry]) -> None:
@@ -137,9 +136,9 @@ class StateCache:
     def save_tree(self, root: str, entries: Mapping[str, Entry], tree: TreeInfo | None) -> None:
         """Replace a directory's cached listing with ``entries`` (absolute paths under it)
         and the tree they made."""
-        cut = len(root) + 1
         settled = _settled(entries, time.time_ns())
-        blob = marshal.dumps({p[cut:]: e for p, e in settled.items()})
+        # Keyed by absolute path, as a walk finds them: loading needs no rebuilding.
+        blob = marshal.dumps(settled)
         # A tree vouches for its directory only while every file in it is cached.
         whole = len(settled) == len(entries)
         info = marshal.dumps(tree) if tree is not None and whole else None

@@ -32,21 +32,27 @@ class _Tree:
 
     def __init__(self, root: str, state: StateCache) -> None:
         self.root = root
-        found: list[tuple[str, tuple[int, int, int]]] = []
-        walk(root, found)
+        self.found: list[tuple[str, tuple[int, int, int]]] = []
+        walk(root, self.found)
         self.cached, self.info = state.load_tree(root)
-        self.files = [DataFile(path, "tracked", key) for path, key in found]
+        self._files: list[DataFile] | None = None
+
+    @property
+    def files(self) -> list[DataFile]:
+        if self._files is None:
+            self._files = [DataFile(path, "tracked", key) for path, key in self.found]
+        return self._files
 
     def unchanged(self, copies: bool) -> TreeInfo | None:
         """The last tree, if every file is exactly as the cache saw it (and, when copies
         are wanted, the tree was stored with them)."""
         info = self.info
-        if info is None or len(self.files) != len(self.cached) or (copies and not info[3]):
+        if info is None or len(self.found) != len(self.cached) or (copies and not info[3]):
             return None
         cached = self.cached
-        for f in self.files:
-            hit = cached.get(f.path)
-            if hit is None or not matches(hit, f.key):
+        for path, key in self.found:
+            hit = cached.get(path)
+            if hit is None or not matches(hit, key):
                 return None
         return info
 

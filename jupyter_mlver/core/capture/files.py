@@ -104,18 +104,23 @@ def hash_all(todo: list[DataFile], progress: ProgressFactory | None, keep: bool)
         if bar is not None:
             bar.update(f.key[1])
 
+    def batch(files: list[DataFile]) -> None:
+        for f in files:
+            (small if f.key[1] <= PACK_MAX_OBJECT else large)(f)
+
     try:
-        # Large files already use every core inside blake3; small ones overlap their I/O.
+        # Large files already use every core inside blake3; small ones overlap their I/O,
+        # in batches (a task per file costs more than reading a small file).
         for f in (f for f in todo if f.key[1] >= MMAP_THRESHOLD):
             large(f)
         smalls = [f for f in todo if f.key[1] < MMAP_THRESHOLD]
-        one = [small if f.key[1] <= PACK_MAX_OBJECT else large for f in smalls]
         if len(smalls) > 8:
-            with ThreadPoolExecutor(max_workers=min(16, 4 * (os.cpu_count() or 1))) as pool:
-                list(pool.map(lambda fn, f: fn(f), one, smalls))
+            workers = min(16, 4 * (os.cpu_count() or 1))
+            size = max(1, min(256, len(smalls) // (workers * 4)))
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(batch, [smalls[i : i + size] for i in range(0, len(smalls), size)]))
         else:
-            for fn, f in zip(one, smalls, strict=True):
-                fn(f)
+            batch(smalls)
     finally:
         if bar is not None:
             bar.close()
