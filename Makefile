@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "jupyter_mlver needs Python 3.10 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install -q -e '.[lab,test,dev]'
+	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install -q -e '.[lab,test,dev,serve]'
 	@touch $@
 
 setup: $(STAMP)
