@@ -20,7 +20,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import jsonio, mlflow, v2
-from .metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from .metrics import Metrics
 from .model import PredictError, ServedModel
 from .sampling import Sampler
@@ -105,13 +104,16 @@ class _Server:
         return self._unknown(request) or _json({"name": self.served.name, "ready": True})
 
     async def metrics_text(self, request: Request) -> Response:
-        return Response(self.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
+        body, content_type = self.metrics.exposition(request.headers.get("accept", ""))
+        return Response(body, headers={"content-type": content_type})
 
     async def samples(self, request: Request) -> Response:
         text = request.query_params.get("limit", "")
         if text and not text.isdigit():
             return _error(400, "limit: expected a number of rows")
-        body = self.sampler.newest(int(text) if text else None) if self.sampler else b""
+        if self.sampler is None:
+            return Response(b"", media_type=JSONL)
+        body = await run_in_threadpool(self.sampler.newest, int(text) if text else None)
         return Response(body, media_type=JSONL)
 
     async def infer(self, request: Request) -> Response:

@@ -10,15 +10,14 @@ that range.
 from __future__ import annotations
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     ProcessCollector,
     disable_created_metrics,
-    generate_latest,
 )
+from prometheus_client.exposition import choose_encoder
 
 from .model import ServedModel
 
@@ -28,13 +27,12 @@ BUCKETS = (
 )  # fmt: skip
 ENDPOINTS = ("infer", "invocations")
 STATUS_CLASSES = ("2xx", "4xx", "5xx")
-CONTENT_TYPE = CONTENT_TYPE_LATEST
 
 
 class Metrics:
     def __init__(self, served: ServedModel) -> None:
         # ``*_created`` series only double the output; rates need none of them.
-        disable_created_metrics()
+        disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry()
         self._model = (served.name, served.version)
         labels = ("model", "version", "endpoint")
@@ -95,5 +93,7 @@ class Metrics:
     def count_sampled(self, rows: int) -> None:
         self.sampled.labels(*self._model).inc(rows)
 
-    def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+    def exposition(self, accept: str) -> tuple[bytes, str]:
+        """The metrics in the format the scraper asks for (OpenMetrics or Prometheus text)."""
+        encoder, content_type = choose_encoder(accept)
+        return encoder(self.registry), content_type

@@ -20,6 +20,8 @@ MODEL_SCHEMA = "mlver.model/1"
 KSERVE_MOUNT = Path("/mnt/models")
 BAKED_IN = Path("/opt/mlver/model")
 METHODS = ("predict", "predict_proba")
+# Signature formats whose columns are positions ("0", "1", ...): the model was fitted on an array.
+POSITIONAL = ("ndarray", "rows")
 
 
 @dataclass
@@ -32,6 +34,7 @@ class ServedModel:
     record: dict[str, Any] = field(default_factory=dict)
     # Output columns when the signature declares them (the v2 metadata lists them).
     outputs: list[Column] = field(default_factory=list)
+    positional: bool = False
 
     @property
     def methods(self) -> list[str]:
@@ -47,7 +50,7 @@ class ServedModel:
     def predict(self, table: Table, method: str = "predict") -> Any:
         """``model.<method>(frame)``; anything the model raises becomes a :class:`PredictError`."""
         try:
-            return getattr(self.model, method)(table.frame())
+            return getattr(self.model, method)(table.frame(as_array=self.positional))
         except Exception as exc:
             raise PredictError(f"the model's {method} failed: {type(exc).__name__}: {exc}") from exc
 
@@ -111,6 +114,12 @@ def load(model_dir: Path) -> ServedModel:
         raise InvalidInput(
             f"no {ARTIFACT} in {model_dir}", f"{ARTIFACT}/ holds what the model registry saved"
         )
+    signature = record.get("signature")
+    if isinstance(signature, dict) and signature.get("format") == "tensor":
+        raise InvalidInput(
+            f"{model_dir / RECORD}: the model takes an N-dimensional tensor",
+            "the server serves models of tabular inputs (columns, or rows of numbers)",
+        )
     model = flavors.load_model(artifact, record["flavor"])
     if not callable(getattr(model, "predict", None)):
         raise InvalidInput(
@@ -121,8 +130,9 @@ def load(model_dir: Path) -> ServedModel:
         name=str(record["name"]),
         version=str(record["version"]),
         flavor=str(record["flavor"]),
-        columns=signature_columns(record.get("signature")),
+        columns=signature_columns(signature),
         model=model,
         record=record,
-        outputs=signature_columns(record.get("signature"), "outputs"),
+        outputs=signature_columns(signature, "outputs"),
+        positional=isinstance(signature, dict) and signature.get("format") in POSITIONAL,
     )

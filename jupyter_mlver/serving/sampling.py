@@ -133,5 +133,8 @@ def _read_lines(path: Path) -> list[bytes]:
         data = path.read_bytes()
     except FileNotFoundError:
         return []
+    except OSError as exc:
+        log.warning("cannot read input samples from %s: %s", path, exc)
+        return []
     lines = data.splitlines(keepends=True)
     return [line for line in lines if line.endswith(b"\n")]

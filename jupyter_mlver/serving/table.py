@@ -57,9 +57,9 @@ class Table:
     def rows(self) -> int:
         return len(self.arrays[0]) if self.arrays else 0
 
-    def frame(self) -> Any:
-        """What ``model.predict`` receives."""
-        if self.named and pd is not None:
+    def frame(self, as_array: bool = False) -> Any:
+        """What ``model.predict`` receives: a DataFrame, or a 2-D array for positional columns."""
+        if self.named and not as_array and pd is not None:
             return pd.DataFrame(dict(zip(self.names, self.arrays, strict=True)), copy=False)
         return np.column_stack(self.arrays)
 

@@ -32,7 +32,9 @@ def payloads(frame: pd.DataFrame) -> dict[str, Any]:
         "inputs as columns": {"inputs": {c: [r[c] for r in rows] for c in columns}},
         "inputs as rows": {"inputs": [[r[c] for c in columns] for r in rows]},
         "columns reordered, extra column": {
-            "dataframe_records": [{"id": i, **dict(reversed(r.items()))} for i, r in enumerate(rows)]
+            "dataframe_records": [
+                {"id": i, **dict(reversed(r.items()))} for i, r in enumerate(rows)
+            ]
         },
     }
 

@@ -86,7 +86,9 @@ def test_infer_versioned_path_and_generated_id(client: TestClient, rows: pd.Data
     assert len(body["id"]) == 36  # a UUID when the request has none
 
 
-def test_infer_columns_shaped_rows_by_one(client: TestClient, churn: Any, rows: pd.DataFrame) -> None:
+def test_infer_columns_shaped_rows_by_one(
+    client: TestClient, churn: Any, rows: pd.DataFrame
+) -> None:
     tensors = column_tensors(rows)
     for t in tensors:
         t["shape"] = [len(rows), 1]
@@ -176,9 +178,7 @@ def test_bad_payloads_are_400_naming_the_field(client: TestClient, rows: pd.Data
     assert bad(client, {"inputs": [{**tensors[0], "datatype": "FLOAT"}]}).startswith(
         "inputs[0].datatype:"
     )
-    assert bad(client, {"inputs": [{**tensors[0], "data": "1,2"}]}).startswith(
-        "inputs[0].data:"
-    )
+    assert bad(client, {"inputs": [{**tensors[0], "data": "1,2"}]}).startswith("inputs[0].data:")
     message = bad(client, {"inputs": [{**tensors[0], "shape": [3]}, *tensors[1:]]})
     assert message == "inputs[0].data: 2 value(s) for shape [3] (3 needed)"
     message = bad(client, {"inputs": tensors[:2]})
