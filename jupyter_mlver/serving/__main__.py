@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import FrameType
 
 from ..core.errors import MlverError
 from .model import default_model_dir, load
@@ -105,8 +107,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         lifespan="off",
         server_header=False,
     )
+    # uvicorn drains requests in flight on SIGTERM/SIGINT, then raises the signal again for the
+    # handler that was there before it: these make that a plain exit, also as a container's
+    # PID 1 (which the kernel does not kill with a signal it sends itself).
+    signal.signal(signal.SIGTERM, _exit_with(0))
+    signal.signal(signal.SIGINT, _exit_with(130))
     uvicorn.Server(config).run()
     return 0
+
+
+def _exit_with(status: int) -> Callable[[int, FrameType | None], None]:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(status)
+
+    return handler
 
 
 if __name__ == "__main__":

@@ -171,8 +171,8 @@ def test_sigterm_lets_in_flight_requests_finish(tmp_path: Path) -> None:
             get(f"{url}/v2/health/ready")
         request.join(timeout=30)
         assert answers == [(200, {"predictions": [False, True]})]
-        # Drained, uvicorn re-raises the signal: the status says "terminated by SIGTERM".
-        assert proc.wait(timeout=30) == -signal.SIGTERM
+        assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in proc.stdout.read()  # type: ignore[union-attr]
 
 
 def test_a_bad_model_dir_is_one_line_and_exit_1(tmp_path: Path) -> None:
