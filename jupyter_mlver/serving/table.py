@@ -7,7 +7,6 @@ the sampler sees plain JSON rows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -62,11 +61,6 @@ class Table:
         if self.named and not as_array and pd is not None:
             return pd.DataFrame(dict(zip(self.names, self.arrays, strict=True)), copy=False)
         return np.column_stack(self.arrays)
-
-    def records(self, limit: int) -> list[dict[str, Any]]:
-        """The first ``limit`` rows as ``{column: value}`` with JSON values (NaN as null)."""
-        columns = [_json_values(a[:limit]) for a in self.arrays]
-        return [dict(zip(self.names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def build_table(
@@ -167,14 +161,3 @@ def _first_bad(values: Values, target: np.dtype[Any]) -> Any:
         except (ValueError, TypeError, OverflowError):
             return value
     return values[0] if values else None
-
-
-def _json_values(array: np.ndarray[Any, Any]) -> list[Any]:
-    values = array.tolist()
-    if array.dtype.kind == "f":
-        return [None if math.isnan(v) else v for v in values]
-    if array.dtype.kind in "Mm":
-        return [str(v) for v in array]
-    if array.dtype.kind == "O":
-        return [v if v is None or isinstance(v, JSON_SCALARS) else str(v) for v in values]
-    return list(values)

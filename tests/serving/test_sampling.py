@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from starlette.testclient import TestClient
@@ -14,8 +16,13 @@ from starlette.testclient import TestClient
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.serving.app import create_app
 from jupyter_mlver.serving.model import ServedModel
-from jupyter_mlver.serving.sampling import Sampler, SampleSettings
+from jupyter_mlver.serving.sampling import Sampler, SampleSettings, json_lines
+from jupyter_mlver.serving.table import Table
 from tests.serving.conftest import records
+
+
+def lines_of(numbers: Iterable[int]) -> list[str]:
+    return [json.dumps({"i": i}, separators=(",", ":")) + "\n" for i in numbers]
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
@@ -59,7 +66,7 @@ def test_missing_values_are_null(sampler: Sampler, served: ServedModel, rows: pd
 def test_rotation_keeps_the_newest_cap_rows(tmp_path: Path) -> None:
     sampler = Sampler(tmp_path, "m-1", rate=1.0, cap=10)
     for start in range(0, 34, 4):  # nine writes of 4 rows: 0..35
-        assert sampler.write([{"i": i} for i in range(start, start + 4)]) == 4
+        assert sampler.write(lines_of(range(start, start + 4))) == 4
     newest = [json.loads(x)["i"] for x in sampler.newest().splitlines()]
     assert newest == list(range(26, 36))
     assert [json.loads(x)["i"] for x in sampler.newest(3).splitlines()] == [33, 34, 35]
@@ -67,21 +74,21 @@ def test_rotation_keeps_the_newest_cap_rows(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.1.jsonl", "m-1.jsonl"]
     assert len(lines(sampler.current)) + len(lines(sampler.previous)) <= 20
     # A request larger than the cap keeps its first cap rows.
-    assert sampler.write([{"i": i} for i in range(100, 125)]) == 10
+    assert sampler.write(lines_of(range(100, 125))) == 10
     assert [json.loads(x)["i"] for x in sampler.newest().splitlines()] == list(range(100, 110))
 
 
 def test_a_restarted_server_continues_the_count(tmp_path: Path) -> None:
-    Sampler(tmp_path, "m-1", cap=5).write([{"i": i} for i in range(4)])
+    Sampler(tmp_path, "m-1", cap=5).write(lines_of(range(4)))
     again = Sampler(tmp_path, "m-1", cap=5)
-    again.write([{"i": 4}, {"i": 5}])
+    again.write(lines_of([4, 5]))
     assert [r["i"] for r in lines(again.previous)] == [0, 1, 2, 3]
     assert [r["i"] for r in lines(again.current)] == [4, 5]
 
 
 def test_a_line_being_written_is_not_served(tmp_path: Path) -> None:
     sampler = Sampler(tmp_path, "m-1")
-    sampler.write([{"i": 1}])
+    sampler.write(lines_of([1]))
     with open(sampler.current, "a") as f:
         f.write('{"i": 2')  # another writer's line, not finished yet
     assert sampler.newest() == b'{"i":1}\n'
@@ -125,3 +132,32 @@ def test_a_full_disk_does_not_fail_predictions(
         answer = client.post("/invocations", json={"dataframe_records": records(rows)})
         assert answer.status_code == 200
         assert client.get("/mlver/samples").status_code == 200
+
+
+def test_json_lines_of_every_dtype() -> None:
+    table = Table(
+        ["f", "i", "b", "s", "o", "t", "100%"],
+        [
+            np.array([1.5, np.nan, np.inf]),
+            np.array([1, -2, 3], dtype=np.int32),
+            np.array([True, False, True]),
+            np.array(["a", 'quote " and \\', "é"], dtype=object),
+            np.array([None, 2.5, float("nan")], dtype=object),
+            np.array(["2026-01-02", "2026-01-03", "2026-01-04"], dtype="datetime64[D]"),
+            np.array([0.1, 0.2, 1e300]),
+        ],
+    )
+    got = [json.loads(line) for line in json_lines(table, 2)]
+    assert got == [
+        {"f": 1.5, "i": 1, "b": True, "s": "a", "o": None, "t": "2026-01-02", "100%": 0.1},
+        {
+            "f": None,
+            "i": -2,
+            "b": False,
+            "s": 'quote " and \\',
+            "o": 2.5,
+            "t": "2026-01-03",
+            "100%": 0.2,
+        },
+    ]
+    assert json.loads(json_lines(table, 3)[2])["o"] is None
