@@ -1,6 +1,6 @@
 """The model server against ``mlflow models serve``, the same scikit-learn model behind both.
 
-    .venv/bin/python benchmarks/bench_serving.py [--seconds 10] [--connections 4]
+    .venv/bin/python benchmarks/bench_serving.py [--seconds 5] [--rounds 3] [--connections 4]
 
 The model is the tests' churn pipeline (scaler, one-hot encoder, logistic regression over an
 int, a float, a string and a bool column), fitted here. It is written twice: as a jupyter_mlver
@@ -9,17 +9,19 @@ its own under ``benchmarks/.work`` (mlflow brings about a hundred packages, Flas
 SQLAlchemy among them, that the project's venv must not get), with ``mlflow.sklearn.save_model``
 and the signature inferred from the same rows; both venvs have scikit-learn 1.9.1 and pandas 3.
 
-Each server runs alone, one process (``--workers 1`` for mlflow; ours has no workers), on
-loopback: ``python -m jupyter_mlver.serving`` (defaults: uvicorn with uvloop and httptools,
-every request's rows sampled to the sample log) and ``mlflow models serve --env-manager
-local`` (MLflow 3 serves with FastAPI on uvicorn). Both answers are checked against the
-model's predictions in this process first.
+Both servers run side by side, one process each (``--workers 1`` for mlflow; ours has no
+workers), on loopback, and are loaded one at a time, taking turns: ``python -m
+jupyter_mlver.serving`` (defaults: uvicorn with uvloop and httptools, every request's rows
+sampled to the sample log) and ``mlflow models serve --env-manager local`` (MLflow 3 serves with
+FastAPI on uvicorn). Both answers are checked against the model's predictions in this process
+first.
 
 The load generator is ``wrk`` (Debian's package, installed when missing): one thread,
-``--connections`` kept-alive connections, ``--seconds`` per case after a 2 s warm-up, POSTing
-``dataframe_split`` JSON of 1 and of 1,000 rows to ``/invocations`` (and the same rows as v2
-tensors to ours). Printed: requests/s and wrk's p50/p99 latency, side by side with the ratio;
-then the time from start to ready and the resident memory after the load.
+``--connections`` kept-alive connections, ``--seconds`` per case after a 1 s warm-up, the median
+of ``--rounds`` runs, POSTing ``dataframe_split`` JSON of 1 and of 1,000 rows to
+``/invocations`` (and the same rows as v2 tensors to ours). Printed: requests/s and wrk's p50/p99
+latency, side by side with the ratio; then the time from start to ready and the resident memory
+after the load.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -72,7 +75,8 @@ class Load:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
     args = parser.parse_args()
     wrk = ensure_wrk()
@@ -119,44 +123,50 @@ def main() -> None:
         "jupyter_mlver": {"MLVER_SAMPLE_DIR": str(work / "samples")},
         "mlflow serve": {"PATH": f"{mlflow_bin}{os.pathsep}{os.environ['PATH']}"},
     }
-    results: dict[tuple[str, str], Load] = {}
-    startup: dict[str, tuple[float, float]] = {}
-    for name, command in servers.items():
-        port = free_port()
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [str(c) for c in command(port)],
-            env={**os.environ, **env[name]},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            ready = wait_ready(url, proc) - started
+    procs: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
+    startup: dict[str, float] = {}
+    try:
+        for name, command in servers.items():
+            port = free_port()
+            started = time.perf_counter()
+            procs[name] = (f"http://127.0.0.1:{port}", subprocess.Popen(
+                [str(c) for c in command(port)],
+                env={**os.environ, **env[name]},
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            ))  # fmt: skip
+            startup[name] = wait_ready(*procs[name]) - started
             for n, frame_expected in expected.items():
-                got = post(f"{url}/invocations", bodies[f"{n} row(s), /invocations"])
+                got = post(f"{procs[name][0]}/invocations", bodies[f"{n} row(s), /invocations"])
                 assert got["predictions"] == frame_expected, f"{name}: wrong predictions"
+        runs: dict[tuple[str, str], list[Load]] = {}
+        for round_ in range(args.rounds):
             for case, body in bodies.items():
-                if "v2" in case and name != "jupyter_mlver":
-                    continue
                 path = "/v2/models/churn/infer" if "v2" in case else "/invocations"
                 lua = body.with_suffix(".lua")
                 lua.write_text(LUA.format(body=body))
-                run_wrk(wrk, url + path, lua, 2, args.connections)  # warm-up
-                results[(case, name)] = run_wrk(
-                    wrk, url + path, lua, args.seconds, args.connections
-                )
-                print(f"{name:14} {case:28} {results[(case, name)]}", file=sys.stderr)
-            startup[name] = (ready, rss_mib(proc.pid))
-        finally:
+                # Both servers are up (idle costs nothing); alternating who goes first spreads
+                # the machine's other load over both.
+                for name in sorted(procs, reverse=bool(round_ % 2)):
+                    if "v2" in case and name != "jupyter_mlver":
+                        continue
+                    url = procs[name][0] + path
+                    run_wrk(wrk, url, lua, 1, args.connections)  # warm-up
+                    load = run_wrk(wrk, url, lua, args.seconds, args.connections)
+                    runs.setdefault((case, name), []).append(load)
+                    print(f"round {round_ + 1}: {name:14} {case:28} {load}", file=sys.stderr)
+        memory = {name: rss_mib(proc.pid) for name, (_, proc) in procs.items()}
+    finally:
+        for _, proc in procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=60)
+    results = {key: median_load(loads) for key, loads in runs.items()}
 
     print(
-        f"\n{args.connections} connection(s), {args.seconds} s per case, wrk; "
-        "ratio = jupyter_mlver / mlflow (req/s: higher is better; latency: lower is better)\n"
+        f"\n{args.connections} connection(s), median of {args.rounds} runs of {args.seconds} s, "
+        "wrk; ratio = jupyter_mlver / mlflow (req/s: higher is better)\n"
     )
     rows_out = []
     for case in bodies:
@@ -177,8 +187,16 @@ def main() -> None:
     print()
     print(table(
         ["server", "start to ready", "RSS after load"],
-        [[n, f"{s:.1f} s", f"{m:.0f} MiB"] for n, (s, m) in startup.items()],
+        [[n, f"{startup[n]:.1f} s", f"{memory[n]:.0f} MiB"] for n in servers],
     ))  # fmt: skip
+
+
+def median_load(loads: list[Load]) -> Load:
+    return Load(
+        statistics.median(x.rps for x in loads),
+        statistics.median(x.p50_ms for x in loads),
+        statistics.median(x.p99_ms for x in loads),
+    )
 
 
 def ensure_wrk() -> str:
@@ -204,6 +222,7 @@ def free_port() -> int:
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> float:
+    """When the server first answered ``/ping`` (perf_counter)."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if proc.poll() is not None:
