@@ -103,9 +103,10 @@ def coerce(values: Values, dtype: str, field: str) -> np.ndarray[Any, Any]:
     target = _numpy_dtype(dtype)
     if target is None or target.kind in "OUS":
         return _object_array(values, field)
-    if target.kind == "b" and any(isinstance(v, str) for v in values):
+    types = set() if isinstance(values, np.ndarray) else set(map(type, values))
+    if target.kind == "b" and str in types:
         values = [_parse_bool(v, field) for v in values]
-    elif target.kind in "iuf" and any(isinstance(v, bool) for v in values):
+    elif target.kind in "iuf" and bool in types:
         raise PayloadError(field, f"true/false given where the model expects {target}")
     try:
         array = np.asarray(values, dtype=target)
