@@ -23,6 +23,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.serving.conftest import records
 from tests.serving.helpers import fit_slow, write_model_dir
+from tests.support import read_only
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -173,6 +174,18 @@ def test_sigterm_lets_in_flight_requests_finish(tmp_path: Path) -> None:
         assert answers == [(200, {"predictions": [False, True]})]
         assert proc.wait(timeout=30) == 0
     assert "Traceback" not in proc.stdout.read()  # type: ignore[union-attr]
+
+
+def test_a_read_only_model_dir_is_enough(
+    model_dir: Path, rows: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Nothing is written into the model directory; the sample log is the only file made."""
+    samples = tmp_path / "samples"
+    env = {"MLVER_SAMPLE_DIR": str(samples)}
+    with read_only(model_dir), server(model_dir, env=env) as (url, _):
+        status, _answer = post(f"{url}/invocations", {"dataframe_records": records(rows)})
+        assert status == 200
+    assert [p.name for p in samples.iterdir()] == ["churn-2.jsonl"]
 
 
 def test_a_bad_model_dir_is_one_line_and_exit_1(tmp_path: Path) -> None:
