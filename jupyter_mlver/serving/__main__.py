@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -69,16 +68,16 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s: %(message)s")
+    model_dir = args.model_dir or default_model_dir()
     try:
         settings = SampleSettings.from_env()
         rate = parse_rate(args.sample_rate) if args.sample_rate else settings.rate
         cap = parse_cap(args.sample_cap) if args.sample_cap else settings.cap
-        model_dir = args.model_dir or default_model_dir()
         served = load(model_dir)
     except MlverError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # an artifact the flavour cannot load (missing module, bad file)
+    except Exception as exc:  # an artifact its library cannot load (a module missing, a bad file)
         print(f"error: cannot load the model in {model_dir}: {exc!r}", file=sys.stderr)
         return 1
 
@@ -124,5 +123,4 @@ def _exit_with(status: int) -> Callable[[int, FrameType | None], None]:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONUNBUFFERED", "1")
     sys.exit(main())

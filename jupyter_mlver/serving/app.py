@@ -52,12 +52,10 @@ def create_app(served: ServedModel, sampler: Sampler | None = None) -> Starlette
         Route("/metrics", server.metrics_text),
         Route("/mlver/samples", server.samples),
     ]
-    app = Starlette(
+    return Starlette(
         routes=routes,
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
     )
-    app.state.metrics = server.metrics
-    return app
 
 
 def _json(obj: Any, status: int = 200) -> Response:
@@ -117,9 +115,10 @@ class _Server:
         return Response(body, media_type=JSONL)
 
     async def infer(self, request: Request) -> Response:
+        start = time.perf_counter()
         unknown = self._unknown(request)
         if unknown is not None:
-            self.metrics.observe("infer", unknown.status_code, 0.0, 0)
+            self.metrics.observe("infer", unknown.status_code, time.perf_counter() - start, 0)
             return unknown
         return await self._predict(request, "infer", self._infer)
 
@@ -133,10 +132,8 @@ class _Server:
         if name != self.served.name:
             return _error(404, f"model {name!r} is not served here (this is {self.served.name})")
         if version is not None and version != self.served.version:
-            return _error(
-                404, f"{name} version {version} is not served here (this is version "
-                f"{self.served.version})",
-            )  # fmt: skip
+            here = f"this is version {self.served.version}"
+            return _error(404, f"{name} version {version} is not served here ({here})")
         return None
 
     async def _predict(

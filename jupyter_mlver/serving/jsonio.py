@@ -8,6 +8,9 @@ from typing import Any
 
 from .table import PayloadError
 
+# Values JSON holds as they are; anything else in an answer or a sample is written as text.
+JSON_SCALARS = (str, int, float, bool)
+
 
 def decode(body: bytes, what: str) -> Any:
     if not body.strip():

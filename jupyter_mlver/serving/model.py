@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import InvalidInput
+from ..core.models import flavors
 from .table import Column, PayloadError, Table
 
 RECORD = "model.json"
@@ -31,9 +32,6 @@ class ServedModel:
     flavor: str
     columns: list[Column]
     model: Any
-    record: dict[str, Any] = field(default_factory=dict)
-    # Output columns when the signature declares them (the v2 metadata lists them).
-    outputs: list[Column] = field(default_factory=list)
     positional: bool = False
 
     @property
@@ -89,25 +87,23 @@ def read_record(model_dir: Path) -> dict[str, Any]:
     return record
 
 
-def signature_columns(signature: Any, part: str = "inputs") -> list[Column]:
-    """Columns of ``signature``: ``{"inputs": [{"name", "dtype"}], "outputs": [...]}``."""
+def signature_columns(signature: Any) -> list[Column]:
+    """Input columns of a signature: ``{"format", "inputs": [{"name", "dtype"}]}``."""
     if not isinstance(signature, dict):
         return []
-    inputs = signature.get(part)
+    inputs = signature.get("inputs")
     if not isinstance(inputs, list):
         return []
     columns = []
     for item in inputs:
         if isinstance(item, dict) and isinstance(item.get("name"), str):
-            dtype = item.get("dtype", item.get("type", ""))
+            dtype = item.get("dtype", "")
             columns.append(Column(item["name"], dtype if isinstance(dtype, str) else ""))
     return columns
 
 
 def load(model_dir: Path) -> ServedModel:
     """Read the record and load the artifact with its flavour's loader."""
-    from ..core.models import flavors
-
     record = read_record(model_dir)
     artifact = model_dir / ARTIFACT
     if not artifact.exists():
@@ -132,7 +128,5 @@ def load(model_dir: Path) -> ServedModel:
         flavor=str(record["flavor"]),
         columns=signature_columns(signature),
         model=model,
-        record=record,
-        outputs=signature_columns(signature, "outputs"),
         positional=isinstance(signature, dict) and signature.get("format") in POSITIONAL,
     )

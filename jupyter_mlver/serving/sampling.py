@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import InvalidInput
+from .jsonio import JSON_SCALARS
 from .table import Table
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,7 @@ def _json_text(value: Any) -> str:
         return encode_basestring_ascii(value)
     if isinstance(value, float) and not math.isfinite(value):
         return "null"
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if value is None or isinstance(value, JSON_SCALARS):
         return json.dumps(value)
     return json.dumps(str(value))
 

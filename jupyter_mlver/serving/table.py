@@ -18,7 +18,6 @@ try:
 except ImportError:  # the server runs without pandas; models then get numpy arrays
     pd = None
 
-JSON_SCALARS = (str, int, float, bool)
 _TRUE = {"true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n", ""}
 
@@ -29,7 +28,6 @@ class PayloadError(Exception):
     status = 400
 
     def __init__(self, field: str, message: str) -> None:
-        self.field = field
         super().__init__(f"{field}: {message}" if field else message)
 
 

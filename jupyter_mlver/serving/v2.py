@@ -18,7 +18,7 @@ import numpy as np
 from .._version import __version__
 from . import jsonio
 from .model import ServedModel
-from .table import JSON_SCALARS, PayloadError, Table, Values, build_table, coerce
+from .table import PayloadError, Table, Values, build_table, coerce
 
 # Tensor datatypes of the protocol and the numpy dtypes that hold them.
 DATATYPES = {
@@ -66,9 +66,9 @@ def model_metadata(served: ServedModel) -> dict[str, Any]:
         "inputs": [
             {"name": c.name, "datatype": datatype(c.dtype), "shape": [-1]} for c in served.columns
         ],
-        "outputs": [
-            {"name": c.name, "datatype": datatype(c.dtype), "shape": [-1]} for c in served.outputs
-        ],
+        # A signature describes inputs only; outputs are named by the request (``predict``,
+        # ``predict_proba``) and typed in each answer.
+        "outputs": [],
     }
 
 
@@ -198,7 +198,7 @@ def _output(name: str, result: Any) -> dict[str, Any]:
     array = np.asarray(result.to_numpy() if hasattr(result, "to_numpy") else result)
     data = array.ravel().tolist()
     if array.dtype.kind in "OUS":
-        data = [v if v is None or isinstance(v, JSON_SCALARS) else str(v) for v in data]
+        data = [v if v is None or isinstance(v, jsonio.JSON_SCALARS) else str(v) for v in data]
     return {
         "name": name,
         "datatype": datatype(array.dtype),
