@@ -251,8 +251,9 @@ def run_wrk(wrk: str, url: str, script: Path, seconds: int, connections: int) ->
     ).stdout  # fmt: skip
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"errors under load at {url}:\n{out}")
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return Load(rps, percentile(out, "50"), percentile(out, "99"))
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    assert rps, out
+    return Load(float(rps.group(1)), percentile(out, "50"), percentile(out, "99"))
 
 
 def percentile(out: str, which: str) -> float:

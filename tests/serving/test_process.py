@@ -58,7 +58,7 @@ def server(
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise AssertionError(f"the server exited {proc.returncode}:\n{proc.stdout.read()}")  # type: ignore[union-attr]
+                raise AssertionError(f"the server exited {proc.returncode}:\n{output(proc)}")
             try:
                 if get(f"{url}/v2/health/ready")[0] == 200:
                     break
@@ -72,6 +72,10 @@ def server(
         if proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def output(proc: subprocess.Popen[str]) -> str:
+    return proc.stdout.read() if proc.stdout else ""
 
 
 def get(url: str) -> tuple[int, bytes]:
@@ -173,7 +177,7 @@ def test_sigterm_lets_in_flight_requests_finish(tmp_path: Path) -> None:
         request.join(timeout=30)
         assert answers == [(200, {"predictions": [False, True]})]
         assert proc.wait(timeout=30) == 0
-    assert "Traceback" not in proc.stdout.read()  # type: ignore[union-attr]
+    assert "Traceback" not in output(proc)
 
 
 def test_a_read_only_model_dir_is_enough(
