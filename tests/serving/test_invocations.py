@@ -9,6 +9,9 @@ import pandas as pd
 import pytest
 from starlette.testclient import TestClient
 
+from jupyter_mlver.serving import mlflow
+from jupyter_mlver.serving.model import ServedModel
+from jupyter_mlver.serving.table import Column
 from tests.serving.conftest import records
 
 
@@ -79,10 +82,6 @@ def test_ping(client: TestClient) -> None:
 
 
 def test_one_flat_list_is_one_column() -> None:
-    from jupyter_mlver.serving import mlflow
-    from jupyter_mlver.serving.model import ServedModel
-    from jupyter_mlver.serving.table import Column
-
     class Double:
         def predict(self, frame: Any) -> Any:
             return frame["x"] * 2

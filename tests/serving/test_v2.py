@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from jupyter_mlver import __version__
+from jupyter_mlver.serving.model import ServedModel
+from jupyter_mlver.serving.v2 import parse_infer
 
 INFER = "/v2/models/churn/infer"
 
@@ -217,16 +220,11 @@ def test_unknown_route_and_method_are_json(client: TestClient) -> None:
 def test_without_signature_the_tensor_datatype_decides(
     datatype: str, data: list[Any], expected: str
 ) -> None:
-    from jupyter_mlver.serving.model import ServedModel
-    from jupyter_mlver.serving.v2 import parse_infer
-
     class Echo:
         def predict(self, frame: Any) -> Any:
             return frame
 
     served = ServedModel("echo", "1", "cloudpickle", [], Echo())
     body = {"inputs": [{"name": "x", "shape": [1], "datatype": datatype, "data": data}]}
-    import json
-
     request = parse_infer(json.dumps(body).encode(), served)
     assert request.table.arrays[0].dtype == np.dtype(expected)
