@@ -13,6 +13,7 @@ from sklearn.linear_model import LinearRegression
 
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.serving import model as served_model
+from jupyter_mlver.serving import table as table_module
 from jupyter_mlver.serving.mlflow import parse
 from tests.serving.helpers import write_model_dir
 
@@ -102,3 +103,19 @@ def test_default_model_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     (tmp_path / "mnt").mkdir()
     (tmp_path / "mnt" / "model.json").write_text("{}")
     assert served_model.default_model_dir({}) == tmp_path / "mnt"
+
+
+def test_without_pandas_the_model_gets_an_array(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    x = np.random.default_rng(1).random((20, 2))
+    model = LinearRegression().fit(x, x @ [3.0, -1.0])
+    signature = {
+        "format": "dataframe",
+        "inputs": [{"name": "a", "dtype": "float64"}, {"name": "b", "dtype": "float64"}],
+    }
+    served = served_model.load(write_model_dir(tmp_path, model, "lin", 1, signature))
+    monkeypatch.setattr(table_module, "pd", None)
+    table, _ = parse(b'{"dataframe_records": [{"b": 1, "a": 2}]}', "application/json", served)
+    assert isinstance(table.frame(), np.ndarray)
+    np.testing.assert_allclose(served.predict(table), [5.0])
