@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/bench_serving.py [--seconds 5] [--rounds 3] [--connections 4]
 
 The model is the tests' churn pipeline (scaler, one-hot encoder, logistic regression over an
-int, a float, a string and a bool column), fitted here. It is written twice: as a jupyter_mlver
+int, a float, a string and a bool column), fitted here; ``--model dummy`` puts a
+DummyClassifier on the same columns instead, whose predict costs next to nothing, so what is
+measured is each server's own work. It is written twice: as a jupyter_mlver
 model directory (``model.json`` + ``artifact/`` from ``flavors.save_model``) and, in a venv of
 its own under ``benchmarks/.work`` (mlflow brings about a hundred packages, Flask, gunicorn and
 SQLAlchemy among them, that the project's venv must not get), with ``mlflow.sklearn.save_model``
@@ -44,6 +46,7 @@ from typing import Any
 
 import psutil
 from _common import BIN, WORK, peer_venv, table
+from sklearn.dummy import DummyClassifier
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -78,13 +81,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--model", choices=["pipeline", "dummy"], default="pipeline",
+        help="dummy: a DummyClassifier on the same columns, to see each server's own cost",
+    )  # fmt: skip
     args = parser.parse_args()
     wrk = ensure_wrk()
     work = WORK / "serving"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
 
-    model = fit_churn(training_frame(2000, seed=1))
+    frame = training_frame(2000, seed=1)
+    model = fit_churn(frame)
+    if args.model == "dummy":
+        model = DummyClassifier().fit(frame, model.predict(frame))
     ours_dir = write_model_dir(work / "ours", model)
     rows = {n: training_frame(n, seed=n) for n in (1, 1000)}
     expected = {n: model.predict(frame).tolist() for n, frame in rows.items()}
