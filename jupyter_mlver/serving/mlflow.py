@@ -144,6 +144,8 @@ def _rows(rows: list[Any], columns: Sequence[Column], where: str) -> Table:
 
 
 def _check_rows(rows: list[Any], width: int, where: str) -> None:
+    if set(map(type, rows)) == {list} and set(map(len, rows)) == {width}:
+        return
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != width:
             raise PayloadError(f"{where}[{i}]", f"expected a list of {width} value(s)")
