@@ -64,7 +64,10 @@ def model_metadata(served: ServedModel) -> dict[str, Any]:
         "versions": [served.version],
         "platform": served.flavor,
         "inputs": [
-            {"name": c.name, "datatype": datatype(c.dtype), "shape": [-1]} for c in served.columns
+            # A signature read from a fitted estimator (no example) has no dtypes: its features
+            # are numbers in the common case, and a column of unknown dtype takes any datatype.
+            {"name": c.name, "datatype": datatype(c.dtype or "float64"), "shape": [-1]}
+            for c in served.columns
         ],
         # A signature describes inputs only; outputs are named by the request (``predict``,
         # ``predict_proba``) and typed in each answer.
