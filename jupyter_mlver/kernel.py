@@ -13,17 +13,22 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Mlver
 from .core import records
 from .core.capture import notebook as nbcapture
 from .core.capture.lineage import LineageRecorder, recorder
+from .core.capture.locate import Located, locate_notebook
+from .core.capture.parameters import notebook_parameters, skipped_warning
 from .core.capture.secrets import Redactor
 from .core.errors import InvalidInput
 from .core.records import Record
 from .core.snapshot import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
-from .core.store import Store
+from .core.store import Store, find_store_dir
+
+if TYPE_CHECKING:
+    from .commands.results import NextSnapshot, Restored
 
 DEFAULT_STATE_MAX_BYTES = 512 * 1024 * 1024
 
@@ -50,6 +55,8 @@ class KernelSession:
     running_cell_id: str | None = None
     inputs: dict[Path, None] = field(default_factory=dict)  # read in this kernel, in order
     taken: set[str] = field(default_factory=set)  # snapshots this kernel took
+    latest: str | None = None  # the last of them
+    located: Located | None = None  # the notebook found by what ran, checked first next time
     lineage: LineageRecorder = field(default_factory=recorder)
 
     def pre_run_cell(self, info: Any) -> None:
@@ -102,10 +109,26 @@ class KernelSession:
             return {}
         return nbcapture.user_variables(self.shell.user_ns, self.shell.user_ns_hidden)
 
-    def notebook_path(self) -> Path | None:
+    def find_notebook(self) -> tuple[Path, str] | None:
+        """The kernel's notebook file and how it was found: ``disk`` when Jupyter Server
+        or VS Code named it, else the file whose cells hold what this kernel ran (a
+        kernel started by papermill, nbconvert or a script)."""
         if self.shell is None:
             return None
-        return nbcapture.find_notebook_path(os.environ, self.shell.user_ns, Path.cwd())
+        path = nbcapture.find_notebook_path(os.environ, self.shell.user_ns, Path.cwd())
+        if path is not None:
+            return path, "disk"
+        found = locate_notebook(
+            [ex.source for ex in self.executions()], Path.cwd(), hint=self.located
+        )
+        if found is None:
+            return None
+        self.located = found
+        return found.path, found.source
+
+    def notebook_path(self) -> Path | None:
+        found = self.find_notebook()
+        return found[0] if found else None
 
     def receive_frontend_document(self, comm: Any, open_msg: dict[str, Any]) -> None:
         """Comm target ``jupyter_mlver``: JupyterLab pushes the on-screen notebook just
@@ -174,9 +197,9 @@ def notebook_document(
         content = json.dumps(pushed.content, indent=1, ensure_ascii=False, sort_keys=True).encode()
         shown = Path(pushed.path).absolute() if pushed.path else session.notebook_path()
         return NotebookDocument(shown, content, "frontend", _kernel_info(pushed.content))
-    path = session.notebook_path()
-    if path is not None:
-        return _from_disk(path)
+    found = session.find_notebook()
+    if found is not None:
+        return _from_disk(*found)
     if session.shell is None:
         return None
     content = nbcapture.rebuild_from_history(
@@ -185,7 +208,7 @@ def notebook_document(
     return NotebookDocument(None, content, "history", _kernel_info(None))
 
 
-def _from_disk(path: Path) -> NotebookDocument:
+def _from_disk(path: Path, source: str = "disk") -> NotebookDocument:
     content = path.read_bytes()
     try:
         doc = json.loads(content)
@@ -193,11 +216,13 @@ def _from_disk(path: Path) -> NotebookDocument:
         raise InvalidInput(
             f"{path} is not a notebook (not valid JSON)", "give the path of an .ipynb file"
         ) from None
-    return NotebookDocument(path, content, "disk", _kernel_info(doc))
+    return NotebookDocument(path, content, source, _kernel_info(doc))
 
 
-def open_store(settings: Mlver, near: Path | None) -> Store:
-    return Store.open(near.parent if near else Path.cwd(), explicit=settings.store_dir, create=True)
+def open_store(settings: Mlver, near: Path | None, explicit: str | None = None) -> Store:
+    """The store for a notebook (or the current directory), created if there is none."""
+    start = near.parent if near else Path.cwd()
+    return Store.open(start, explicit=explicit or settings.store_dir, create=True)
 
 
 @dataclass
@@ -211,16 +236,34 @@ class SnapshotRequest:
     lineage: bool = True
     notebook: str | None = None
     hash_only: bool = False
+    run: Mapping[str, Any] | None = None  # how the run went, when this kernel runs one
+
+
+def run_field(outcome: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The record's ``run`` when ``jupyter mlver run`` started this kernel, else None."""
+    raw = os.environ.get(records.RUN_ENV)
+    try:
+        context = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(context, dict):
+        return None
+    return {**context, "status": "ok", **(outcome or {})}
 
 
 def take_kernel_snapshot(
-    session: KernelSession, settings: Mlver, request: SnapshotRequest, progress: Any = None
+    session: KernelSession,
+    settings: Mlver,
+    request: SnapshotRequest,
+    progress: Any = None,
+    store_dir: str | None = None,
 ) -> tuple[Store, Record]:
     """Everything the kernel knows plus what ``take_snapshot`` captures; pending logs and
-    lineage are consumed only when the record is stored."""
+    lineage are consumed only when the record is stored. ``store_dir`` overrides where
+    the store is found (``--store``)."""
     with session.lineage.paused():  # our own reads and writes are not the experiment's
         doc = notebook_document(session, request.notebook)
-        store = open_store(settings, doc.path if doc else None)
+        store = open_store(settings, doc.path if doc else None, store_dir)
         try:
             record = _snapshot(session, settings, request, doc, store, progress)
         except BaseException:
@@ -245,10 +288,20 @@ def _snapshot(
         previous = (store.get(parent).get("execution") or {}).get("session")
         restarted = parent if previous and previous != session.id else None
     execution = None
+    declared: dict[str, Any] = {}
     if session.shell is not None:
         notebook_json = json.loads(doc.content) if doc else None
-        execution = nbcapture.analyse_execution(session.executions(), notebook_json, restarted)
+        executions = session.executions()
+        execution = nbcapture.analyse_execution(executions, notebook_json, restarted)
         execution["session"] = session.id
+        if notebook_json is not None:
+            declared, unread = notebook_parameters(
+                notebook_json, [(ex.cell_id, ex.source) for ex in executions]
+            )
+            # A value logged with --param stands in for one that could not be read.
+            unread = [n for n in unread if n not in session.params and n not in request.params]
+            if unread:
+                execution["warnings"].append(skipped_warning(unread))
     variables = session.user_variables()
     state = skipped = None
     if request.state is not None:
@@ -271,12 +324,13 @@ def _snapshot(
     options = SnapshotOptions(
         message=request.message,
         data=list(request.data),
-        params={**session.params, **request.params},
+        params={**declared, **session.params, **request.params},
         metrics=metrics,
         tags=list(request.tags),
         hash_only=request.hash_only or settings.hash_only,
         env_vars=settings.env_vars,
         git_limits=settings.git_limits,
+        run=run_field(request.run),
     )
     capture = KernelCapture(
         notebook=doc,
@@ -294,4 +348,77 @@ def _snapshot(
     session.params.clear()
     session.metrics.clear()
     session.taken.add(record["id"])
+    session.latest = record["id"]
     return record
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return path.absolute().as_posix()
+
+
+def next_snapshot(
+    session: KernelSession, settings: Mlver, store_dir: str | None = None
+) -> NextSnapshot:
+    """What a snapshot taken now would record; nothing is consumed or written."""
+    from .commands.results import NextSnapshot, PendingFile
+
+    with session.lineage.paused():
+        doc = notebook_document(session, None, consume=False)
+        near = doc.path if doc and doc.path else session.notebook_path()
+        start = near.parent if near else Path.cwd()
+        where = find_store_dir(start, explicit=store_dir or settings.store_dir)
+        root = where.parent
+        roles: dict[Path, str] = {}
+        if settings.lineage:
+            roles = dict.fromkeys(session.inputs, "input")
+            for path, role in session.lineage.peek(root):
+                roles[path] = "output" if role == "output" else roles.get(path, role)
+        files = [
+            PendingFile(_relative(root, p), role, p.stat().st_size)
+            for p, role in roles.items()
+            if p.is_file() and p != (doc.path if doc else None)
+        ]
+        warnings = nbcapture.analyse_execution(
+            session.executions(), json.loads(doc.content) if doc else None
+        )["warnings"]
+    return NextSnapshot(
+        store_dir=str(where),
+        notebook=_relative(root, doc.path) if doc and doc.path else None,
+        source=doc.source if doc else None,
+        params=dict(session.params),
+        metrics=session.pending_metrics(),
+        files=files,
+        warnings=warnings,
+    )
+
+
+def restore_state(
+    session: KernelSession, store: Store, snapshot_id: str, names: list[str]
+) -> Restored:
+    """Load variables a snapshot pickled (``--state``) back into the kernel's namespace."""
+    import cloudpickle
+
+    from .commands.results import Restored
+
+    record = store.get(snapshot_id)
+    state = record.get("state") or {}
+    if not state:
+        raise InvalidInput(
+            f"snapshot {snapshot_id[:12]} holds no variables",
+            "take snapshots with --state to keep them",
+        )
+    chosen = names or sorted(state)
+    unknown = [n for n in chosen if n not in state]
+    if unknown:
+        raise InvalidInput(
+            f"snapshot {snapshot_id[:12]} has no variable {', '.join(unknown)}",
+            f"it has {', '.join(sorted(state))}",
+        )
+    if session.shell is None:
+        raise InvalidInput("restoring variables needs a kernel", "run it as %mlver restore")
+    for name in chosen:
+        session.shell.user_ns[name] = cloudpickle.loads(store.objects.get_bytes(state[name]))
+    return Restored(snapshot_id, chosen)
