@@ -1,0 +1,69 @@
+import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import { Widget } from '@lumino/widgets';
+import * as React from 'react';
+
+/** JupyterLab renders this MIME type with its own Vega-Lite extension. */
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+
+/** `false` in a dark theme, so the chart is drawn again when the theme changes. */
+function useLightTheme(): boolean {
+  const read = (): boolean => document.body.dataset.jpThemeLight !== 'false';
+  const [light, setLight] = React.useState(read);
+  React.useEffect(() => {
+    const observer = new MutationObserver(() => setLight(read()));
+    observer.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-light']
+    });
+    return () => observer.disconnect();
+  }, []);
+  return light;
+}
+
+/**
+ * A Vega-Lite spec drawn by JupyterLab's renderer (no charting library bundled here).
+ */
+export function VegaChart(props: {
+  rendermime: IRenderMimeRegistry | null;
+  spec: Record<string, any>;
+  id?: string;
+  className?: string;
+}): JSX.Element {
+  const { rendermime, spec } = props;
+  const host = React.useRef<HTMLDivElement>(null);
+  const light = useLightTheme();
+  const [error, setError] = React.useState<string | null>(null);
+  const available =
+    !!rendermime && rendermime.mimeTypes.includes(VEGALITE_MIME);
+
+  React.useEffect(() => {
+    const node = host.current;
+    if (!available || !rendermime || !node) {
+      return;
+    }
+    const renderer = rendermime.createRenderer(VEGALITE_MIME);
+    Widget.attach(renderer, node);
+    setError(null);
+    renderer
+      .renderModel(new MimeModel({ data: { [VEGALITE_MIME]: spec } }))
+      .catch(e => setError(String(e)));
+    return () => renderer.dispose();
+  }, [rendermime, spec, light, available]);
+
+  return (
+    <div
+      id={props.id}
+      className={`jp-mlver-chart ${props.className ?? ''}`}
+      data-points={spec?.data?.values?.length ?? 0}
+    >
+      {!available && (
+        <div className="jp-mlver-muted">
+          Charts need JupyterLab's Vega-Lite renderer
+          (@jupyterlab/vega5-extension), which is disabled.
+        </div>
+      )}
+      {error && <div className="jp-mlver-error">{error}</div>}
+      <div ref={host} className="jp-mlver-chart-host" />
+    </div>
+  );
+}
