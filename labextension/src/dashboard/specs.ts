@@ -6,7 +6,6 @@ import { IExperiment } from './api';
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 const BASE = {
   $schema: SCHEMA,
-  width: 'container',
   height: 240,
   autosize: { type: 'fit', contains: 'padding' },
   background: 'transparent'

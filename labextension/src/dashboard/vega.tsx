@@ -1,5 +1,4 @@
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
-import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 /** JupyterLab renders this MIME type with its own Vega-Lite extension. */
@@ -20,6 +19,24 @@ function useLightTheme(): boolean {
   return light;
 }
 
+/** The element's width, updated (in 40-pixel steps, to redraw rarely) as it resizes. */
+function useWidth(ref: React.RefObject<HTMLElement>): number {
+  const [width, setWidth] = React.useState(0);
+  React.useEffect(() => {
+    const node = ref.current;
+    if (!node) {
+      return;
+    }
+    const measure = (): void =>
+      setWidth(Math.floor(node.clientWidth / 40) * 40);
+    const observer = new ResizeObserver(measure);
+    observer.observe(node);
+    measure();
+    return () => observer.disconnect();
+  }, [ref]);
+  return width;
+}
+
 /**
  * A Vega-Lite spec drawn by JupyterLab's renderer (no charting library bundled here).
  */
@@ -32,23 +49,31 @@ export function VegaChart(props: {
   const { rendermime, spec } = props;
   const host = React.useRef<HTMLDivElement>(null);
   const light = useLightTheme();
+  const width = useWidth(host);
   const [error, setError] = React.useState<string | null>(null);
   const available =
     !!rendermime && rendermime.mimeTypes.includes(VEGALITE_MIME);
 
   React.useEffect(() => {
     const node = host.current;
-    if (!available || !rendermime || !node) {
+    if (!available || !rendermime || !node || width <= 0) {
       return;
     }
     const renderer = rendermime.createRenderer(VEGALITE_MIME);
-    Widget.attach(renderer, node);
+    // Not Widget.attach: React may remove the host before this effect's cleanup runs,
+    // and detaching a widget whose node left the document throws.
+    node.appendChild(renderer.node);
     setError(null);
+    // A width in pixels: the renderer's node does not give "container" a width to fit.
+    const sized = { ...spec, width: Math.max(160, width - 8) };
     renderer
-      .renderModel(new MimeModel({ data: { [VEGALITE_MIME]: spec } }))
+      .renderModel(new MimeModel({ data: { [VEGALITE_MIME]: sized } }))
       .catch(e => setError(String(e)));
-    return () => renderer.dispose();
-  }, [rendermime, spec, light, available]);
+    return () => {
+      renderer.dispose();
+      renderer.node.remove();
+    };
+  }, [rendermime, spec, light, available, width]);
 
   return (
     <div
