@@ -60,7 +60,8 @@ def seed_sweep(store: Store, template: dict[str, Any]) -> None:
             stored.append({"id": parent, **record})
         parent = None
         for j, shift in enumerate((0.0, 1.5)):
-            digest = writer.add_bytes(_train_csv(rng, shift))
+            csv = _train_csv(rng, shift)
+            digest = writer.add_bytes(csv)
             record = {
                 **base,
                 "parent": parent,
@@ -74,7 +75,7 @@ def seed_sweep(store: Store, template: dict[str, Any]) -> None:
                         "path": "data/train.csv",
                         "role": "input",
                         "hash": digest,
-                        "size": 0,
+                        "size": len(csv),
                         "stored": True,
                     }
                 ],

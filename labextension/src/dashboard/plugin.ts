@@ -51,7 +51,7 @@ export function registerDashboard(
         app.shell.activateById(existing.id);
         return;
       }
-      app.shell.add(tab, 'main', { mode: 'split-bottom' });
+      app.shell.add(tab, 'main');
       app.shell.activateById(tab.id);
     }
   });

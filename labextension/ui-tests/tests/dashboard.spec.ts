@@ -214,6 +214,7 @@ test.describe('Experiments dashboard', () => {
     ).toBeVisible();
     // The side panel keeps its list.
     await expect(page.locator(`#${PANEL_ID} #jp-mlver-compare`)).toHaveCount(0);
+    await drift.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SHOTS, 'mlver-compare-tab.png') });
   });
 });
