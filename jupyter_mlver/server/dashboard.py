@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import tornado.web
 
 from ..core.errors import InvalidInput
-from ..core.index import ALL
+from ..core.index import ALL, SnapshotRow
+from ..core.store import Store
 
 if TYPE_CHECKING:
     from .handlers import MlverContext
@@ -26,7 +27,7 @@ MAX_ROWS = 50_000
 MAX_PATHS = 100
 
 
-def _row(ctx: MlverContext, store: Any, row: Any) -> dict[str, Any]:
+def _row(ctx: MlverContext, store: Store, row: SnapshotRow) -> dict[str, Any]:
     summary = row.summary
     metrics: dict[str, Any] = {}
     series: dict[str, int] = {}

@@ -152,8 +152,11 @@ def few_values(reference: pd.Series, current: pd.Series, limit: int = FEW_VALUES
 
 def default_test(kind: str, reference: pd.Series, current: pd.Series) -> Test:
     """Evidently's choice for a column of this kind and these (clean) samples."""
+    large = len(reference) > LARGE_SAMPLE
+    if large and kind == CATEGORICAL:
+        return TESTS["jensenshannon"]
     n_values = few_values(reference, current)
-    if len(reference) <= LARGE_SAMPLE:
+    if not large:
         if kind == NUMERICAL and n_values is None:
             return TESTS["ks"]
         return TESTS["chisquare"] if n_values is None or n_values > 2 else TESTS["z"]

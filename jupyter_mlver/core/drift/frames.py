@@ -81,17 +81,6 @@ class DriftOptions:
             drift_share=drift_share,
         )
 
-    def to_json(self) -> Json:
-        return {
-            "test": self.test,
-            "threshold": self.threshold,
-            "tests": dict(self.tests),
-            "thresholds": dict(self.thresholds),
-            "types": dict(self.types),
-            "columns": list(self.columns) if self.columns else None,
-            "drift_share": self.drift_share,
-        }
-
 
 def _split(items: Iterable[str], flag: str) -> tuple[str | None, dict[str, str]]:
     every: str | None = None
