@@ -92,7 +92,7 @@ function DashboardView(props: {
           title="Tick two rows to compare them side by side"
           onClick={compare}
         >
-          Compare ({picked.length === 2 ? 2 : Math.min(picked.length, 2)}/2)
+          Compare ({picked.length}/2)
         </button>
         <button
           className="jp-mlver-button"
