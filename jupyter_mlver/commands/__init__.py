@@ -7,7 +7,7 @@ pick it up from ``COMMANDS``; see docs/ARCHITECTURE.md, "where a new command goe
 
 from __future__ import annotations
 
-from . import compare, drift, env, remote, session, store
+from . import compare, drift, env, remote, run, session, store
 from .context import Context
 from .spec import Arg, Command, Entry, Group, add_commands, arg, top_examples
 
@@ -20,6 +20,7 @@ COMMANDS: list[Entry] = [
     store.TAG,
     *compare.COMMANDS,
     *drift.COMMANDS,
+    run.RUN,
     *env.COMMANDS,
     *remote.COMMANDS,
     store.FSCK,

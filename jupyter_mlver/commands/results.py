@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..core.maintenance import GcReport
+    from ..core.maintenance import FsckReport, GcReport, RepairReport
     from ..core.remote import Remote
 
 
@@ -17,6 +17,28 @@ class Collected:
 
     report: GcReport
     dry_run: bool
+
+
+@dataclass
+class Checked:
+    """What ``fsck`` found (after ``--repair``, what is left) and what the repair did."""
+
+    report: FsckReport
+    repaired: RepairReport | None  # None: no --repair
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.report
+        out = {
+            "ok": r.ok,
+            "objects": r.objects,
+            "records": r.records,
+            "problems": r.problems,
+            "warnings": r.warnings,
+        }
+        if self.repaired is not None:
+            out["repaired"] = self.repaired.restored
+            out["unrepaired"] = self.repaired.unrepaired
+        return out
 
 
 @dataclass

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..views import html, text
 from .context import Context
-from .results import Collected
+from .results import Checked, Collected
 from .spec import Command, Entry, arg, non_negative
 
 if TYPE_CHECKING:
     from ..core.detail import SnapshotDetail, SnapshotPage
-    from ..core.maintenance import FsckReport
     from ..core.records import Record
 
 REF_HELP = "HEAD, HEAD~N, a tag, or an id prefix of 4+ hex digits"
@@ -198,32 +197,37 @@ TAG: Command[Record] = Command(
 )
 
 
-def _fsck(ctx: Context, args: argparse.Namespace) -> FsckReport:
-    from ..core.maintenance import fsck
+def _fsck(ctx: Context, args: argparse.Namespace) -> Checked:
+    from ..core.maintenance import RepairReport, fsck, repair
 
     with ctx.open_store() as store:
-        return fsck(store)
+        report = fsck(store)
+        repaired = RepairReport() if args.repair else None
+        if args.repair and not report.ok:
+            repaired = repair(store, report)
+            report = fsck(store)
+    return Checked(report, repaired)
 
 
-def _fsck_json(r: FsckReport) -> dict[str, Any]:
-    return {
-        "ok": r.ok,
-        "objects": r.objects,
-        "records": r.records,
-        "problems": r.problems,
-        "warnings": r.warnings,
-    }
-
-
-FSCK: Command[FsckReport] = Command(
+FSCK: Command[Checked] = Command(
     name="fsck",
     help="verify every object's hash, every record's references and the index; "
     "exit 1 if anything is wrong",
     run=_fsck,
     text=text.fsck,
-    json=_fsck_json,
-    exit_code=lambda r: 0 if r.ok else 1,
-    examples=[("fsck", "")],
+    exit_code=lambda c: 0 if c.report.ok else 1,
+    args=[
+        arg(
+            "--repair",
+            action="store_true",
+            help="copy missing or corrupt data copies again from the working tree where the "
+            "file still has the recorded hash, then check again; name what cannot be repaired",
+        )
+    ],
+    examples=[
+        ("fsck", ""),
+        ("fsck --repair", "copy missing data copies again from unchanged files"),
+    ],
 )
 
 

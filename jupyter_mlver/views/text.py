@@ -8,6 +8,7 @@ from .format import format_assignments, format_value, human_bytes, key_values, s
 
 if TYPE_CHECKING:
     from ..commands.results import (
+        Checked,
         Collected,
         Logged,
         NextSnapshot,
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     )
     from ..core.detail import SnapshotDetail, SnapshotPage
     from ..core.images import BuildResult, EnvironmentView, VerifyResult
-    from ..core.maintenance import FsckReport
     from ..core.records import Record
     from ..core.remote import Remote, TransferResult
 
@@ -147,11 +147,24 @@ def tagged(tag: Record) -> str:
 # -- store maintenance -------------------------------------------------------------------
 
 
-def fsck(report: FsckReport) -> str:
-    lines = [f"error: {line}" for line in report.problems]
+def fsck(c: Checked) -> str:
+    report, repaired = c.report, c.repaired
+    lines = []
+    if repaired is not None:
+        lines += [
+            f"repaired: {path} (object {oid[:12]}) copied again from the working tree"
+            for path, oid in repaired.restored.items()
+        ]
+        lines += [f"not repaired: {line}" for line in repaired.unrepaired]
+    lines += [f"error: {line}" for line in report.problems]
     lines += [f"warning: {line}" for line in report.warnings]
     verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
     lines.append(f"checked {report.objects} objects, {report.records} records: {verdict}")
+    if not report.ok and repaired is None:
+        lines.append(
+            "hint: `jupyter mlver fsck --repair` copies missing data files again from the "
+            "working tree where they are unchanged"
+        )
     return "\n".join(lines)
 
 

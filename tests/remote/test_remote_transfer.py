@@ -136,8 +136,11 @@ def test_a_corrupt_remote_object_is_named_and_never_stored(
     with Store.open(other) as store:
         assert not store.objects.exists(victim)
         assert list(store.objects.tmp.iterdir()) == []  # the bad download was removed
-        # The record itself is intact and indexed; only the bad copy is missing.
-        assert store.index.has(rec["id"])
+        # The snapshot needs the copy that did not arrive: neither stored nor indexed, so
+        # the store stays consistent; its environment, which is whole, did arrive.
+        assert not store.index.has(rec["id"]) and not store.objects.exists(rec["id"])
+        assert store.index.has(rec["environment"])
+    assert run(other, "fsck").returncode == 0
 
     # A corrupt record is refused too, and what needs it is not indexed.
     env = rec["environment"]
@@ -148,7 +151,8 @@ def test_a_corrupt_remote_object_is_named_and_never_stored(
     assert proc.returncode == 1 and env in proc.stderr
     with Store.open(third) as store:
         assert not store.objects.exists(env)
-        assert not store.index.has(rec["id"])
+        assert not store.index.has(rec["id"]) and not store.objects.exists(rec["id"])
+    assert run(third, "fsck").returncode == 0
 
     # Once the remote is repaired (pushed again from a good copy), the pull completes.
     with Store.open(project) as store:
@@ -234,12 +238,35 @@ def test_an_interrupted_pull_is_completed_by_the_next(
         arrived = set(store.objects.iter_ids())
         assert all(store.objects.verify(oid) for oid in arrived)
         assert not store.index.has(rec["id"])
+        # A record enters the store only with everything it needs: none has yet.
+        assert not {rec["id"], rec["environment"]} & arrived
     resumed = run_json(other, "pull")
     assert resumed["ok"]
-    # What arrived is not fetched again (the two records are read here, not counted).
-    assert resumed["present"] == len(arrived - {rec["id"], rec["environment"]})
-    assert resumed["moved"] == resumed["objects"] - resumed["present"] > 0
+    # What arrived is not fetched again; the rest is, and the two records.
+    assert resumed["present"] == len(arrived)
+    assert resumed["moved"] == resumed["objects"] - resumed["present"] + 2
     assert run_json(other, "show", rec["id"][:8]) == rec
+    assert "ok" in run(other, "fsck").stdout
+
+
+def test_a_truncated_object_on_the_remote_is_sent_again(
+    project: Path, target: Any, make_clone: Any
+) -> None:
+    """An object another writer left short is not taken as present by a push that never
+    sent it (its ledger has no claim): the push replaces it, and a pull gets it whole."""
+    write_files(project / "data" / "more", 3, 4096, "t")
+    rec = snapshot(project, "-m", "one", "--data", "data")
+    victim = next(e["hash"] for e in rec["data"] if e["path"].startswith("data/more/"))
+    key = f"objects/{victim[:2]}/{victim[2:]}"
+    with Store.open(project) as store:
+        target.fs.makedirs(f"{target.root}/objects/{victim[:2]}", exist_ok=True)
+        target.fs.pipe_file(f"{target.root}/{key}", store.objects.get_bytes(victim)[:1000])
+    add_remote(project, target)
+    pushed = run_json(project, "push")
+    assert pushed["ok"] and target.corrupt_objects() == []
+    other = make_clone("clone")
+    add_remote(other, target)
+    assert run_json(other, "pull")["ok"]
     assert "ok" in run(other, "fsck").stdout
 
 
