@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 WIDTH, HEIGHT = 180, 44
 REFERENCE = "var(--jp-ui-font-color3,#999)"
 CURRENT = "var(--jp-warn-color1,#f57c00)"
+#: Categories are named under their bars up to this many.
+LABELLED = 6
 
 
 def histogram(name: str, h: dict[str, Any]) -> str:
@@ -35,9 +37,15 @@ def histogram(name: str, h: dict[str, Any]) -> str:
             f'height="{HEIGHT * c / top:.1f}" style="fill:{CURRENT}"/></g>'
         )
     axis = ""
-    if h.get("edges"):
+    style = 'style="fill:var(--jp-ui-font-color2,#666);font-size:9px"'
+    if h.get("categories") and len(labels) <= LABELLED:
+        axis = "".join(
+            f'<text x="{(i + 0.5) * slot:.1f}" y="{HEIGHT + 11}" text-anchor="middle" {style}>'
+            f"{e(str(label)[:8])}</text>"
+            for i, label in enumerate(labels)
+        )
+    elif h.get("edges"):
         lo, hi = h["edges"][0], h["edges"][-1]
-        style = 'style="fill:var(--jp-ui-font-color2,#666);font-size:9px"'
         axis = (
             f'<text x="0" y="{HEIGHT + 11}" {style}>{lo:.3g}</text>'
             f'<text x="{WIDTH}" y="{HEIGHT + 11}" text-anchor="end" {style}>{hi:.3g}</text>'

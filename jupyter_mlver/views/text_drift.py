@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 def score(c: ColumnDrift) -> str:
     """``p=0.0012`` for a hypothesis test, ``d=0.134`` for a distance."""
     if c.p_value is not None:
+        if c.p_value == 0:
+            return "p<1e-300"  # below what a float holds
         return f"p={c.p_value:.2e}" if c.p_value < 1e-4 else f"p={c.p_value:.4f}"
     if c.distance is not None:
         return f"d={c.distance:.4f}"

@@ -101,4 +101,5 @@ def test_magic_shows_a_histogram_per_drifted_column(kernel: Kernel, project: Pat
     page = result["text/html"]
     assert page.count('class="mlver-histogram"') == 2  # x and city drifted, y did not
     assert 'aria-label="x: reference and current distributions"' in page
+    assert ">a</text>" in page and ">c</text>" in page  # few categories are named
     assert "var(--jp-" in page

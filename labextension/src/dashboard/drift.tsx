@@ -5,6 +5,8 @@ import { getDrift, IColumnDrift, IDriftReport, IHistogram } from './api';
 
 const W = 180;
 const H = 44;
+/** Categories are named under their bars up to this many. */
+const LABELLED = 6;
 
 /** Reference (grey) and current (orange) shares side by side, per bin or category. */
 export function Histogram(props: {
@@ -51,6 +53,19 @@ export function Histogram(props: {
           </g>
         );
       })}
+      {labels.length > 0 &&
+        labels.length <= LABELLED &&
+        labels.map((label, i) => (
+          <text
+            key={`l${i}`}
+            x={(i + 0.5) * slot}
+            y={H + 11}
+            textAnchor="middle"
+            className="jp-mlver-hist-axis"
+          >
+            {label.slice(0, 8)}
+          </text>
+        ))}
       {first !== undefined && end !== undefined && (
         <>
           <text x={0} y={H + 11} className="jp-mlver-hist-axis">
@@ -71,6 +86,9 @@ export function Histogram(props: {
 }
 
 function score(c: IColumnDrift): string {
+  if (c.p_value === 0) {
+    return 'p<1e-300';
+  }
   if (c.p_value !== null) {
     return `p=${c.p_value < 1e-4 ? c.p_value.toExponential(1) : c.p_value.toFixed(4)}`;
   }
