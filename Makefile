@@ -99,6 +99,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_remote.py
 	$(BIN)/python benchmarks/bench_serving.py
+	$(BIN)/python benchmarks/bench_drift.py
 	$(BIN)/python benchmarks/bench_run.py
 	@set -euo pipefail; \
 	DOCKER_HOST="$$(scripts/ensure-docker.sh | tail -n1)"; export DOCKER_HOST; \
