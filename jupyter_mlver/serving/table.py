@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+pd: Any
 try:
     import pandas as pd
 except ImportError:  # the server runs without pandas; models then get numpy arrays
