@@ -42,13 +42,15 @@ def register(
     reason: str | None = None,
 ) -> Record:
     """Store the artifact and a new version of ``name`` (1 + the latest), tied to
-    ``snapshot`` (a snapshot id); then move each of ``aliases`` to it (``production`` guarded)."""
+    ``snapshot`` (a snapshot id); then move each of ``aliases`` to it (``production`` guarded).
+    Without ``gate`` the version keeps the gate of the model's latest version that has one."""
     check_name(name)
     aliases = list(dict.fromkeys(check_alias(a) for a in aliases))
     if store.index.kind_of(snapshot) != "snapshot":
         raise RecordNotFound(f"{snapshot[:12]} is not a snapshot in this store")
     al.check_force(force, reason)
     latest = store.index.latest_model_version(name) or 0
+    gate = gate or _inherited_gate(store, name)
     candidate = al.Candidate(
         name, f"{name}:{latest + 1}", None, gate, al.snapshot_metrics(store, snapshot)
     )
@@ -84,6 +86,15 @@ def register(
             return stored
 
         return _locked(store, written, write)
+
+
+def _inherited_gate(store: Store, name: str) -> Gate | None:
+    """The gate is the model's: a version registered without ``--gate`` keeps the last one."""
+    for _, rid in reversed(store.index.model_versions(name)):
+        gate = Gate.of(store.get(rid))
+        if gate is not None:
+            return gate
+    return None
 
 
 def _locked(store: Store, written: set[str], write: Callable[[], T]) -> T:
