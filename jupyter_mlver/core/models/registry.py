@@ -50,7 +50,7 @@ def register(
         raise RecordNotFound(f"{snapshot[:12]} is not a snapshot in this store")
     al.check_force(force, reason)
     latest = store.index.latest_model_version(name) or 0
-    gate = gate or _inherited_gate(store, name)
+    gate = gate or inherited_gate(store, name)
     candidate = al.Candidate(
         name, f"{name}:{latest + 1}", None, gate, al.snapshot_metrics(store, snapshot)
     )
@@ -88,7 +88,7 @@ def register(
         return _locked(store, written, write)
 
 
-def _inherited_gate(store: Store, name: str) -> Gate | None:
+def inherited_gate(store: Store, name: str) -> Gate | None:
     """The gate is the model's: a version registered without ``--gate`` keeps the last one."""
     for _, rid in reversed(store.index.model_versions(name)):
         gate = Gate.of(store.get(rid))
