@@ -81,27 +81,42 @@ def cmd_tag(args: argparse.Namespace) -> int:
 
 
 def cmd_fsck(args: argparse.Namespace) -> int:
-    from ..core.maintenance import fsck
+    from ..core.maintenance import RepairReport, fsck, repair
 
+    repaired = RepairReport()
     with open_store(args) as store:
         report = fsck(store)
+        if args.repair and not report.ok:
+            repaired = repair(store, report)
+            report = fsck(store)
     if args.json:
-        print_json(
-            {
-                "ok": report.ok,
-                "objects": report.objects,
-                "records": report.records,
-                "problems": report.problems,
-                "warnings": report.warnings,
-            }
-        )
+        out: dict[str, Any] = {
+            "ok": report.ok,
+            "objects": report.objects,
+            "records": report.records,
+            "problems": report.problems,
+            "warnings": report.warnings,
+        }
+        if args.repair:
+            out["repaired"] = repaired.restored
+            out["unrepaired"] = repaired.unrepaired
+        print_json(out)
     else:
+        for path, oid in repaired.restored.items():
+            print(f"repaired: {path} (object {oid[:12]}) copied again from the working tree")
+        for line in repaired.unrepaired:
+            print(f"not repaired: {line}")
         for line in report.problems:
             print(f"error: {line}")
         for line in report.warnings:
             print(f"warning: {line}")
         verdict = "ok" if report.ok else f"{len(report.problems)} problem(s)"
         print(f"checked {report.objects} objects, {report.records} records: {verdict}")
+        if not report.ok and not args.repair:
+            print(
+                "hint: `jupyter mlver fsck --repair` copies missing data files again from the "
+                "working tree where they are unchanged"
+            )
     return 0 if report.ok else 1
 
 
@@ -205,11 +220,17 @@ def register(
     p.add_argument("ref", help="the snapshot: HEAD, HEAD~N, a tag or an id prefix")
     p.add_argument("name", help="the new tag")
 
-    add(
+    p = add(
         "fsck",
         cmd_fsck,
         "verify every object's hash, every record's references and the index; "
         "exit 1 if anything is wrong",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="copy missing or corrupt data copies again from the working tree where the "
+        "file still has the recorded hash, then check again; name what cannot be repaired",
     )
     add("reindex", cmd_reindex, "rebuild the index from the stored objects")
     p = add("gc", cmd_gc, "remove temporary leftovers and objects no record references")

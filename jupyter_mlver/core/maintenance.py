@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import records
+from .hashing import hash_file
+from .objects import ObjectWriter
 from .records import Record
 from .store import Store
 
@@ -18,10 +20,22 @@ class FsckReport:
     records: int = 0
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Objects whose content does not match their name, and objects records need but the
+    #: store lacks: what ``repair`` works from.
+    corrupt: set[str] = field(default_factory=set)
+    missing: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class RepairReport:
+    """What ``repair`` put back (``path -> object``) and what it could not, with why."""
+
+    restored: dict[str, str] = field(default_factory=dict)
+    unrepaired: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -44,10 +58,11 @@ def fsck(store: Store) -> FsckReport:
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for oid, ok in zip(ids, pool.map(store.objects.verify, ids), strict=True):
             if not ok:
+                report.corrupt.add(oid)
                 report.problems.append(
                     f"object {oid} is corrupt: its content does not match its name"
                 )
-    corrupt = {p.split()[1] for p in report.problems}
+    corrupt = report.corrupt
     present = set(ids)
     found: dict[str, Record] = {}
     # Data copies a `pull --no-data` left on a remote are absent by choice, not damage.
@@ -63,6 +78,7 @@ def fsck(store: Store) -> FsckReport:
             if ref in absent_by_choice and ref not in present:
                 left.add(ref)
             elif ref not in present:
+                report.missing.add(ref)
                 report.problems.append(f"{_label(record)} references missing object {ref}")
     if left:
         report.warnings.append(
@@ -85,6 +101,59 @@ def fsck(store: Store) -> FsckReport:
             "`jupyter mlver reindex` adds them, `jupyter mlver gc` removes them"
         )
     return report
+
+
+def repair(store: Store, report: FsckReport | None = None) -> RepairReport:
+    """Copy again from the working tree every missing or corrupt data copy whose file
+    there still has the recorded hash; name what cannot be put back.
+
+    Whatever the hash cache claimed about the damaged objects is dropped first, so the
+    next snapshot copies them again rather than trusting the claim.
+    """
+    report = report if report is not None else fsck(store)
+    damaged = report.corrupt | report.missing
+    out = RepairReport()
+    if not damaged:
+        return out
+    paths: dict[str, list[str]] = {}
+    for record in store.iter_records():
+        for entry in record.get("data") or [] if record.get("schema") == records.SNAPSHOT else []:
+            if entry.get("stored") and entry["hash"] in damaged:
+                paths.setdefault(entry["hash"], []).append(entry["path"])
+    with store.writing(), store.objects.writer() as writer:
+        store.state.forget_stored(damaged)
+        for oid in sorted(damaged):
+            why = _restore(store, writer, oid, sorted(set(paths.get(oid, ()))), out)
+            if why:
+                out.unrepaired.append(f"object {oid}: {why}")
+    return out
+
+
+def _restore(
+    store: Store, writer: ObjectWriter, oid: str, candidates: list[str], out: RepairReport
+) -> str | None:
+    """Stage ``oid`` from the first candidate file that hashes to it; else say why not."""
+    if not candidates:
+        return "it is not a data copy, so the working tree cannot give it back (pull it?)"
+    reasons = []
+    for rel in candidates:
+        path = store.root / rel
+        try:
+            digest = hash_file(path)
+        except FileNotFoundError:
+            reasons.append(f"{rel} is gone")
+            continue
+        except OSError as e:
+            reasons.append(f"{rel} cannot be read ({e.strerror})")
+            continue
+        if digest != oid:
+            reasons.append(f"{rel} has changed since")
+            continue
+        store.objects.remove(oid)  # a corrupt copy, if any, makes way for the good one
+        writer.add_file(path, oid)
+        out.restored[rel] = oid
+        return None
+    return "; ".join(reasons) + " (pull it from a remote that has it?)"
 
 
 def reindex(store: Store) -> int:

@@ -12,7 +12,7 @@ import errno
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -132,6 +132,8 @@ class ObjectWriter:
 
     Many small files cost one filesystem sync instead of an fsync each; the ordering
     guarantee is the same: data is durable before its name appears in ``objects/``.
+    Whatever claims that an object is stored (a cache flag, a ledger row) is registered
+    with ``after_commit`` and runs only once the object is durably in place.
     """
 
     def __init__(self, store: ObjectStore) -> None:
@@ -139,6 +141,7 @@ class ObjectWriter:
         self._staged: list[tuple[Path, str]] = []
         self._names: set[str] = set()
         self._fanouts: set[str] = set()
+        self._after: list[Callable[[], None]] = []
 
     def __enter__(self) -> ObjectWriter:
         return self
@@ -211,7 +214,18 @@ class ObjectWriter:
         self._stage(tmp, oid)
         return True
 
+    def after_commit(self, claim: Callable[[], None]) -> None:
+        """Run ``claim`` at the next ``commit``, after every staged object is durable in
+        ``objects/``; an aborted writer never runs it."""
+        self._after.append(claim)
+
     def commit(self) -> None:
+        self._publish()
+        claims, self._after = self._after, []
+        for claim in claims:
+            claim()
+
+    def _publish(self) -> None:
         if not self._staged:
             return
         if len(self._staged) > _SYNC_BATCH and hasattr(os, "sync"):
@@ -241,3 +255,4 @@ class ObjectWriter:
             tmp.unlink(missing_ok=True)
         self._staged.clear()
         self._names.clear()
+        self._after.clear()

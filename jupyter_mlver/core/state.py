@@ -22,7 +22,10 @@ from .sqlite import connect
 #: A file modified this recently may change again within the same timestamp tick
 #: ("racily clean" in git's words), so its hash is not cached yet.
 RACY_WINDOW_NS = 1_000_000_000
-_VERSION = 3
+_VERSION = 4
+#: Version 3 could claim a stored copy that a killed snapshot never published; its hashes
+#: are kept and its claims dropped, so the next snapshot checks each object once.
+_UNTRUSTED_CLAIMS = 3
 
 #: (inode, size, mtime_ns): a plain tuple, built once per file on the hot path.
 StatKey = tuple[int, int, int]
@@ -42,6 +45,16 @@ def _settled(entries: Mapping[str, Entry], now: int) -> dict[str, Entry]:
     return {p: e for p, e in entries.items() if now - e[2] > RACY_WINDOW_NS}
 
 
+def _drop_claims(conn: sqlite3.Connection) -> None:
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("UPDATE hashes SET stored = 0")
+        for root, blob in conn.execute("SELECT root, entries FROM trees").fetchall():
+            tree = {rel: (*e[:4], False) for rel, e in marshal.loads(blob).items()}
+            conn.execute("UPDATE trees SET entries = ? WHERE root = ?", (marshal.dumps(tree), root))
+        conn.execute(f"PRAGMA user_version = {_VERSION}")
+
+
 class StateCache:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -51,7 +64,10 @@ class StateCache:
     def conn(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = connect(self.path)
-            if conn.execute("PRAGMA user_version").fetchone()[0] != _VERSION:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == _UNTRUSTED_CLAIMS:
+                _drop_claims(conn)
+            elif version != _VERSION:
                 # A cache: an old layout is simply dropped.
                 conn.execute("DROP TABLE IF EXISTS hashes")
                 conn.execute("DROP TABLE IF EXISTS trees")

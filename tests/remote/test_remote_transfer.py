@@ -136,8 +136,11 @@ def test_a_corrupt_remote_object_is_named_and_never_stored(
     with Store.open(other) as store:
         assert not store.objects.exists(victim)
         assert list(store.objects.tmp.iterdir()) == []  # the bad download was removed
-        # The record itself is intact and indexed; only the bad copy is missing.
-        assert store.index.has(rec["id"])
+        # The snapshot needs the copy that did not arrive: neither stored nor indexed, so
+        # the store stays consistent; its environment, which is whole, did arrive.
+        assert not store.index.has(rec["id"]) and not store.objects.exists(rec["id"])
+        assert store.index.has(rec["environment"])
+    assert run(other, "fsck").returncode == 0
 
     # A corrupt record is refused too, and what needs it is not indexed.
     env = rec["environment"]
@@ -148,7 +151,8 @@ def test_a_corrupt_remote_object_is_named_and_never_stored(
     assert proc.returncode == 1 and env in proc.stderr
     with Store.open(third) as store:
         assert not store.objects.exists(env)
-        assert not store.index.has(rec["id"])
+        assert not store.index.has(rec["id"]) and not store.objects.exists(rec["id"])
+    assert run(third, "fsck").returncode == 0
 
     # Once the remote is repaired (pushed again from a good copy), the pull completes.
     with Store.open(project) as store:
@@ -234,11 +238,13 @@ def test_an_interrupted_pull_is_completed_by_the_next(
         arrived = set(store.objects.iter_ids())
         assert all(store.objects.verify(oid) for oid in arrived)
         assert not store.index.has(rec["id"])
+        # A record enters the store only with everything it needs: none has yet.
+        assert not {rec["id"], rec["environment"]} & arrived
     resumed = run_json(other, "pull")
     assert resumed["ok"]
-    # What arrived is not fetched again (the two records are read here, not counted).
-    assert resumed["present"] == len(arrived - {rec["id"], rec["environment"]})
-    assert resumed["moved"] == resumed["objects"] - resumed["present"] > 0
+    # What arrived is not fetched again; the rest is, and the two records.
+    assert resumed["present"] == len(arrived)
+    assert resumed["moved"] == resumed["objects"] - resumed["present"] + 2
     assert run_json(other, "show", rec["id"][:8]) == rec
     assert "ok" in run(other, "fsck").stdout
 

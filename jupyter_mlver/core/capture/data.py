@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -140,7 +141,9 @@ def capture_data(
     """Data entries ``{path, role, hash, size, stored}`` sorted by path.
 
     With a ``writer`` each file is also copied into the store (reflink or copy), except
-    files that look like credentials, which keep their hash only.
+    files that look like credentials, which keep their hash only. The hash cache learns
+    that a copy is stored only when the writer commits: a kill before that leaves the
+    cache claiming nothing the store does not hold.
     """
     roots = [(os.path.abspath(p), role) for p, role in paths]
     trees = list(dict.fromkeys(p for p, _ in roots if os.path.isdir(p)))
@@ -179,7 +182,11 @@ def capture_data(
                     "snapshot again once it is written",
                 )
         stored[f.path] = keep
-    _remember(state, files, stored, cached, cached_trees, singles)
+    remember = functools.partial(_remember, state, files, stored, cached, cached_trees, singles)
+    if writer is None:
+        remember()
+    else:
+        writer.after_commit(remember)
     prefix = str(root) + os.sep
     entries = []
     for f in sorted(files, key=lambda f: f.path):

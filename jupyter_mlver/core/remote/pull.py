@@ -20,7 +20,7 @@ from ..store import MIN_PREFIX, Store
 from .backend import RemoteFS
 from .config import get_remote
 from .ledger import Ledger
-from .plan import Plan
+from .plan import Needs, Plan
 from .push import part_jobs
 from .result import Meter, ProgressFactory, TransferResult, default_jobs
 
@@ -241,7 +241,7 @@ def pull(
             ledger.forget(remote.ident)
         ledger.checked(remote.ident, listed_at)
         roots = pull_roots(src, store, refs, markers, result)
-        plan = _walk(src, store, writer, roots, result)
+        plan, fetched = _walk(src, store, roots, result)
         result.records = len(plan.needs)
         plain = plan.plain()
         data_sizes = plan.data()
@@ -272,7 +272,7 @@ def pull(
         )
         # What the remote served intact is known to be there (a later push skips it).
         ledger.add_objects(remote.ident, (set(sizes) | set(plan.needs)) - src.bad)
-        _index(store, plan, result)
+        _index(store, plan, fetched, src.bad, result)
         ledger.add_records(
             remote.ident,
             [
@@ -295,11 +295,13 @@ def _local_record(store: Store, rid: str) -> Record | None:
 
 
 def _walk(
-    src: _Remote, store: Store, writer: ObjectWriter, roots: Sequence[str], result: TransferResult
-) -> Plan:
+    src: _Remote, store: Store, roots: Sequence[str], result: TransferResult
+) -> tuple[Plan, dict[str, bytes]]:
     """Fetch the records in ``roots`` and those they link to, wave by wave; records this
-    store already has are read here."""
+    store already has are read here. The fetched records' bytes are only returned: a record
+    enters the store once everything it needs has arrived (see ``_index``)."""
     plan = Plan()
+    fetched: dict[str, bytes] = {}
     wave = list(dict.fromkeys(roots))
     while wave:
         fetch = []
@@ -313,9 +315,7 @@ def _walk(
             fetch.append(rid)  # absent or damaged here: a good copy replaces it if it verifies
         for rid, (record, raw) in src.records(fetch, result).items():
             plan.add(record)
-            if store.objects.exists(rid):
-                store.objects.remove(rid)  # the damaged copy; the verified one replaces it
-            writer.add_bytes(raw)
+            fetched[rid] = raw
             result.moved += 1
             result.moved_bytes += len(raw)
         wave = [
@@ -325,8 +325,7 @@ def _walk(
             for link in plan.needs[rid].links
             if link not in plan.needs
         ]
-    writer.commit()
-    return plan
+    return plan, fetched
 
 
 def _download_all(
@@ -396,14 +395,15 @@ def _download_all(
         raise RemoteError(f"pull {src.name}: {type(error).__name__}: {error}") from error
 
 
-def _index(store: Store, plan: Plan, result: TransferResult) -> None:
-    """Index each record whose objects are all here, needed records first."""
+def _complete(store: Store, plan: Plan, corrupt: set[str], result: TransferResult) -> list[Needs]:
+    """The records whose objects and linked records are all here, needed records first.
+    A data copy may be absent by choice (``--no-data``), but not because the remote served
+    it ``corrupt``."""
     ok: dict[str, bool] = {}
-    fingerprints = {
-        n.id: n.record.get("fingerprint") for n in plan.needs.values() if n.kind == "environment"
-    }
+    out = []
     for needs in plan.ordered():
         missing = [oid for oid in needs.plain if not store.objects.exists(oid)]
+        missing += sorted(corrupt.intersection(needs.data))
         bad = [
             link
             for link in needs.links
@@ -414,13 +414,35 @@ def _index(store: Store, plan: Plan, result: TransferResult) -> None:
             )
         ]
         ok[needs.id] = not missing and not bad
-        if not ok[needs.id]:
+        if ok[needs.id]:
+            out.append(needs)
+        else:
             result.problems.append(
                 f"{needs.kind} {needs.id} not added: it needs "
                 f"{'object ' + missing[0] if missing else 'record ' + bad[0]}, which did not "
                 "arrive"
             )
-            continue
+    return out
+
+
+def _index(
+    store: Store, plan: Plan, fetched: dict[str, bytes], corrupt: set[str], result: TransferResult
+) -> None:
+    """Store and index each record whose needs have all arrived, needed records first; a
+    record that cannot be completed leaves no object behind (``fsck`` stays clean)."""
+    complete = _complete(store, plan, corrupt, result)
+    with store.objects.writer() as writer:
+        for needs in complete:
+            raw = fetched.get(needs.id)
+            if raw is None:
+                continue
+            if store.objects.exists(needs.id):
+                store.objects.remove(needs.id)  # the damaged copy; the verified one replaces it
+            writer.add_bytes(raw)
+    fingerprints = {
+        n.id: n.record.get("fingerprint") for n in plan.needs.values() if n.kind == "environment"
+    }
+    for needs in complete:
         if store.index.has(needs.id):
             continue
         fingerprint = fingerprints.get(needs.record.get("environment", ""))
