@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from .._version import __version__
 from ..core.errors import MlverError
-from . import compare, env, remote, store
+from . import compare, env, models, remote, store
 
 EPILOG = """\
 examples:
@@ -23,6 +23,8 @@ examples:
   jupyter mlver diff HEAD~1 HEAD
   jupyter mlver env build --tag 1.0.0 --push registry.example.com/team/project
   jupyter mlver remote add origin s3://team-bucket/mlver && jupyter mlver push
+  jupyter mlver model register churn model.joblib --alias staging
+  jupyter mlver model alias churn:2 production     (guarded by the model's --gate metric)
   jupyter mlver fsck
 
 In a notebook: %load_ext jupyter_mlver, then %mlver snapshot (see %mlver -h).
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.register(sub, common)  # diff, checkout, reproduce
     remote.register(sub, common)  # remote, push, pull
     env.register(sub, common)  # env build, show, verify, dockerfile
+    models.register(sub, common)  # model register, list, show, alias, rollback, history
     return parser
 
 

@@ -140,10 +140,13 @@ def move_locked(
     written: set[str],
 ) -> Record:
     """Record a move of ``alias`` to the stored version ``target``. The caller holds
-    ``store.writing()`` and an index transaction; new objects are added to ``written``."""
+    ``store.writing()`` and an index transaction; new objects are added to ``written``.
+    An alias already on ``target`` is not moved: its last event is returned."""
     name = target["name"]
-    why = check_allowed(store, Candidate.of(store, target), alias, force, reason)
     current = holder(store, name, alias)
+    if current is not None and current.model_record == target["id"]:
+        return store.get(current.id)
+    why = check_allowed(store, Candidate.of(store, target), alias, force, reason)
     event = alias_record(
         model=target,
         alias=alias,

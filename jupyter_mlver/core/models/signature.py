@@ -9,13 +9,20 @@ each input into an array of ``dtype`` (strings, categories and mixed values are 
 
 from __future__ import annotations
 
+import csv
+import importlib
+import itertools
+import json
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, cast
 
 from ..errors import InvalidInput
 
 Signature = dict[str, Any]
 _POSITIONAL = ("ndarray", "rows")
+#: Rows of an example file read for its signature.
+EXAMPLE_ROWS = 100
 
 
 def infer_signature(example: object) -> Signature:
@@ -127,3 +134,43 @@ def _values_dtype(values: list[Any]) -> str:
     if dtype is not None and len(kinds) == 1:
         return _dtype_name(dtype)
     return "object"
+
+
+def read_example(path: str | Path) -> Any:
+    """The first rows of an example input file: ``.csv``, ``.json`` (records or columns),
+    ``.jsonl`` or ``.parquet`` (pandas reads them when installed)."""
+    file = Path(path)
+    if not file.is_file():
+        raise InvalidInput(f"example {str(path)!r} does not exist", "give a .csv or .json file")
+    suffix = file.suffix.lower()
+    pd: Any
+    try:
+        pd = importlib.import_module("pandas")  # optional, and untyped
+    except ImportError:
+        pd = None
+    if suffix == ".csv":
+        if pd is not None:
+            return pd.read_csv(file, nrows=EXAMPLE_ROWS)
+        with open(file, newline="", encoding="utf-8") as f:
+            rows = list(itertools.islice(csv.DictReader(f), EXAMPLE_ROWS))
+        return [{k: _parse(v) for k, v in row.items()} for row in rows]
+    if suffix == ".json":
+        return json.loads(file.read_text(encoding="utf-8"))
+    if suffix == ".jsonl":
+        with open(file, encoding="utf-8") as f:
+            lines = [line for line in itertools.islice(f, EXAMPLE_ROWS) if line.strip()]
+        return [json.loads(line) for line in lines]
+    if suffix == ".parquet" and pd is not None:
+        return pd.read_parquet(file).head(EXAMPLE_ROWS)
+    raise InvalidInput(
+        f"cannot read an example from {file.name}", "give a .csv, .json, .jsonl or .parquet file"
+    )
+
+
+def _parse(text: str) -> Any:
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            continue
+    return text if text != "" else None
