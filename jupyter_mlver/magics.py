@@ -30,6 +30,8 @@ examples:
   %mlver diff HEAD~1 HEAD                (what changed: params, metrics, data, packages, cells)
   %mlver checkout v1 data/               (restore data files of a snapshot from the store)
   %mlver reproduce HEAD                  (re-run the notebook in its image, compare metrics)
+  %mlver model register churn clf --gate auc --example X_test  (a fitted model's version)
+  %mlver model alias churn:2 production  (guarded: refused if its auc is worse)
 """
 
 
@@ -140,6 +142,9 @@ def build_parser() -> _Parser:
     p.add_argument("names", metavar="NAME", nargs="*", help="only these (default: all)")
     _add_compare_commands(add)
     _add_env_commands(sub)
+    from .model_commands import declare
+
+    declare(sub, kernel=True).set_defaults(handler=MlverMagics.cmd_model)
     for name, handler, verb in (
         ("push", MlverMagics.cmd_push, "send"),
         ("pull", MlverMagics.cmd_pull, "fetch"),
@@ -525,6 +530,54 @@ class MlverMagics(Magics):
             online=args.online,
             prefix=self.settings.image_prefix,
             **extra,
+        )
+
+    def cmd_model(self, args: argparse.Namespace) -> display.View | None:
+        from .model_commands import run
+
+        if args.model_action is None:
+            args.model_parser.print_help()
+            return None
+        result = run(args, lambda: self._store_and_notebook()[0], self._register_model)
+        return display.TextResult(f"model {args.model_command}", result.text)
+
+    def _register_model(self, args: argparse.Namespace) -> Any:
+        from .core.models.signature import read_example
+        from .kernel_models import RegisterRequest, register_in_kernel
+
+        source, variable = self._variable_or_path(args.source, "model")
+        example = None
+        if args.example:
+            example, _ = self._variable_or_path(args.example, "example")
+            if isinstance(example, str):
+                example = read_example(example)
+        request = RegisterRequest(
+            name=args.name,
+            source=source,
+            variable=variable,
+            snapshot=args.snapshot,
+            aliases=args.alias,
+            gate=args.gate,
+            gate_lower=args.gate_lower,
+            description=args.message,
+            flavor=args.flavor,
+            serializer=args.serializer,
+            example=example,
+            force=args.force,
+            reason=args.reason,
+        )
+        return register_in_kernel(self.session, self.settings, request)
+
+    def _variable_or_path(self, word: str, what: str) -> tuple[Any, str | None]:
+        """A user variable of that name, else an existing path (as a string)."""
+        namespace: dict[str, Any] = self.shell.user_ns if self.shell is not None else {}
+        if word.isidentifier() and word in namespace:
+            return namespace[word], word
+        if Path(word).exists():
+            return word, None
+        raise InvalidInput(
+            f"no variable or path named {word!r} for the {what}",
+            "name a variable of this notebook, or a file or directory",
         )
 
     def cmd_env_help(self, args: argparse.Namespace) -> None:
