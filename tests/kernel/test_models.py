@@ -64,10 +64,10 @@ def test_register_an_object_and_a_file_from_a_kernel(project: Path, start_kernel
         assert v2["gate"] == {"metric": "auc", "higher_is_better": True}  # the model's gate
     # Both load and predict what the kernel's object predicted.
     predicted = np.array(k.value("predicted"))
-    X, _ = make_classification(n_samples=100, n_features=4, random_state=0)
+    features, _ = make_classification(n_samples=100, n_features=4, random_state=0)
     import pandas as pd
 
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    frame = pd.DataFrame(features, columns=["a", "b", "c", "d"])
     with _store(project) as store:
         for ref in ("churn@production", "churn:2"):
             loaded: Any = registry.load(store, ref)
