@@ -249,6 +249,27 @@ def test_an_interrupted_pull_is_completed_by_the_next(
     assert "ok" in run(other, "fsck").stdout
 
 
+def test_a_truncated_object_on_the_remote_is_sent_again(
+    project: Path, target: Any, make_clone: Any
+) -> None:
+    """An object another writer left short is not taken as present by a push that never
+    sent it (its ledger has no claim): the push replaces it, and a pull gets it whole."""
+    write_files(project / "data" / "more", 3, 4096, "t")
+    rec = snapshot(project, "-m", "one", "--data", "data")
+    victim = next(e["hash"] for e in rec["data"] if e["path"].startswith("data/more/"))
+    key = f"objects/{victim[:2]}/{victim[2:]}"
+    with Store.open(project) as store:
+        target.fs.makedirs(f"{target.root}/objects/{victim[:2]}", exist_ok=True)
+        target.fs.pipe_file(f"{target.root}/{key}", store.objects.get_bytes(victim)[:1000])
+    add_remote(project, target)
+    pushed = run_json(project, "push")
+    assert pushed["ok"] and target.corrupt_objects() == []
+    other = make_clone("clone")
+    add_remote(other, target)
+    assert run_json(other, "pull")["ok"]
+    assert "ok" in run(other, "fsck").stdout
+
+
 def test_two_pushers_at_once_both_land(project: Path, target: Any, make_clone: Any) -> None:
     mine = make_clone("alice")
     theirs = make_clone("bob")

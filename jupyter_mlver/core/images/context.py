@@ -94,23 +94,32 @@ class Context:
                         tar.addfile(info, f)
 
     def write_dir(self, directory: Path) -> None:
-        for name in sorted(self.entries):
-            entry = self.entries[name]
-            path = directory / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_symlink() or path.exists():
-                path.unlink()
-            if entry.link is not None:
-                path.symlink_to(entry.link)
-                continue
-            if entry.data is not None:
-                path.write_bytes(entry.data)
-            else:
-                assert entry.source is not None
-                import shutil
+        """Write the context as ``directory`` (which must not exist), whole or not at all: it
+        is assembled under a temporary name beside it and renamed into place."""
+        import shutil
+        import tempfile
 
-                shutil.copyfile(entry.source, path)
-            path.chmod(entry.mode)
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(prefix=f".{directory.name}.partial-", dir=directory.parent))
+        try:
+            for name in sorted(self.entries):
+                entry = self.entries[name]
+                path = partial / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if entry.link is not None:
+                    path.symlink_to(entry.link)
+                    continue
+                if entry.data is not None:
+                    path.write_bytes(entry.data)
+                else:
+                    assert entry.source is not None
+                    shutil.copyfile(entry.source, path)
+                path.chmod(entry.mode)
+            partial.chmod(0o755)
+            os.rename(partial, directory)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
 
 
 # -- the project code ----------------------------------------------------------------

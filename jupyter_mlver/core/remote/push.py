@@ -187,9 +187,12 @@ def push(
         candidates = (wanted | set(data_sizes)) - local_missing
         result.objects = len(candidates)
         on_remote = ledger.known_objects(remote.ident, candidates)
+        # A listed object counts only at its full size: a truncated one (another writer's
+        # interrupted upload on a filesystem remote) is sent again, not vouched for.
         listed = rfs.sizes(candidates - on_remote, jobs)
-        ledger.add_objects(remote.ident, listed)
-        on_remote |= set(listed)
+        whole = {oid for oid, size in listed.items() if size == store.objects.size(oid)}
+        ledger.add_objects(remote.ident, whole)
+        on_remote |= whole
         result.present = len(on_remote)
         todo = {oid: store.objects.size(oid) for oid in candidates - on_remote}
         if todo or any(rid not in markers for rid in plan.needs):
