@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Mlver
 from .core import records
@@ -23,7 +23,10 @@ from .core.capture.secrets import Redactor
 from .core.errors import InvalidInput
 from .core.records import Record
 from .core.snapshot import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
-from .core.store import Store
+from .core.store import Store, find_store_dir
+
+if TYPE_CHECKING:
+    from .commands.results import NextSnapshot, Restored
 
 DEFAULT_STATE_MAX_BYTES = 512 * 1024 * 1024
 
@@ -196,8 +199,10 @@ def _from_disk(path: Path) -> NotebookDocument:
     return NotebookDocument(path, content, "disk", _kernel_info(doc))
 
 
-def open_store(settings: Mlver, near: Path | None) -> Store:
-    return Store.open(near.parent if near else Path.cwd(), explicit=settings.store_dir, create=True)
+def open_store(settings: Mlver, near: Path | None, explicit: str | None = None) -> Store:
+    """The store for a notebook (or the current directory), created if there is none."""
+    start = near.parent if near else Path.cwd()
+    return Store.open(start, explicit=explicit or settings.store_dir, create=True)
 
 
 @dataclass
@@ -214,13 +219,18 @@ class SnapshotRequest:
 
 
 def take_kernel_snapshot(
-    session: KernelSession, settings: Mlver, request: SnapshotRequest, progress: Any = None
+    session: KernelSession,
+    settings: Mlver,
+    request: SnapshotRequest,
+    progress: Any = None,
+    store_dir: str | None = None,
 ) -> tuple[Store, Record]:
     """Everything the kernel knows plus what ``take_snapshot`` captures; pending logs and
-    lineage are consumed only when the record is stored."""
+    lineage are consumed only when the record is stored. ``store_dir`` overrides where
+    the store is found (``--store``)."""
     with session.lineage.paused():  # our own reads and writes are not the experiment's
         doc = notebook_document(session, request.notebook)
-        store = open_store(settings, doc.path if doc else None)
+        store = open_store(settings, doc.path if doc else None, store_dir)
         try:
             record = _snapshot(session, settings, request, doc, store, progress)
         except BaseException:
@@ -295,3 +305,75 @@ def _snapshot(
     session.metrics.clear()
     session.taken.add(record["id"])
     return record
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return path.absolute().as_posix()
+
+
+def next_snapshot(
+    session: KernelSession, settings: Mlver, store_dir: str | None = None
+) -> NextSnapshot:
+    """What a snapshot taken now would record; nothing is consumed or written."""
+    from .commands.results import NextSnapshot, PendingFile
+
+    with session.lineage.paused():
+        doc = notebook_document(session, None, consume=False)
+        near = doc.path if doc and doc.path else session.notebook_path()
+        start = near.parent if near else Path.cwd()
+        where = find_store_dir(start, explicit=store_dir or settings.store_dir)
+        root = where.parent
+        roles: dict[Path, str] = {}
+        if settings.lineage:
+            roles = dict.fromkeys(session.inputs, "input")
+            for path, role in session.lineage.peek(root):
+                roles[path] = "output" if role == "output" else roles.get(path, role)
+        files = [
+            PendingFile(_relative(root, p), role, p.stat().st_size)
+            for p, role in roles.items()
+            if p.is_file() and p != (doc.path if doc else None)
+        ]
+        warnings = nbcapture.analyse_execution(
+            session.executions(), json.loads(doc.content) if doc else None
+        )["warnings"]
+    return NextSnapshot(
+        store_dir=str(where),
+        notebook=_relative(root, doc.path) if doc and doc.path else None,
+        source=doc.source if doc else None,
+        params=dict(session.params),
+        metrics=session.pending_metrics(),
+        files=files,
+        warnings=warnings,
+    )
+
+
+def restore_state(
+    session: KernelSession, store: Store, snapshot_id: str, names: list[str]
+) -> Restored:
+    """Load variables a snapshot pickled (``--state``) back into the kernel's namespace."""
+    import cloudpickle
+
+    from .commands.results import Restored
+
+    record = store.get(snapshot_id)
+    state = record.get("state") or {}
+    if not state:
+        raise InvalidInput(
+            f"snapshot {snapshot_id[:12]} holds no variables",
+            "take snapshots with --state to keep them",
+        )
+    chosen = names or sorted(state)
+    unknown = [n for n in chosen if n not in state]
+    if unknown:
+        raise InvalidInput(
+            f"snapshot {snapshot_id[:12]} has no variable {', '.join(unknown)}",
+            f"it has {', '.join(sorted(state))}",
+        )
+    if session.shell is None:
+        raise InvalidInput("restoring variables needs a kernel", "run it as %mlver restore")
+    for name in chosen:
+        session.shell.user_ns[name] = cloudpickle.loads(store.objects.get_bytes(state[name]))
+    return Restored(snapshot_id, chosen)

@@ -18,8 +18,9 @@ from .config import Mlver
 from .core.models import aliases as al
 from .core.models import registry
 from .core.models.artifacts import Prepared, prepare_object, prepare_path
-from .core.models.records import Gate, check_gate
+from .core.models.records import check_gate
 from .core.models.refs import check_alias, check_name
+from .core.models.register import precheck
 from .core.models.signature import infer_signature
 from .core.records import Record
 from .core.store import Store
@@ -72,7 +73,15 @@ def register_in_kernel(
                 else unchanged_head(session, store, notebook)
             )
             if snapshot is None:
-                _precheck(store, request.name, aliases, gate, session, request)
+                precheck(
+                    store,
+                    request.name,
+                    aliases,
+                    gate,
+                    session.pending_metrics(),
+                    request.force,
+                    request.reason,
+                )
                 store.close()
                 store, taken = take_kernel_snapshot(
                     session,
@@ -125,26 +134,3 @@ def unchanged_head(session: KernelSession, store: Store, notebook: str | None) -
     if any(last < e.count < running for e in session.executions()):
         return None
     return head
-
-
-def _precheck(
-    store: Store,
-    name: str,
-    aliases: list[str],
-    gate: Gate | None,
-    session: KernelSession,
-    request: RegisterRequest,
-) -> None:
-    """The guard, with the metrics the new snapshot is about to record."""
-    if not aliases:
-        return
-    latest = store.index.latest_model_version(name) or 0
-    candidate = al.Candidate(
-        name,
-        f"{name}:{latest + 1}",
-        None,
-        gate or registry.inherited_gate(store, name),
-        session.pending_metrics(),
-    )
-    for alias in aliases:
-        al.check_allowed(store, candidate, alias, request.force, request.reason)

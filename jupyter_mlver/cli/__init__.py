@@ -1,7 +1,9 @@
-"""``jupyter mlver``: the command-line front door over the same core calls as the magics.
+"""``jupyter mlver``: the command line over the same command declarations as ``%mlver``.
 
-Each module registers its commands; the core is imported only by the command that runs,
-so ``jupyter mlver`` starts fast.
+The parser is built from ``jupyter_mlver.commands``; this module only decides how a result
+is shown in a terminal: its text (or ``--json``) on stdout, progress and notes on stderr,
+one line on stderr and a non-zero status for an error. The core loads only when a command
+runs, so ``jupyter mlver`` starts fast.
 """
 
 from __future__ import annotations
@@ -9,34 +11,26 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from .._version import __version__
+from ..commands import COMMANDS, Command, Context, add_commands, top_examples
+from ..commands.spec import examples_text
 from ..core.errors import MlverError
-from . import compare, env, models, remote, store
+from .common import load_settings, print_json
+from .progress import say, terminal_bar, terminal_build_display
 
-EPILOG = """\
-examples:
-  jupyter mlver snapshot -m "baseline" --data data/ --param lr=0.01 --metric acc=0.93
-  jupyter mlver list -n 10
-  jupyter mlver show HEAD            (also HEAD~1, a tag, or an id prefix of 4+ hex digits)
-  jupyter mlver tag HEAD v1.0
-  jupyter mlver diff HEAD~1 HEAD
-  jupyter mlver env build --tag 1.0.0 --push registry.example.com/team/project
-  jupyter mlver remote add origin s3://team-bucket/mlver && jupyter mlver push
-  jupyter mlver model register churn model.joblib --alias staging
-  jupyter mlver model alias churn:2 production     (guarded by the model's --gate metric)
-  jupyter mlver fsck
-
-In a notebook: %load_ext jupyter_mlver, then %mlver snapshot (see %mlver -h).
-"""
+PROG = "jupyter mlver"
 
 
 def build_parser() -> argparse.ArgumentParser:
+    examples = examples_text(PROG, top_examples(COMMANDS, kernel=False))
     parser = argparse.ArgumentParser(
-        prog="jupyter mlver",
+        prog=PROG,
         description="Versioned, reproducible ML experiments: snapshots of notebooks, data, "
         "packages and git state in a local store (.mlver/).",
-        epilog=EPILOG,
+        epilog=f"{examples}\n\nIn a notebook: %load_ext jupyter_mlver, then %mlver snapshot "
+        "(see %mlver -h).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"jupyter_mlver {__version__}")
@@ -47,28 +41,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="the store directory (default: $MLVER_STORE or the nearest .mlver/)",
     )
     common.add_argument("--json", action="store_true", help="print JSON instead of text")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    store.register(sub, common)  # snapshot, list, show, tag, fsck, reindex, gc
-    compare.register(sub, common)  # diff, checkout, reproduce
-    remote.register(sub, common)  # remote, push, pull
-    env.register(sub, common)  # env build, show, verify, dockerfile
-    models.register(sub, common)  # model register, list, show, alias, rollback, history
+    sub = parser.add_subparsers(metavar="COMMAND")
+    add_commands(sub, COMMANDS, prog=PROG, kernel=False, parents=[common])
+    parser.set_defaults(command=None, parser=parser)
     return parser
 
 
+def show(command: Command[Any], result: Any, as_json: bool) -> None:
+    if as_json:
+        print_json(command.json(result))
+        return
+    if command.note is not None:
+        print(command.note(result), file=sys.stderr)
+    out = command.text(result)
+    print(out, end="" if out.endswith("\n") else "\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "n", 0) is not None and getattr(args, "n", 0) < 0:
-        parser.error("-n must be 0 or more")
+    args = build_parser().parse_args(argv)
+    command: Command[Any] | None = args.command
+    if command is None:  # `jupyter mlver` or a group (`jupyter mlver env`) alone
+        args.parser.print_help(sys.stderr)
+        return 2
     try:
-        return int(args.handler(args))
+        ctx = Context(
+            settings=load_settings(),
+            store_dir=args.store,
+            json=args.json,
+            progress=terminal_bar,
+            say=say,
+            build_display=terminal_build_display,
+        )
+        result = command.run(ctx, args)
+        show(command, result, args.json)
+        if command.check is not None:
+            command.check(result)
+        return command.exit_code(result)
     except MlverError as e:
-        print(f"jupyter mlver: error: {e}", file=sys.stderr)
+        print(f"{PROG}: error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("jupyter mlver: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `jupyter mlver list | head`
         sys.stderr.close()

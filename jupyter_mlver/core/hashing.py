@@ -20,7 +20,7 @@ class HashInfo:
     algorithm: str = "blake3"
 
     def __str__(self) -> str:
-        # blake3 is the store's own algorithm and goes unnamed (DESIGN §4).
+        # blake3 is the store's own algorithm and goes unnamed.
         return self.value if self.algorithm == "blake3" else f"{self.algorithm}:{self.value}"
 
     @classmethod

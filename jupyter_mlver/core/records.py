@@ -1,4 +1,4 @@
-"""Records: canonical JSON, ids, kinds and the objects each one references (DESIGN §4).
+"""Records: canonical JSON, ids, kinds and the objects each one references.
 
 A record is stored as an object whose bytes are its canonical JSON without ``id``;
 its id is therefore its object name. ``id`` is added only when a record is shown.

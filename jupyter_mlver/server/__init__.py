@@ -1,4 +1,4 @@
-"""The jupyter_mlver server extension: the REST API behind the side panel (DESIGN §7)."""
+"""The jupyter_mlver server extension: the REST API behind the side panel."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""REST handlers under ``<base_url>/jupyter-mlver/`` (DESIGN §7): thin front doors over the core.
+"""REST handlers under ``<base_url>/jupyter-mlver/``: thin front doors over the core.
 
 Every handler is authenticated; those that write are also ``@authorized``. Store reads run
 in a thread pool, image builds run as jobs (``jobs.py``). One error mapper
@@ -42,7 +42,6 @@ NAMESPACE = "jupyter-mlver"
 AUTH_RESOURCE = "mlver"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
-DIFF_TEXT_MAX = 256 * 1024
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -139,14 +138,6 @@ class MlverContext:
             "pushed": sorted(name for name, ids in pushed.items() if row.id in ids),
         }
 
-    @staticmethod
-    def pushed(store: Store) -> dict[str, dict[str, bool]]:
-        """Remote name -> {record id: data copies too}: what this store knows it pushed
-        (or pulled); read from the local ledger, no network."""
-        from ..core import remote
-
-        return {r.name: remote.pushed_records(store, r.name) for r in remote.list_remotes(store)}
-
     def list_snapshots(
         self,
         notebook: Path | None,
@@ -179,9 +170,11 @@ class MlverContext:
         else:
             newest, _ = store.index.snapshots(notebook=where, q=q or None, tag=tag or None, limit=1)
             latest = newest[0].id if newest else None
-        pushed = self.pushed(store) if rows else {}
+        from ..core.detail import pushed
+
+        remotes = pushed(store) if rows else {}
         page.update(
-            snapshots=[self.row_json(store, row, pushed) for row in rows],
+            snapshots=[self.row_json(store, row, remotes) for row in rows],
             total=total,
             latest=latest,
             generation=store.index.generation(),
@@ -189,34 +182,12 @@ class MlverContext:
         return page
 
     def show_snapshot(self, notebook: Path | None, ref: str) -> dict[str, Any]:
+        from ..core.detail import snapshot_detail
+
         store = self.require_store(notebook)
-        rid = store.resolve(ref, self._where(store, notebook))
-        record = store.get(rid)
-        env_id = record.get("environment")
-        environment = store.get(env_id) if env_id and store.objects.exists(env_id) else None
-        images = [store.get(i) for i in store.index.images_of(rid) if store.objects.exists(i)]
-        git_diff = None
-        diff_id = (record.get("git") or {}).get("diff")
-        if diff_id and store.objects.exists(diff_id):
-            data = store.objects.get_bytes(diff_id)
-            git_diff = {
-                "text": data[:DIFF_TEXT_MAX].decode("utf-8", errors="replace"),
-                "bytes": len(data),
-                "truncated": len(data) > DIFF_TEXT_MAX,
-            }
-        nb = record.get("notebook") or {}
-        return {
-            "record": record,
-            "environment": environment,
-            "images": images,
-            "tags": store.index.tags_of(rid),
-            "notebook_path": self.server_path(store, nb.get("path")),
-            "git_diff": git_diff,
-            "remotes": [
-                {"name": name, "pushed": rid in ids, "data": ids.get(rid, False)}
-                for name, ids in self.pushed(store).items()
-            ],
-        }
+        detail = snapshot_detail(store, store.resolve(ref, self._where(store, notebook)))
+        nb = detail.record.get("notebook") or {}
+        return {**detail.to_json(), "notebook_path": self.server_path(store, nb.get("path"))}
 
     def diff(self, notebook: Path | None, a: str, b: str) -> dict[str, Any]:
         store = self.require_store(notebook)
@@ -226,8 +197,7 @@ class MlverContext:
             raise tornado.web.HTTPError(501, "comparison is not available in this version")
         from ..core.diff import diff_snapshots
 
-        result: dict[str, Any] = diff_snapshots(store, a_id, b_id)
-        return result
+        return dict(diff_snapshots(store, a_id, b_id))
 
     def get_notebook(self, notebook: Path | None, oid: str) -> bytes:
         if not _HASH.match(oid):

@@ -23,7 +23,8 @@ from jupyter_mlver.core.reproduce import (
     run_values,
 )
 from jupyter_mlver.core.store import Store
-from jupyter_mlver.display_diff import ReproductionView, format_reproduction
+from jupyter_mlver.views import html_compare
+from jupyter_mlver.views.text_compare import reproduction as format_reproduction
 from tests.kernel.conftest import Kernel
 from tests.support import CLI, git
 from tests.test_records import validate
@@ -124,8 +125,7 @@ def test_text_and_html_views() -> None:
     loss = next(line for line in text.splitlines() if line.strip().startswith("loss"))
     assert "0.3" in loss and "0.33" in loss and "NO" in loss and "+10 %" in loss
     assert "jupyter mlver diff aaaaaaaaaaaa bbbbbbbbbbbb" in text
-    bundle = ReproductionView(result)._repr_mimebundle_()
-    assert "var(--jp-error-color1)" in bundle["text/html"]
+    assert "var(--jp-error-color1)" in html_compare.reproduction(result)
 
 
 # -- for real: a kernel, a Docker engine -------------------------------------------------

@@ -11,6 +11,7 @@ import jsonschema
 from jupyter_mlver.core import records
 from jupyter_mlver.core.images import BuildOptions, DockerEngine, build_image, verify_image
 from jupyter_mlver.core.images.lock import load_lock
+from jupyter_mlver.views import text
 
 from .conftest import Session
 from .helpers import container_output, registry_digest, take_snapshot
@@ -86,7 +87,7 @@ def test_verify_finds_the_image_identical_to_its_record(
 ) -> None:
     with built.store() as store:
         result = verify_image(store, engine, built.build.image or "")
-    assert result.identical, result.to_text()
+    assert result.identical, text.verify(result)
     assert result.packages == len(built.environment["packages"]) >= 6
     assert result.summary().startswith(f"identical, {result.packages} packages")
 

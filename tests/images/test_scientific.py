@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_mlver.core.images import BuildOptions, DockerEngine, build_image, verify_image
 from jupyter_mlver.core.store import Store
+from jupyter_mlver.views import text
 
 from .helpers import git, make_venv, run, take_snapshot, venv_environment
 
@@ -61,7 +62,7 @@ def test_numpy_pandas_sklearn_image_is_identical_and_runs_the_quickstart(
             engine,
         )
         check = verify_image(store, engine, result.image or "")
-    assert check.identical, check.to_text()
+    assert check.identical, text.verify(check)
     assert check.packages == len(environment["packages"])
 
     script = quickstart_code()

@@ -75,9 +75,7 @@ def test_register_an_object_and_a_file_from_a_kernel(project: Path, start_kernel
     # The API in the kernel: a worse version is refused before any snapshot is taken.
     k.ok("import jupyter_mlver; jupyter_mlver.log(auc=0.5)")
     before = store_listing(project / ".mlver")
-    refused = k.run(
-        "jupyter_mlver.register_model('churn', clf, aliases=['production'])"
-    )
+    refused = k.run("jupyter_mlver.register_model('churn', clf, aliases=['production'])")
     assert refused["error"] is not None
     assert "churn:3 has auc=0.5, worse than auc=0.9 of churn:1" in refused["error"]["evalue"]
     assert store_listing(project / ".mlver") == before

@@ -14,6 +14,7 @@ from jupyter_mlver.core.errors import AmbiguousRef, InvalidInput, RecordNotFound
 from jupyter_mlver.core.maintenance import fsck
 from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import Store
+from jupyter_mlver.views import text
 
 
 class Bar:
@@ -81,7 +82,7 @@ def test_a_wiped_remote_is_noticed_and_refilled(
     # Within the trust window a push with nothing new is answered from the ledger, and says so.
     trusted = remote.push(store)
     assert (trusted.moved, trusted.checked_ago is not None) == (0, True)
-    assert "--verify" in trusted.summary()
+    assert "--verify" in text.transfer(trusted)
     # Once the window has passed, the next push lists the remote, notices and refills it.
     # (core.remote.push is also the name of the function, so reach the module by its name)
     monkeypatch.setattr(sys.modules["jupyter_mlver.core.remote.push"], "TRUST_SECONDS", 0.0)

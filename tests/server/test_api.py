@@ -1,4 +1,4 @@
-"""The REST API through a real Jupyter server with token auth (DESIGN §7)."""
+"""The REST API through a real Jupyter server with token auth."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Container images of experiment environments (DESIGN §6).
+"""Container images of experiment environments.
 
 The front doors (magics, CLI, server jobs) call only what is exported here::
 

@@ -123,31 +123,6 @@ class BuildResult:
             "seconds": round(self.seconds, 3),
         }
 
-    def to_text(self) -> str:
-        lines: list[str] = []
-        source = f"snapshot {self.snapshot[:12]}" if self.snapshot else "the current environment"
-        if self.dry_run:
-            lines.append(f"wrote the build context of {source} to {self.context_dir}")
-            lines.append(f"  build it with:  docker build {self.context_dir}")
-            lines.append(f"  tags it would get: {', '.join(self.tags)}")
-        else:
-            assert self.record is not None
-            verb = "reused" if self.reused else "built"
-            lines.append(
-                f"{verb} {self.image} ({self.record['image_id'][7:19]}) from {source} "
-                f"in {self.seconds:.1f} s"
-            )
-            lines.append(f"  tags:  {', '.join(self.tags)}")
-            for digest in self.record["repo_digests"]:
-                lines.append(f"  pushed:  {digest}")
-            lines.append(f"  image record:  {self.record['id'][:12]}")
-        lines.append(f"  environment {self.environment[:12]}: {self.packages} packages")
-        if self.unreproducible:
-            lines.append(f"  not reproduced exactly ({len(self.unreproducible)}):")
-            lines += [f"    - {u['name']}: {u['reason']}" for u in self.unreproducible]
-        lines += [f"  note: {n}" for n in self.notes]
-        return "\n".join(lines)
-
 
 @dataclass
 class _Source:

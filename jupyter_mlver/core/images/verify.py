@@ -89,12 +89,6 @@ class VerifyResult:
             text += f" (Python {self.python_image} in the image, {self.python_record} recorded)"
         return text
 
-    def to_text(self) -> str:
-        head = f"{self.image} ({self.image_id[7:19]}) against environment {self.environment[:12]}"
-        lines = [head, f"  {self.summary()}"]
-        lines += [f"    {d}" for d in self.differences()]
-        return "\n".join(lines)
-
     def to_json(self) -> dict[str, Any]:
         return {
             "image": self.image,
@@ -207,39 +201,6 @@ class EnvironmentView:
 
     def to_json(self) -> dict[str, Any]:
         return {"environment": self.environment, "snapshot": self.snapshot, "images": self.images}
-
-    def to_text(self) -> str:
-        env = self.environment
-        src = f"snapshot {self.snapshot[:12]}" if self.snapshot else "the current kernel"
-        plat = env.get("platform") or {}
-        python = env["python"]
-        where = f"{plat.get('system', '?')} {plat.get('machine', '?')}"
-        if plat.get("libc"):
-            where += f", {plat['libc']}"
-        ident = f" ({env['id'][:12]})" if env.get("id") else ""
-        lines = [
-            f"environment of {src}{ident}, fingerprint {env['fingerprint'][:12]}",
-            f"  python {python['version']} ({python.get('implementation', '')}) on {where}",
-            f"  {len(env['packages'])} packages:",
-        ]
-        width = max((len(p["name"]) for p in env["packages"]), default=0)
-        for p in env["packages"]:
-            extra = ""
-            if p["source"] != "index":
-                url = f", {p['url']}" if p.get("url") else ""
-                extra = f"  ({p['source']}{url})"
-            lines.append(f"    {p['name']:<{width}}  {p['version']}{extra}")
-        if env.get("conda"):
-            conda = env["conda"]
-            count = len(conda.get("explicit") or [])
-            lines.append(f"  conda: {conda.get('name')} ({count} packages)")
-        if self.images:
-            lines.append("  images:")
-            for img in self.images:
-                tags = ", ".join(img.get("tags") or []) or img["image_id"][7:19]
-                reused = "  (reused)" if img.get("reused") else ""
-                lines.append(f"    {img['created']}  {tags}{reused}")
-        return "\n".join(lines)
 
 
 def show_environment(

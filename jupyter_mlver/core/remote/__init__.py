@@ -1,4 +1,4 @@
-"""Sharing a store: push and pull records and objects to any fsspec URL (DESIGN §1, issue 7).
+"""Sharing a store: push and pull records and objects to any fsspec URL.
 
 The front doors (CLI, magics, server) call::
 
@@ -6,7 +6,7 @@ The front doors (CLI, magics, server) call::
     name, refs = remote.split_target(store, positionals)      # "[NAME] [REF ...]"
     result = remote.push(store, name, refs, data=True, progress=factory)
     result = remote.pull(store, name, refs, data=True, progress=factory)
-    print(result.summary()); result.raise_for_problems()
+    result.raise_for_problems()          # a view shows the result (views.text.transfer)
 
 ``progress`` is the same tqdm-compatible factory ``take_snapshot`` takes. The remote layout
 is described in ``backend.py``; what this store knows a remote holds is in ``ledger.py``.

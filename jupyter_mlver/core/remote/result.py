@@ -13,15 +13,6 @@ from ..errors import RemoteError
 __all__ = ["Meter", "ProgressFactory", "TransferResult", "default_jobs"]
 
 
-def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024:
-            return f"{n} B" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} TiB"
-
-
 def default_jobs() -> int:
     # Transfers wait on the network, not the CPU: several per core, like DVC's 4 x cores.
     return min(32, max(8, 4 * (os.cpu_count() or 2)))
@@ -53,25 +44,6 @@ class TransferResult:
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "ok": self.ok}
-
-    def summary(self) -> str:
-        verb = "uploaded" if self.direction == "push" else "downloaded"
-        where = "there" if self.direction == "push" else "here"
-        what = "published" if self.direction == "push" else "indexed"
-        head = f"{self.direction} {self.remote} ({self.url}): {self.records} record(s)"
-        if self.moved == 0 and self.published == 0 and self.ok:
-            if self.checked_ago is not None:
-                return (
-                    f"{head}: up to date (as this store pushed them; the remote was checked "
-                    f"{self.checked_ago:.0f}s ago, --verify asks it now)"
-                )
-            return f"{head}: up to date"
-        skipped = f", {self.data_skipped} data cop(ies) left out" if self.data_skipped else ""
-        return (
-            f"{head}; {self.moved} object(s) {verb} ({human_bytes(self.moved_bytes)}), "
-            f"{self.present} already {where}{skipped}; {self.published} record(s) {what}"
-            f" in {self.seconds:.1f}s"
-        )
 
     def raise_for_problems(self) -> None:
         if self.problems:

@@ -1,19 +1,20 @@
-"""Text views of the model registry's results (terminals, ``text/plain``, the magics' cards)."""
+"""Text views of the model registry's results (terminals and ``text/plain``; a notebook
+shows them in a card)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .core.records import Record
-from .display import format_assignments, human_bytes, short_time
+from ..core.records import Record
+from .format import format_assignments, human_bytes, key_values, short_time, table
+
+if TYPE_CHECKING:
+    from ..commands.results import AliasMove, ModelVersion
 
 
 def _table(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
-    )
+    return "\n".join(table(rows))
 
 
 def _aliases(aliases: dict[str, int]) -> str:
@@ -35,7 +36,7 @@ def _artifact(record: Record) -> str:
     )
 
 
-def format_model_list(models: Sequence[dict[str, Any]]) -> str:
+def models(models: Sequence[dict[str, Any]]) -> str:
     if not models:
         return "no models (register one with `model register NAME PATH`)"
     rows = [["NAME", "LATEST", "VERSIONS", "ALIASES"]]
@@ -45,7 +46,8 @@ def format_model_list(models: Sequence[dict[str, Any]]) -> str:
     return _table(rows)
 
 
-def format_registered(record: Record, held: Sequence[str]) -> str:
+def registered(v: ModelVersion) -> str:
+    record, held = v.record, v.aliases
     moved = f"; {', '.join(held)} → {record['version']}" if held else ""
     return (
         f"registered {record['name']}:{record['version']} from snapshot "
@@ -53,7 +55,8 @@ def format_registered(record: Record, held: Sequence[str]) -> str:
     )
 
 
-def format_model(record: Record, held: Sequence[str], snapshot: Record | None) -> str:
+def version(v: ModelVersion) -> str:
+    record, held, snapshot = v.record, v.aliases, v.snapshot
     gate = record.get("gate")
     signature = record.get("signature") or {}
     inputs = signature.get("inputs") or []
@@ -83,18 +86,20 @@ def format_model(record: Record, held: Sequence[str], snapshot: Record | None) -
             ("  metrics", format_assignments(snapshot.get("metrics") or {})),
             ("  params", format_assignments(snapshot.get("params") or {})),
         ]
-    width = max(len(k) for k, _ in lines)
-    return "\n".join(f"{k:<{width}}  {v}".rstrip() for k, v in lines)
+    return key_values(lines)
 
 
-def format_event(event: Record) -> str:
+def alias_move(m: AliasMove) -> str:
+    event = m.event
+    if not m.moved:
+        return f"{event['model']}@{event['alias']} is already {event['version']}"
     was = f" (was {event['previous']})" if event.get("previous") else ""
     verb = "rolled back to" if event.get("rollback") else "→"
     forced = f"; guard overridden: {event['reason']}" if event.get("forced") else ""
     return f"{event['model']}@{event['alias']} {verb} {event['version']}{was}{forced}"
 
 
-def format_history(events: Sequence[Record]) -> str:
+def history(events: Sequence[Record]) -> str:
     if not events:
         return "no alias moves yet"
     rows = [["WHEN (UTC)", "ALIAS", "VERSION", "BY", "REASON"]]
