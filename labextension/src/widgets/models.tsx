@@ -164,31 +164,17 @@ function ModelView(props: { model: MlverModel; name: string }): JSX.Element {
       <AliasForm detail={detail} onMoved={reload} />
       <details className="jp-mlver-section" open>
         <summary>Versions ({detail.versions.length})</summary>
-        <table className="jp-mlver-table" id="jp-mlver-model-versions">
-          <thead>
-            <tr>
-              <th>version</th>
-              <th>created</th>
-              <th>
-                {detail.versions[detail.versions.length - 1]?.gate?.metric ??
-                  'metric'}
-              </th>
-              <th>artifact</th>
-              <th>snapshot</th>
-            </tr>
-          </thead>
-          <tbody>
-            {versions.map(v => (
-              <VersionRow
-                key={v.id}
-                version={v}
-                detail={detail}
-                aliases={held[v.version] ?? []}
-                onSnapshot={id => model.openSnapshot(id)}
-              />
-            ))}
-          </tbody>
-        </table>
+        <ul className="jp-mlver-model-versions" id="jp-mlver-model-versions">
+          {versions.map(v => (
+            <VersionRow
+              key={v.id}
+              version={v}
+              detail={detail}
+              aliases={held[v.version] ?? []}
+              onSnapshot={id => model.openSnapshot(id)}
+            />
+          ))}
+        </ul>
       </details>
       <History events={detail.events} />
     </div>
@@ -203,38 +189,40 @@ function VersionRow(props: {
 }): JSX.Element {
   const { version: v, detail } = props;
   const snap = detail.snapshots[v.snapshot];
-  const latestGate = detail.versions[detail.versions.length - 1]?.gate;
-  const metric = latestGate ? snap?.metrics[latestGate.metric] : undefined;
+  const gate = v.gate ?? detail.versions[detail.versions.length - 1]?.gate;
+  const metric = gate ? snap?.metrics[gate.metric] : undefined;
   return (
-    <tr className="jp-mlver-model-version" data-version={v.version}>
-      <th>
-        {v.version}
+    <li className="jp-mlver-model-version" data-version={v.version}>
+      <div className="jp-mlver-row-title">
+        <span className="jp-mlver-model-name">v{v.version}</span>
         {props.aliases.map(a => (
           <span key={a} className="jp-mlver-tag jp-mlver-alias">
             {a}
           </span>
         ))}
-        {v.description && <div className="jp-mlver-muted">{v.description}</div>}
-      </th>
-      <td>{formatTime(v.created, true)}</td>
-      <td>{formatValue(metric ?? null)}</td>
-      <td>
-        {v.flavor} · {v.artifact.kind}
-        <div className="jp-mlver-muted">{humanBytes(v.artifact.size)}</div>
-      </td>
-      <td>
+        {gate && (
+          <span className="jp-mlver-version-metric" title="the gate metric">
+            {gate.metric}={formatValue(metric ?? null)}
+          </span>
+        )}
+      </div>
+      {v.description && <div>{v.description}</div>}
+      <div className="jp-mlver-muted">
+        {v.flavor} {v.artifact.kind} · {humanBytes(v.artifact.size)} ·{' '}
+        {formatTime(v.created, true)}
+      </div>
+      <div className="jp-mlver-muted jp-mlver-ellipsis">
+        from{' '}
         <button
           className="jp-mlver-link jp-mlver-version-snapshot"
-          title={snap ? snap.message : v.snapshot}
+          title={`Show snapshot ${v.snapshot}`}
           onClick={() => props.onSnapshot(v.snapshot)}
         >
           {shortId(v.snapshot).slice(0, 8)}
         </button>
-        {snap?.message && (
-          <div className="jp-mlver-muted jp-mlver-ellipsis">{snap.message}</div>
-        )}
-      </td>
-    </tr>
+        {snap?.message ? ` ${snap.message}` : ''}
+      </div>
+    </li>
   );
 }
 
@@ -298,7 +286,7 @@ function AliasForm(props: {
         >
           {[...detail.versions].reverse().map(v => (
             <option key={v.id} value={String(v.version)}>
-              version {v.version}
+              v{v.version}
             </option>
           ))}
         </select>
@@ -306,7 +294,7 @@ function AliasForm(props: {
           id="jp-mlver-alias-name"
           className="jp-mlver-input"
           list="jp-mlver-alias-names"
-          placeholder="alias (production, staging…)"
+          placeholder="alias"
           aria-label="Alias"
           value={alias}
           onChange={e => setAlias(e.target.value)}
@@ -390,44 +378,35 @@ function History(props: { events: IAliasEvent[] }): JSX.Element {
       {events.length === 0 ? (
         <div className="jp-mlver-muted">No alias has been set.</div>
       ) : (
-        <table className="jp-mlver-table" id="jp-mlver-alias-history">
-          <thead>
-            <tr>
-              <th>when</th>
-              <th>alias</th>
-              <th>version</th>
-              <th>who, why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.map(e => (
-              <tr
-                key={e.id}
-                className="jp-mlver-alias-event"
-                data-alias={e.alias}
-              >
-                <td>{formatTime(e.created, true)}</td>
-                <td>{e.alias}</td>
-                <td className="jp-mlver-alias-versions">
-                  {e.previous ?? '—'} → {e.version}
-                  {e.forced && (
-                    <span
-                      className="jp-mlver-warning-badge"
-                      title="the guard was overridden"
-                    >
-                      forced
-                    </span>
-                  )}
-                  {e.rollback && <span className="jp-mlver-tag">rollback</span>}
-                </td>
-                <td>
-                  {e.author?.name ?? ''}
-                  {e.reason && <div className="jp-mlver-muted">{e.reason}</div>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ul className="jp-mlver-alias-history" id="jp-mlver-alias-history">
+          {events.map(e => (
+            <li
+              key={e.id}
+              className="jp-mlver-alias-event"
+              data-alias={e.alias}
+            >
+              <div>
+                <span className="jp-mlver-alias-versions">
+                  {e.alias}: {e.previous ?? '—'} → {e.version}
+                </span>
+                {e.forced && (
+                  <span
+                    className="jp-mlver-warning-badge"
+                    title="the guard was overridden"
+                  >
+                    forced
+                  </span>
+                )}
+                {e.rollback && <span className="jp-mlver-tag">rollback</span>}
+              </div>
+              <div className="jp-mlver-muted">
+                {formatTime(e.created, true)}
+                {e.author?.name ? ` · ${e.author.name}` : ''}
+                {e.reason ? ` · ${e.reason}` : ''}
+              </div>
+            </li>
+          ))}
+        </ul>
       )}
     </details>
   );
