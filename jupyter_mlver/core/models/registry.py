@@ -200,15 +200,12 @@ def move_alias(
     al.check_force(force, reason)
     al.check_allowed(store, al.Candidate.of(store, target), alias, force, reason)
     author = git_author(store.root)
-    written: set[str] = set()
-    with store.writing():
-        return _locked(
-            store,
-            written,
-            lambda: al.move_locked(
-                store, target, alias, force=force, reason=reason, author=author, written=written
-            ),
-        )
+    return _event(
+        store,
+        lambda written: al.move_locked(
+            store, target, alias, force=force, reason=reason, author=author, written=written
+        ),
+    )
 
 
 def rollback(store: Store, ref: str, *, reason: str | None = None) -> Record:
@@ -218,15 +215,20 @@ def rollback(store: Store, ref: str, *, reason: str | None = None) -> Record:
         raise InvalidInput(f"rollback needs NAME@ALIAS, got {ref!r}", "e.g. churn@production")
     resolve(store, mref)  # unknown model or alias: the same message as everywhere
     author = git_author(store.root)
+    alias = mref.alias
+    return _event(
+        store,
+        lambda written: al.rollback_locked(
+            store, mref.name, alias, reason=reason, author=author, written=written
+        ),
+    )
+
+
+def _event(store: Store, write: Callable[[set[str]], Record]) -> Record:
+    """Write one alias event under the store's write lock, in one index transaction."""
     written: set[str] = set()
     with store.writing():
-        return _locked(
-            store,
-            written,
-            lambda: al.rollback_locked(
-                store, mref.name, mref.alias or "", reason=reason, author=author, written=written
-            ),
-        )
+        return _locked(store, written, lambda: write(written))
 
 
 def export(store: Store, ref: str | Record, dest: Path) -> Record:

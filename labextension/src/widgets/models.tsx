@@ -11,12 +11,9 @@ import {
   rollbackAlias
 } from '../api';
 import { MlverModel } from '../model';
-import { MlverRequestError } from '../request';
+import { errorText } from '../request';
 import { formatTime, formatValue, humanBytes, shortId } from './format';
 import { PendingView } from './nav';
-
-const errorText = (error: unknown): string =>
-  error instanceof MlverRequestError ? error.text : String(error);
 
 /**
  * Fetch `load()` again whenever the store's generation changes (a version registered, an
