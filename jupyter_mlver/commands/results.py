@@ -13,19 +13,33 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class Checked:
-    """What ``fsck`` found, after what ``--repair`` restored (None without ``--repair``)."""
-
-    report: FsckReport
-    repaired: RepairReport | None
-
-
-@dataclass
 class Collected:
     """What ``gc`` removed, or would remove with ``--dry-run``."""
 
     report: GcReport
     dry_run: bool
+
+
+@dataclass
+class Checked:
+    """What ``fsck`` found (after ``--repair``, what is left) and what the repair did."""
+
+    report: FsckReport
+    repaired: RepairReport | None  # None: no --repair
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.report
+        out = {
+            "ok": r.ok,
+            "objects": r.objects,
+            "records": r.records,
+            "problems": r.problems,
+            "warnings": r.warnings,
+        }
+        if self.repaired is not None:
+            out["repaired"] = self.repaired.restored
+            out["unrepaired"] = self.repaired.unrepaired
+        return out
 
 
 @dataclass

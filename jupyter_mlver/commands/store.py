@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..views import html, text
 from .context import Context
@@ -200,28 +200,13 @@ TAG: Command[Record] = Command(
 def _fsck(ctx: Context, args: argparse.Namespace) -> Checked:
     from ..core.maintenance import RepairReport, fsck, repair
 
-    repaired = RepairReport()
     with ctx.open_store() as store:
         report = fsck(store)
+        repaired = RepairReport() if args.repair else None
         if args.repair and not report.ok:
             repaired = repair(store, report)
             report = fsck(store)
-    return Checked(report, repaired if args.repair else None)
-
-
-def _fsck_json(c: Checked) -> dict[str, Any]:
-    r = c.report
-    out: dict[str, Any] = {
-        "ok": r.ok,
-        "objects": r.objects,
-        "records": r.records,
-        "problems": r.problems,
-        "warnings": r.warnings,
-    }
-    if c.repaired is not None:
-        out["repaired"] = c.repaired.restored
-        out["unrepaired"] = c.repaired.unrepaired
-    return out
+    return Checked(report, repaired)
 
 
 FSCK: Command[Checked] = Command(
@@ -230,7 +215,6 @@ FSCK: Command[Checked] = Command(
     "exit 1 if anything is wrong",
     run=_fsck,
     text=text.fsck,
-    json=_fsck_json,
     exit_code=lambda c: 0 if c.report.ok else 1,
     args=[
         arg(
@@ -240,7 +224,10 @@ FSCK: Command[Checked] = Command(
             "file still has the recorded hash, then check again; name what cannot be repaired",
         )
     ],
-    examples=[("fsck", ""), ("fsck --repair", "copy lost data files again from the work tree")],
+    examples=[
+        ("fsck", ""),
+        ("fsck --repair", "copy missing data copies again from unchanged files"),
+    ],
 )
 
 

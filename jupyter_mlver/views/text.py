@@ -147,8 +147,8 @@ def tagged(tag: Record) -> str:
 # -- store maintenance -------------------------------------------------------------------
 
 
-def fsck(checked: Checked) -> str:
-    report, repaired = checked.report, checked.repaired
+def fsck(c: Checked) -> str:
+    report, repaired = c.report, c.repaired
     lines = []
     if repaired is not None:
         lines += [
