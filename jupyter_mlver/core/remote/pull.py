@@ -194,8 +194,9 @@ def pull_roots(
                 )
             rid = matches[0] if matches else None
         if rid is None and ref not in names and not _HEX.match(ref.lower()):
-            out.extend(_model_roots(src, store, ref, markers, result))  # a model's name
-            continue
+            with contextlib.suppress(RecordNotFound):  # not a model's name either: said below
+                out.extend(_model_roots(src, store, ref, markers, result))
+                continue
         if rid is None or rid not in markers:
             raise RecordNotFound(
                 f"remote {src.name} has no record or tag {ref!r}",
