@@ -98,6 +98,7 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_remote.py
+	$(BIN)/python benchmarks/bench_run.py
 	@set -euo pipefail; \
 	DOCKER_HOST="$$(scripts/ensure-docker.sh | tail -n1)"; export DOCKER_HOST; \
 	MLVER_TEST_BASE_IMAGE="$$(scripts/ensure-base-image.sh | tail -n1)"; export MLVER_TEST_BASE_IMAGE; \

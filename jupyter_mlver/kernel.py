@@ -19,6 +19,8 @@ from .config import Mlver
 from .core import records
 from .core.capture import notebook as nbcapture
 from .core.capture.lineage import LineageRecorder, recorder
+from .core.capture.locate import Located, locate_notebook
+from .core.capture.parameters import notebook_parameters, skipped_warning
 from .core.capture.secrets import Redactor
 from .core.errors import InvalidInput
 from .core.records import Record
@@ -53,6 +55,8 @@ class KernelSession:
     running_cell_id: str | None = None
     inputs: dict[Path, None] = field(default_factory=dict)  # read in this kernel, in order
     taken: set[str] = field(default_factory=set)  # snapshots this kernel took
+    latest: str | None = None  # the last of them
+    located: Located | None = None  # the notebook found by what ran, checked first next time
     lineage: LineageRecorder = field(default_factory=recorder)
 
     def pre_run_cell(self, info: Any) -> None:
@@ -105,10 +109,26 @@ class KernelSession:
             return {}
         return nbcapture.user_variables(self.shell.user_ns, self.shell.user_ns_hidden)
 
-    def notebook_path(self) -> Path | None:
+    def find_notebook(self) -> tuple[Path, str] | None:
+        """The kernel's notebook file and how it was found: ``disk`` when Jupyter Server
+        or VS Code named it, else the file whose cells hold what this kernel ran (a
+        kernel started by papermill, nbconvert or a script)."""
         if self.shell is None:
             return None
-        return nbcapture.find_notebook_path(os.environ, self.shell.user_ns, Path.cwd())
+        path = nbcapture.find_notebook_path(os.environ, self.shell.user_ns, Path.cwd())
+        if path is not None:
+            return path, "disk"
+        found = locate_notebook(
+            [ex.source for ex in self.executions()], Path.cwd(), hint=self.located
+        )
+        if found is None:
+            return None
+        self.located = found
+        return found.path, found.source
+
+    def notebook_path(self) -> Path | None:
+        found = self.find_notebook()
+        return found[0] if found else None
 
     def receive_frontend_document(self, comm: Any, open_msg: dict[str, Any]) -> None:
         """Comm target ``jupyter_mlver``: JupyterLab pushes the on-screen notebook just
@@ -177,9 +197,9 @@ def notebook_document(
         content = json.dumps(pushed.content, indent=1, ensure_ascii=False, sort_keys=True).encode()
         shown = Path(pushed.path).absolute() if pushed.path else session.notebook_path()
         return NotebookDocument(shown, content, "frontend", _kernel_info(pushed.content))
-    path = session.notebook_path()
-    if path is not None:
-        return _from_disk(path)
+    found = session.find_notebook()
+    if found is not None:
+        return _from_disk(*found)
     if session.shell is None:
         return None
     content = nbcapture.rebuild_from_history(
@@ -188,7 +208,7 @@ def notebook_document(
     return NotebookDocument(None, content, "history", _kernel_info(None))
 
 
-def _from_disk(path: Path) -> NotebookDocument:
+def _from_disk(path: Path, source: str = "disk") -> NotebookDocument:
     content = path.read_bytes()
     try:
         doc = json.loads(content)
@@ -196,7 +216,7 @@ def _from_disk(path: Path) -> NotebookDocument:
         raise InvalidInput(
             f"{path} is not a notebook (not valid JSON)", "give the path of an .ipynb file"
         ) from None
-    return NotebookDocument(path, content, "disk", _kernel_info(doc))
+    return NotebookDocument(path, content, source, _kernel_info(doc))
 
 
 def open_store(settings: Mlver, near: Path | None, explicit: str | None = None) -> Store:
@@ -216,6 +236,19 @@ class SnapshotRequest:
     lineage: bool = True
     notebook: str | None = None
     hash_only: bool = False
+    run: Mapping[str, Any] | None = None  # how the run went, when this kernel runs one
+
+
+def run_field(outcome: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The record's ``run`` when ``jupyter mlver run`` started this kernel, else None."""
+    raw = os.environ.get(records.RUN_ENV)
+    try:
+        context = json.loads(raw) if raw else None
+    except ValueError:
+        return None
+    if not isinstance(context, dict):
+        return None
+    return {**context, "status": "ok", **(outcome or {})}
 
 
 def take_kernel_snapshot(
@@ -255,10 +288,20 @@ def _snapshot(
         previous = (store.get(parent).get("execution") or {}).get("session")
         restarted = parent if previous and previous != session.id else None
     execution = None
+    declared: dict[str, Any] = {}
     if session.shell is not None:
         notebook_json = json.loads(doc.content) if doc else None
-        execution = nbcapture.analyse_execution(session.executions(), notebook_json, restarted)
+        executions = session.executions()
+        execution = nbcapture.analyse_execution(executions, notebook_json, restarted)
         execution["session"] = session.id
+        if notebook_json is not None:
+            declared, unread = notebook_parameters(
+                notebook_json, [(ex.cell_id, ex.source) for ex in executions]
+            )
+            # A value logged with --param stands in for one that could not be read.
+            unread = [n for n in unread if n not in session.params and n not in request.params]
+            if unread:
+                execution["warnings"].append(skipped_warning(unread))
     variables = session.user_variables()
     state = skipped = None
     if request.state is not None:
@@ -281,12 +324,13 @@ def _snapshot(
     options = SnapshotOptions(
         message=request.message,
         data=list(request.data),
-        params={**session.params, **request.params},
+        params={**declared, **session.params, **request.params},
         metrics=metrics,
         tags=list(request.tags),
         hash_only=request.hash_only or settings.hash_only,
         env_vars=settings.env_vars,
         git_limits=settings.git_limits,
+        run=run_field(request.run),
     )
     capture = KernelCapture(
         notebook=doc,
@@ -304,6 +348,7 @@ def _snapshot(
     session.params.clear()
     session.metrics.clear()
     session.taken.add(record["id"])
+    session.latest = record["id"]
     return record
 
 

@@ -78,3 +78,30 @@ def test_unborn_branch(tmp_path: Path) -> None:
     state = capture(tmp_path)
     assert state is not None and state.commit is None and state.branch == "dev"
     assert state.diff is not None and b"+a = 1" in state.diff
+
+
+def test_the_stores_own_gitignore_line_is_not_the_users_change(project: Path) -> None:
+    # The store creates .gitignore for itself: not an untracked file of the project.
+    Store.open(project, create=True).close()
+    assert (project / ".gitignore").read_text() == ".mlver/\n"
+    state = capture(project)
+    assert state is not None and ".gitignore" not in state.untracked
+    assert not state.dirty and state.diff is None
+    # Once the user writes their own ignore rules it is their file again.
+    (project / ".gitignore").write_text(".mlver/\n*.log\n")
+    state = capture(project)
+    assert state is not None and ".gitignore" in state.untracked
+
+
+def test_the_store_line_added_to_a_tracked_gitignore_is_not_a_change(project: Path) -> None:
+    (project / ".gitignore").write_text("*.log\n")
+    git(project, "add", ".gitignore")
+    git(project, "commit", "-q", "-m", "ignore logs")
+    Store.open(project, create=True).close()  # appends .mlver/ to the tracked file
+    assert (project / ".gitignore").read_text() == "*.log\n.mlver/\n"
+    state = capture(project)
+    assert state is not None and not state.dirty and state.diff is None
+    (project / "train.py").write_text("print('train v2')\n")
+    state = capture(project)
+    assert state is not None and state.dirty and state.diff is not None
+    assert b"train v2" in state.diff and b".gitignore" not in state.diff

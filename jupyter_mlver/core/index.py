@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from . import records
 from .errors import Conflict, StoreError
@@ -77,6 +77,20 @@ class AliasRow:
 ALL = object()
 
 
+class SnapshotSummary(TypedDict):
+    """What a list row shows of a snapshot, kept in the index (no record read)."""
+
+    message: str
+    author: dict[str, Any] | None
+    params: dict[str, Any]
+    metrics: dict[str, Any]
+    git: dict[str, Any] | None  # commit, branch, dirty
+    data_files: int
+    data_bytes: int
+    warnings: int
+    source: str | None  # where the notebook came from: frontend | disk | history
+
+
 @dataclass(frozen=True)
 class SnapshotRow:
     id: str
@@ -84,11 +98,11 @@ class SnapshotRow:
     notebook: str | None
     parent: str | None
     environment: str
-    summary: dict[str, Any]
+    summary: SnapshotSummary
     tags: list[str]
 
 
-def summarize(record: Record) -> dict[str, Any]:
+def summarize(record: Record) -> SnapshotSummary:
     """What a list view needs, without reading the record object."""
     git = record.get("git") or {}
     data = record.get("data") or []

@@ -8,14 +8,37 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypedDict
 
 from .errors import InvalidInput
 from .hashing import hash_bytes
 
 Record = dict[str, Any]
+
+
+class ImageRecord(TypedDict):
+    """``mlver.image/1``: an image built (or reused) for a snapshot's environment."""
+
+    schema: str
+    image_id: str
+    repo_digests: list[str]  # <repository>@sha256:… for every push
+    tags: list[str]
+    base: str
+    platform: str  # os/architecture
+    environment: str
+    snapshot: str | None
+    dockerfile: str  # object ids
+    lock: str
+    build_log: str | None  # None when reused
+    created: str
+    build_seconds: float
+    reused: bool
+    unreproducible: list[dict[str, str]]  # {name, reason}: what is not exactly as recorded
+    wheels: list[str]  # the wheel objects the image was built from
+    inputs: str  # the hash that decides reuse
+
 
 SNAPSHOT = "mlver.snapshot/1"
 ENVIRONMENT = "mlver.environment/1"
@@ -31,6 +54,11 @@ KINDS = {
     MODEL: "model",
     ALIAS: "alias",
 }
+#: How ``jupyter mlver run`` tells a kernel it started which run it is executing (JSON:
+#: id, sweep, notebook, point, points): its snapshots carry it as their ``run`` field.
+RUN_ENV = "MLVER_RUN"
+#: The line the kernel prints when the runner asks it for the run's snapshot.
+RUN_MARKER = "@@mlver-run@@"
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -44,7 +72,7 @@ def canonical_json(obj: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def encode(record: Record) -> tuple[str, bytes]:
+def encode(record: Mapping[str, Any]) -> tuple[str, bytes]:
     body = {k: v for k, v in record.items() if k != "id"}
     data = canonical_json(body)
     return hash_bytes(data), data

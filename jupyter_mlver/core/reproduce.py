@@ -17,34 +17,21 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import math
-import tarfile
-import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import _version
 from . import records
 from .capture.git import os_user
-from .errors import EngineUnavailable, InvalidInput, MlverError
+from .errors import InvalidInput
 from .records import Record
 from .store import Store
 
-Log = Callable[[str], None]
-
-RUN_DIR = "/tmp/mlver-run"
-RUNNER = Path(__file__).with_name("reproduce_runner.py")
-#: Where ``env build`` images keep the project (``images.dockerfile.PROJECT``).
-PROJECT = "/home/mlver/project"
-SCRATCH_STORE = f"{RUN_DIR}/store"
-#: Seconds a container may take beyond the notebook's own timeout (kernel start, copies).
-GRACE = 120
+if TYPE_CHECKING:
+    from .images.engine import Engine
+    from .reproduce_run import Log
 
 # Row statuses: the first two reproduce, the next two do not; "new" is informational.
 IDENTICAL = "identical"
@@ -52,12 +39,6 @@ WITHIN = "within"
 DIFFERS = "differs"
 MISSING = "missing"
 NEW = "new"
-
-
-class ReproductionFailed(MlverError):
-    """The notebook could not be run in the container (not: it ran and metrics differ)."""
-
-    status = 500
 
 
 @dataclass
@@ -212,184 +193,11 @@ def run_values(
     return params, metrics, how
 
 
-# -- the run's inputs --------------------------------------------------------------------
-
-
-def _container_path(path: str) -> str | None:
-    """Where a store-relative path lives in the image's project (None: outside it)."""
-    pure = PurePosixPath(path)
-    if pure.is_absolute() or ".." in pure.parts:
-        return None
-    return str(PurePosixPath(PROJECT) / pure)
-
-
-def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int, src: Path | None) -> None:
-    info = tarfile.TarInfo(name)
-    info.mode = mode
-    info.mtime = int(time.time())
-    if src is not None:
-        info.size = src.stat().st_size
-        with open(src, "rb") as f:
-            tar.addfile(info, f)
-    else:
-        assert data is not None
-        info.size = len(data)
-        tar.addfile(info, io.BytesIO(data))
-
-
-def build_run_archive(
-    store: Store, record: Record, timeout: int, notes: list[str]
-) -> tuple[bytes, str]:
-    """A tar of ``mlver-run/``: the runner, its manifest, the notebook and the data files;
-    and the notebook's path in the container."""
-    nb = record["notebook"]
-    nb_rel = nb.get("path") or "notebook.ipynb"
-    nb_dest = _container_path(nb_rel) or str(PurePosixPath(PROJECT) / PurePosixPath(nb_rel).name)
-    files = []
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        # Everything is readable and the directories writable by the container's user:
-        # the engine unpacks archives as root.
-        dir_info = tarfile.TarInfo("mlver-run")
-        dir_info.type = tarfile.DIRTYPE
-        dir_info.mode = 0o777
-        tar.addfile(dir_info)
-        _add(tar, "mlver-run/runner.py", RUNNER.read_bytes(), 0o644, None)
-        _add(tar, "mlver-run/notebook.ipynb", store.objects.get_bytes(nb["hash"]), 0o666, None)
-        unplaced: list[str] = []
-        for i, entry in enumerate(record.get("data") or []):
-            dest = _container_path(entry["path"])
-            if dest is None:
-                unplaced.append(f"{entry['path']} (outside the project)")
-                continue
-            if not entry.get("stored") or not store.objects.exists(entry["hash"]):
-                why = "--hash-only" if not entry.get("stored") else "not in the store"
-                unplaced.append(f"{entry['path']} ({why})")
-                continue
-            src = f"files/{i}"
-            _add(tar, f"mlver-run/{src}", None, 0o666, store.objects.path(entry["hash"]))
-            files.append({"src": src, "dest": dest})
-        if unplaced:
-            notes.append(
-                f"{len(unplaced)} data file(s) could not be put in the container: "
-                + ", ".join(unplaced[:5])
-                + (" …" if len(unplaced) > 5 else "")
-            )
-        manifest = {
-            "notebook": nb_dest,
-            "cwd": str(PurePosixPath(nb_dest).parent),
-            "cell_timeout": timeout,
-            "files": [{"src": "notebook.ipynb", "dest": nb_dest}, *files],
-        }
-        _add(tar, "mlver-run/manifest.json", json.dumps(manifest).encode(), 0o644, None)
-    return buf.getvalue(), nb_dest
-
-
-# -- the container -----------------------------------------------------------------------
-
-
-@dataclass
-class _RunOutput:
-    result: dict[str, Any]
-    executed: bytes | None
-    exit_code: int
-    tail: list[str]
-
-
-def _read_out(api: Any, cid: str) -> tuple[dict[str, Any] | None, bytes | None]:
-    try:
-        stream, _ = api.get_archive(cid, f"{RUN_DIR}/out")
-    except Exception:
-        return None, None
-    data = b"".join(stream)
-    result = executed = None
-    with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
-        for member in tar.getmembers():
-            f = tar.extractfile(member) if member.isfile() else None
-            if f is None:
-                continue
-            if member.name.endswith("/result.json"):
-                result = json.loads(f.read())
-            elif member.name.endswith("/executed.ipynb"):
-                executed = f.read()
-    return result, executed
-
-
-def run_in_container(
-    engine: Any, image: str, archive: bytes, nb_path: str, timeout: int, log: Log
-) -> _RunOutput:
-    """Create a container (no network), copy the run in, execute, copy the results out,
-    remove it — whatever happens."""
-    api = engine.api
-    try:
-        container = api.create_container(
-            image,
-            command=["python", f"{RUN_DIR}/runner.py"],
-            working_dir=str(PurePosixPath(nb_path).parent),
-            environment={
-                "MLVER_STORE": SCRATCH_STORE,
-                "JPY_SESSION_NAME": nb_path,
-                "PYTHONUNBUFFERED": "1",
-            },
-            network_disabled=True,
-            host_config=api.create_host_config(network_mode="none"),
-        )
-    except Exception as e:
-        raise InvalidInput(
-            f"cannot create a container of {image}: {str(e)[:300]}",
-            "check the image name (docker images), or let reproduce build it (no --image)",
-        ) from None
-    cid = container["Id"]
-    tail: list[str] = []
-    try:
-        api.put_archive(cid, "/tmp", archive)
-        api.start(cid)
-
-        def follow() -> None:
-            with contextlib.suppress(Exception):
-                for chunk in api.logs(cid, stream=True, follow=True, stdout=True, stderr=True):
-                    for line in chunk.decode("utf-8", "replace").splitlines():
-                        tail.append(line)
-                        del tail[:-40]
-                        if line.startswith("[mlver] "):
-                            log(line[len("[mlver] ") :])
-
-        reader = threading.Thread(target=follow, daemon=True)
-        reader.start()
-        try:
-            status = api.wait(cid, timeout=timeout + GRACE)
-        except Exception:
-            with contextlib.suppress(Exception):
-                api.kill(cid)
-            raise ReproductionFailed(
-                f"the notebook did not finish within {timeout + GRACE} s",
-                "raise --timeout, or look for a cell that waits for input or network",
-            ) from None
-        reader.join(timeout=10)
-        result, executed = _read_out(api, cid)
-    except MlverError:
-        raise
-    except Exception as e:
-        raise EngineUnavailable(f"the Docker engine failed during the run: {e}") from None
-    finally:
-        with contextlib.suppress(Exception):
-            api.remove_container(cid, force=True)
-    exit_code = int(status.get("StatusCode", 1))
-    if result is None:
-        raise ReproductionFailed(
-            f"the run in {image} produced no result (exit {exit_code}): "
-            + " | ".join(tail[-5:])[-600:],
-            "the image needs python with nbclient and ipykernel (an `env build` image of a "
-            "Jupyter kernel environment has them)",
-        )
-    return _RunOutput(result, executed, exit_code, tail)
-
-
 # -- the whole reproduction --------------------------------------------------------------
 
 
 def _image_for(
-    store: Store, record: Record, options: ReproduceOptions, engine: Any, log: Log
+    store: Store, record: Record, options: ReproduceOptions, engine: Engine, log: Log
 ) -> tuple[str, str | None, bool | None, list[str]]:
     if options.image:
         info = engine.image(options.image)
@@ -498,7 +306,7 @@ def reproduce(
     snapshot_id: str,
     options: ReproduceOptions,
     log: Log | None = None,
-    engine: Any = None,
+    engine: Engine | None = None,
 ) -> ReproduceResult:
     """Run the snapshot again in a container and compare what it logs with the record."""
     started = time.monotonic()
@@ -513,6 +321,8 @@ def reproduce(
         )
     if not record.get("metrics"):
         say("the snapshot recorded no metrics: only checking that the notebook runs")
+    from .reproduce_run import build_run_archive, run_in_container
+
     if engine is None:
         from .images import DockerEngine
 

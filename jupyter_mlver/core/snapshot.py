@@ -51,6 +51,7 @@ class SnapshotOptions:
     hash_only: bool = False
     env_vars: Sequence[str] = ()
     git_limits: GitLimits = field(default_factory=GitLimits)
+    run: Mapping[str, Any] | None = None  # taken during `jupyter mlver run`: which run, how it went
 
 
 def _check_values(kind: str, values: Mapping[str, Any]) -> None:
@@ -164,4 +165,6 @@ def take_snapshot(
             "git": _git_record(store, git, diff_id) if git else None,
             "mlver_version": _version.__version__,
         }
+        if options.run is not None:
+            record["run"] = dict(options.run)
         return store.put_record(redactor.value(record), also_index=({"id": env_id, **environment},))

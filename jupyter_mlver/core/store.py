@@ -7,7 +7,7 @@ import fcntl
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -183,7 +183,11 @@ class Store:
     # -- records -----------------------------------------------------------------
 
     def put_record(
-        self, record: Record, *, fingerprint: str | None = None, also_index: tuple[Record, ...] = ()
+        self,
+        record: Mapping[str, Any],
+        *,
+        fingerprint: str | None = None,
+        also_index: tuple[Record, ...] = (),
     ) -> Record:
         """Store a record's object, then index it (with ``also_index``, records already
         stored, in the same transaction); a failed index leaves no trace of it."""

@@ -426,6 +426,35 @@ class ImagesHandler(MlverHandler):
         self.reply({"job": job.id, "url": url}, status=202)
 
 
+class RunsHandler(MlverHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """``{notebook, params, sweep, jobs, metric, timeout}`` -> 202 ``{job, url, runs}``."""
+        from .runs import check_run, run_job, run_options
+
+        body = self.body_json()
+        notebook = self.ctx.notebook_path(self.str_field(body, "notebook", required=True))
+        assert notebook is not None
+        options = run_options(body)
+        runs = await self.call(check_run, notebook, options)
+        job = self.ctx.jobs.submit(
+            "notebook-run",
+            {
+                "notebook": notebook.relative_to(self.ctx.root_dir).as_posix(),
+                "params": dict(options.params),
+                "sweep": {k: list(v) for k, v in options.sweep.items()},
+                "jobs": options.jobs,
+                "metric": options.metric,
+                "runs": runs,
+            },
+            run_job(notebook, options, self.ctx.settings),
+        )
+        url = url_path_join(self.base_url, NAMESPACE, "jobs", job.id)
+        self.set_header("Location", url)
+        self.reply({"job": job.id, "url": url, "runs": runs}, status=202)
+
+
 class JobsHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
@@ -473,6 +502,7 @@ def setup_handlers(
             (url_path_join(base, "diff"), DiffHandler),
             (url_path_join(base, "notebooks", r"(?P<oid>[^/]+)"), NotebookHandler),
             (url_path_join(base, "images"), ImagesHandler),
+            (url_path_join(base, "runs"), RunsHandler),
             (url_path_join(base, "jobs"), JobsHandler),
             (url_path_join(base, "jobs", r"(?P<job_id>[^/]+)"), JobHandler),
             *models.routes(base),

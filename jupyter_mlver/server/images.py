@@ -23,7 +23,7 @@ def build_job(
     """A job function that builds (or reuses) the image of one snapshot's environment."""
 
     def run(job: Job) -> dict[str, Any]:
-        from ..core.images.build import BuildOptions, BuildStepFailed, build_image
+        from ..core.images import BuildOptions, BuildStepFailed, build_image
         from ..core.images.progress import ProgressEvent
 
         options = BuildOptions(

@@ -1,4 +1,4 @@
-"""Background jobs (image builds) off the tornado loop, with progress and a log tail.
+"""Background jobs (image builds, notebook runs) off the tornado loop, with progress and a log tail.
 
 A job runs in a worker thread; the handlers only read its state. Jobs live in the server's
 memory: a restarted server forgets them (what a build produced is in the store anyway).
@@ -69,6 +69,15 @@ class Job:
             if event.step is not None:
                 self.step, self.total = event.step, event.total
             self.log.append(f"[{event.phase}] {event.message}")
+            self.log_lines += 1
+
+    def note(self, message: str, step: int | None = None, total: int | None = None) -> None:
+        """Progress of a job that is not a build: a log line and, when known, the count."""
+        with self._lock:
+            self.message = message
+            if step is not None:
+                self.step, self.total = step, total
+            self.log.append(message)
             self.log_lines += 1
 
     def _start(self) -> None:

@@ -233,16 +233,29 @@ export interface IJob {
   total: number | null;
   log: string[];
   log_lines: number;
-  /** A build's result: the image reference, its tags, whether it was reused. */
+  /** A build's result (image, tags, reused), or a run's (`runs`: `jupyter mlver run --json`). */
   result: {
-    image: string | null;
-    tags: string[];
-    reused: boolean;
+    runs?: IRunResult[];
+    metric?: string | null;
+    image?: string | null;
+    tags?: string[];
+    reused?: boolean;
     record: IImageRecord | null;
     notes?: string[];
     unreproducible?: { name?: string; reason?: string }[];
   } | null;
   error: { code: string; message: string; hint?: string | null } | null;
+}
+
+/** One run of `POST runs` (the `jupyter mlver run --json` shape). */
+export interface IRunResult {
+  index: number;
+  params: Record<string, Scalar>;
+  status: 'ok' | 'failed';
+  snapshot: string | null;
+  metrics: Record<string, Value>;
+  output: string;
+  error: { error: string; cell?: number } | null;
 }
 
 const ref = (value: string): string => encodeURIComponent(value);
@@ -413,5 +426,16 @@ export function rollbackAlias(
   return requestAPI(`models/${ref(`${name}@${alias}`)}/rollback`, {
     method: 'POST',
     body: JSON.stringify({ reason: reason || undefined })
+
+export function startRun(options: {
+  notebook: string;
+  params: Record<string, Scalar>;
+  sweep: Record<string, Scalar[]>;
+  jobs: number;
+  metric?: string;
+}): Promise<{ job: string; url: string; runs: number }> {
+  return requestAPI('runs', {
+    method: 'POST',
+    body: JSON.stringify(options)
   });
 }

@@ -14,14 +14,8 @@ from typing import Any
 import nbformat
 import pytest
 
-from jupyter_mlver.core.reproduce import (
-    PROJECT,
-    MetricRow,
-    ReproduceResult,
-    build_run_archive,
-    compare_metrics,
-    run_values,
-)
+from jupyter_mlver.core.reproduce import MetricRow, ReproduceResult, compare_metrics, run_values
+from jupyter_mlver.core.reproduce_run import PROJECT, build_run_archive
 from jupyter_mlver.core.store import Store
 from jupyter_mlver.views import html_compare
 from jupyter_mlver.views.text_compare import reproduction as format_reproduction

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from jupyter_mlver.core.images.dockerfile import DockerfileSpec, count_steps, quote, render
 
@@ -126,3 +127,38 @@ def test_render_is_deterministic_and_steps_are_counted() -> None:
 
 def test_quote_escapes_what_the_dockerfile_would_interpret() -> None:
     assert quote('a "b" \\ $c\nd') == '"a \\"b\\" \\\\ \\$c d"'
+
+
+def test_extra_layers_cmd_and_ports_come_after_the_project() -> None:
+    text = render(
+        DockerfileSpec(
+            base="b",
+            code=True,
+            jupyter=True,
+            layers=(("extras/0", "/opt/model/"),),
+            cmd=("python", "-m", "serve"),
+            expose=(8080,),
+            env={"MODEL": "churn"},
+            labels=LABELS,
+        )
+    )
+    order = lines(text.split("\n\n")[-1])
+    code = order.index("COPY --chown=1000:1000 code/ /home/mlver/project/")
+    extra = order.index("COPY --chown=1000:1000 extras/0/ /opt/model/")
+    assert code < extra < order.index("USER mlver")
+    assert 'CMD ["python", "-m", "serve"]' in order and "EXPOSE 8080" in order
+    assert "EXPOSE 8888" not in order  # JupyterLab is not what this image runs
+    assert 'ENV MODEL="churn"' in order
+
+
+def test_extras_digest_follows_content_not_tags(tmp_path: Path) -> None:
+    from jupyter_mlver.core.images import ImageExtras, Layer
+
+    model = tmp_path / "model.pkl"
+    model.write_bytes(b"weights v1")
+    first = ImageExtras(layers=(Layer("/opt/model", {"model.pkl": model}),), tags=("m-1",))
+    same = ImageExtras(layers=(Layer("/opt/model", {"model.pkl": b"weights v1"}),), tags=("x",))
+    assert first.digest() == same.digest()  # a file and its bytes; tags do not count
+    model.write_bytes(b"weights v2")
+    assert first.digest() != same.digest()
+    assert ImageExtras(cmd=("serve",)).digest() != ImageExtras().digest()

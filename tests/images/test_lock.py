@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from jupyter_mlver.core.images.live import environment_of, live_paths
-from jupyter_mlver.core.images.lock import Lock, UnresolvablePackage, resolve_lock
+from jupyter_mlver.core.images.lock import Lock, UnresolvablePackage
+from jupyter_mlver.core.images.resolve import resolve_lock
 from jupyter_mlver.core.images.target import Target
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.store import Store
@@ -151,3 +152,35 @@ def test_a_second_lock_reuses_stored_wheels(store: Store, venv: Path, monkeypatc
     monkeypatch.setattr(pip, "download", no_network)
     second = lock(store, env)
     assert second.packages == first.packages
+
+
+def test_a_package_that_needs_a_newer_python_names_its_requires_python(
+    store: Store, venv: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """soupsieve 4.1.3 needs Python >= 3.11.5; Debian's base has 3.11.2."""
+    from .helpers import run, write_package
+
+    source = write_package(tmp_path / "needsnew", "mlver_needs_new", "1.0", "X = 1")
+    text = (source / "pyproject.toml").read_text()
+    (source / "pyproject.toml").write_text(text + 'requires-python = ">=3.11.5"\n')
+    wheels = tmp_path / "wheels"
+    run([venv, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, source])
+    wheel = next(wheels.glob("*.whl"))
+    # A one-package index like PyPI's: the page says what Python the file needs.
+    page = tmp_path / "simple" / "mlver-needs-new"
+    page.mkdir(parents=True)
+    wheel.rename(page / wheel.name)
+    (page / "index.html").write_text(
+        f'<a href="{wheel.name}" data-requires-python="&gt;=3.11.5">{wheel.name}</a>'
+    )
+    monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "simple").as_uri())
+    monkeypatch.setenv("PIP_FIND_LINKS", "")
+    env = environment_of(venv)
+    env["python"]["version"] = "3.11.7"
+    env["packages"] = [{"name": "mlver-needs-new", "version": "1.0", "source": "index"}]
+    with pytest.raises(UnresolvablePackage) as caught:
+        lock(store, env, base="mlver-test/python:3.11-bookworm")
+    message = str(caught.value)
+    assert "mlver-needs-new==1.0 needs Python >=3.11.5 (its Requires-Python)" in message
+    assert "the base image mlver-test/python:3.11-bookworm has Python 3.11.2" in message
+    assert "--base python:3.11.7-slim" in message

@@ -10,7 +10,8 @@ import pytest
 from jupyter_mlver.core.capture.environment import capture_environment
 from jupyter_mlver.core.errors import Conflict, InvalidInput, RecordNotFound
 from jupyter_mlver.core.images import BuildOptions, build_image
-from jupyter_mlver.core.images.build import repository_name, resolve_source, tag_names
+from jupyter_mlver.core.images.naming import repository_name, tag_names
+from jupyter_mlver.core.images.source import resolve_source
 from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import Store
 

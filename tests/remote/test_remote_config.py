@@ -164,3 +164,26 @@ def test_a_missing_backend_names_the_package(project: Path) -> None:
     assert proc.returncode == 1
     assert "gs:// needs a package that is not installed" in proc.stderr
     assert "gcsfs" in proc.stderr
+
+
+def test_a_filesystem_whose_protocol_is_a_list_works(
+    project: Path, store: Store, tmp_path: Path
+) -> None:
+    """Older s3fs (and other backends) declare ``protocol = ["s3", "s3a"]``."""
+    from fsspec.implementations.memory import MemoryFileSystem
+    from fsspec.registry import register_implementation
+
+    from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
+
+    class ListProtocolFS(MemoryFileSystem):  # type: ignore[misc]
+        protocol = ["listmem", "listmem-alt"]  # noqa: RUF012 (what the backends declare)
+
+    register_implementation("listmem", ListProtocolFS, clobber=True)
+    record = take_snapshot(store, SnapshotOptions(message="shared", data=["data"]))
+    remote.add_remote(store, "team", "listmem://bucket/mlver")
+    result = remote.push(store, "team")
+    assert result.ok and result.published == 2  # the snapshot and its environment
+    with Store.open(tmp_path / "clone", create=True) as clone:
+        remote.add_remote(clone, "team", "listmem://bucket/mlver")
+        assert remote.pull(clone, "team").ok
+        assert clone.get(record["id"])["message"] == "shared"

@@ -11,6 +11,8 @@ from typing import Any
 from .secrets import Redactor, strip_url_credentials
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+#: The store's directory name: the line the store adds to .gitignore ends with it.
+STORE_DIRNAME = ".mlver"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,43 @@ class GitState:
     untracked: list[str]
     untracked_omitted: int
     author: dict[str, str | None]
+
+
+def _store_entry(line: str) -> bool:
+    """``.mlver/``, ``/sub/.mlver/``: a line the store writes to ``.gitignore`` for itself."""
+    return line.strip().strip("/").rsplit("/", 1)[-1] == STORE_DIRNAME
+
+
+def _only_store_entries(lines: list[str]) -> bool:
+    kept = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return bool(kept) and all(_store_entry(ln) for ln in kept)
+
+
+def _store_gitignore(root: Path) -> bool:
+    """An untracked ``.gitignore`` that holds nothing but the store's own line."""
+    try:
+        return _only_store_entries((root / ".gitignore").read_text("utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _without_store_entries(diff: bytes) -> bytes:
+    """The diff without a ``.gitignore`` change that only adds the store's line: the
+    store's bookkeeping is never the user's change."""
+    if b"diff --git a/.gitignore b/.gitignore" not in diff:
+        return diff
+    sections = diff.split(b"\ndiff --git ")
+    kept = []
+    for i, section in enumerate(sections):
+        text = section.decode("utf-8", "replace")
+        head = text.split("\n", 1)[0].removeprefix("diff --git ")
+        if head == "a/.gitignore b/.gitignore":
+            body = text.split("\n@@", 1)[-1].splitlines()[1:]
+            added = [ln[1:] for ln in body if ln.startswith("+")]
+            if not any(ln.startswith("-") for ln in body) and _only_store_entries(added):
+                continue
+        kept.append(section if i == 0 else b"diff --git " + section)
+    return b"\n".join(kept)
 
 
 def find_work_tree(start: Path) -> Path | None:
@@ -68,8 +107,10 @@ def capture_git(
             urls = list(chosen.urls)
             remote = strip_url_credentials(urls[0]) if urls else None
         base = commit or EMPTY_TREE
-        text = repo.git.diff(
-            base, "--no-color", "--no-ext-diff", "--no-textconv", stdout_as_string=False
+        text = _without_store_entries(
+            repo.git.diff(
+                base, "--no-color", "--no-ext-diff", "--no-textconv", stdout_as_string=False
+            )
         )
         diff: bytes | None = redactor.data(text + b"\n") if text else None
         omitted = None
@@ -89,6 +130,8 @@ def capture_git(
             for p in listed.split("\0")
             if p and not p.startswith(exclude) and not any(f"/{e}" in f"/{p}" for e in exclude)
         ]
+        if ".gitignore" in untracked and _store_gitignore(root):
+            untracked.remove(".gitignore")
         who = _config_author(repo)
         return GitState(
             root=root,

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hashing import hash_bytes
+from .locate import normalize as _norm
 from .secrets import Redactor
 
 #: Names IPython and the kernel put in the user namespace that are not the user's state.
@@ -92,11 +93,6 @@ def rebuild_from_history(
         "nbformat_minor": 5,
     }
     return json.dumps(doc, indent=1, ensure_ascii=False).encode()
-
-
-def _norm(source: str | list[str]) -> str:
-    text = "".join(source) if isinstance(source, list) else source
-    return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
 def analyse_execution(

@@ -10,11 +10,14 @@ The front doors (magics, CLI, server jobs) call only what is exported here::
 
 from __future__ import annotations
 
-from .build import BuildOptions, BuildResult, BuildStepFailed, build_image
+from .build import BuildResult, BuildStepFailed, build_image
+from .docker_engine import DockerEngine
 from .dockerfile import DockerfileSpec, render
-from .engine import DockerEngine, Engine
+from .engine import Engine, RunOptions, RunResult
+from .extras import ImageExtras, Layer
 from .lock import Lock, UnresolvablePackage
 from .progress import ProgressCallback, ProgressEvent
+from .source import BuildOptions
 from .verify import EnvironmentView, VerifyResult, show_environment, verify_image
 
 __all__ = [
@@ -25,9 +28,13 @@ __all__ = [
     "DockerfileSpec",
     "Engine",
     "EnvironmentView",
+    "ImageExtras",
+    "Layer",
     "Lock",
     "ProgressCallback",
     "ProgressEvent",
+    "RunOptions",
+    "RunResult",
     "UnresolvablePackage",
     "VerifyResult",
     "build_image",

@@ -10,8 +10,9 @@ Layer order, slowest-changing first (so a code change rebuilds only the last lay
 3. ``venv`` stage (only when needed): removes what ``python -m venv`` seeded (pip,
    setuptools) that the recorded environment did not have.
 4. The image: the base, a non-root user, the venv copied in, then the project code at
-   the snapshot's commit with its diff applied, the notebook, the records, ``WORKDIR``,
-   ``USER``, ``CMD``, and the labels last (they change on every build).
+   the snapshot's commit with its diff applied, the notebook, the records, extra layers
+   (``ImageExtras``), ``WORKDIR``, ``USER``, ``CMD``, and the labels last (they change on
+   every build).
 """
 
 from __future__ import annotations
@@ -64,6 +65,11 @@ class DockerfileSpec:
     records: bool = True
     env: Mapping[str, str] = field(default_factory=dict)
     jupyter: bool = False
+    #: Extra layers after the project code: (directory in the context, destination).
+    layers: tuple[tuple[str, str], ...] = ()
+    #: Replaces the default CMD (JupyterLab when installed, else python).
+    cmd: tuple[str, ...] | None = None
+    expose: tuple[int, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     header: tuple[str, ...] = ()
 
@@ -88,6 +94,8 @@ def _env_line(values: Mapping[str, str]) -> str:
 
 
 def cmd(spec: DockerfileSpec) -> list[str]:
+    if spec.cmd is not None:
+        return list(spec.cmd)
     if spec.jupyter:
         out = ["jupyter", "lab", "--ip=0.0.0.0", f"--port={JUPYTER_PORT}", "--no-browser"]
         return [*out, spec.notebook] if spec.notebook else out
@@ -175,9 +183,10 @@ def render(spec: DockerfileSpec) -> str:
         lines.append(f"COPY --chown={UID}:{UID} {ctx.NOTEBOOK_DIR}/ {PROJECT}/")
     if spec.records:
         lines.append(f"COPY {ctx.RECORD_DIR}/ {RECORDS}/")
+    lines += [f"COPY --chown={UID}:{UID} {src}/ {dest.rstrip('/')}/" for src, dest in spec.layers]
     lines.append(f"USER {USER}")
-    if spec.jupyter:
-        lines.append(f"EXPOSE {JUPYTER_PORT}")
+    ports = spec.expose or ((JUPYTER_PORT,) if spec.jupyter and spec.cmd is None else ())
+    lines += [f"EXPOSE {port}" for port in ports]
     lines.append(f"CMD {json.dumps(cmd(spec))}")
     if spec.labels:
         pairs = [f"{k}={quote(v)}" for k, v in sorted(spec.labels.items())]

@@ -23,6 +23,13 @@ from .progress import ProgressCallback, ProgressEvent
 from .target import Target
 
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
+# What pip says when Requires-Python rules a package out: from an index page, and once it
+# has read a wheel's metadata (find-links, local files).
+_IGNORED = re.compile(
+    r"Ignored the following versions that require a different python version: (.*)"
+)
+_IGNORED_ITEM = re.compile(r"(\S+) Requires-Python (\S+)")
+_OTHER_PYTHON = re.compile(r"Package '([^']+)' requires a different Python: \S+ not in '([^']+)'")
 #: Wheels built on the host get fixed timestamps, so an unchanged source gives the same
 #: bytes, the same hash, and a cached layer (1980-01-01, the earliest a zip can hold).
 SOURCE_DATE_EPOCH = "315532800"
@@ -35,6 +42,20 @@ class PipFailed(Exception):
         super().__init__(output)
         self.output = output
         self.requirement = requirement
+
+    def requires_python(self, requirement: str) -> str | None:
+        """The Requires-Python that made pip pass over ``name==version``, if that is why."""
+        name, _, version = requirement.partition("==")
+        for other, spec in _OTHER_PYTHON.findall(self.output):
+            if normalize_name(other) == normalize_name(name):
+                return str(spec)
+        if requirement != self.requirement:  # the versions pip lists are of that one
+            return None
+        for line in _IGNORED.findall(self.output):
+            for item_version, spec in _IGNORED_ITEM.findall(line):
+                if item_version == version:
+                    return str(spec).rstrip(";,")
+        return None
 
     def last_error(self) -> str:
         lines = [ln.strip() for ln in self.output.splitlines() if ln.strip()]

@@ -13,9 +13,9 @@ from ..errors import InvalidInput, RecordNotFound
 from ..index import ALL
 from ..records import Record
 from ..store import Store
-from .build import BuildOptions, resolve_source
 from .engine import Engine
 from .progress import ProgressCallback, ProgressEvent, ignore
+from .source import BuildOptions, resolve_source
 
 #: Runs in the image with its default python. Lists distributions the way
 #: capture/environment.py does (dist-info directory names, first on sys.path wins), so

@@ -23,7 +23,7 @@ import contextlib
 import json
 import os
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,11 @@ def _hint(e: BaseException) -> str:
     return "check the URL and your access to it"
 
 
+def protocol_names(protocol: str | Sequence[str]) -> frozenset[str]:
+    """A filesystem's ``protocol``: fsspec declares a str or a tuple, older s3fs a list."""
+    return frozenset([protocol] if isinstance(protocol, str) else protocol)
+
+
 class RemoteFS:
     """One remote opened through fsspec; every call raises ``RemoteError`` on failure,
     except that a missing object is ``FileNotFoundError`` where the caller asks for one."""
@@ -109,7 +114,7 @@ class RemoteFS:
         with self.translate("open"):
             self.fs, root = url_to_fs(remote.url, **options)
         self.root = root.rstrip("/")
-        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        protocols = protocol_names(self.fs.protocol)
         self.atomic_put = bool(OBJECT_STORES.intersection(protocols))
         self._local = "file" in protocols or "local" in protocols
         self.s3 = "s3" in protocols and hasattr(self.fs, "max_concurrency")

@@ -9,6 +9,7 @@ import { CompareView } from './compare';
 import { SnapshotList } from './list';
 import { ModelsSection } from './models';
 import { RecordView } from './record';
+import { RunDialog } from './run';
 
 /**
  * What the panel asks of the application (the plugin provides it).
@@ -83,6 +84,7 @@ function MlverViewContent(props: {
   const { model, actions, trans } = props;
   const [message, setMessage] = React.useState('');
   const [busy, setBusy] = React.useState(false);
+  const [runOpen, setRunOpen] = React.useState(false);
   const canSnapshot = actions.canSnapshot() && !busy;
 
   const snapshot = async (): Promise<void> => {
@@ -161,6 +163,26 @@ function MlverViewContent(props: {
           ⟳
         </button>
       </form>
+      <button
+        id="jp-mlver-run-button"
+        className="jp-mlver-button jp-mlver-run-open"
+        type="button"
+        disabled={!model.notebook}
+        aria-expanded={runOpen}
+        title={trans.__(
+          'Run the saved notebook with parameters, once or over a sweep (jupyter mlver run)'
+        )}
+        onClick={() => setRunOpen(!runOpen)}
+      >
+        {trans.__('Run with parameters…')}
+      </button>
+      {runOpen && model.notebook && (
+        <RunDialog
+          model={model}
+          notebook={model.notebook}
+          onClose={() => setRunOpen(false)}
+        />
+      )}
       <div className="jp-mlver-tabs" role="tablist">
         <button
           id="jp-mlver-tab-snapshots"

@@ -327,3 +327,82 @@ test.describe('dark theme', () => {
     await page.screenshot({ path: path.join(SHOTS, 'mlver-panel-dark.png') });
   });
 });
+
+test.describe('Run with parameters', () => {
+  test('runs a sweep of the open notebook and ranks the runs', async ({
+    page
+  }) => {
+    const name = `sweep-${Date.now()}.ipynb`;
+    const cell = (source: string, tags: string[] = []) => ({
+      cell_type: 'code',
+      source,
+      metadata: { tags },
+      outputs: [],
+      execution_count: null
+    });
+    await page.evaluate(
+      async ({ name, cells }) => {
+        await window.jupyterapp.serviceManager.contents.save(name, {
+          type: 'notebook',
+          format: 'json',
+          content: {
+            nbformat: 4,
+            nbformat_minor: 5,
+            metadata: {
+              kernelspec: {
+                name: 'python3',
+                language: 'python',
+                display_name: 'Python 3'
+              }
+            },
+            cells
+          }
+        });
+        await window.jupyterapp.commands.execute('docmanager:open', {
+          path: name
+        });
+      },
+      {
+        name,
+        cells: [
+          cell('depth = 1\nrate = 0.5', ['parameters']),
+          cell('%load_ext jupyter_mlver'),
+          cell('%mlver log score={depth * rate}')
+        ]
+      }
+    );
+    await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
+    const panel = await openPanel(page);
+    await expect(panel.locator('#jp-mlver-scope')).toContainText(name);
+
+    await panel.locator('#jp-mlver-run-button').click();
+    const dialog = panel.locator('#jp-mlver-run-dialog');
+    await expect(dialog).toBeVisible();
+    await dialog.locator('#jp-mlver-run-params').fill('rate=2');
+    await dialog.locator('#jp-mlver-run-sweep').fill('depth=1,3');
+    await dialog.locator('#jp-mlver-run-jobs').fill('2');
+    await dialog.locator('#jp-mlver-run-metric').fill('score');
+    await dialog.locator('#jp-mlver-run-start').click();
+
+    const job = dialog.locator('#jp-mlver-run-job');
+    await expect(job).toHaveAttribute('data-state', 'succeeded', {
+      timeout: 180000
+    });
+    await expect(job).toContainText(
+      '2/2 run(s) done · 2 run(s): 2 ok, 0 failed'
+    );
+    const rows = dialog.locator('#jp-mlver-run-results tbody tr');
+    await expect(rows).toHaveCount(2);
+    // best score first: depth 3 * rate 2 = 6, then depth 1 * rate 2 = 2
+    await expect(rows.nth(0)).toContainText('ok');
+    await expect(rows.nth(0).locator('td').nth(3)).toHaveText('3');
+    await expect(rows.nth(0).locator('td').nth(4)).toHaveText('6');
+    await expect(rows.nth(1).locator('td').nth(4)).toHaveText('2');
+    await page.screenshot({ path: path.join(SHOTS, 'mlver-run.png') });
+
+    await rows.nth(0).locator('.jp-mlver-link').click();
+    const record = panel.locator('#jp-mlver-record');
+    await expect(record).toContainText('depth');
+    await expect(record).toContainText('score');
+  });
+});
