@@ -426,6 +426,8 @@ export function rollbackAlias(
   return requestAPI(`models/${ref(`${name}@${alias}`)}/rollback`, {
     method: 'POST',
     body: JSON.stringify({ reason: reason || undefined })
+  });
+}
 
 export function startRun(options: {
   notebook: string;
