@@ -126,12 +126,13 @@ def load_model(ref: str, *, notebook: str | None = None) -> Any:
     from pathlib import Path
 
     from .core.models import registry
-    from .kernel import open_store
+    from .core.store import Store
 
     shell = _shell()
     settings = Mlver(parent=shell) if shell is not None else Mlver()
     near = Path(notebook).absolute() if notebook else session_for(shell).notebook_path()
-    with open_store(settings, near) as store:
+    start = near.parent if near is not None else Path.cwd()
+    with Store.open(start, explicit=settings.store_dir) as store:  # reading creates nothing
         return registry.load(store, ref)
 
 

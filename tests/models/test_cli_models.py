@@ -128,6 +128,14 @@ def test_no_store_yet(project: Path, cli: CLI) -> None:
     assert not (project / ".mlver").exists()
     assert "does not exist" in _fail(cli, "model", "register", "m", "nothing.pkl")
     assert not (project / ".mlver").exists()
+    loading = subprocess.run(
+        [str(BIN / "python"), "-c", "import jupyter_mlver; jupyter_mlver.load_model('m')"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert loading.returncode == 1 and "no jupyter_mlver store" in loading.stderr
+    assert not (project / ".mlver").exists()
     # The first registration creates the store and a snapshot for the version.
     joblib.dump({"w": 1}, project / "m.pkl")
     record = cli.json("model", "register", "m", "m.pkl")
