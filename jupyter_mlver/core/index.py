@@ -53,7 +53,6 @@ MIGRATIONS: list[str] = [
         id TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, snapshot TEXT,
         created TEXT NOT NULL);
     CREATE INDEX ix_models_name ON models (name, version);
-    CREATE INDEX ix_models_snapshot ON models (snapshot);
     CREATE TABLE alias_events (
         id TEXT PRIMARY KEY, model TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL,
         model_record TEXT NOT NULL, rollback INTEGER NOT NULL, created TEXT NOT NULL);
@@ -458,13 +457,6 @@ class Index:
             "SELECT max(version) FROM models WHERE name = ?", (name,)
         ).fetchone()
         return int(row[0]) if row and row[0] is not None else None
-
-    def models_of_snapshot(self, snapshot: str) -> list[tuple[str, int]]:
-        rows = self.conn.execute(
-            "SELECT name, version FROM models WHERE snapshot = ? ORDER BY name, version",
-            (snapshot,),
-        )
-        return [(r[0], int(r[1])) for r in rows]
 
     def alias_events(self, model: str, alias: str | None = None) -> list[AliasRow]:
         """A model's alias moves (of one alias, or of all), in the order they happened."""

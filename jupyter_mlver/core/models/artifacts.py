@@ -137,11 +137,6 @@ def store_artifact(store: Store, prepared: Prepared) -> tuple[Artifact, set[str]
     return artifact, added
 
 
-def artifact_objects(artifact: Artifact) -> list[str]:
-    """Every object an artifact is made of (the file, or the manifest and each file)."""
-    return [artifact["hash"], *(f["hash"] for f in artifact.get("files") or [])]
-
-
 def materialize(store: Store, artifact: Artifact, dest: Path) -> Path:
     """Write the artifact's files under ``dest``; the path to load (a file or a directory)."""
     dest.mkdir(parents=True, exist_ok=True)

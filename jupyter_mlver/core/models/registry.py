@@ -6,6 +6,7 @@ result. Every failure a user can cause is raised before anything is written, or 
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -233,8 +234,6 @@ def _event(store: Store, write: Callable[[set[str]], Record]) -> Record:
 
 def export(store: Store, ref: str | Record, dest: Path) -> Record:
     """Write a version as a model directory a server loads: ``model.json`` and ``artifact/``."""
-    import json
-
     record = resolve(store, ref) if not isinstance(ref, dict) else ref
     dest.mkdir(parents=True, exist_ok=True)
     materialize(store, record["artifact"], dest / EXPORT_ARTIFACT)
