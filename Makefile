@@ -29,7 +29,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "jupyter_mlver needs Python 3.10 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install -q -e '.[lab,test,dev]'
+	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install -q -e '.[lab,test,dev,serve]'
 	@touch $@
 
 setup: $(STAMP)
@@ -98,6 +98,8 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_remote.py
+	$(BIN)/python benchmarks/bench_serving.py
+	$(BIN)/python benchmarks/bench_drift.py
 	$(BIN)/python benchmarks/bench_run.py
 	@set -euo pipefail; \
 	DOCKER_HOST="$$(scripts/ensure-docker.sh | tail -n1)"; export DOCKER_HOST; \

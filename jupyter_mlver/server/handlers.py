@@ -490,6 +490,8 @@ def setup_handlers(
         log or logging.getLogger("jupyter_mlver"),
     )
     settings["jupyter_mlver"] = ctx
+    from .dashboard import DriftHandler, ExperimentsHandler
+
     base = url_path_join(settings.get("base_url", "/"), NAMESPACE)
     ref = r"(?P<ref>[^/]+)"
     web_app.add_handlers(
@@ -500,6 +502,8 @@ def setup_handlers(
             (url_path_join(base, "snapshots", ref), SnapshotHandler),
             (url_path_join(base, "snapshots", ref, "tags"), TagsHandler),
             (url_path_join(base, "diff"), DiffHandler),
+            (url_path_join(base, "drift"), DriftHandler),
+            (url_path_join(base, "experiments"), ExperimentsHandler),
             (url_path_join(base, "notebooks", r"(?P<oid>[^/]+)"), NotebookHandler),
             (url_path_join(base, "images"), ImagesHandler),
             (url_path_join(base, "runs"), RunsHandler),

@@ -5,6 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { mlverIcon } from './icons';
@@ -13,6 +14,7 @@ import {
   registerNotebookComm,
   snapshotNotebook
 } from './kernel';
+import { registerDashboard } from './dashboard/plugin';
 import { MlverModel } from './model';
 import { CommandIDs, IMlverModel, PANEL_ID, PLUGIN_ID } from './tokens';
 import { MlverPanel } from './widgets/panel';
@@ -25,13 +27,20 @@ const plugin: JupyterFrontEndPlugin<IMlverModel> = {
     'A left-sidebar panel to list, inspect and compare ML snapshots, and take them.',
   autoStart: true,
   provides: IMlverModel,
-  optional: [INotebookTracker, ILayoutRestorer, ICommandPalette, ITranslator],
+  optional: [
+    INotebookTracker,
+    ILayoutRestorer,
+    ICommandPalette,
+    ITranslator,
+    IRenderMimeRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    rendermime: IRenderMimeRegistry | null
   ): IMlverModel => {
     translator = translator ?? nullTranslator;
     const trans = translator.load('jupyter_mlver');
@@ -79,7 +88,8 @@ const plugin: JupyterFrontEndPlugin<IMlverModel> = {
         canSnapshot: () => !!currentNotebook()?.sessionContext.session?.kernel,
         snapshot,
         openNotebook: path =>
-          void app.commands.execute('docmanager:open', { path })
+          void app.commands.execute('docmanager:open', { path }),
+        openDashboard: () => void app.commands.execute(CommandIDs.openDashboard)
       }
     });
     panel.id = PANEL_ID;
@@ -126,10 +136,13 @@ const plugin: JupyterFrontEndPlugin<IMlverModel> = {
       execute: () => model.refresh()
     });
 
+    registerDashboard(app, { model, rendermime, restorer });
+
     if (palette) {
       const category = trans.__('ML Versions');
       for (const command of [
         CommandIDs.openPanel,
+        CommandIDs.openDashboard,
         CommandIDs.snapshot,
         CommandIDs.refresh
       ]) {

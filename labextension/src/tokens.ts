@@ -15,6 +15,8 @@ export namespace CommandIDs {
   export const openPanel = 'mlver:open-panel';
   export const snapshot = 'mlver:snapshot';
   export const refresh = 'mlver:refresh';
+  export const openDashboard = 'mlver:open-dashboard';
+  export const compare = 'mlver:compare';
 }
 
 /**

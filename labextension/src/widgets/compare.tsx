@@ -1,7 +1,8 @@
 import * as React from 'react';
 
 import { getDiff, IDiff, IValueChange } from '../api';
-import { MlverModel } from '../model';
+import { DriftBlock } from '../dashboard/drift';
+import { isTable } from '../dashboard/tables';
 import { MlverRequestError } from '../request';
 import {
   formatDelta,
@@ -14,15 +15,26 @@ import {
 import { BackButton, PendingView } from './nav';
 
 /**
+ * What the compare view can do besides showing: go back (in the side panel), swap the
+ * sides, open one snapshot.
+ */
+export interface ICompareActions {
+  back?: () => void;
+  swap: (a: string, b: string) => void;
+  open: (id: string) => void;
+}
+
+/**
  * Two snapshots side by side (a = older, b = newer) with what differs highlighted:
- * params and metrics, data files, packages, python/platform, git commits, notebook cells.
+ * params and metrics, data files (and drift of the changed tables), packages,
+ * python/platform, git commits, notebook cells.
  */
 export function CompareView(props: {
-  model: MlverModel;
   a: string;
   b: string;
+  actions: ICompareActions;
 }): JSX.Element {
-  const { model, a, b } = props;
+  const { a, b, actions } = props;
   const [diff, setDiff] = React.useState<IDiff | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [showSame, setShowSame] = React.useState(false);
@@ -42,7 +54,7 @@ export function CompareView(props: {
     };
   }, [a, b]);
 
-  const back = <BackButton onClick={() => (model.view = 'list')} />;
+  const back = actions.back ? <BackButton onClick={actions.back} /> : null;
   if (error || !diff) {
     return (
       <PendingView
@@ -73,7 +85,7 @@ export function CompareView(props: {
           className="jp-mlver-button"
           id="jp-mlver-compare-swap"
           title="Swap the two sides"
-          onClick={() => model.compareWith(diff.b.id, diff.a.id)}
+          onClick={() => actions.swap(diff.b.id, diff.a.id)}
         >
           Swap
         </button>
@@ -100,7 +112,7 @@ export function CompareView(props: {
             <td>
               <button
                 className="jp-mlver-link"
-                onClick={() => (model.selected = diff.a.id)}
+                onClick={() => actions.open(diff.a.id)}
               >
                 <code>{shortId(diff.a.id)}</code>
               </button>
@@ -108,7 +120,7 @@ export function CompareView(props: {
             <td>
               <button
                 className="jp-mlver-link"
-                onClick={() => (model.selected = diff.b.id)}
+                onClick={() => actions.open(diff.b.id)}
               >
                 <code>{shortId(diff.b.id)}</code>
               </button>
@@ -164,6 +176,9 @@ export function CompareView(props: {
             </tbody>
           </table>
         </Block>
+      )}
+      {diff.data.some(d => d.status === 'changed' && isTable(d.path)) && (
+        <DriftBlock a={diff.a.id} b={diff.b.id} />
       )}
       {(diff.packages.length > 0 || diff.python || diff.platform) && (
         <Block title={`Environment (${diff.packages.length} package(s))`}>

@@ -22,7 +22,7 @@ export function BackButton(props: { onClick: () => void }): JSX.Element {
 export function PendingView(props: {
   id: string;
   className: string;
-  back: JSX.Element;
+  back: JSX.Element | null;
   error: string | null;
   loading: string;
 }): JSX.Element {

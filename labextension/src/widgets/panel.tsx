@@ -21,6 +21,8 @@ export interface IPanelActions {
   snapshot(message: string): Promise<void>;
   /** Open a notebook by its server-relative path. */
   openNotebook(path: string): void;
+  /** Open the main-area dashboard. */
+  openDashboard?(): void;
 }
 
 /**
@@ -112,7 +114,17 @@ function MlverViewContent(props: {
       />
     );
   } else if (model.view === 'compare' && a && b) {
-    content = <CompareView model={model} a={a} b={b} />;
+    content = (
+      <CompareView
+        a={a}
+        b={b}
+        actions={{
+          back: () => (model.view = 'list'),
+          swap: (x, y) => model.compareWith(x, y),
+          open: id => (model.selected = id)
+        }}
+      />
+    );
   } else {
     content = <SnapshotList model={model} />;
   }
@@ -152,6 +164,18 @@ function MlverViewContent(props: {
         >
           {busy ? trans.__('Snapshotting…') : trans.__('Snapshot')}
         </button>
+        {actions.openDashboard && (
+          <button
+            id="jp-mlver-open-dashboard"
+            className="jp-mlver-button"
+            type="button"
+            title={trans.__('Open the experiments dashboard in the main area')}
+            aria-label={trans.__('Dashboard')}
+            onClick={actions.openDashboard}
+          >
+            ▦
+          </button>
+        )}
         <button
           id="jp-mlver-refresh"
           className="jp-mlver-button"

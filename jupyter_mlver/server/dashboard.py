@@ -1,0 +1,155 @@
+"""REST handlers behind the main-area dashboard: the experiments table and data drift.
+
+``GET experiments`` lists snapshots as table rows (params and metrics as columns, a metric
+series by its last value, with the series' lengths apart) in one response, so the table can
+sort and filter 10,000 rows in the browser. ``GET drift`` compares the tabular data files
+two snapshots recorded (the compare view shows it for the files that changed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import tornado.web
+
+from ..core.errors import InvalidInput
+from ..core.index import ALL, SnapshotRow
+from ..core.store import Store
+
+if TYPE_CHECKING:
+    from .handlers import MlverContext
+
+from .handlers import MlverHandler
+
+DEFAULT_ROWS = 10_000
+MAX_ROWS = 50_000
+MAX_PATHS = 100
+
+
+def _row(ctx: MlverContext, store: Store, row: SnapshotRow) -> dict[str, Any]:
+    summary = row.summary
+    metrics: dict[str, Any] = {}
+    series: dict[str, int] = {}
+    for key, value in (summary.get("metrics") or {}).items():
+        if isinstance(value, list):
+            series[key] = len(value)
+            value = value[-1] if value else None
+        metrics[key] = value
+    return {
+        "id": row.id,
+        "created": row.created,
+        "notebook": ctx.server_path(store, row.notebook),
+        "parent": row.parent,
+        "message": summary.get("message", ""),
+        "author": (summary.get("author") or {}).get("name"),
+        "tags": row.tags,
+        "params": summary.get("params") or {},
+        "metrics": metrics,
+        "series": series,
+        "data_files": summary.get("data_files", 0),
+    }
+
+
+def list_experiments(
+    ctx: MlverContext,
+    notebook: Path | None,
+    q: str | None,
+    tag: str | None,
+    all_notebooks: bool,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """Snapshots as table rows, newest first, with the param, metric and series names."""
+    store = ctx.store(notebook)
+    page: dict[str, Any] = {
+        "experiments": [],
+        "params": [],
+        "metrics": [],
+        "series": [],
+        "total": 0,
+        "offset": offset,
+        "limit": limit,
+        "generation": 0,
+    }
+    if store is None:
+        return page
+    where: object = ALL
+    if notebook is not None and not all_notebooks:
+        where = store.relpath(notebook)
+    rows, total = store.index.snapshots(
+        notebook=where, q=q or None, tag=tag or None, limit=limit, offset=offset
+    )
+    experiments = [_row(ctx, store, row) for row in rows]
+    params: set[str] = set()
+    metrics: set[str] = set()
+    series: set[str] = set()
+    for e in experiments:
+        params.update(e["params"])
+        metrics.update(e["metrics"])
+        series.update(e["series"])
+    page.update(
+        experiments=experiments,
+        params=sorted(params),
+        metrics=sorted(metrics),
+        series=sorted(series),
+        total=total,
+        generation=store.index.generation(),
+    )
+    return page
+
+
+def drift_between(
+    ctx: MlverContext, notebook: Path | None, a: str, b: str, paths: list[str]
+) -> dict[str, Any]:
+    """``mlver.drift/1`` of snapshot a's tabular files against b's, for the files whose
+    content changed (or the given ones), with histograms of the drifted columns."""
+    from ..core.drift import DriftReport, drift_snapshot, is_table
+
+    store = ctx.require_store(notebook)
+    where = store.relpath(notebook) if notebook is not None else ALL
+    a_id, b_id = store.resolve(a, where), store.resolve(b, where)
+    if not paths and not any(is_table(str(d["path"])) for d in store.get(a_id).get("data") or []):
+        report = DriftReport(
+            {"source": "snapshot", "snapshot": a_id}, {"source": "snapshot", "snapshot": b_id}, []
+        )
+    else:
+        # Paths in the request are as records keep them (store-relative), not cwd-relative.
+        absolute = [str(store.root / p) for p in paths]
+        report = drift_snapshot(
+            store, a_id, b_id, paths=absolute, histograms=True, changed_only=not paths
+        )
+    result: dict[str, Any] = report.to_json()
+    return result
+
+
+class ExperimentsHandler(MlverHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        page = await self.call(
+            list_experiments,
+            self.ctx,
+            self.notebook_arg(),
+            self.get_query_argument("q", None),
+            self.get_query_argument("tag", None),
+            self.get_query_argument("all", "") in ("1", "true"),
+            self.int_arg("limit", DEFAULT_ROWS, 0, MAX_ROWS),
+            self.int_arg("offset", 0, 0, 2**31),
+        )
+        self.reply(page)
+
+
+class DriftHandler(MlverHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        a = self.get_query_argument("a", None)
+        b = self.get_query_argument("b", None)
+        if not a or not b:
+            raise InvalidInput("drift needs two refs: ?a=<ref>&b=<ref>")
+        paths = self.get_query_arguments("path")
+        if len(paths) > MAX_PATHS:
+            raise InvalidInput(f"at most {MAX_PATHS} paths")
+        for p in paths:
+            if p.startswith("/") or ".." in Path(p).parts:
+                raise InvalidInput(f"{p!r}: give a path as the snapshot records it")
+        self.reply(await self.call(drift_between, self.ctx, self.notebook_arg(), a, b, paths))

@@ -1,0 +1,100 @@
+import { ILayoutRestorer, JupyterFrontEnd } from '@jupyterlab/application';
+import { WidgetTracker } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+
+import { MlverModel } from '../model';
+import { CommandIDs, PANEL_ID } from '../tokens';
+import { CompareTab } from './compare';
+import { ExperimentsModel } from './model';
+import { Dashboard, DASHBOARD_ID } from './widget';
+
+/**
+ * The dashboard's commands (open it; compare two snapshots in a main-area tab), kept
+ * apart from the side panel's plugin code.
+ */
+export function registerDashboard(
+  app: JupyterFrontEnd,
+  options: {
+    model: MlverModel;
+    rendermime: IRenderMimeRegistry | null;
+    restorer: ILayoutRestorer | null;
+  }
+): void {
+  const { model, rendermime, restorer } = options;
+  const experiments = new ExperimentsModel({ notebook: model.notebook });
+  model.changed.connect(() => {
+    experiments.notebook = model.notebook;
+  });
+  const dashboards = new WidgetTracker<Dashboard>({
+    namespace: 'jupyter_mlver-dashboard'
+  });
+
+  const openInPanel = (id: string): void => {
+    model.selected = id;
+    app.shell.activateById(PANEL_ID);
+  };
+
+  app.commands.addCommand(CommandIDs.compare, {
+    label: 'Compare Two Snapshots (ML Versions)',
+    execute: args => {
+      const a = String(args['a'] ?? '');
+      const b = String(args['b'] ?? '');
+      if (!a || !b) {
+        return;
+      }
+      const tab = new CompareTab({ a, b, open: openInPanel });
+      const existing = Array.from(app.shell.widgets('main')).find(
+        w => w.id === tab.id
+      );
+      if (existing) {
+        tab.dispose();
+        app.shell.activateById(existing.id);
+        return;
+      }
+      app.shell.add(tab, 'main');
+      app.shell.activateById(tab.id);
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.openDashboard, {
+    label: 'Open the Experiments Dashboard (ML Versions)',
+    execute: () => {
+      let dashboard = dashboards.currentWidget;
+      if (!dashboard || dashboard.isDisposed) {
+        dashboard = new Dashboard({
+          model: experiments,
+          rendermime,
+          actions: {
+            compare: (a, b) =>
+              void app.commands.execute(CommandIDs.compare, { a, b }),
+            open: openInPanel
+          }
+        });
+        void dashboards.add(dashboard);
+        app.shell.add(dashboard, 'main');
+        void experiments.refresh();
+      } else {
+        void experiments.refresh();
+      }
+      app.shell.activateById(DASHBOARD_ID);
+    }
+  });
+
+  if (restorer) {
+    void restorer.restore(dashboards, {
+      command: CommandIDs.openDashboard,
+      name: () => DASHBOARD_ID
+    });
+  }
+  // The side panel polls the store: when its count changes (a snapshot was taken),
+  // an open dashboard reloads too.
+  let seen = model.total;
+  model.changed.connect(() => {
+    if (model.total !== seen) {
+      seen = model.total;
+      if (dashboards.currentWidget && !experiments.loading) {
+        void experiments.refresh();
+      }
+    }
+  });
+}

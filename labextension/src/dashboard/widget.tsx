@@ -1,0 +1,130 @@
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { ChartsPane } from './charts';
+import { ExperimentsModel } from './model';
+import { ExperimentsTable } from './table';
+
+export const DASHBOARD_ID = 'jp-mlver-dashboard';
+
+/** What the dashboard asks of the application. */
+export interface IDashboardActions {
+  /** Open two snapshots side by side in a main-area tab (a older, b newer). */
+  compare(a: string, b: string): void;
+  /** Show one snapshot in the side panel. */
+  open(id: string): void;
+}
+
+/**
+ * The main-area dashboard, Experiments part: a sortable, filterable table of snapshots
+ * with their params and metrics, and charts of the rows shown.
+ */
+export class Dashboard extends MainAreaWidget<ReactWidget> {
+  constructor(options: {
+    model: ExperimentsModel;
+    rendermime: IRenderMimeRegistry | null;
+    actions: IDashboardActions;
+  }) {
+    const content = ReactWidget.create(
+      <UseSignal signal={options.model.changed}>
+        {() => (
+          <DashboardView
+            model={options.model}
+            rendermime={options.rendermime}
+            actions={options.actions}
+          />
+        )}
+      </UseSignal>
+    );
+    content.addClass('jp-mlver-dash-content');
+    super({ content });
+    this.model = options.model;
+    this.id = DASHBOARD_ID;
+    this.addClass('jp-mlver-dash-widget');
+    this.title.label = 'ML Experiments';
+    this.title.closable = true;
+  }
+
+  readonly model: ExperimentsModel;
+}
+
+function DashboardView(props: {
+  model: ExperimentsModel;
+  rendermime: IRenderMimeRegistry | null;
+  actions: IDashboardActions;
+}): JSX.Element {
+  const { model, rendermime, actions } = props;
+  const picked = model.picked;
+  const shown = model.view.length;
+  const compare = (): void => {
+    const [x, y] = picked.map(id => model.row(id)!);
+    const [a, b] = x.created <= y.created ? [x, y] : [y, x];
+    actions.compare(a.id, b.id);
+  };
+  return (
+    <div className="jp-mlver-dash">
+      <div className="jp-mlver-dash-toolbar">
+        <input
+          id="jp-mlver-dash-filter"
+          className="jp-mlver-input"
+          type="search"
+          placeholder="Filter: message, tag, notebook, param=value, id"
+          aria-label="Filter experiments"
+          value={model.filter}
+          onChange={e => (model.filter = e.target.value)}
+        />
+        <label className="jp-mlver-checkbox">
+          <input
+            id="jp-mlver-dash-all"
+            type="checkbox"
+            checked={model.showAll}
+            disabled={!model.notebook}
+            onChange={e => (model.showAll = e.target.checked)}
+          />
+          all notebooks
+        </label>
+        <button
+          id="jp-mlver-dash-compare"
+          className="jp-mlver-button jp-mod-accept"
+          disabled={picked.length !== 2}
+          title="Tick two rows to compare them side by side"
+          onClick={compare}
+        >
+          Compare ({picked.length}/2)
+        </button>
+        <button
+          className="jp-mlver-button"
+          disabled={picked.length === 0}
+          onClick={() => picked.forEach(id => model.togglePicked(id))}
+        >
+          Clear picks
+        </button>
+        <button
+          id="jp-mlver-dash-refresh"
+          className="jp-mlver-button"
+          title="Reload the snapshots"
+          onClick={() => void model.refresh()}
+        >
+          ⟳
+        </button>
+        <span id="jp-mlver-dash-count" className="jp-mlver-muted">
+          {model.loading
+            ? 'Loading…'
+            : `${shown} of ${model.total} snapshot(s)` +
+              (model.rows.length < model.total
+                ? ` (the newest ${model.rows.length} loaded)`
+                : '')}
+        </span>
+      </div>
+      {model.error && (
+        <div className="jp-mlver-status jp-mod-error" role="alert">
+          {model.error}
+        </div>
+      )}
+      <ExperimentsTable model={model} onOpen={actions.open} />
+      <ChartsPane model={model} rendermime={rendermime} />
+    </div>
+  );
+}
