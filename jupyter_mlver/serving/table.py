@@ -16,7 +16,7 @@ import numpy as np
 try:
     import pandas as pd
 except ImportError:  # the server runs without pandas; models then get numpy arrays
-    pd = None
+    pd = None  # type: ignore[assignment]
 
 _TRUE = {"true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n", ""}
