@@ -5,12 +5,12 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .api import log, snapshot
+    from .api import load_model, log, register_model, snapshot
 
 
 def __getattr__(name: str) -> Any:
     # The Python API loads on first use, so `jupyter mlver` and the server start fast.
-    if name in ("log", "snapshot"):
+    if name in ("log", "snapshot", "register_model", "load_model"):
         from . import api
 
         return getattr(api, name)
@@ -41,7 +41,9 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
 __all__ = [
     "__version__",
     "load_ipython_extension",
+    "load_model",
     "log",
+    "register_model",
     "snapshot",
     "unload_ipython_extension",
 ]

@@ -1,4 +1,5 @@
-"""The public Python API: ``jupyter_mlver.log(...)`` and ``jupyter_mlver.snapshot(...)``.
+"""The public Python API: ``jupyter_mlver.log(...)``, ``jupyter_mlver.snapshot(...)``,
+``jupyter_mlver.register_model(...)`` and ``jupyter_mlver.load_model(...)``.
 
 Works in a notebook (the same session as ``%mlver``) and in a plain Python script.
 """
@@ -67,3 +68,80 @@ def snapshot(
     store, record = take_kernel_snapshot(session_for(shell), settings, request)
     store.close()
     return record
+
+
+def register_model(
+    name: str,
+    model: Any,
+    *,
+    snapshot: str | None = None,
+    aliases: Sequence[str] = (),
+    gate: str | None = None,
+    gate_lower: bool = False,
+    description: str = "",
+    flavor: str | None = None,
+    serializer: str | None = None,
+    example: Any = None,
+    force: bool = False,
+    reason: str | None = None,
+    notebook: str | None = None,
+) -> Record:
+    """Register a new version of model ``name`` and return its record (with its id).
+
+    ``model`` is a fitted object (saved in its library's own format: joblib or skops for
+    scikit-learn, native for xgboost/lightgbm/torch, cloudpickle otherwise) or the path of
+    a model file or directory. The version is tied to ``snapshot`` (a ref), by default this
+    notebook's HEAD, or a new snapshot when cells ran or metrics were logged since.
+
+    >>> jupyter_mlver.register_model("churn", clf, example=X_test[:5], aliases=["staging"])
+    """
+    from .kernel_models import RegisterRequest, register_in_kernel
+
+    shell = _shell()
+    settings = Mlver(parent=shell) if shell is not None else Mlver()
+    request = RegisterRequest(
+        name=name,
+        source=model,
+        variable=_variable_name(shell, model),
+        snapshot=snapshot,
+        aliases=list(aliases),
+        gate=gate,
+        gate_lower=gate_lower,
+        description=description,
+        flavor=flavor,
+        serializer=serializer,
+        example=example,
+        force=force,
+        reason=reason,
+        notebook=notebook,
+    )
+    store, record = register_in_kernel(session_for(shell), settings, request)
+    store.close()
+    return record
+
+
+def load_model(ref: str, *, notebook: str | None = None) -> Any:
+    """The model object of ``NAME``, ``NAME:VERSION`` or ``NAME@ALIAS``, loaded with its
+    flavour's loader from the store this notebook (or the current directory) uses."""
+    from pathlib import Path
+
+    from .core.models import registry
+    from .core.store import Store
+
+    shell = _shell()
+    settings = Mlver(parent=shell) if shell is not None else Mlver()
+    near = Path(notebook).absolute() if notebook else session_for(shell).notebook_path()
+    start = near.parent if near is not None else Path.cwd()
+    with Store.open(start, explicit=settings.store_dir) as store:  # reading creates nothing
+        return registry.load(store, ref)
+
+
+def _variable_name(shell: Any, obj: Any) -> str | None:
+    """The user variable holding ``obj`` (for the record's ``artifact.path``), if one does."""
+    if shell is None or isinstance(obj, (str, bytes)):
+        return None
+    hidden = getattr(shell, "user_ns_hidden", {})
+    for key, value in shell.user_ns.items():
+        if value is obj and not key.startswith("_") and key not in hidden:
+            return str(key)
+    return None

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..core.maintenance import FsckReport, GcReport, RepairReport
+    from ..core.records import Record
     from ..core.remote import Remote
 
 
@@ -81,3 +82,21 @@ class NextSnapshot:
 class Restored:
     snapshot: str
     names: list[str]
+
+
+@dataclass
+class ModelVersion:
+    """A model version as shown: its record, the aliases it holds, the snapshot it came
+    from (None when this store does not have it)."""
+
+    record: Record
+    aliases: list[str]
+    snapshot: Record | None = None
+
+
+@dataclass
+class AliasMove:
+    """An alias event; ``moved`` is False when the alias already pointed there."""
+
+    event: Record
+    moved: bool = True

@@ -46,13 +46,37 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ix_data_entries_snapshot ON data_entries (snapshot);
     CREATE TABLE data_indexed (snapshot TEXT PRIMARY KEY);
     """,
-    # 2 -> 3: directories recorded as trees whose files are already in ``data_entries``, so an
+    # 2 -> 3: the model registry. Versions are unique per name in one store; two stores that
+    # each registered the same version number keep both after a pull (``model_ids`` says so).
+    # Alias events replay in (created, id) order; the last one says who holds the alias.
+    """
+    CREATE TABLE models (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL, snapshot TEXT,
+        created TEXT NOT NULL);
+    CREATE INDEX ix_models_name ON models (name, version);
+    CREATE TABLE alias_events (
+        id TEXT PRIMARY KEY, model TEXT NOT NULL, alias TEXT NOT NULL, version INTEGER NOT NULL,
+        model_record TEXT NOT NULL, rollback INTEGER NOT NULL, created TEXT NOT NULL);
+    CREATE INDEX ix_alias_events_model ON alias_events (model, alias, created);
+    """,
+    # 3 -> 4: directories recorded as trees whose files are already in ``data_entries``, so an
     # unchanged directory in many snapshots adds its rows once.
     """
     CREATE TABLE data_trees (path TEXT NOT NULL, tree TEXT NOT NULL, PRIMARY KEY (path, tree));
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class AliasRow:
+    id: str
+    alias: str
+    version: int
+    model_record: str
+    rollback: bool
+    created: str
+
 
 #: ``notebook=ALL`` lists every snapshot; ``notebook=None`` lists those taken outside a notebook.
 ALL = object()
@@ -200,6 +224,29 @@ class Index:
                     created,
                 ),
             )
+        elif kind == "model":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?)",
+                (rid, record["name"], record["version"], record.get("snapshot"), created),
+            )
+        elif kind == "alias":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO alias_events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    record["model"],
+                    record["alias"],
+                    record["version"],
+                    record["model_record"],
+                    int(bool(record.get("rollback"))),
+                    created,
+                ),
+            )
+
+    def insert(self, record: Record) -> None:
+        """Index one stored record inside a transaction the caller holds (``transaction()``),
+        so what it read to build the record cannot change before the record is indexed."""
+        self._insert(record)
 
     def _insert_data_entries(self, record: Record, read: Reader) -> None:
         rid = record["id"]
@@ -271,6 +318,8 @@ class Index:
                 "data_entries",
                 "data_indexed",
                 "data_trees",
+                "models",
+                "alias_events",
             ):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
@@ -391,3 +440,45 @@ class Index:
             "SELECT id FROM images WHERE fingerprint = ? ORDER BY created DESC", (fingerprint,)
         )
         return [r[0] for r in rows]
+
+    # -- the model registry -------------------------------------------------------
+
+    def model_names(self) -> list[tuple[str, int, int]]:
+        """``(name, latest version, number of versions)`` of every model, by name."""
+        rows = self.conn.execute(
+            "SELECT name, max(version), count(DISTINCT version) FROM models"
+            " GROUP BY name ORDER BY name"
+        )
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
+    def model_versions(self, name: str) -> list[tuple[int, str]]:
+        """``(version, record id)`` of a model, oldest first."""
+        rows = self.conn.execute(
+            "SELECT version, id FROM models WHERE name = ? ORDER BY version, created, id", (name,)
+        )
+        return [(int(r[0]), r[1]) for r in rows]
+
+    def model_ids(self, name: str, version: int) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT id FROM models WHERE name = ? AND version = ? ORDER BY created, id",
+            (name, version),
+        )
+        return [r[0] for r in rows]
+
+    def latest_model_version(self, name: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT max(version) FROM models WHERE name = ?", (name,)
+        ).fetchone()
+        return int(row[0]) if row and row[0] is not None else None
+
+    def alias_events(self, model: str, alias: str | None = None) -> list[AliasRow]:
+        """A model's alias moves (of one alias, or of all), in the order they happened."""
+        where, args = "model = ?", [model]
+        if alias is not None:
+            where, args = "model = ? AND alias = ?", [model, alias]
+        rows = self.conn.execute(
+            "SELECT id, alias, version, model_record, rollback, created FROM alias_events"
+            f" WHERE {where} ORDER BY created, id",
+            args,
+        )
+        return [AliasRow(r[0], r[1], int(r[2]), r[3], bool(r[4]), r[5]) for r in rows]

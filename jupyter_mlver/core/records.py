@@ -44,7 +44,16 @@ SNAPSHOT = "mlver.snapshot/1"
 ENVIRONMENT = "mlver.environment/1"
 IMAGE = "mlver.image/1"
 TAG = "mlver.tag/1"
-KINDS = {SNAPSHOT: "snapshot", ENVIRONMENT: "environment", IMAGE: "image", TAG: "tag"}
+MODEL = "mlver.model/1"
+ALIAS = "mlver.alias/1"
+KINDS = {
+    SNAPSHOT: "snapshot",
+    ENVIRONMENT: "environment",
+    IMAGE: "image",
+    TAG: "tag",
+    MODEL: "model",
+    ALIAS: "alias",
+}
 #: How ``jupyter mlver run`` tells a kernel it started which run it is executing (JSON:
 #: id, sweep, notebook, point, points): its snapshots carry it as their ``run`` field.
 RUN_ENV = "MLVER_RUN"
@@ -114,6 +123,13 @@ def references(record: Record) -> Iterator[str]:
         yield from record.get("wheels") or []
     elif schema == TAG:
         yield record["snapshot"]
+    elif schema == MODEL:
+        yield record["snapshot"]
+        artifact = record["artifact"]
+        yield artifact["hash"]
+        yield from (f["hash"] for f in artifact.get("files") or [])
+    elif schema == ALIAS:
+        yield record["model_record"]
 
 
 def check_scalar(key: str, value: Any) -> None:

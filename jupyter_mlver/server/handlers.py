@@ -517,6 +517,8 @@ def setup_handlers(
     web_app: tornado.web.Application, log: logging.Logger | None = None
 ) -> MlverContext:
     """Add the REST API to a Jupyter server's web application."""
+    from . import models
+
     settings = web_app.settings
     ctx = MlverContext(
         settings.get("server_root_dir") or os.getcwd(),
@@ -544,6 +546,7 @@ def setup_handlers(
             (url_path_join(base, "runs"), RunsHandler),
             (url_path_join(base, "jobs"), JobsHandler),
             (url_path_join(base, "jobs", r"(?P<job_id>[^/]+)"), JobHandler),
+            *models.routes(base),
         ],
     )
     return ctx

@@ -346,6 +346,116 @@ export function getJob(id: string): Promise<IJob> {
   return requestAPI<IJob>(`jobs/${ref(id)}`, {}, { log_lines: 30 });
 }
 
+// -- the model registry ---------------------------------------------------------------
+
+export interface IAuthor {
+  name?: string;
+  email?: string | null;
+}
+
+/** A model version (mlver.model/1). */
+export interface IModelRecord {
+  id: string;
+  schema: 'mlver.model/1';
+  name: string;
+  version: number;
+  artifact: {
+    hash: string;
+    kind: 'file' | 'dir' | 'object';
+    path: string | null;
+    size: number;
+    files?: { path: string; hash: string; size: number }[];
+  };
+  flavor: string;
+  signature: {
+    format: string;
+    inputs: { name: string; dtype: string }[];
+  } | null;
+  snapshot: string;
+  gate: { metric: string; higher_is_better: boolean } | null;
+  author: IAuthor | null;
+  created: string;
+  description: string;
+}
+
+/** One move of an alias (mlver.alias/1), oldest first in a history. */
+export interface IAliasEvent {
+  id: string;
+  schema: 'mlver.alias/1';
+  model: string;
+  alias: string;
+  version: number;
+  previous: number | null;
+  author: IAuthor | null;
+  created: string;
+  reason: string | null;
+  forced: boolean;
+  rollback: boolean;
+  model_record: string;
+}
+
+export interface IModelSummary {
+  name: string;
+  latest: number;
+  versions: number;
+  /** alias -> the version holding it */
+  aliases: Record<string, number>;
+}
+
+export interface IModelDetail {
+  name: string;
+  latest: number;
+  aliases: Record<string, number>;
+  /** Aliases that only take a version whose gate metric is no worse than the holder's. */
+  guarded: string[];
+  versions: IModelRecord[];
+  events: IAliasEvent[];
+  snapshots: Record<
+    string,
+    {
+      created: string;
+      message: string;
+      metrics: Record<string, Value>;
+      notebook: string | null;
+    }
+  >;
+  generation: number;
+}
+
+export function listModels(): Promise<{
+  models: IModelSummary[];
+  generation: number;
+}> {
+  return requestAPI('models');
+}
+
+export function getModel(name: string): Promise<IModelDetail> {
+  return requestAPI<IModelDetail>(`models/${ref(name)}`);
+}
+
+export function moveAlias(
+  modelRef: string,
+  alias: string,
+  force = false,
+  reason?: string
+): Promise<IAliasEvent> {
+  return requestAPI(`models/${ref(modelRef)}/aliases`, {
+    method: 'POST',
+    body: JSON.stringify({ alias, force, reason: reason || undefined })
+  });
+}
+
+export function rollbackAlias(
+  name: string,
+  alias: string,
+  reason?: string
+): Promise<IAliasEvent> {
+  return requestAPI(`models/${ref(`${name}@${alias}`)}/rollback`, {
+    method: 'POST',
+    body: JSON.stringify({ reason: reason || undefined })
+  });
+}
+
 export function startRun(options: {
   notebook: string;
   params: Record<string, Scalar>;

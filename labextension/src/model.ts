@@ -3,7 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ISnapshotSummary, listSnapshots } from './api';
 import { MlverRequestError } from './request';
-import { IMlverModel, IStatus, View } from './tokens';
+import { IMlverModel, IStatus, Section, View } from './tokens';
 
 export const PAGE_SIZE = 50;
 
@@ -252,6 +252,33 @@ export class MlverModel implements IMlverModel {
     this._emit();
   }
 
+  get section(): Section {
+    return this._section;
+  }
+  set section(value: Section) {
+    this._section = value;
+    this._emit();
+  }
+
+  get modelName(): string | null {
+    return this._modelName;
+  }
+  set modelName(name: string | null) {
+    this._modelName = name;
+    this._section = 'models';
+    this._emit();
+  }
+
+  get generation(): number {
+    return this._generation;
+  }
+
+  /** Show a snapshot's record (e.g. the one a model version came from). */
+  openSnapshot(id: string): void {
+    this._section = 'snapshots';
+    this.selected = id;
+  }
+
   get status(): IStatus | null {
     return this._status;
   }
@@ -290,6 +317,8 @@ export class MlverModel implements IMlverModel {
   private _selected: string | null = null;
   private _compare: string[] = [];
   private _view: View = 'list';
+  private _section: Section = 'snapshots';
+  private _modelName: string | null = null;
   private _status: IStatus | null = null;
   private _listError = false;
 }

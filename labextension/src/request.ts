@@ -29,6 +29,13 @@ export class MlverRequestError extends Error {
 }
 
 /**
+ * What to show people for an error thrown by a request (or anything else).
+ */
+export function errorText(error: unknown): string {
+  return error instanceof MlverRequestError ? error.text : String(error);
+}
+
+/**
  * Query parameters; undefined, null and '' values are left out.
  */
 export type Query = Record<

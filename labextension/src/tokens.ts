@@ -25,6 +25,11 @@ export namespace CommandIDs {
 export type View = 'list' | 'record' | 'compare';
 
 /**
+ * The panel's two sections: the snapshots (list, record, compare) and the model registry.
+ */
+export type Section = 'snapshots' | 'models';
+
+/**
  * A one-line status for the panel's status bar.
  */
 export interface IStatus {
@@ -54,6 +59,12 @@ export interface IMlverModel extends IDisposable {
   readonly compare: readonly string[];
   toggleCompare(id: string): void;
   view: View;
+  /** The section shown: snapshots or models. */
+  section: Section;
+  /** The model opened in the models section, or null for the list of models. */
+  modelName: string | null;
+  /** Changes whenever a record (snapshot, tag, model version, alias move) is indexed. */
+  readonly generation: number;
   status: IStatus | null;
   /** Refetch the list now. */
   refresh(): Promise<void>;

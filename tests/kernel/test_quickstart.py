@@ -49,3 +49,20 @@ def test_quickstart_records_two_comparable_snapshots(
         assert rec["notebook"]["hash"] == hash_file(path)
     wine = next(d for d in new["data"] if d["path"] == "data/wine.csv")
     assert wine["hash"] == hash_file(work / "data" / "wine.csv")
+    # The registry: each model version tied to the snapshot before it, production promoted
+    # through the guard (version 2's accuracy is higher).
+    from jupyter_mlver.core.models import registry
+
+    with Store.open(work) as store:
+        assert registry.list_models(store) == [
+            {"name": "wine", "latest": 2, "versions": 2, "aliases": {"production": 2}}
+        ]
+        v1, v2 = (registry.resolve(store, f"wine:{v}") for v in (1, 2))
+        assert (v1["snapshot"], v2["snapshot"]) == (old["id"], new["id"])
+        assert v1["gate"] == v2["gate"] == {"metric": "accuracy", "higher_is_better": True}
+        assert [c["name"] for c in v1["signature"]["inputs"]][:2] == ["alcohol", "malic_acid"]
+        events = registry.history(store, "wine")
+        assert [(e["version"], e["previous"], e["forced"]) for e in events] == [
+            (1, None, False),
+            (2, 1, False),
+        ]

@@ -6,6 +6,7 @@ import getpass
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .secrets import Redactor, strip_url_credentials
 
@@ -131,10 +132,7 @@ def capture_git(
         ]
         if ".gitignore" in untracked and _store_gitignore(root):
             untracked.remove(".gitignore")
-        reader = repo.config_reader()
-        name = reader.get_value("user", "name", default="")
-        email = reader.get_value("user", "email", default="")
-        who = {"name": str(name), "email": str(email) or None} if name else os_user()
+        who = _config_author(repo)
         return GitState(
             root=root,
             commit=commit,
@@ -147,6 +145,27 @@ def capture_git(
             untracked_omitted=max(0, len(untracked) - limits.untracked_max_files),
             author=who,
         )
+
+
+def _config_author(repo: Any) -> dict[str, str | None]:
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", default="")
+    email = reader.get_value("user", "email", default="")
+    return {"name": str(name), "email": str(email) or None} if name else os_user()
+
+
+def author(start: Path) -> dict[str, str | None]:
+    """Who is working here: git's user.name/email in the work tree, else the OS user."""
+    root = find_work_tree(start)
+    if root is None:
+        return os_user()
+    import git
+
+    try:
+        with git.Repo(root) as repo:
+            return _config_author(repo)
+    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
+        return os_user()
 
 
 def os_user() -> dict[str, str | None]:

@@ -15,9 +15,11 @@ _LINKS = {
     "image": ("environment", "snapshot"),
     "tag": ("snapshot",),
     "environment": (),
+    "model": ("snapshot",),
+    "alias": ("model_record",),
 }
 #: The order records are published and indexed in: what is named before what names it.
-KIND_ORDER = {"environment": 0, "snapshot": 1, "image": 2, "tag": 3}
+KIND_ORDER = {"environment": 0, "snapshot": 1, "image": 2, "tag": 3, "model": 4, "alias": 5}
 
 
 def linked(record: Record) -> list[str]:

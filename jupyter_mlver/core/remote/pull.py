@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -13,6 +13,8 @@ from .. import records
 from ..datarefs import Walker
 from ..errors import AmbiguousRef, Conflict, InvalidInput, MlverError, RecordNotFound, RemoteError
 from ..hashing import hash_bytes, hash_file
+from ..models import transfer as model_transfer
+from ..models.refs import looks_like_model_ref
 from ..objects import ObjectWriter
 from ..packs import PACK_MAX_OBJECT
 from ..records import Record
@@ -141,17 +143,34 @@ def _tag_records(
     return found
 
 
+def _model_roots(
+    src: _Remote, store: Store, ref: str, markers: dict[str, str], result: TransferResult
+) -> list[str]:
+    """The records a model ref names on the remote (model and alias records are small)."""
+
+    def read(ids: Iterable[str]) -> list[Record]:
+        here = [r for r in (_local_record(store, rid) for rid in ids) if r is not None]
+        have = {r["id"] for r in here}
+        fetched = src.records([rid for rid in ids if rid not in have], result)
+        return here + [record for record, _ in fetched.values()]
+
+    return model_transfer.remote_roots(ref, markers, read, f"remote {src.name}")
+
+
 def pull_roots(
     src: _Remote, store: Store, refs: Sequence[str], markers: dict[str, str], result: TransferResult
 ) -> list[str]:
     """Resolve ``refs`` against what the remote has, like ``Store.resolve``: a tag, else an
-    id prefix (≥ 4 hex). A snapshot brings the tag records that name it."""
+    id prefix (≥ 4 hex), else a model ref. A snapshot brings the tag records that name it."""
     if not refs:
         return list(markers)
     names = src.rfs.tags()
     out: list[str] = []
     for ref in refs:
         ref = ref.strip()
+        if looks_like_model_ref(ref):
+            out.extend(_model_roots(src, store, ref, markers, result))
+            continue
         if _HEAD.match(ref):
             raise InvalidInput(
                 f"{ref} names a snapshot in this store, not on the remote",
@@ -177,6 +196,10 @@ def pull_roots(
                     "give more hex digits",
                 )
             rid = matches[0] if matches else None
+        if rid is None and ref not in names and not _HEX.match(ref.lower()):
+            with contextlib.suppress(RecordNotFound):  # not a model's name either: said below
+                out.extend(_model_roots(src, store, ref, markers, result))
+                continue
         if rid is None or rid not in markers:
             raise RecordNotFound(
                 f"remote {src.name} has no record or tag {ref!r}",

@@ -41,11 +41,21 @@ class _LocalCorrupt(Exception):
 
 def push_roots(store: Store, refs: Sequence[str], notebook: object = ALL) -> list[str]:
     """Every indexed record, or the records ``refs`` name plus the tag records naming them
-    (``HEAD`` is the latest snapshot of ``notebook``, as in ``Store.resolve``)."""
+    (``HEAD`` is the latest snapshot of ``notebook``, as in ``Store.resolve``); a model ref
+    names model versions and alias events (see ``models.transfer``)."""
     if not refs:
         return store.index.record_ids()
+    from ..models import transfer
+    from ..models.refs import looks_like_model_ref
+
     out: list[str] = []
     for ref in refs:
+        # A model ref (churn@production, churn:3, or a model's name that is no tag).
+        if looks_like_model_ref(ref) or (
+            store.index.tag_target(ref) is None and transfer.is_model_name(store, ref)
+        ):
+            out.extend(transfer.local_roots(store, ref))
+            continue
         rid = store.resolve(ref, notebook, kind=None)
         out.append(rid)
         rows = store.index.conn.execute(

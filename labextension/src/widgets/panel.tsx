@@ -7,6 +7,7 @@ import * as React from 'react';
 import { MlverModel } from '../model';
 import { CompareView } from './compare';
 import { SnapshotList } from './list';
+import { ModelsSection } from './models';
 import { RecordView } from './record';
 import { RunDialog } from './run';
 
@@ -100,8 +101,11 @@ function MlverViewContent(props: {
 
   const notebookName = model.notebook?.split('/').pop() ?? '';
   const [a, b] = model.compare;
+  const snapshots = model.section === 'snapshots';
   let content: JSX.Element;
-  if (model.view === 'record' && model.selected) {
+  if (!snapshots) {
+    content = <ModelsSection model={model} />;
+  } else if (model.view === 'record' && model.selected) {
     content = (
       <RecordView
         model={model}
@@ -203,7 +207,27 @@ function MlverViewContent(props: {
           onClose={() => setRunOpen(false)}
         />
       )}
-      {model.view === 'list' && (
+      <div className="jp-mlver-tabs" role="tablist">
+        <button
+          id="jp-mlver-tab-snapshots"
+          role="tab"
+          aria-selected={snapshots}
+          className={`jp-mlver-tab${snapshots ? ' jp-mod-current' : ''}`}
+          onClick={() => (model.section = 'snapshots')}
+        >
+          {trans.__('Snapshots')}
+        </button>
+        <button
+          id="jp-mlver-tab-models"
+          role="tab"
+          aria-selected={!snapshots}
+          className={`jp-mlver-tab${snapshots ? '' : ' jp-mod-current'}`}
+          onClick={() => (model.section = 'models')}
+        >
+          {trans.__('Models')}
+        </button>
+      </div>
+      {snapshots && model.view === 'list' && (
         <div className="jp-mlver-filters">
           <input
             id="jp-mlver-filter"
@@ -256,11 +280,13 @@ function MlverViewContent(props: {
           </div>
         </div>
       )}
-      <div id="jp-mlver-scope" className="jp-mlver-scope">
-        {model.scoped
-          ? trans.__('%1 snapshot(s) of %2', model.total, notebookName)
-          : trans.__('%1 snapshot(s) in the store', model.total)}
-      </div>
+      {snapshots && (
+        <div id="jp-mlver-scope" className="jp-mlver-scope">
+          {model.scoped
+            ? trans.__('%1 snapshot(s) of %2', model.total, notebookName)
+            : trans.__('%1 snapshot(s) in the store', model.total)}
+        </div>
+      )}
       {model.status && (
         <div
           id="jp-mlver-status"

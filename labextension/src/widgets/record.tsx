@@ -12,7 +12,7 @@ import {
   Value
 } from '../api';
 import { MlverModel } from '../model';
-import { MlverRequestError } from '../request';
+import { errorText } from '../request';
 import {
   formatTime,
   formatValue,
@@ -22,9 +22,6 @@ import {
 } from './format';
 import { TreeFiles } from './files';
 import { BackButton, PendingView } from './nav';
-
-const errorText = (error: unknown): string =>
-  error instanceof MlverRequestError ? error.text : String(error);
 
 /**
  * One snapshot: message, tags, params, metrics, data, packages, system, git,

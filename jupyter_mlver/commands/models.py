@@ -1,0 +1,297 @@
+"""``model register|list|show|alias|rollback|history``: the model registry.
+
+``register`` takes a path in a terminal (the version comes from ``--snapshot``, else the latest
+snapshot, else a new one) and a variable or a path in a notebook (this notebook's HEAD when
+the kernel has not changed since, else a new snapshot).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..views import models as views
+from .context import Context
+from .results import AliasMove, ModelVersion
+from .spec import Command, Group, arg
+
+if TYPE_CHECKING:
+    from ..core.records import Record
+    from ..core.store import Store
+
+FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
+
+
+def _held(store: Store, record: Record) -> list[str]:
+    from ..core.models import aliases as al
+
+    return [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
+
+
+def _force_args() -> list[Any]:
+    return [
+        arg("--force", action="store_true", help="override the guard's refusal (needs --reason)"),
+        arg("--reason", metavar="TEXT", help="why (kept in the alias history)"),
+    ]
+
+
+# -- register ----------------------------------------------------------------------------
+
+
+def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    if ctx.session is not None:
+        return _register_in_kernel(ctx, args)
+    from ..core.models import aliases as al
+    from ..core.models.records import check_gate
+    from ..core.models.refs import check_alias, check_name
+    from ..core.models.register import check_path, register_path
+    from ..core.models.signature import infer_signature, read_example
+    from ..core.snapshot import SnapshotOptions
+
+    check_name(args.name)
+    aliases = [check_alias(a) for a in args.alias]
+    gate = check_gate(args.gate, args.gate_lower)
+    al.check_force(args.force, args.reason)
+    check_path(args.source)
+    signature = infer_signature(read_example(args.example)) if args.example else None
+    with ctx.open_store(create=True) as store:
+        record = register_path(
+            store,
+            args.name,
+            args.source,
+            snapshot=args.snapshot,
+            new_snapshot=SnapshotOptions(
+                message=f"model {args.name}",
+                env_vars=ctx.settings.env_vars,
+                git_limits=ctx.settings.git_limits,
+            ),
+            flavor=args.flavor,
+            gate=gate,
+            description=args.message,
+            aliases=aliases,
+            signature=signature,
+            force=args.force,
+            reason=args.reason,
+        )
+        return ModelVersion(record, _held(store, record))
+
+
+def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    from ..core.models.signature import read_example
+    from ..kernel_models import RegisterRequest, register_in_kernel
+
+    assert ctx.session is not None
+    namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
+    source, variable = _variable_or_path(namespace, args.source, "model")
+    example = None
+    if args.example:
+        example, _ = _variable_or_path(namespace, args.example, "example")
+        if isinstance(example, str):
+            example = read_example(example)
+    request = RegisterRequest(
+        name=args.name,
+        source=source,
+        variable=variable,
+        snapshot=args.snapshot,
+        aliases=args.alias,
+        gate=args.gate,
+        gate_lower=args.gate_lower,
+        description=args.message,
+        flavor=args.flavor,
+        serializer=args.serializer,
+        example=example,
+        force=args.force,
+        reason=args.reason,
+    )
+    store, record = register_in_kernel(ctx.session, ctx.settings, request)
+    with store:
+        return ModelVersion(record, _held(store, record))
+
+
+def _variable_or_path(namespace: dict[str, Any], word: str, what: str) -> tuple[Any, str | None]:
+    """A user variable of that name, else an existing path (as a string)."""
+    from ..core.errors import InvalidInput
+
+    if word.isidentifier() and word in namespace:
+        return namespace[word], word
+    if Path(word).exists():
+        return word, None
+    raise InvalidInput(
+        f"no variable or path named {word!r} for the {what}",
+        "name a variable of this notebook, or a file or directory",
+    )
+
+
+REGISTER: Command[ModelVersion] = Command(
+    name="register",
+    help="register a new version (1, 2, …) of a model: a file or directory, or in a notebook "
+    "a fitted object saved in its library's own format",
+    run=_register,
+    text=views.registered,
+    json=lambda v: v.record,
+    args=[
+        arg("name", help="the model's name: lower-case letters, digits, . _ -"),
+        arg(
+            "source",
+            metavar="VARIABLE_OR_PATH",
+            help="a model file or directory; in a notebook also a variable holding a model",
+        ),
+        arg(
+            "--snapshot",
+            metavar="REF",
+            help="the snapshot it came from (default in a notebook: its HEAD, or a new "
+            "snapshot when cells ran since; in a terminal: the latest, or a new one)",
+        ),
+        arg("--alias", metavar="ALIAS", action="append", default=[], help="move ALIAS to it"),
+        arg(
+            "--gate",
+            metavar="METRIC",
+            help="the metric guarding production, read from each version's snapshot "
+            "(later versions keep it)",
+        ),
+        arg("--gate-lower", action="store_true", help="a lower METRIC is better"),
+        arg("-m", "--message", default="", help="a description of this version"),
+        arg("--flavor", choices=FLAVORS, help="how to load it (default: detected)"),
+        arg(
+            "--serializer",
+            choices=["joblib", "skops", "cloudpickle"],
+            kernel_only=True,
+            help="scikit-learn's format (default joblib; skops loads safely)",
+        ),
+        arg(
+            "--example",
+            metavar="VARIABLE_OR_PATH",
+            help="an example input for the signature (column names and dtypes): a .csv, "
+            ".json, .jsonl or .parquet file; in a notebook also a DataFrame, array or dict",
+        ),
+        *_force_args(),
+    ],
+    examples=[
+        (
+            'model register churn model.joblib --gate auc --alias staging -m "200 trees"',
+            "a file; in a notebook also a variable",
+        ),
+    ],
+)
+
+
+# -- the others --------------------------------------------------------------------------
+
+
+def _list(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
+    from ..core.models import registry
+
+    with ctx.open_store() as store:
+        return registry.list_models(store)
+
+
+LIST: Command[list[dict[str, Any]]] = Command(
+    name="list",
+    help="every model, its latest version and its aliases",
+    run=_list,
+    text=views.models,
+    json=lambda models: {"models": models},
+    examples=[("model list", "")],
+)
+
+
+def _show(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    from ..core.models import registry
+
+    with ctx.open_store() as store:
+        record = registry.resolve(store, args.ref)
+        sid = record["snapshot"]
+        snapshot = store.get(sid) if store.index.has(sid) else None
+        return ModelVersion(record, _held(store, record), snapshot)
+
+
+SHOW: Command[ModelVersion] = Command(
+    name="show",
+    help="one version: NAME (the latest), NAME:VERSION or NAME@ALIAS",
+    run=_show,
+    text=views.version,
+    json=lambda v: v.record,
+    args=[arg("ref", help="NAME, NAME:VERSION or NAME@ALIAS")],
+    examples=[("model show churn@production", "also churn (the latest) or churn:3")],
+)
+
+
+def _alias(ctx: Context, args: argparse.Namespace) -> AliasMove:
+    from ..core.models import aliases as al
+    from ..core.models import registry
+    from ..core.models.refs import parse_ref
+
+    with ctx.open_store() as store:
+        before = al.holder(store, parse_ref(args.ref).name, args.alias)
+        event = registry.move_alias(
+            store, args.ref, args.alias, force=args.force, reason=args.reason
+        )
+        return AliasMove(event, moved=before is None or before.id != event["id"])
+
+
+ALIAS: Command[AliasMove] = Command(
+    name="alias",
+    help="point an alias at a version; production only takes a version whose gate metric "
+    "is no worse than its holder's",
+    run=_alias,
+    text=views.alias_move,
+    json=lambda m: m.event,
+    args=[
+        arg("ref", help="the version: NAME:VERSION, NAME@ALIAS or NAME (the latest)"),
+        arg("alias", help="production, staging, or any name"),
+        *_force_args(),
+    ],
+    examples=[
+        ("model alias churn:3 production", "refused if its auc is worse than the holder's"),
+        ('model alias churn:2 production --force --reason "EU incident"', ""),
+    ],
+)
+
+
+def _rollback(ctx: Context, args: argparse.Namespace) -> AliasMove:
+    from ..core.models import registry
+
+    with ctx.open_store() as store:
+        return AliasMove(registry.rollback(store, args.ref, reason=args.reason))
+
+
+ROLLBACK: Command[AliasMove] = Command(
+    name="rollback",
+    help="move NAME@ALIAS back to the version that held it before its last move",
+    run=_rollback,
+    text=views.alias_move,
+    json=lambda m: m.event,
+    args=[
+        arg("ref", metavar="NAME@ALIAS"),
+        arg("--reason", metavar="TEXT", help="why (kept in the history)"),
+    ],
+    examples=[("model rollback churn@production", "")],
+)
+
+
+def _history(ctx: Context, args: argparse.Namespace) -> list[Record]:
+    from ..core.models import registry
+
+    with ctx.open_store() as store:
+        return registry.history(store, args.name, args.alias)
+
+
+HISTORY: Command[list[Record]] = Command(
+    name="history",
+    help="every alias move of a model, oldest first",
+    run=_history,
+    text=views.history,
+    json=lambda events: {"events": events},
+    args=[arg("name"), arg("--alias", metavar="ALIAS", help="only this alias")],
+    examples=[("model history churn", "")],
+)
+
+MODEL = Group(
+    name="model",
+    help="the model registry: versions tied to snapshots, aliases with a history",
+    description="The model registry: versions of a model tied to the snapshot that made them, "
+    "aliases (production, staging, any name) whose every move is kept, and a guard on "
+    "production (the model's --gate metric).",
+    commands=[REGISTER, LIST, SHOW, ALIAS, ROLLBACK, HISTORY],
+)

@@ -1,0 +1,211 @@
+"""Alias moves as append-only events, the guard on ``production``, and rollback.
+
+Every move is written inside one ``BEGIN IMMEDIATE`` transaction of the index that also
+reads the alias's current holder, so concurrent moves (from any number of processes) are
+serialised: each sees the one before it as ``previous``, all are recorded, the last wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .. import records
+from ..errors import Conflict, InvalidInput, RecordNotFound
+from ..index import AliasRow
+from ..records import Record
+from ..store import Store
+from .records import Gate, alias_record
+
+#: Aliases a version may only take when its gate metric is no worse than the holder's.
+GUARDED = frozenset({"production"})
+FORCE_HINT = "to move it anyway: --force --reason TEXT"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A version about to take an alias (it may not be stored yet: ``id`` is then None)."""
+
+    name: str
+    label: str  # "churn:3"
+    id: str | None
+    gate: Gate | None
+    metrics: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, store: Store, record: Record) -> Candidate:
+        return cls(
+            record["name"],
+            f"{record['name']}:{record['version']}",
+            record.get("id"),
+            Gate.of(record),
+            snapshot_metrics(store, record.get("snapshot")),
+        )
+
+
+def snapshot_metrics(store: Store, snapshot: str | None) -> dict[str, Any]:
+    if not snapshot or not store.index.has(snapshot):
+        return {}
+    return dict(store.get(snapshot).get("metrics") or {})
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, list):  # a series: its last value is where training ended
+        value = value[-1] if value else None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def check_force(force: bool, reason: str | None) -> None:
+    if force and not (reason and reason.strip()):
+        raise InvalidInput("--force needs --reason TEXT", "say why the guard is overridden")
+
+
+def refusal(store: Store, candidate: Candidate, alias: str, holder: AliasRow | None) -> str | None:
+    """Why the guard refuses moving ``alias`` to ``candidate``, or None when it allows it."""
+    if alias not in GUARDED or holder is None or holder.model_record == candidate.id:
+        return None
+    held = store.get(holder.model_record)
+    gate = candidate.gate or Gate.of(held)
+    if gate is None:
+        return None
+    metric = gate.metric
+    old = _number(snapshot_metrics(store, held.get("snapshot")).get(metric))
+    if old is None:  # nothing to be worse than
+        return None
+    held_label = f"{held['name']}:{held['version']}"
+    new = _number(candidate.metrics.get(metric))
+    if new is None:
+        return (
+            f"refused: {candidate.label} has no {metric} in its snapshot, and {held_label} "
+            f"(which holds {alias}) has {metric}={old:g}"
+        )
+    worse = new < old if gate.higher_is_better else new > old
+    if not worse:
+        return None
+    better = "higher" if gate.higher_is_better else "lower"
+    return (
+        f"refused: {candidate.label} has {metric}={new:g}, worse than {metric}={old:g} of "
+        f"{held_label}, which holds {alias} ({better} is better)"
+    )
+
+
+def holder(store: Store, model: str, alias: str) -> AliasRow | None:
+    events = store.index.alias_events(model, alias)
+    return events[-1] if events else None
+
+
+def holders(store: Store, model: str) -> dict[str, int]:
+    """Alias -> the version holding it now."""
+    current: dict[str, int] = {}
+    for row in store.index.alias_events(model):
+        current[row.alias] = row.version
+    return dict(sorted(current.items()))
+
+
+def replay(events: list[AliasRow]) -> list[AliasRow]:
+    """The stack of holders: a move pushes, a rollback pops back to the one before."""
+    stack: list[AliasRow] = []
+    for row in events:
+        if row.rollback and len(stack) >= 2:
+            stack.pop()
+            stack[-1] = row
+        else:
+            stack.append(row)
+    return stack
+
+
+def check_allowed(
+    store: Store, candidate: Candidate, alias: str, force: bool, reason: str | None
+) -> str | None:
+    """The refusal that ``force`` overrides (None if the guard allows it); raises when
+    refused without ``force``."""
+    check_force(force, reason)
+    why = refusal(store, candidate, alias, holder(store, candidate.name, alias))
+    if why is not None and not force:
+        raise Conflict(why, FORCE_HINT)
+    return why
+
+
+def move_locked(
+    store: Store,
+    target: Record,
+    alias: str,
+    *,
+    force: bool,
+    reason: str | None,
+    author: dict[str, str | None],
+    written: set[str],
+) -> Record:
+    """Record a move of ``alias`` to the stored version ``target``. The caller holds
+    ``store.writing()`` and an index transaction; new objects are added to ``written``.
+    An alias already on ``target`` is not moved: its last event is returned."""
+    name = target["name"]
+    current = holder(store, name, alias)
+    if current is not None and current.model_record == target["id"]:
+        return store.get(current.id)
+    why = check_allowed(store, Candidate.of(store, target), alias, force, reason)
+    event = alias_record(
+        model=target,
+        alias=alias,
+        previous=current.version if current else None,
+        author=author,
+        reason=reason,
+        forced=why is not None,
+        rollback=False,
+        after=_last_created(store, name),
+    )
+    return put_locked(store, event, written)
+
+
+def rollback_locked(
+    store: Store,
+    name: str,
+    alias: str,
+    *,
+    reason: str | None,
+    author: dict[str, str | None],
+    written: set[str],
+) -> Record:
+    events = store.index.alias_events(name, alias)
+    if not events:
+        raise RecordNotFound(
+            f"model {name} has no alias {alias!r}", f"see `jupyter mlver model history {name}`"
+        )
+    stack = replay(events)
+    if len(stack) < 2:
+        raise InvalidInput(
+            f"{name}@{alias} has no earlier version to roll back to "
+            f"(version {stack[-1].version} is its first holder)",
+            f"see `jupyter mlver model history {name}`",
+        )
+    current, back = stack[-1], stack[-2]
+    event = alias_record(
+        model=store.get(back.model_record),
+        alias=alias,
+        previous=current.version,
+        author=author,
+        reason=reason or f"rollback from version {current.version}",
+        forced=False,
+        rollback=True,
+        after=_last_created(store, name),
+    )
+    return put_locked(store, event, written)
+
+
+def _last_created(store: Store, name: str) -> str | None:
+    events = store.index.alias_events(name)
+    return max((e.created for e in events), default=None)
+
+
+def put_locked(store: Store, record: Record, written: set[str]) -> Record:
+    """Store a record's object and index it inside the caller's transaction."""
+    rid, data = records.encode(record)
+    if not store.objects.exists(rid):
+        written.add(rid)
+    store.objects.put_bytes(data)
+    stored = {"id": rid, **record}
+    store.index.insert(stored)
+    return stored

@@ -1,0 +1,143 @@
+"""The model registry's REST API through a real Jupyter server (token auth required)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tornado.httpclient import HTTPClientError
+
+from jupyter_mlver.core.models import registry
+from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.records import Gate
+from jupyter_mlver.core.store import Store
+from tests.server.conftest import NAMESPACE
+
+
+def _register(root: Path, ids: dict[str, str]) -> None:
+    """churn 1..3 from snapshots with acc 0.51, 0.6 and 1.0; production on version 2."""
+    (root / "model.pkl").write_bytes(b"not really a pickle")
+    with Store(root / ".mlver") as store:
+        for key, aliases in (("a1", []), ("a2", ["production"]), ("b1", [])):
+            prepared = prepare_path(store, root / "model.pkl", "file")
+            registry.register(
+                store,
+                "churn",
+                prepared,
+                snapshot=ids[key],
+                gate=Gate("acc"),
+                aliases=aliases,
+                description=f"from {key}",
+            )
+
+
+@pytest.fixture
+def models(project: dict[str, Any]) -> dict[str, Any]:
+    _register(project["root"], project["ids"])
+    return project
+
+
+async def test_no_models_yet(project, api, jp_root_dir):
+    assert (await api("models"))["models"] == []
+
+
+async def test_list_and_show_models(models, api):
+    listed = await api("models")
+    assert listed["models"] == [
+        {"name": "churn", "latest": 3, "versions": 3, "aliases": {"production": 2}}
+    ]
+    detail = await api("models", "churn")
+    assert [v["version"] for v in detail["versions"]] == [1, 2, 3]
+    assert detail["aliases"] == {"production": 2}
+    assert detail["guarded"] == ["production"]
+    assert [(e["alias"], e["version"], e["previous"]) for e in detail["events"]] == [
+        ("production", 2, None)
+    ]
+    second = detail["versions"][1]
+    snap = detail["snapshots"][second["snapshot"]]
+    assert snap["metrics"] == {"acc": 0.6}
+    assert snap["message"] == "higher lr"
+    assert snap["notebook"] == "nb/a.ipynb"  # relative to the server root
+    by_version = await api("models", "churn:2")
+    by_alias = await api("models", "churn@production")  # jp_fetch escapes it
+    assert by_version == by_alias == second
+    assert by_version["id"] and by_version["schema"] == "mlver.model/1"
+
+
+async def test_move_alias_guarded_forced_and_rolled_back(models, api, api_error):
+    status, body = await api_error(
+        "models", "churn:1", "aliases", method="POST", body={"alias": "production"}
+    )
+    assert status == 409
+    assert body["code"] == "conflict"
+    assert "churn:1 has acc=0.51, worse than acc=0.6 of churn:2" in body["message"]
+    assert "--force --reason" in body["hint"]
+    status, body = await api_error(
+        "models", "churn:1", "aliases", method="POST", body={"alias": "production", "force": True}
+    )
+    assert (status, body["code"]) == (400, "invalid_input")
+    better = await api("models", "churn:3", "aliases", method="POST", body={"alias": "production"})
+    assert (better["version"], better["previous"], better["forced"]) == (3, 2, False)
+    forced = await api(
+        "models",
+        "churn:1",
+        "aliases",
+        method="POST",
+        body={"alias": "production", "force": True, "reason": "3 leaks PII"},
+    )
+    assert (forced["version"], forced["forced"], forced["reason"]) == (1, True, "3 leaks PII")
+    back = await api("models", "churn@production", "rollback", method="POST", body={})
+    assert (back["version"], back["previous"], back["rollback"]) == (3, 1, True)
+    detail = await api("models", "churn")
+    assert detail["aliases"] == {"production": 3}
+    assert [e["version"] for e in detail["events"]] == [2, 3, 1, 3]
+
+
+@pytest.mark.parametrize(
+    ("parts", "method", "body", "status", "code"),
+    [
+        (("models", "nope"), "GET", None, 404, "record_not_found"),
+        (("models", "churn:9"), "GET", None, 404, "record_not_found"),
+        (("models", "churn@staging"), "GET", None, 404, "record_not_found"),
+        (("models", "Bad!"), "GET", None, 400, "invalid_input"),
+        (("models", "churn:2", "aliases"), "POST", {}, 400, "invalid_input"),
+        (("models", "churn:2", "aliases"), "POST", {"alias": "Prod!"}, 400, "invalid_input"),
+        (("models", "churn:2", "aliases"), "POST", "not json", 400, "invalid_input"),
+        (("models", "churn:2", "aliases"), "POST", {"alias": "x", "force": "y"}, 400, None),
+        (("models", "churn", "rollback"), "POST", {}, 400, "invalid_input"),
+        (("models", "churn@production", "rollback"), "POST", {}, 400, "invalid_input"),
+    ],
+)
+async def test_errors_are_one_json_line(models, api_error, parts, method, body, status, code):
+    before = _store_records(models["root"])
+    got, payload = await api_error(*parts, method=method, body=body)
+    assert got == status
+    if code:
+        assert payload["code"] == code
+    assert "\n" not in payload["message"]
+    assert _store_records(models["root"]) == before
+
+
+async def test_writes_need_a_token(models, jp_fetch):
+    before = _store_records(models["root"])
+    for parts in (("models", "churn:3", "aliases"), ("models", "churn@production", "rollback")):
+        with pytest.raises(HTTPClientError) as info:
+            await jp_fetch(
+                NAMESPACE,
+                *parts,
+                method="POST",
+                body=json.dumps({"alias": "production"}),
+                headers={"Authorization": ""},
+            )
+        assert info.value.code == 403
+    with pytest.raises(HTTPClientError) as info:
+        await jp_fetch(NAMESPACE, "models", headers={"Authorization": ""})
+    assert info.value.code == 403
+    assert _store_records(models["root"]) == before
+
+
+def _store_records(root: Path) -> list[str]:
+    with Store(root / ".mlver") as store:
+        return sorted(store.index.record_ids())
