@@ -17,6 +17,7 @@ from jupyter_mlver.core.store import Store
 from tests.support import data_hashes
 
 JUPYTER_MLVER = str(Path(sys.executable).parent / "jupyter-mlver")
+CRASHPOINTS = Path(__file__).parent.parent / "crashpoints.py"
 
 
 def run(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -213,7 +214,7 @@ def test_an_interrupted_push_is_completed_by_the_next(
 def test_an_interrupted_pull_is_completed_by_the_next(
     project: Path, s3_target: Any, make_clone: Any
 ) -> None:
-    # Files too large for a pack arrive one by one: enough to kill the pull half-way.
+    # Files too large for a pack arrive one by one, and are published in batches.
     write_files(project / "data" / "many", 30, (1 << 20) + 4096, "b")
     write_files(project / "data" / "small", 200, 2048, "s")
     rec = snapshot(project, "-m", "many files", "--data", "data")
@@ -221,23 +222,15 @@ def test_an_interrupted_pull_is_completed_by_the_next(
     run(project, "push")
     other = make_clone("clone")
     add_remote(other, s3_target)
-    objects_dir = other / ".mlver" / "objects"
-
-    def loose() -> int:
-        return sum(1 for p in objects_dir.glob("??/*") if p.is_file())
-
-    proc = subprocess.Popen(
-        [JUPYTER_MLVER, "pull", "-j", "1"],
+    # Killed as it publishes the 8th object into the store: 7 have arrived for good.
+    proc = subprocess.run(
+        [sys.executable, str(CRASHPOINTS), "rename", "8", "--", "pull", "-j", "1"],
         cwd=other,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
+        timeout=300,
     )
-    # Downloads are published in batches; wait for the first ones.
-    _wait_for(lambda: loose() >= 6, proc, "6 objects arrived")
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate()
-    assert proc.returncode == -signal.SIGKILL
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
     with Store.open(other) as store:
         arrived = set(store.objects.iter_ids())
         assert all(store.objects.verify(oid) for oid in arrived)
