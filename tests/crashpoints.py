@@ -94,7 +94,7 @@ def _modules() -> dict[str, Any]:
             "capture.files",
             "remote.backend",
             "remote.ledger",
-            "remote.pull",
+            "remote.fetch",
         )
     }
 
@@ -102,7 +102,7 @@ def _modules() -> dict[str, Any]:
 def _install(point: str, counter: _Counter) -> None:
     m = _modules()
     files, objects, packs, state = m["capture.files"], m["objects"], m["packs"], m["state"]
-    backend, pull = m["remote.backend"], m["remote.pull"]
+    backend, fetch = m["remote.backend"], m["remote.fetch"]
     if point == "hash":  # reading small files, hashing large ones
         _wrap(files, "_read_small", counter)
         _wrap(files, "hash_file", counter)
@@ -142,7 +142,7 @@ def _install(point: str, counter: _Counter) -> None:
         for name in ("put_file", "put_bytes"):
             _wrap(backend.RemoteFS, name, counter, after=point == "uploaded")
     elif point in ("download", "downloaded"):
-        _wrap(pull._Remote, "download", counter, after=point == "downloaded")
+        _wrap(fetch.RemoteReader, "download", counter, after=point == "downloaded")
     elif point == "seconds":
         threading.Timer(counter.n / 1000, os.kill, (os.getpid(), signal.SIGKILL)).start()
     else:

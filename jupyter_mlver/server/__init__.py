@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .handlers import MlverContext, setup_handlers
+from .context import MlverContext
+from .handlers import setup_handlers
 
 __all__ = ["setup_handlers"]
 

@@ -18,7 +18,7 @@ from ..core.index import ALL, SnapshotRow
 from ..core.store import Store
 
 if TYPE_CHECKING:
-    from .handlers import MlverContext
+    from .context import MlverContext
 
 from .handlers import MlverHandler
 

@@ -16,7 +16,8 @@ from jupyter_server.auth.decorator import authorized
 from ..core.errors import InvalidInput
 from ..core.models import registry
 from ..core.models.refs import looks_like_model_ref
-from .handlers import MlverContext, MlverHandler
+from .context import MlverContext
+from .handlers import MlverHandler
 
 
 def list_models(ctx: MlverContext, notebook: Path | None) -> dict[str, Any]:
