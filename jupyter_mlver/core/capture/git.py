@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import getpass
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .secrets import Redactor, strip_url_credentials
 
@@ -82,90 +82,111 @@ def find_work_tree(start: Path) -> Path | None:
     return None
 
 
+def _git(root: Path, *args: str) -> tuple[int, bytes]:
+    """Run git in ``root``: (exit status, stdout). Plain git rather than a library: a
+    snapshot makes four calls, and importing GitPython alone cost more than all of them."""
+    proc = subprocess.run(
+        ["git", "-C", str(root), *args],
+        capture_output=True,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"},
+        check=False,
+    )
+    return proc.returncode, proc.stdout
+
+
+def _config(root: Path) -> dict[str, list[str]]:
+    """``user.name``, ``user.email`` and every ``remote.<name>.url``, in config order."""
+    status, out = _git(
+        root, "config", "-z", "--get-regexp", r"^(user\.(name|email)|remote\..*\.url)$"
+    )
+    found: dict[str, list[str]] = {}
+    if status != 0:
+        return found
+    for item in out.decode("utf-8", "replace").split("\0"):
+        key, _, value = item.partition("\n")
+        if key:
+            found.setdefault(key.lower(), []).append(value)
+    return found
+
+
+def _author_of(config: dict[str, list[str]]) -> dict[str, str | None]:
+    name = (config.get("user.name") or [""])[-1]
+    email = (config.get("user.email") or [""])[-1]
+    return {"name": name, "email": email or None} if name else os_user()
+
+
+def _remote_url(config: dict[str, list[str]]) -> str | None:
+    """The origin's URL, else the first remote's (credentials stripped)."""
+    urls = {
+        k[len("remote.") : -len(".url")]: v for k, v in config.items() if k.startswith("remote.")
+    }
+    if not urls:
+        return None
+    chosen = urls.get("origin") or next(iter(urls.values()))
+    return strip_url_credentials(chosen[0]) if chosen else None
+
+
 def capture_git(
     start: Path, limits: GitLimits, redactor: Redactor, exclude: tuple[str, ...] = (".mlver/",)
 ) -> GitState | None:
     root = find_work_tree(start)
     if root is None:
         return None
-    import git
-
-    try:
-        repo = git.Repo(root)
-    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
-        return None
-    with repo:
-        try:
-            commit: str | None = repo.head.commit.hexsha
-        except ValueError:  # no commits yet
-            commit = None
-        branch = None if repo.head.is_detached else repo.active_branch.name
-        remote = None
-        if repo.remotes:
-            names = [r.name for r in repo.remotes]
-            chosen = repo.remote("origin" if "origin" in names else names[0])
-            urls = list(chosen.urls)
-            remote = strip_url_credentials(urls[0]) if urls else None
-        base = commit or EMPTY_TREE
-        text = _without_store_entries(
-            repo.git.diff(
-                base, "--no-color", "--no-ext-diff", "--no-textconv", stdout_as_string=False
-            )
+    status, out = _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}")
+    if status not in (0, 1):
+        return None  # not a repository git can read
+    commit = out.decode().strip() if status == 0 else None  # no commits yet
+    status, out = _git(root, "symbolic-ref", "-q", "--short", "HEAD")
+    branch = out.decode().strip() if status == 0 else None  # detached
+    config = _config(root)
+    status, raw = _git(
+        root, "diff", commit or EMPTY_TREE, "--no-color", "--no-ext-diff", "--no-textconv"
+    )
+    text = _without_store_entries(raw.rstrip(b"\n")) if status == 0 else b""
+    diff: bytes | None = redactor.data(text + b"\n") if text else None
+    omitted = None
+    if diff is not None and len(diff) > limits.diff_max_bytes:
+        omitted = (
+            f"diff of {len(diff)} bytes exceeds the cap of {limits.diff_max_bytes} "
+            "bytes; commit your changes to make this snapshot reproducible"
         )
-        diff: bytes | None = redactor.data(text + b"\n") if text else None
-        omitted = None
-        if diff is not None and len(diff) > limits.diff_max_bytes:
-            omitted = (
-                f"diff of {len(diff)} bytes exceeds the cap of {limits.diff_max_bytes} "
-                "bytes; commit your changes to make this snapshot reproducible"
-            )
-            diff = None
-        # --directory names a wholly untracked directory once ("data/") instead of walking
-        # and listing each of its files.
-        listed = repo.git.ls_files(
-            "--others", "--exclude-standard", "--directory", "--no-empty-directory", "-z"
-        )
-        untracked = [
-            p
-            for p in listed.split("\0")
-            if p and not p.startswith(exclude) and not any(f"/{e}" in f"/{p}" for e in exclude)
-        ]
-        if ".gitignore" in untracked and _store_gitignore(root):
-            untracked.remove(".gitignore")
-        who = _config_author(repo)
-        return GitState(
-            root=root,
-            commit=commit,
-            branch=branch,
-            remote=remote,
-            dirty=bool(text),
-            diff=diff,
-            diff_omitted=omitted,
-            untracked=sorted(untracked)[: limits.untracked_max_files],
-            untracked_omitted=max(0, len(untracked) - limits.untracked_max_files),
-            author=who,
-        )
-
-
-def _config_author(repo: Any) -> dict[str, str | None]:
-    reader = repo.config_reader()
-    name = reader.get_value("user", "name", default="")
-    email = reader.get_value("user", "email", default="")
-    return {"name": str(name), "email": str(email) or None} if name else os_user()
+        diff = None
+    # --directory names a wholly untracked directory once ("data/") instead of walking
+    # and listing each of its files.
+    _, listed = _git(
+        root,
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "--directory",
+        "--no-empty-directory",
+        "-z",
+    )
+    untracked = [
+        p
+        for p in listed.decode("utf-8", "surrogateescape").split("\0")
+        if p and not p.startswith(exclude) and not any(f"/{e}" in f"/{p}" for e in exclude)
+    ]
+    if ".gitignore" in untracked and _store_gitignore(root):
+        untracked.remove(".gitignore")
+    return GitState(
+        root=root,
+        commit=commit,
+        branch=branch,
+        remote=_remote_url(config),
+        dirty=bool(text),
+        diff=diff,
+        diff_omitted=omitted,
+        untracked=sorted(untracked)[: limits.untracked_max_files],
+        untracked_omitted=max(0, len(untracked) - limits.untracked_max_files),
+        author=_author_of(config),
+    )
 
 
 def author(start: Path) -> dict[str, str | None]:
     """Who is working here: git's user.name/email in the work tree, else the OS user."""
     root = find_work_tree(start)
-    if root is None:
-        return os_user()
-    import git
-
-    try:
-        with git.Repo(root) as repo:
-            return _config_author(repo)
-    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
-        return os_user()
+    return os_user() if root is None else _author_of(_config(root))
 
 
 def os_user() -> dict[str, str | None]:
