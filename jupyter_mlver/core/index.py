@@ -275,8 +275,11 @@ class Index:
                 self._insert_data_entries(record, read)
 
     def snapshots_without_data(self) -> list[str]:
+        """Oldest first: a directory shared by several snapshots is listed under the first
+        one indexed, which should be the first that recorded it (see ``first_recorded``)."""
         rows = self.conn.execute(
-            "SELECT id FROM snapshots WHERE id NOT IN (SELECT snapshot FROM data_indexed)"
+            "SELECT id FROM snapshots WHERE id NOT IN (SELECT snapshot FROM data_indexed) "
+            "ORDER BY created, id"
         )
         return [r[0] for r in rows]
 
@@ -284,6 +287,19 @@ class Index:
         """Every content hash any snapshot recorded for this path (data file or notebook)."""
         rows = self.conn.execute("SELECT DISTINCT hash FROM data_entries WHERE path = ?", (path,))
         return {r[0] for r in rows}
+
+    def first_recorded(self, files: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """(path, hash) -> when a snapshot first recorded that content at that path (the
+        earliest ``created`` among the snapshots whose data entries list it)."""
+        rows = self.conn.execute(
+            "WITH w(path, hash) AS ("
+            "  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
+            " SELECT w.path, w.hash, MIN(s.created) FROM w"
+            " JOIN data_entries d ON d.path = w.path AND d.hash = w.hash"
+            " JOIN snapshots s ON s.id = d.snapshot GROUP BY w.path, w.hash",
+            (json.dumps([list(f) for f in files]),),
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
 
     def _add_tag(
         self, name: str, snapshot: str, created: str, tag_record: str | None, skip_taken: bool
