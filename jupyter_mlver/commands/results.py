@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..core.governance import Governance
     from ..core.maintenance import FsckReport, GcReport, RepairReport
     from ..core.records import Record
     from ..core.remote import Remote
@@ -40,6 +41,17 @@ class Checked:
             out["repaired"] = self.repaired.restored
             out["unrepaired"] = self.repaired.unrepaired
         return out
+
+
+@dataclass
+class Health:
+    """The governance table, and whether the command fails when a model needs action."""
+
+    table: Governance
+    check: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return self.table.to_json()
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ..records import Record
 from ..store import Store
 from .freshness import Freshness, freshness
 from .live import DeploymentLive
-from .recommend import Facts, Recommendation, recommend
+from .recommend import OK, Facts, Recommendation, recommend
 from .rules import Rules, rules_from_config
 from .trend import Trend, first_metric, lower_is_better, metric_value, trend
 
@@ -119,6 +119,10 @@ class Governance:
     now: str
     live: bool  # deployments' live figures were asked for
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def needs_action(self) -> bool:
+        return any(m.recommendation.action != OK for m in self.models)
 
     def to_json(self) -> dict[str, Any]:
         return {
