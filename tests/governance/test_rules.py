@@ -184,11 +184,7 @@ def test_roll_back_wins_and_every_finding_is_listed() -> None:
 # -- the fit -----------------------------------------------------------------------------
 
 
-@given(
-    st.lists(
-        st.floats(min_value=-1e3, max_value=1e3, allow_nan=False), min_size=2, max_size=30
-    )
-)
+@given(st.lists(st.floats(min_value=-1e3, max_value=1e3, allow_nan=False), min_size=2, max_size=30))
 def test_the_slope_is_scipys_least_squares_slope(ys: list[float]) -> None:
     xs = list(range(1, len(ys) + 1))
     assert slope(xs, ys) == pytest.approx(stats.linregress(xs, ys).slope, rel=1e-6, abs=1e-9)
