@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support import CLI
 
 
@@ -31,10 +33,7 @@ def test_health_text_json_and_check(project: Path, cli: CLI) -> None:
 
     table = cli.json("model", "health")
     assert [m["recommendation"]["action"] for m in table["models"]] == ["retrain", "ok"]
-    assert (
-        table["models"][0]["trend"]["slope"] == -0.05
-        or abs(table["models"][0]["trend"]["slope"] + 0.05) < 1e-9
-    )
+    assert table["models"][0]["trend"]["slope"] == pytest.approx(-0.05)
     assert cli("model", "health", "--check", check=False).returncode == 1
     assert cli("model", "health", "wine", "--check").returncode == 0
     assert cli.json("model", "health", "wine")["models"][0]["name"] == "wine"
