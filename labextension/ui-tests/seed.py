@@ -3,8 +3,8 @@
 A copy of ``notebooks/quickstart.ipynb`` and its data is executed with nbclient in the
 root (as `make lab` users would run it), so the store holds the quickstart's two real
 snapshots ("baseline: 10 shallow trees" and "deeper trees", max_depth 2 -> 4); the
-baseline is pushed to a local "team" remote. The dashboard's sweep (seed_sweep.py) is
-added after it.
+baseline is pushed to a local "team" remote. The dashboard's sweep (seed_sweep.py) and
+the governance table's falling model (seed_models.py) are added after it.
 """
 
 from __future__ import annotations
@@ -44,9 +44,11 @@ def seed(root: Path) -> None:
         remote.add_remote(store, "team", str(root.parent / f"{root.name}-team-remote"))
         baseline = store.index.snapshots(q="baseline")[0][0].id
         remote.push(store, "team", [baseline])
+        from seed_models import seed_models
         from seed_sweep import seed_sweep
 
         seed_sweep(store, store.get(baseline))
+        seed_models(store)
 
 
 if __name__ == "__main__":

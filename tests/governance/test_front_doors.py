@@ -29,7 +29,7 @@ def test_health_text_json_and_check(project: Path, cli: CLI) -> None:
     assert lines[2].startswith("wine") and lines[2].endswith("OK")
     assert "production→3" in lines[2] and "(alias production)" in lines[2]
     assert "churn: retrain: auc is falling: -0.05 per version over versions 1–3" in text
-    assert "wine: ok: auc +0.05 per version; not deployed" in text
+    assert "wine: ok: auc +0.05 per version; not served" in text
 
     table = cli.json("model", "health")
     assert [m["recommendation"]["action"] for m in table["models"]] == ["retrain", "ok"]

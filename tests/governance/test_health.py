@@ -66,7 +66,7 @@ def test_a_rising_metric_is_ok_and_the_trend_uses_the_newest_versions(
     assert row.trend.slope > 0 and not row.trend.falling
     assert row.recommendation.action == OK
     assert "auc +0.0" in row.recommendation.reason
-    assert "not deployed" in row.recommendation.reason
+    assert "not served" in row.recommendation.reason
 
 
 def test_lower_is_better_gate_reverses_the_direction(gstore: Store, clock: Clock) -> None:

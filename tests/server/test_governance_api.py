@@ -68,7 +68,7 @@ async def test_one_row_per_model_with_its_recommendation(models, api):
     assert churn["drift_share"] is None and churn["deployments"] == []
     assert wine["recommendation"]["action"] == "ok"
     assert wine["version"] == 3
-    assert wine["recommendation"]["reason"] == "auc +0.05 per version; not deployed"
+    assert wine["recommendation"]["reason"] == "auc +0.05 per version; not served"
     assert table["generation"] > 0
 
     only = await api("governance", params={"name": "wine"})

@@ -179,7 +179,7 @@ def _ok_reason(facts: Facts, rules: Rules) -> str:
     if shares:
         parts.append(f"live drift share {max(shares):.2f} < {rules.max_drift_share:g}")
     elif not facts.deployments:
-        parts.append("not deployed")
+        parts.append("not served")
     else:
         parts.append("no live drift figure")
     return "; ".join(parts)
