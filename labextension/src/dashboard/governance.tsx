@@ -89,19 +89,32 @@ function Sparkline(props: {
   );
 }
 
-function Deployed(props: { row: IModelHealth }): JSX.Element {
+/** Seconds from `since` to `now` (both RFC 3339), or null. */
+function secondsBetween(
+  since: string | null,
+  now: string | null
+): number | null {
+  if (!since || !now) {
+    return null;
+  }
+  const seconds = (Date.parse(now) - Date.parse(since)) / 1000;
+  return isNaN(seconds) ? null : Math.max(0, seconds);
+}
+
+function Deployed(props: {
+  row: IModelHealth;
+  now: string | null;
+}): JSX.Element {
   const d = props.row.deployed;
   if (!d) {
     return <span className="jp-mlver-muted">not deployed</span>;
   }
+  const age = secondsBetween(d.since, props.now);
   return (
     <span title={d.since ? `since ${formatTime(d.since)} (${d.via})` : d.via}>
       v{d.version}
-      {d.since && (
-        <span className="jp-mlver-muted">
-          {' '}
-          since {formatTime(d.since, true)}
-        </span>
+      {age !== null && (
+        <span className="jp-mlver-muted"> for {formatAge(age)}</span>
       )}
       <div className="jp-mlver-muted jp-mlver-gov-via">{d.via}</div>
     </span>
@@ -122,7 +135,8 @@ function Metric(props: { row: IModelHealth }): JSX.Element {
     <span
       title={`${m.name}: ${sources[m.source]}; ${m.higher_is_better ? 'higher' : 'lower'} is better`}
     >
-      <code>{m.name}</code> {formatValue(m.value)}
+      <code>{m.name}</code>{' '}
+      {m.value === null ? '—' : String(+m.value.toPrecision(4))}
     </span>
   );
 }
@@ -235,8 +249,7 @@ const COLUMNS = [
   'model',
   'aliases',
   'deployed',
-  'metric',
-  'trend',
+  'metric and trend',
   'freshness',
   'live drift',
   'recommendation'
@@ -332,13 +345,13 @@ export function GovernanceView(props: {
                         )}
                       </td>
                       <td>
-                        <Deployed row={row} />
+                        <Deployed row={row} now={table.now} />
                       </td>
                       <td>
                         <Metric row={row} />
-                      </td>
-                      <td>
-                        <Trend row={row} />
+                        <div>
+                          <Trend row={row} />
+                        </div>
                       </td>
                       <td>
                         <Freshness row={row} />
@@ -386,12 +399,14 @@ export function GovernanceView(props: {
               })}
             </tbody>
           </table>
-          <div id="jp-mlver-gov-rules" className="jp-mlver-muted">
-            Rules: {rulesText(table)}
-            {table.notes.map(n => (
-              <div key={n}>{n}</div>
-            ))}
-          </div>
+        </div>
+      )}
+      {table && table.models.length > 0 && (
+        <div id="jp-mlver-gov-rules" className="jp-mlver-muted">
+          Rules: {rulesText(table)}
+          {table.notes.map(n => (
+            <div key={n}>{n}</div>
+          ))}
         </div>
       )}
     </div>
