@@ -58,6 +58,13 @@ MIGRATIONS: list[str] = [
         model_record TEXT NOT NULL, rollback INTEGER NOT NULL, created TEXT NOT NULL);
     CREATE INDEX ix_alias_events_model ON alias_events (model, alias, created);
     """,
+    # 3 -> 4: deployment events (append-only), replayed per deployment in (created, id) order.
+    """
+    CREATE TABLE deployment_events (
+        id TEXT PRIMARY KEY, deployment TEXT NOT NULL, event TEXT NOT NULL, model TEXT NOT NULL,
+        version INTEGER, created TEXT NOT NULL);
+    CREATE INDEX ix_deployment_events ON deployment_events (deployment, created);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -236,6 +243,18 @@ class Index:
                     created,
                 ),
             )
+        elif kind == "deployment":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO deployment_events VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    record["deployment"],
+                    record["event"],
+                    record["model"],
+                    record.get("version"),
+                    created,
+                ),
+            )
 
     def insert(self, record: Record) -> None:
         """Index one stored record inside a transaction the caller holds (``transaction()``),
@@ -307,6 +326,7 @@ class Index:
                 "data_indexed",
                 "models",
                 "alias_events",
+                "deployment_events",
             ):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
@@ -469,3 +489,17 @@ class Index:
             args,
         )
         return [AliasRow(r[0], r[1], int(r[2]), r[3], bool(r[4]), r[5]) for r in rows]
+
+    # -- deployments -------------------------------------------------------------------
+
+    def deployment_events(self, deployment: str) -> list[str]:
+        """Ids of a deployment's events, in the order they happened."""
+        rows = self.conn.execute(
+            "SELECT id FROM deployment_events WHERE deployment = ? ORDER BY created, id",
+            (deployment,),
+        )
+        return [r[0] for r in rows]
+
+    def deployments(self) -> list[str]:
+        rows = self.conn.execute("SELECT DISTINCT deployment FROM deployment_events ORDER BY 1")
+        return [r[0] for r in rows]

@@ -46,6 +46,7 @@ IMAGE = "mlver.image/1"
 TAG = "mlver.tag/1"
 MODEL = "mlver.model/1"
 ALIAS = "mlver.alias/1"
+DEPLOYMENT = "mlver.deployment/1"
 KINDS = {
     SNAPSHOT: "snapshot",
     ENVIRONMENT: "environment",
@@ -53,6 +54,7 @@ KINDS = {
     TAG: "tag",
     MODEL: "model",
     ALIAS: "alias",
+    DEPLOYMENT: "deployment",
 }
 #: How ``jupyter mlver run`` tells a kernel it started which run it is executing (JSON:
 #: id, sweep, notebook, point, points): its snapshots carry it as their ``run`` field.
@@ -126,7 +128,7 @@ def references(record: Record) -> Iterator[str]:
         artifact = record["artifact"]
         yield artifact["hash"]
         yield from (f["hash"] for f in artifact.get("files") or [])
-    elif schema == ALIAS:
+    elif schema in (ALIAS, DEPLOYMENT):
         yield record["model_record"]
 
 
