@@ -54,7 +54,7 @@ def started(s: Started) -> str:
 def _row(v: VersionStatus) -> list[str]:
     return [
         str(v.version),
-        v.role if v.running else f"{v.role} (not running)",
+        v.role if v.running or v.role == "retired" else f"{v.role} (not running)",
         f"{v.weight}%",
         str(v.requests),
         str(v.errors),

@@ -86,7 +86,8 @@ def test_state_replayed_from_the_events(store: Store, project: Path) -> None:
     versions = register(store, project)
     made = play(store, versions)
     state = ev.state(store, "web")
-    assert (state.stable, state.canary, state.weights) == (2, None, {2: 100})
+    assert (state.stable, state.canary, state.weights) == (2, None, {2: 100, 3: 0})
+    assert state.retired == 3
     assert state.previous_stable() == 1
     # Mid-way, with a canary at 50%:
     for e in made[3:]:

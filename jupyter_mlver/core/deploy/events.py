@@ -35,13 +35,28 @@ class DeploymentState:
     events: list[Record]
 
     @property
+    def retired(self) -> int | None:
+        """The version the last change took out: a rolled-back canary, or the stable version
+        a promotion replaced (shown with weight 0 until the next change)."""
+        last = self.events[-1]
+        if last["event"] == "rolled_back":
+            return int(last["version"])
+        if last["event"] == "promoted" and len(self.events) > 1:
+            before = self.events[-2].get("stable")
+            return int(before) if before is not None and before != self.stable else None
+        return None
+
+    @property
     def weights(self) -> dict[int, int]:
-        """Version -> share of requests in percent."""
+        """Version -> share of requests in percent (the stable version first)."""
         if self.stable is None:
             return {}
-        if self.canary is None:
-            return {self.stable: 100}
-        return {self.stable: 100 - self.canary_weight, self.canary: self.canary_weight}
+        out = {self.stable: 100 - self.canary_weight}
+        if self.canary is not None:
+            out[self.canary] = self.canary_weight
+        if self.retired is not None:
+            out[self.retired] = 0
+        return out
 
     def previous_stable(self) -> int | None:
         """The stable version before the last promotion (what a rollback after a promotion

@@ -58,7 +58,7 @@ def read(engine: rt.Runtime, name: str, model: str) -> Reading:
 class VersionStatus:
     model: str
     version: int
-    role: str  # stable | canary
+    role: str  # stable | canary | retired (taken out by the last change)
     weight: int
     requests: int
     errors: int
@@ -166,7 +166,7 @@ def summarize(
         counts = now.counts.get(version, Counts())
         if since is not None:
             counts = counts - since.counts.get(version, Counts())
-        role = "canary" if version == state.canary else "stable"
+        role = {state.canary: "canary", state.retired: "retired"}.get(version, "stable")
         status = figures(state.model, version, role, now.weights.get(version, 0), counts)
         status.running = version in now.urls
         if not status.running:

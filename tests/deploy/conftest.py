@@ -1,0 +1,138 @@
+"""Fixtures for the deploy tests: the real engine and proxy image, and one project per session
+whose model (three versions, each with its serving image built once) every test deploys under
+a deployment name and port of its own.
+
+``make test`` exports DOCKER_HOST, MLVER_TEST_BASE_IMAGE and MLVER_TEST_PROXY_IMAGE from
+scripts/ensure-*.sh; when one does not answer, the tests that need it fail saying how to
+start it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cloudpickle
+import numpy as np
+import pandas as pd
+import pytest
+
+from jupyter_mlver.core.errors import EngineUnavailable
+from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.models import registry
+from jupyter_mlver.core.models.artifacts import prepare_object
+from jupyter_mlver.core.models.signature import infer_signature
+from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store import Store
+from tests.deploy import serving_images, toy_models
+from tests.support import CLI, git
+
+SETUP_HINT = (
+    "run `make test`, or: export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1); "
+    "export MLVER_TEST_BASE_IMAGE=$(scripts/ensure-base-image.sh | tail -n1); "
+    "export MLVER_TEST_PROXY_IMAGE=$(scripts/ensure-proxy-image.sh | tail -n1)"
+)
+LABEL = "io.mlver.deployment"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def training_frame(rows: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    x1 = rng.uniform(0, 1, rows) + shift
+    x2 = rng.uniform(0, 1, rows)
+    return pd.DataFrame({"x1": x1, "x2": x2, "y": (x1 + x2 > 1).astype(int)})
+
+
+@pytest.fixture(scope="session")
+def engine() -> DockerEngine:
+    try:
+        return DockerEngine.connect()
+    except EngineUnavailable as e:
+        pytest.fail(f"the deploy tests need a Docker engine: {e.message}. {SETUP_HINT}")
+
+
+def _image(engine: DockerEngine, variable: str, default: str) -> str:
+    image = os.environ.get(variable, default)
+    if engine.image(image) is None:
+        pytest.fail(f"no image {image} in the engine at {engine.host}. {SETUP_HINT}")
+    return image
+
+
+@pytest.fixture(scope="session")
+def proxy_image(engine: DockerEngine) -> str:
+    return _image(engine, "MLVER_TEST_PROXY_IMAGE", "mlver-test/haproxy:2.6-bookworm")
+
+
+@dataclass
+class Fleet:
+    """A project whose model ``name`` has versions 1 (good), 2 (good), 3 (fails when
+    x1 > 0.8), and 4 (registered, no serving image)."""
+
+    root: Path
+    name: str
+    versions: dict[int, Record]
+    proxy_image: str
+
+    def cli(self) -> CLI:
+        return CLI(self.root)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {"MLVER_PROXY_IMAGE": self.proxy_image}
+
+
+@pytest.fixture(scope="session")
+def fleet(
+    tmp_path_factory: pytest.TempPathFactory, engine: DockerEngine, proxy_image: str
+) -> Iterator[Fleet]:
+    base = _image(engine, "MLVER_TEST_BASE_IMAGE", "mlver-test/python:3.11-bookworm")
+    root = tmp_path_factory.mktemp("deploy") / "project"
+    (root / "data").mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    training_frame(1000, seed=1).to_csv(root / "data" / "train.csv", index=False)
+    name = f"deploytest-{uuid.uuid4().hex[:6]}"
+    cloudpickle.register_pickle_by_value(toy_models)
+    models = {
+        1: toy_models.Threshold(1.0),
+        2: toy_models.Threshold(0.9),
+        3: toy_models.FailsOnLargeX1(1.0),
+        4: toy_models.Threshold(0.8),
+    }
+    example = training_frame(5, seed=2)[["x1", "x2"]]
+    versions: dict[int, Record] = {}
+    wheels = serving_images.download_wheels(tmp_path_factory.mktemp("wheels"))
+    with Store.open(root, create=True) as store:
+        snap = take_snapshot(
+            store, SnapshotOptions(message="train", data=[str(root / "data" / "train.csv")])
+        )
+        for v, obj in models.items():
+            prepared = prepare_object(obj, name="model", serializer="cloudpickle")
+            versions[v] = registry.register(
+                store, name, prepared, snapshot=snap["id"], signature=infer_signature(example)
+            )
+            prepared.cleanup()
+            if v < 4:
+                out = tmp_path_factory.mktemp(f"model-{v}")
+                registry.export(store, f"{name}:{v}", out)
+                serving_images.build(engine, base, wheels, out, name, v)
+    try:
+        yield Fleet(root, name, versions, proxy_image)
+    finally:
+        for c in engine.api.containers(all=True, filters={"label": LABEL}):
+            if name in c["Names"][0]:
+                with contextlib.suppress(Exception):
+                    engine.api.remove_container(c["Id"], force=True)
+        for v in range(1, 4):
+            with contextlib.suppress(Exception):
+                engine.untag(f"{name}:{v}")
