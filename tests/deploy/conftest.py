@@ -133,6 +133,10 @@ def fleet(
             if name in c["Names"][0]:
                 with contextlib.suppress(Exception):
                     engine.api.remove_container(c["Id"], force=True)
+        for network in engine.api.networks(filters={"label": LABEL}):
+            if network["Name"].startswith(f"mlver-{name}"):
+                with contextlib.suppress(Exception):
+                    engine.api.remove_network(network["Id"])
         for v in range(1, 4):
             with contextlib.suppress(Exception):
                 engine.untag(f"{name}:{v}")
