@@ -58,7 +58,16 @@ MIGRATIONS: list[str] = [
         model_record TEXT NOT NULL, rollback INTEGER NOT NULL, created TEXT NOT NULL);
     CREATE INDEX ix_alias_events_model ON alias_events (model, alias, created);
     """,
-    # 3 -> 4: deployment events (append-only), replayed per deployment in (created, id) order.
+    # 3 -> 4: serving images (Image records with a ``model``), found by the model version
+    # they serve and kept apart from the environment images a snapshot lists.
+    """
+    CREATE TABLE model_images (
+        id TEXT PRIMARY KEY, model_record TEXT NOT NULL, environment TEXT NOT NULL,
+        image_id TEXT, created TEXT NOT NULL);
+    CREATE INDEX ix_model_images_model ON model_images (model_record, created);
+    CREATE INDEX ix_model_images_environment ON model_images (environment, created);
+    """,
+    # 4 -> 5: deployment events (append-only), replayed per deployment in (created, id) order.
     """
     CREATE TABLE deployment_events (
         id TEXT PRIMARY KEY, deployment TEXT NOT NULL, event TEXT NOT NULL, model TEXT NOT NULL,
@@ -213,6 +222,17 @@ class Index:
                 self._add_tag(name, rid, created or "", None, skip_taken_tags)
             # Data entries are indexed when checkout first needs them (add_data_entries), so a
             # snapshot of many files does not write a row per file on the hot path.
+        elif kind == "image" and record.get("model"):
+            self.conn.execute(
+                "INSERT OR IGNORE INTO model_images VALUES (?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    record["model"]["record"],
+                    record["environment"],
+                    record.get("image_id"),
+                    created,
+                ),
+            )
         elif kind == "image":
             self.conn.execute(
                 "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -326,6 +346,7 @@ class Index:
                 "data_indexed",
                 "models",
                 "alias_events",
+                "model_images",
                 "deployment_events",
             ):
                 self.conn.execute(f"DELETE FROM {table}")
@@ -449,6 +470,22 @@ class Index:
         return [r[0] for r in rows]
 
     # -- the model registry -------------------------------------------------------
+
+    def images_of_model(self, model_record: str) -> list[str]:
+        """The serving images built for a model version, newest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM model_images WHERE model_record = ? ORDER BY created DESC, rowid DESC",
+            (model_record,),
+        )
+        return [r[0] for r in rows]
+
+    def model_images_of_environment(self, environment: str) -> list[str]:
+        """The serving images built on an environment, newest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM model_images WHERE environment = ? ORDER BY created DESC, rowid DESC",
+            (environment,),
+        )
+        return [r[0] for r in rows]
 
     def model_names(self) -> list[tuple[str, int, int]]:
         """``(name, latest version, number of versions)`` of every model, by name."""

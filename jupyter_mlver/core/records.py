@@ -121,6 +121,11 @@ def references(record: Record) -> Iterator[str]:
             if record.get(field):
                 yield record[field]
         yield from record.get("wheels") or []
+        # A serving image: the version it serves and the environment image it is built on.
+        if record.get("model"):
+            yield record["model"]["record"]
+        if record.get("environment_image"):
+            yield record["environment_image"]
     elif schema == TAG:
         yield record["snapshot"]
     elif schema == MODEL:
