@@ -155,7 +155,7 @@ def _kserve(ctx: Context, args: argparse.Namespace) -> Manifests:
         def image_of(record: Record) -> str:
             if args.image and record["id"] == model["id"]:
                 return str(args.image)
-            return kserve.pushed_image(_engine(), record, prefix)
+            return kserve.pushed_image(store, _engine(), record, prefix)
 
         notes: list[str] = []
         if (args.mode or "serverless") == "serverless":

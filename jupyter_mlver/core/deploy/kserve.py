@@ -21,7 +21,8 @@ from typing import Any
 from ..errors import InvalidInput, MlverError
 from ..images.engine import Engine
 from ..records import Record
-from .runtime import MODEL, READY_PATH, SERVER_PORT, VERSION
+from ..store import Store
+from .runtime import MODEL, READY_PATH, SERVER_PORT, VERSION, serving_images
 
 MODES = ("serverless", "raw")
 #: DNS-1035 label: what Kubernetes accepts as a Service (and so an InferenceService) name.
@@ -64,13 +65,19 @@ def k8s_name(name: str) -> str:
     return text
 
 
-def pushed_image(engine: Engine, model: Record, prefix: str = "") -> str:
-    """The serving image of a version as a registry reference with its digest."""
+def pushed_image(store: Store, engine: Engine, model: Record, prefix: str = "") -> str:
+    """The version's serving image as pushed to a registry, by digest."""
+    digests = [
+        d
+        for rid in store.index.images_of_model(model["id"])
+        for d in store.get(rid).get("repo_digests") or []
+    ]
+    if not digests:
+        for info in serving_images(store, engine, model, prefix):
+            digests += info.repo_digests
+    if digests:
+        return str(digests[0])
     label = f"{model['name']}:{model['version']}"
-    for ref in dict.fromkeys([f"{prefix}{label}", label]):
-        info = engine.image(ref)
-        if info is not None and info.repo_digests:
-            return sorted(info.repo_digests)[0]
     raise InvalidInput(
         f"the serving image {label} was never pushed to a registry",
         f"run `jupyter mlver model build {label} --push REPO`, or give --image REF",

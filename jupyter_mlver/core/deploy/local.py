@@ -133,7 +133,7 @@ def deploy(
                 )
         if not 1 <= port <= 65535:
             raise InvalidInput(f"port {port} is not a TCP port", "use 1-65535")
-        image = rt.serving_image(engine, model, options.image_prefix)
+        image = rt.serving_image(store, engine, model, options.image_prefix)
         rt.check_proxy_image(engine, options.proxy_image)
         rt.check_port_free(engine, options.host_ip, port)
         _guard(store, model, force, reason)
@@ -203,7 +203,7 @@ def canary(
         stable = _slot_of(engine, name, state.stable)
         weights = {state.stable: 100 - percent, version: percent}
         if state.canary is None:
-            image = rt.serving_image(engine, model, options.image_prefix)
+            image = rt.serving_image(store, engine, model, options.image_prefix)
             slot = "b" if stable.slot == "a" else "a"
             info = rt.start_server(engine, name, model, slot, image, options.ready_timeout)
             try:
@@ -328,7 +328,7 @@ def rollback(
             back = _version(store, state.model, previous)
             current = _slot_of(engine, name, state.stable)
             slot = "b" if current.slot == "a" else "a"
-            image = rt.serving_image(engine, back, options.image_prefix)
+            image = rt.serving_image(store, engine, back, options.image_prefix)
             info = rt.start_server(engine, name, back, slot, image, options.ready_timeout)
             api = rt.runtime_api(engine, proxy)
             api.enable(slot, f"{info.address}:{rt.SERVER_PORT}")

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..errors import InvalidInput
-from ..images.engine import Engine
+from ..images.engine import Engine, ImageInfo
 from ..images.services import Publish, ServiceInfo, Services, ServiceSpec
+from ..models.image import repository
 from ..records import Record
+from ..store import Store
 from . import haproxy as hp
 
 LABEL = "io.mlver.deployment"
@@ -79,17 +81,37 @@ def runtime_api(engine: Services, info: ServiceInfo) -> hp.RuntimeAPI:
     return hp.RuntimeAPI(engine.published_host(), info.ports[hp.ADMIN_PORT])
 
 
-def serving_image(engine: Engine, model: Record, prefix: str = "") -> str:
-    """The id of the model version's serving image (``model build`` tags ``NAME:VERSION``)."""
-    label = f"{model['name']}:{model['version']}"
-    for ref in dict.fromkeys([f"{prefix}{label}", label]):
-        info = engine.image(ref)
-        if info is not None and info.labels.get(MODEL, model["name"]) == model["name"]:
-            return info.id
-    raise InvalidInput(
-        f"no serving image {label} on the engine",
-        f"run `jupyter mlver model build {label}` first",
-    )
+def serving_images(
+    store: Store, engine: Engine, model: Record, prefix: str = ""
+) -> list[ImageInfo]:
+    """The version's serving images on the engine, newest first: those ``model build``
+    recorded, else one tagged ``NAME:VERSION`` with the version's labels."""
+    found = []
+    for rid in store.index.images_of_model(model["id"]):
+        info = engine.image(store.get(rid)["image_id"])
+        if info is not None:
+            found.append(info)
+    if not found:
+        info = engine.image(f"{repository(prefix, model['name'])}:{model['version']}")
+        labels = info.labels if info is not None else {}
+        if info is not None and (labels.get(MODEL), labels.get(VERSION)) == (
+            model["name"],
+            str(model["version"]),
+        ):
+            found.append(info)
+    return found
+
+
+def serving_image(store: Store, engine: Engine, model: Record, prefix: str = "") -> str:
+    """The id of the version's newest serving image on the engine."""
+    found = serving_images(store, engine, model, prefix)
+    if not found:
+        label = f"{model['name']}:{model['version']}"
+        raise InvalidInput(
+            f"no serving image {label} on the engine",
+            f"run `jupyter mlver model build {label}` first",
+        )
+    return found[0].id
 
 
 def check_proxy_image(engine: Engine, image: str) -> None:
