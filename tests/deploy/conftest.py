@@ -15,6 +15,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 import cloudpickle
@@ -22,16 +23,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from jupyter_mlver.core import snapshot as snapshot_module
 from jupyter_mlver.core.errors import EngineUnavailable
 from jupyter_mlver.core.images.docker_engine import DockerEngine
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
+from jupyter_mlver.core.models.image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.snapshot import SnapshotOptions
 from jupyter_mlver.core.store import Store
-from tests.deploy import serving_images, toy_models
+from tests.deploy import toy_models
+from tests.images.helpers import make_venv, venv_environment
 from tests.support import CLI, git
+
+#: What the toy models need in their serving image, at this process's versions.
+LIBRARIES = ("numpy", "pandas", "cloudpickle")
 
 SETUP_HINT = (
     "run `make test`, or: export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1); "
@@ -97,10 +104,15 @@ def fleet(
     tmp_path_factory: pytest.TempPathFactory, engine: DockerEngine, proxy_image: str
 ) -> Iterator[Fleet]:
     base = _image(engine, "MLVER_TEST_BASE_IMAGE", "mlver-test/python:3.11-bookworm")
-    root = tmp_path_factory.mktemp("deploy") / "project"
+    tmp = tmp_path_factory.mktemp("deploy")
+    root = tmp / "project"
     (root / "data").mkdir(parents=True)
     git(root, "init", "-q", "-b", "main")
+    (root / "train.py").write_text("print('training')\n")
+    git(root, "add", "train.py")
+    git(root, "-c", "user.name=Ada", "-c", "user.email=ada@example.org", "commit", "-q", "-m", "t")
     training_frame(1000, seed=1).to_csv(root / "data" / "train.csv", index=False)
+    python = make_venv(tmp / "venv", *(f"{n}=={metadata.version(n)}" for n in LIBRARIES))
     name = f"deploytest-{uuid.uuid4().hex[:6]}"
     cloudpickle.register_pickle_by_value(toy_models)
     models = {
@@ -111,9 +123,11 @@ def fleet(
     }
     example = training_frame(5, seed=2)[["x1", "x2"]]
     versions: dict[int, Record] = {}
-    wheels = serving_images.download_wheels(tmp_path_factory.mktemp("wheels"))
-    with Store.open(root, create=True) as store:
-        snap = take_snapshot(
+    with Store.open(root, create=True) as store, pytest.MonkeyPatch.context() as mp:
+        # The snapshot's environment is the small venv's: that is what the images are built of.
+        environment = venv_environment(python)
+        mp.setattr(snapshot_module, "capture_environment", lambda *a, **k: environment)
+        snap = snapshot_module.take_snapshot(
             store, SnapshotOptions(message="train", data=[str(root / "data" / "train.csv")])
         )
         for v, obj in models.items():
@@ -123,9 +137,7 @@ def fleet(
             )
             prepared.cleanup()
             if v < 4:
-                out = tmp_path_factory.mktemp(f"model-{v}")
-                registry.export(store, f"{name}:{v}", out)
-                serving_images.build(engine, base, wheels, out, name, v)
+                build_model_image(store, ModelImageOptions(f"{name}:{v}", base=base), engine)
     try:
         yield Fleet(root, name, versions, proxy_image)
     finally:
@@ -137,6 +149,8 @@ def fleet(
             if network["Name"].startswith(f"mlver-{name}"):
                 with contextlib.suppress(Exception):
                     engine.api.remove_network(network["Id"])
-        for v in range(1, 4):
-            with contextlib.suppress(Exception):
-                engine.untag(f"{name}:{v}")
+        for image in engine.api.images():
+            for tag in image.get("RepoTags") or []:
+                if f"{name}:" in tag:
+                    with contextlib.suppress(Exception):
+                        engine.untag(tag)
