@@ -104,3 +104,27 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
     assert stopped["event"] == "stopped"
     assert engine.services({LABEL: d}) == []
     assert not engine.api.networks(names=[f"mlver-{d}"])
+
+
+def test_watch_rolls_back_a_canary_whose_inputs_drifted(fleet: Fleet, engine: DockerEngine) -> None:
+    cli, name, env = fleet.cli(), fleet.name, fleet.env
+    d, port = f"{name}-drift", free_port()
+    cli("deploy", f"{name}:1", "--name", d, "--port", str(port), env=env)
+    try:
+        cli("deploy", f"{name}:2", "--canary", "50", "--name", d, env=env)
+        shifted = Client(port, name, seed=4)
+        for _ in range(60):  # x1 far above anything in the training data, x2 as in it
+            assert shifted.infer([2.0 + 0.01 * j for j in range(4)])[0] == 200
+        status = cli.json("deploy", "status", d, env=env)
+        versions = _versions(status)
+        assert versions[1]["drift_share"] == versions[2]["drift_share"] == 0.5  # x1, not x2
+        watched = cli(
+            "deploy", "watch", d, "--max-drift-share", "0.4", "--min-requests", "10",
+            "--for", "30", "--interval", "1", env=env, check=False,
+        )  # fmt: skip
+        assert watched.returncode == 3, watched.stdout + watched.stderr
+        last = cli.json("deploy", "history", d)["events"][-1]
+        assert last["event"] == "rolled_back" and "drift share 0.5 > 0.4" in last["reason"]
+        assert last["figures"]["versions"]["2"]["drift_share"] == 0.5
+    finally:
+        cli("deploy", "stop", d, env=env)

@@ -45,15 +45,18 @@ class Limits:
             raise InvalidInput("--min-requests must be 1 or more")
 
     def breach(self, v: VersionStatus) -> str | None:
-        """The first limit the figures break, said with the figures; None when none is."""
+        """The first limit the figures break, said with the figures; None when none is.
+        Error rate and latency count only over ``min_requests`` requests in the window;
+        drift has its own minimum of sampled rows (``live_drift.MIN_ROWS``)."""
         over = f"over {v.requests} requests"
-        if self.max_error_rate is not None and (v.error_rate or 0) > self.max_error_rate:
-            return (
-                f"error rate {v.error_rate:.3f} > {self.max_error_rate:g} "
-                f"({v.errors} errors {over})"
-            )
-        if self.max_p95_ms is not None and v.p95_ms is not None and v.p95_ms > self.max_p95_ms:
-            return f"p95 latency {v.p95_ms:g} ms > {self.max_p95_ms:g} ms {over}"
+        if v.requests >= self.min_requests:
+            if self.max_error_rate is not None and (v.error_rate or 0) > self.max_error_rate:
+                return (
+                    f"error rate {v.error_rate:.3f} > {self.max_error_rate:g} "
+                    f"({v.errors} errors {over})"
+                )
+            if self.max_p95_ms is not None and (v.p95_ms or 0) > self.max_p95_ms:
+                return f"p95 latency {v.p95_ms:g} ms > {self.max_p95_ms:g} ms {over}"
         if (
             self.max_drift_share is not None
             and v.drift_share is not None
@@ -149,18 +152,17 @@ def watch(
         figures = window.version(canary)
         assert figures is not None
         enough = figures.requests >= limits.min_requests
-        if enough:
-            breach = limits.breach(figures)
-            if breach is not None:
-                event = local.rollback(
-                    store,
-                    engine,
-                    name,
-                    options=local_options,
-                    reason=f"watch: {breach}",
-                    figures=_figures(window, limits),
-                )
-                return WatchResult(name, "rolled_back", breach, elapsed, window, event)
+        breach = limits.breach(figures)
+        if breach is not None:
+            event = local.rollback(
+                store,
+                engine,
+                name,
+                options=local_options,
+                reason=f"watch: {breach}",
+                figures=_figures(window, limits),
+            )
+            return WatchResult(name, "rolled_back", breach, elapsed, window, event)
         if elapsed >= promote_after and enough:
             why = (
                 f"held {elapsed:.0f} s: error rate {figures.error_rate or 0:.3f}, "
