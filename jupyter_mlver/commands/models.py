@@ -1,4 +1,5 @@
-"""``model register|list|show|alias|rollback|history``: the model registry.
+"""``model register|list|show|alias|rollback|history``: the model registry (``model build``
+and ``model serve`` are in ``serving.py``).
 
 ``register`` takes a path in a terminal (the version comes from ``--snapshot``, else the latest
 snapshot, else a new one) and a variable or a path in a notebook (this notebook's HEAD when
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..views import governance as health_views
 from ..views import models as views
+from . import serving
 from .context import Context
 from .results import AliasMove, Health, ModelVersion
 from .spec import Command, Group, arg
@@ -330,5 +332,5 @@ MODEL = Group(
     description="The model registry: versions of a model tied to the snapshot that made them, "
     "aliases (production, staging, any name) whose every move is kept, and a guard on "
     "production (the model's --gate metric).",
-    commands=[REGISTER, LIST, SHOW, ALIAS, ROLLBACK, HISTORY, HEALTH],
+    commands=[REGISTER, LIST, SHOW, ALIAS, ROLLBACK, HISTORY, HEALTH, *serving.COMMANDS],
 )

@@ -64,6 +64,22 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE data_trees (path TEXT NOT NULL, tree TEXT NOT NULL, PRIMARY KEY (path, tree));
     """,
+    # 4 -> 5: serving images (Image records with a ``model``), found by the model version
+    # they serve and kept apart from the environment images a snapshot lists.
+    """
+    CREATE TABLE model_images (
+        id TEXT PRIMARY KEY, model_record TEXT NOT NULL, environment TEXT NOT NULL,
+        image_id TEXT, created TEXT NOT NULL);
+    CREATE INDEX ix_model_images_model ON model_images (model_record, created);
+    CREATE INDEX ix_model_images_environment ON model_images (environment, created);
+    """,
+    # 5 -> 6: deployment events (append-only), replayed per deployment in (created, id) order.
+    """
+    CREATE TABLE deployment_events (
+        id TEXT PRIMARY KEY, deployment TEXT NOT NULL, event TEXT NOT NULL, model TEXT NOT NULL,
+        version INTEGER, created TEXT NOT NULL);
+    CREATE INDEX ix_deployment_events ON deployment_events (deployment, created);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -212,6 +228,17 @@ class Index:
                 self._add_tag(name, rid, created or "", None, skip_taken_tags)
             # Data entries are indexed when checkout first needs them (add_data_entries), so a
             # snapshot of many files does not write a row per file on the hot path.
+        elif kind == "image" and record.get("model"):
+            self.conn.execute(
+                "INSERT OR IGNORE INTO model_images VALUES (?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    record["model"]["record"],
+                    record["environment"],
+                    record.get("image_id"),
+                    created,
+                ),
+            )
         elif kind == "image":
             self.conn.execute(
                 "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -239,6 +266,18 @@ class Index:
                     record["version"],
                     record["model_record"],
                     int(bool(record.get("rollback"))),
+                    created,
+                ),
+            )
+        elif kind == "deployment":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO deployment_events VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    record["deployment"],
+                    record["event"],
+                    record["model"],
+                    record.get("version"),
                     created,
                 ),
             )
@@ -336,6 +375,8 @@ class Index:
                 "data_trees",
                 "models",
                 "alias_events",
+                "model_images",
+                "deployment_events",
             ):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
@@ -459,6 +500,22 @@ class Index:
 
     # -- the model registry -------------------------------------------------------
 
+    def images_of_model(self, model_record: str) -> list[str]:
+        """The serving images built for a model version, newest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM model_images WHERE model_record = ? ORDER BY created DESC, rowid DESC",
+            (model_record,),
+        )
+        return [r[0] for r in rows]
+
+    def model_images_of_environment(self, environment: str) -> list[str]:
+        """The serving images built on an environment, newest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM model_images WHERE environment = ? ORDER BY created DESC, rowid DESC",
+            (environment,),
+        )
+        return [r[0] for r in rows]
+
     def model_names(self) -> list[tuple[str, int, int]]:
         """``(name, latest version, number of versions)`` of every model, by name."""
         rows = self.conn.execute(
@@ -498,3 +555,17 @@ class Index:
             args,
         )
         return [AliasRow(r[0], r[1], int(r[2]), r[3], bool(r[4]), r[5]) for r in rows]
+
+    # -- deployments -------------------------------------------------------------------
+
+    def deployment_events(self, deployment: str) -> list[str]:
+        """Ids of a deployment's events, in the order they happened."""
+        rows = self.conn.execute(
+            "SELECT id FROM deployment_events WHERE deployment = ? ORDER BY created, id",
+            (deployment,),
+        )
+        return [r[0] for r in rows]
+
+    def deployments(self) -> list[str]:
+        rows = self.conn.execute("SELECT DISTINCT deployment FROM deployment_events ORDER BY 1")
+        return [r[0] for r in rows]
