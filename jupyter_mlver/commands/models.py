@@ -293,12 +293,14 @@ HISTORY: Command[list[Record]] = Command(
 
 def _health(ctx: Context, args: argparse.Namespace) -> Health:
     from ..core.governance import governance
+    from ..core.images.docker_engine import DockerEngine
     from ..core.models.refs import check_name
 
     for name in args.name:
         check_name(name)
+    connect = None if args.no_live else DockerEngine.connect
     with ctx.open_store() as store:
-        return Health(governance(store, names=args.name or None), args.check)
+        return Health(governance(store, names=args.name or None, connect=connect), args.check)
 
 
 HEALTH: Command[Health] = Command(
@@ -319,6 +321,11 @@ HEALTH: Command[Health] = Command(
     args=[
         arg("name", nargs="*", help="only these models (default: every one)"),
         arg("--check", action="store_true", help="exit 1 when any model is not 'ok'"),
+        arg(
+            "--no-live",
+            action="store_true",
+            help="leave out running deployments' live figures (no container engine asked)",
+        ),
     ],
     examples=[
         ("model health", "every model"),

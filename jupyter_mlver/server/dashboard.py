@@ -127,9 +127,13 @@ def drift_between(
     return result
 
 
-def model_governance(ctx: MlverContext, notebook: Path | None, names: list[str]) -> dict[str, Any]:
-    """The governance table of the store's models (or of ``names``)."""
+def model_governance(
+    ctx: MlverContext, notebook: Path | None, names: list[str], live: bool
+) -> dict[str, Any]:
+    """The governance table of the store's models (or of ``names``), with the live figures
+    of running deployments unless ``live`` is false."""
     from ..core.governance import Rules, governance
+    from ..core.images.docker_engine import DockerEngine
     from ..core.models.refs import check_name
 
     for name in names:
@@ -138,7 +142,8 @@ def model_governance(ctx: MlverContext, notebook: Path | None, names: list[str])
     if store is None:
         empty = {"models": [], "rules": Rules().to_json(), "live": False, "notes": []}
         return {**empty, "now": None, "generation": 0}
-    result: dict[str, Any] = governance(store, names=names or None).to_json()
+    connect = DockerEngine.connect if live else None
+    result: dict[str, Any] = governance(store, names=names or None, connect=connect).to_json()
     result["generation"] = store.index.generation()
     return result
 
@@ -179,4 +184,6 @@ class GovernanceHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         names = self.get_query_arguments("name")
-        self.reply(await self.call(model_governance, self.ctx, self.notebook_arg(), names))
+        live = self.get_query_argument("live", "1") not in ("0", "false")
+        table = await self.call(model_governance, self.ctx, self.notebook_arg(), names, live)
+        self.reply(table)

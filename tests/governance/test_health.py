@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from scipy import stats
 
-from jupyter_mlver.core.errors import RecordNotFound, StoreError
+from jupyter_mlver.core.deploy import events as ev
+from jupyter_mlver.core.errors import EngineUnavailable, RecordNotFound, StoreError
 from jupyter_mlver.core.governance import (
     OK,
     RETRAIN,
@@ -17,6 +19,8 @@ from jupyter_mlver.core.governance import (
     DeploymentLive,
     VersionLive,
     governance,
+    model_health,
+    rules_from_config,
 )
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.records import Gate
@@ -218,6 +222,69 @@ def test_old_training_data_says_retrain_when_configured(gstore: Store, clock: Cl
     assert rec.reason == "the newest training file is 40 days old (more than 30)"
 
 
+def _append(store: Store, name: str, event: str, version: int, **kw: Any) -> dict[str, Any]:
+    model = registry.resolve(store, f"churn:{version}")
+    base: dict[str, Any] = {"weight": 100, "stable": version, "port": 18080}
+    base.update(kw)
+    return ev.append(store, deployment=name, event=event, model=model, **base)
+
+
+def test_deployment_events_give_deployed_since_and_canary_verdicts(
+    gstore: Store, clock: Clock
+) -> None:
+    for auc in (0.8, 0.86, 0.83):
+        register(gstore, "churn", metrics={"auc": auc}, gate=Gate("auc"), force=True)
+    clock.tick()
+    deployed = _append(gstore, "eu", "deployed", 1)
+    clock.tick()
+    promoted = _append(gstore, "eu", "promoted", 2, stable=2)
+    clock.tick()
+    _append(gstore, "eu", "canary", 3, weight=20, stable=2)
+    _append(gstore, "old", "deployed", 1)
+    _append(gstore, "old", "stopped", 1, weight=0, stable=None)
+    row = _row(gstore, "churn", now=clock.moment)
+    # The stopped deployment is left out; the running one serves version 2 since its promotion.
+    assert [d.deployment for d in row.deployments] == ["eu"]
+    eu = row.deployments[0]
+    assert (eu.stable, eu.canary, eu.canary_weight) == (2, 3, 20)
+    assert eu.stable_since == promoted["created"] > deployed["created"]
+    assert row.deployed is not None
+    assert row.deployed.to_json() == {
+        "version": 2,
+        "since": promoted["created"],
+        "via": "deployment eu",
+    }
+    assert row.version == 2  # no production alias: the deployed version is judged
+    # Live figures were not asked for (no engine): the canary is judged by its metric.
+    assert eu.versions == [] and eu.note is None
+    rec = row.recommendation
+    assert rec.action == ROLL_BACK
+    assert rec.reason == (
+        "churn:3 (20% canary in deployment eu) has auc=0.83, worse than 0.86 of the stable churn:2"
+    )
+
+
+def test_an_engine_that_does_not_answer_is_a_note(gstore: Store, clock: Clock) -> None:
+    register(gstore, "churn", metrics={"auc": 0.8})
+    _append(gstore, "eu", "deployed", 1)
+
+    def refuse() -> Any:
+        raise EngineUnavailable("no Docker engine answers at unix:///nowhere")
+
+    table = governance(gstore, connect=refuse)
+    assert table.live and table.notes == [
+        "no live figures: no Docker engine answers at unix:///nowhere"
+    ]
+    (row,) = table.models
+    assert row.deployments[0].versions == [] and row.drift_share is None
+    assert row.recommendation.action == OK
+    assert row.recommendation.reason.endswith("no live drift figure")
+
+    # No running deployment: the engine is not asked at all.
+    _append(gstore, "eu", "stopped", 1, weight=0, stable=None)
+    assert governance(gstore, connect=refuse).notes == []
+
+
 def _deployment(stable: int, canary: int | None = None, **figures: VersionLive) -> DeploymentLive:
     return DeploymentLive(
         deployment="churn-live",
@@ -242,32 +309,28 @@ def _live(version: int, role: str, **kw: object) -> VersionLive:
     return VersionLive(version=version, role=role, **base)  # type: ignore[arg-type]
 
 
-def test_deployments_give_deployed_since_drift_and_canary_verdicts(
-    gstore: Store, clock: Clock
-) -> None:
+def test_live_figures_give_drift_and_canary_verdicts(gstore: Store, clock: Clock) -> None:
     for auc in (0.8, 0.86, 0.83):
         register(gstore, "churn", metrics={"auc": auc}, gate=Gate("auc"), force=True)
     registry.move_alias(gstore, "churn:2", "production", force=True, reason="test")
     deployments = {"churn": [_deployment(2, s=_live(2, "stable", drift_share=0.6))]}
-    row = _row(gstore, "churn", deployments_of=lambda n: deployments.get(n, []), live=True)
-    assert row.deployed is not None
-    assert row.deployed.to_json() == {
-        "version": 2,
-        "since": "2026-01-02T00:00:00.000Z",
-        "via": "deployment churn-live",
-    }
-    assert row.drift_share == 0.6
-    assert row.recommendation.action == RETRAIN
-    assert row.recommendation.reason.startswith("live inputs drift: share 0.60 ≥ 0.5")
+    rules = rules_from_config(gstore.config())
+
+    def row():  # type: ignore[no-untyped-def]
+        return model_health(gstore, "churn", rules, clock.moment, lambda n: deployments[n])
+
+    assert row().drift_share == 0.6
+    rec = row().recommendation
+    assert rec.action == RETRAIN
+    assert rec.reason == "live inputs drift: share 0.60 ≥ 0.5 (deployment churn-live)"
 
     # A canary worse than stable by the metric: roll back wins over retrain.
     deployments["churn"] = [
         _deployment(2, 3, s=_live(2, "stable", drift_share=0.6), c=_live(3, "canary"))
     ]
-    rec = _row(gstore, "churn", deployments_of=lambda n: deployments.get(n, [])).recommendation
+    rec = row().recommendation
     assert rec.action == ROLL_BACK
     assert [f.rule for f in rec.findings] == ["canary_metric", "drift"]
-    assert "churn:3 (20% canary in deployment churn-live) has auc=0.83" in rec.reason
 
 
 def test_governance_json_and_every_model(gstore: Store, clock: Clock) -> None:

@@ -15,6 +15,7 @@ from ..models.records import Gate
 from ..models.registry import inherited_gate
 from ..records import Record
 from ..store import Store
+from .deployed import Connect, deployments_reader
 from .freshness import Freshness, freshness
 from .live import DeploymentLive
 from .recommend import OK, Facts, Recommendation, recommend
@@ -118,7 +119,7 @@ class Governance:
     rules: Rules
     now: str
     live: bool  # deployments' live figures were asked for
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what could not be read
 
     @property
     def needs_action(self) -> bool:
@@ -243,20 +244,23 @@ def governance(
     store: Store,
     *,
     names: list[str] | None = None,
-    deployments_of: DeploymentsOf = _no_deployments,
-    live: bool = False,
+    connect: Connect | None = None,
     now: datetime | None = None,
-    notes: list[str] | None = None,
 ) -> Governance:
     """The governance table of the store's models (or of ``names``), judged by the rules in
-    its ``config.toml``."""
+    its ``config.toml``; ``connect`` reaches the container engine for the live figures of
+    running deployments (None: leave them out)."""
     rules = rules_from_config(store.config(), store.dir / "config.toml")
-    moment = now or datetime.now(timezone.utc)
     wanted = names if names is not None else [n for n, _, _ in store.index.model_names()]
+    for name in wanted:  # an unknown name fails before any engine is asked
+        if not store.index.model_versions(name):
+            raise RecordNotFound(f"no model named {name!r}", "see `jupyter mlver model list`")
+    deployments_of, notes = deployments_reader(store, connect)
+    moment = now or datetime.now(timezone.utc)
     return Governance(
         models=[model_health(store, n, rules, moment, deployments_of) for n in wanted],
         rules=rules,
         now=moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-        live=live,
-        notes=list(notes or []),
+        live=connect is not None,
+        notes=notes,
     )
