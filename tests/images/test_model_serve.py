@@ -16,6 +16,7 @@ from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
 from jupyter_mlver.core.models.serve import SERVE_LABEL
 from tests.images.conftest import ServingImage
+from tests.kernel.conftest import Kernel
 from tests.serving.helpers import training_frame
 
 from .helpers import CLI, cli
@@ -136,3 +137,31 @@ def test_one_line_errors(serving_image: ServingImage, tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "no Docker engine answers" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_the_magics_build_serve_and_stop(
+    serving_image: ServingImage, base_image: str, prefix: str, tmp_path: Path
+) -> None:
+    """``%mlver model build|serve`` are the same declarations, through a real kernel."""
+    project = serving_image.churn.project
+    env = {**os.environ, "IPYTHONDIR": str(tmp_path / "ipython"), "PYTHONUNBUFFERED": "1"}
+    kernel = Kernel(project, env)
+    try:
+        kernel.ok(f"get_ipython().config.Mlver.image_prefix = {prefix!r}")
+        kernel.ok("%load_ext jupyter_mlver")
+        built = kernel.ok(f"%mlver model build churn@production --base {base_image}")
+        text = built["results"][-1]["text/plain"]
+        assert f"reused {prefix}churn:1 (" in text
+        port = free_port()
+        served = kernel.ok(f"%mlver model serve churn:1 --port {port} --detach")
+        assert f"serving churn:1 at http://127.0.0.1:{port}" in served["results"][-1]["text/plain"]
+        predict(f"http://127.0.0.1:{port}", serving_image)
+        stopped = kernel.ok("%mlver model serve --stop churn")
+        assert (
+            f"stopped churn:1 (mlver-serve-churn-1-{port})" in stopped["results"][-1]["text/plain"]
+        )
+        failed = kernel.run("%mlver model build nosuch")
+        assert "no model named 'nosuch'" in failed["stderr"]
+        assert failed["error"] is None  # one red line, no traceback
+    finally:
+        kernel.close()
