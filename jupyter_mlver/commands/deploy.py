@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from ..core.deploy.kserve import Manifests
     from ..core.deploy.local import LocalOptions
     from ..core.deploy.prometheus import PrometheusFiles
-    from ..core.deploy.runtime import Runtime
     from ..core.deploy.status import DeploymentStatus
     from ..core.deploy.watch import Limits, WatchResult
+    from ..core.images.engine import Engine
     from ..core.records import Record
     from ..core.store import Store
 
@@ -63,7 +63,7 @@ class Started:
         return self.change.event
 
 
-def _engine() -> Runtime:
+def _engine() -> Engine:
     from ..core.errors import EngineUnavailable
     from ..core.images.docker_engine import DockerEngine
 
@@ -84,11 +84,11 @@ def _options(ctx: Context, args: argparse.Namespace) -> LocalOptions:
     return LocalOptions(proxy_image=image, image_prefix=ctx.settings.image_prefix)
 
 
-def _change(store: Store, engine: Runtime, event: Record) -> Change:
+def _change(store: Store, engine: Engine, event: Record) -> Change:
     from ..core.models import aliases as al
 
     held = al.holders(store, event["model"]).get("production")
-    return Change(event, f"http://{engine.published_host()}:{event['port']}", held)
+    return Change(event, f"http://{engine.local_address()}:{event['port']}", held)
 
 
 # -- deploy REF ----------------------------------------------------------------------------

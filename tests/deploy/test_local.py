@@ -28,7 +28,7 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
     )  # fmt: skip
     client = Client(port, name, seed=1)
     assert client.versions(20) == {"1": 20}
-    containers = engine.services({LABEL: d})
+    containers = engine.containers({LABEL: d})
     assert {c.labels["io.mlver.role"] for c in containers} == {"proxy", "server"}
     assert all(c.labels[LABEL] == d for c in containers)
 
@@ -102,7 +102,7 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
 
     stopped = cli.json("deploy", "stop", d, env=env)
     assert stopped["event"] == "stopped"
-    assert engine.services({LABEL: d}) == []
+    assert engine.containers({LABEL: d}) == []
     assert not engine.api.networks(names=[f"mlver-{d}"])
 
 
