@@ -100,6 +100,19 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
     with Store.open(fleet.root) as store:
         assert al.holders(store, name)["production"] == 2
 
+    # Without a canary, a rollback goes back to the version stable before the last promotion.
+    event = cli.json("deploy", "rollback", d, "--reason", "v2 misbehaves", env=env)
+    assert (event["event"], event["version"], event["stable"]) == ("rolled_back", 2, 1)
+    assert client.versions(50) == {"1": 50}
+    with Store.open(fleet.root) as store:
+        assert al.holders(store, name)["production"] == 1
+        moved = al.holder(store, name, "production")
+        assert moved is not None and "v2 misbehaves" in (store.get(moved.id)["reason"] or "")
+    listed = cli.json("deploy", "list")["deployments"]
+    assert [
+        (r["deployment"], r["stable"], r["canary"]) for r in listed if r["deployment"] == d
+    ] == [(d, 1, None)]
+
     stopped = cli.json("deploy", "stop", d, env=env)
     assert stopped["event"] == "stopped"
     assert engine.containers({LABEL: d}) == []
