@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tempfile
 import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from ..datarefs import data_files
 from ..drift import compare_frames, is_table, read_table
 from ..records import Record
 from ..store import Store
+from .metrics import get
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,11 +66,10 @@ def training_table(store: Store, model: Record) -> Reference | None:
 def sampled(url: str, limit: int = SAMPLE_ROWS, timeout: float = 10.0) -> pd.DataFrame | None:
     """The newest sampled input rows a server holds, or None when it has none or cannot say."""
     try:
-        with urllib.request.urlopen(f"{url}/mlver/samples?limit={limit}", timeout=timeout) as r:
-            data = bytes(r.read())
+        status, data = get(f"{url}/mlver/samples?limit={limit}", timeout)
     except (urllib.error.URLError, OSError):
         return None
-    if not data.strip():
+    if status != 200 or not data.strip():
         return None
     with tempfile.TemporaryDirectory(prefix="mlver-samples-") as tmp:
         path = Path(tmp) / "samples.jsonl"

@@ -13,7 +13,6 @@ import errno
 import socket
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -23,6 +22,7 @@ from ..models.image import repository
 from ..records import Record
 from ..store import Store
 from . import haproxy as hp
+from .metrics import get
 
 LABEL = "io.mlver.deployment"
 ROLE = "io.mlver.role"
@@ -171,11 +171,8 @@ def wait_ready(engine: Engine, info: Container, timeout: float) -> None:
     url = server_url(engine, info) + READY_PATH
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with (
-            contextlib.suppress(urllib.error.URLError, OSError),
-            urllib.request.urlopen(url, timeout=2) as answer,
-        ):
-            if answer.status == 200:
+        with contextlib.suppress(urllib.error.URLError, OSError):
+            if get(url, timeout=2)[0] == 200:
                 return
         now = engine.container(info.name)
         if now is None or not now.running:
