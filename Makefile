@@ -100,13 +100,15 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_remote.py
-	$(BIN)/python benchmarks/bench_serving.py
 	$(BIN)/python benchmarks/bench_drift.py
 	$(BIN)/python benchmarks/bench_run.py
 	@set -euo pipefail; \
 	DOCKER_HOST="$$(scripts/ensure-docker.sh | tail -n1)"; export DOCKER_HOST; \
 	MLVER_TEST_BASE_IMAGE="$$(scripts/ensure-base-image.sh | tail -n1)"; export MLVER_TEST_BASE_IMAGE; \
-	$(BIN)/python benchmarks/bench_images.py
+	$(BIN)/python benchmarks/bench_images.py; \
+	$(BIN)/python benchmarks/bench_serving.py; \
+	MLVER_TEST_PROXY_IMAGE="$$(scripts/ensure-proxy-image.sh | tail -n1)"; export MLVER_TEST_PROXY_IMAGE; \
+	$(BIN)/python benchmarks/bench_deploy.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache benchmarks/.work

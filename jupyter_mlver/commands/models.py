@@ -206,12 +206,12 @@ def _show(ctx: Context, args: argparse.Namespace) -> ModelVersion:
         record = registry.resolve(store, args.ref)
         sid = record["snapshot"]
         snapshot = store.get(sid) if store.index.has(sid) else None
-        return ModelVersion(record, _held(store, record), snapshot)
+        return ModelVersion(record, _held(store, record), snapshot, registry.images(store, record))
 
 
 SHOW: Command[ModelVersion] = Command(
     name="show",
-    help="one version: NAME (the latest), NAME:VERSION or NAME@ALIAS",
+    help="one version: NAME (the latest), NAME:VERSION or NAME@ALIAS, with its serving images",
     run=_show,
     text=views.version,
     json=lambda v: v.record,

@@ -99,11 +99,12 @@ class Restored:
 @dataclass
 class ModelVersion:
     """A model version as shown: its record, the aliases it holds, the snapshot it came
-    from (None when this store does not have it)."""
+    from (None when this store does not have it) and its serving images, newest first."""
 
     record: Record
     aliases: list[str]
     snapshot: Record | None = None
+    images: list[Record] = field(default_factory=list)
 
 
 @dataclass

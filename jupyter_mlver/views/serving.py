@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..core.models.image import ModelImageResult
+    from ..core.models.serve import Served, Stopped
 
 
 def built(r: ModelImageResult) -> str:
@@ -28,3 +29,23 @@ def built(r: ModelImageResult) -> str:
         lines.append(f"  not reproduced exactly ({len(b.unreproducible)}):")
         lines += [f"    - {u['name']}: {u['reason']}" for u in b.unreproducible]
     return "\n".join(lines)
+
+
+def served(r: Served | Stopped) -> str:
+    from ..core.models.serve import Stopped
+
+    if isinstance(r, Stopped):
+        if not r.servers:
+            return "no model server that model serve started is running"
+        return "\n".join(f"stopped {ref} ({name})" for ref, name in r.servers)
+    if r.stopped:
+        return f"stopped {r.ref} ({r.container.name}), which served at {r.url}"
+    return "\n".join(
+        [
+            f"serving {r.ref} at {r.url} (ready in {r.ready_seconds:.1f} s)",
+            f"  image:  {r.image}",
+            f"  container:  {r.container.name}",
+            f"  try:  curl -s {r.url}/v2/models/{r.model['name']}",
+            f"  stop it:  jupyter mlver model serve --stop {r.ref}",
+        ]
+    )

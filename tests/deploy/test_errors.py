@@ -50,7 +50,7 @@ def test_port_in_use_starts_nothing(fleet: Fleet, engine: DockerEngine) -> None:
         port = held.getsockname()[1]
         line = fails(fleet, "deploy", f"{fleet.name}:1", "--name", "taken", "--port", str(port))
     assert f"port {port} is in use" in line
-    assert engine.services({LABEL: "taken"}) == []
+    assert engine.containers({LABEL: "taken"}) == []
 
 
 def test_missing_images(fleet: Fleet, engine: DockerEngine) -> None:
@@ -60,7 +60,7 @@ def test_missing_images(fleet: Fleet, engine: DockerEngine) -> None:
     line = fails(fleet, "deploy", f"{fleet.name}:1", "--name", "noproxy",
                  env={"MLVER_PROXY_IMAGE": "mlver-test/no-such-proxy:1"})  # fmt: skip
     assert "proxy image 'mlver-test/no-such-proxy:1'" in line
-    assert engine.services({LABEL: "noimage"}) == engine.services({LABEL: "noproxy"}) == []
+    assert engine.containers({LABEL: "noimage"}) == engine.containers({LABEL: "noproxy"}) == []
 
 
 def test_misplaced_options(fleet: Fleet) -> None:
@@ -96,7 +96,7 @@ def test_running_deployment_refuses_what_does_not_fit(fleet: Fleet, engine: Dock
         assert "no canary and no earlier version" in fails(fleet, "deploy", "rollback", d)
     finally:
         cli("deploy", "stop", d, env=fleet.env)
-    assert engine.services({LABEL: d}) == []
+    assert engine.containers({LABEL: d}) == []
     assert f"deployment {d} is not running" in fails(fleet, "deploy", "stop", d)
     assert f"deployment {d} is not running" in fails(
         fleet, "deploy", f"{fleet.name}:2", "--canary", "10", "--name", d

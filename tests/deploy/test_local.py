@@ -28,7 +28,7 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
     )  # fmt: skip
     client = Client(port, name, seed=1)
     assert client.versions(20) == {"1": 20}
-    containers = engine.services({LABEL: d})
+    containers = engine.containers({LABEL: d})
     assert {c.labels["io.mlver.role"] for c in containers} == {"proxy", "server"}
     assert all(c.labels[LABEL] == d for c in containers)
 
@@ -100,9 +100,22 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
     with Store.open(fleet.root) as store:
         assert al.holders(store, name)["production"] == 2
 
+    # Without a canary, a rollback goes back to the version stable before the last promotion.
+    event = cli.json("deploy", "rollback", d, "--reason", "v2 misbehaves", env=env)
+    assert (event["event"], event["version"], event["stable"]) == ("rolled_back", 2, 1)
+    assert client.versions(50) == {"1": 50}
+    with Store.open(fleet.root) as store:
+        assert al.holders(store, name)["production"] == 1
+        moved = al.holder(store, name, "production")
+        assert moved is not None and "v2 misbehaves" in (store.get(moved.id)["reason"] or "")
+    listed = cli.json("deploy", "list")["deployments"]
+    assert [
+        (r["deployment"], r["stable"], r["canary"]) for r in listed if r["deployment"] == d
+    ] == [(d, 1, None)]
+
     stopped = cli.json("deploy", "stop", d, env=env)
     assert stopped["event"] == "stopped"
-    assert engine.services({LABEL: d}) == []
+    assert engine.containers({LABEL: d}) == []
     assert not engine.api.networks(names=[f"mlver-{d}"])
 
 

@@ -243,3 +243,15 @@ def test_cli_errors_are_one_line(serving_image: ServingImage, tmp_path: Path) ->
     assert proc.returncode == 1
     assert "no Docker engine answers" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+def test_model_show_lists_the_serving_images(serving_image: ServingImage, prefix: str) -> None:
+    project = serving_image.churn.project
+    record = serving_image.result.build.record
+    assert record is not None
+    text = cli(project, "model", "show", "churn@production")
+    assert text.returncode == 0, text.stderr
+    assert f"images       {prefix}churn:1 ({record['image_id'][7:19]}, built in" in text.stdout
+    shown = json.loads(cli(project, "model", "show", "churn:1", "--json").stdout)
+    assert shown["id"] == record["model"]["record"]
+    assert "images" not in shown  # --json prints the version's record as it is

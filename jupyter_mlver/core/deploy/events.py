@@ -94,6 +94,27 @@ def state(store: Store, name: str) -> DeploymentState:
     )
 
 
+def deployments(store: Store) -> list[dict[str, Any]]:
+    """Every deployment of the store and its state, by name."""
+    rows = []
+    for name in store.index.deployments():
+        s = state(store, name)
+        last = s.events[-1]
+        rows.append(
+            {
+                "deployment": name,
+                "model": s.model,
+                "stable": s.stable,
+                "canary": s.canary,
+                "canary_weight": s.canary_weight,
+                "port": s.port,
+                "last_event": last["event"],
+                "created": last["created"],
+            }
+        )
+    return rows
+
+
 def append(
     store: Store,
     *,

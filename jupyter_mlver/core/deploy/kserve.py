@@ -13,13 +13,15 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput, MlverError
 from ..images.engine import Engine
+from ..models import aliases as al
+from ..models import registry
 from ..records import Record
 from ..store import Store
 from .runtime import MODEL, READY_PATH, SERVER_PORT, VERSION, serving_images
@@ -188,6 +190,72 @@ def split_replicas(total: int, percent: int) -> tuple[int, int]:
         raise InvalidInput("a split over replicas needs --replicas 2 or more")
     canary = min(total - 1, max(1, round(total * percent / 100)))
     return total - canary, canary
+
+
+@dataclass(frozen=True)
+class KServeOptions:
+    mode: str = "serverless"  # or raw
+    canary: int | None = None  # percent
+    replicas: int | None = None  # raw: in all (default 1, or 5 for a split)
+    namespace: str | None = None
+    image: str | None = None  # the version's image instead of its pushed serving image
+    prefix: str = ""  # c.Mlver.image_prefix
+
+    def __post_init__(self) -> None:
+        if self.canary is not None and not 0 <= self.canary <= 100:
+            raise InvalidInput(f"--canary {self.canary}: a share must be 0 to 100 (percent)")
+        if self.mode == "serverless" and self.replicas is not None:
+            raise InvalidInput("--replicas is for --mode raw (Serverless scales by itself)")
+
+
+def manifests(
+    store: Store,
+    engine: Callable[[], Engine],
+    ref: str,
+    name: str | None,
+    options: KServeOptions,
+) -> Manifests:
+    """The manifests for the version ``ref`` names; ``engine`` is called only when a pushed
+    image has to be looked up."""
+    model = registry.resolve(store, ref)
+    name = k8s_name(name or model["name"])
+
+    def image_of(record: Record) -> str:
+        if options.image and record["id"] == model["id"]:
+            return options.image
+        return pushed_image(store, engine(), record, options.prefix)
+
+    notes: list[str] = []
+    if options.mode == "serverless":
+        docs = [inference_service(name, model, image_of(model), options.canary, options.namespace)]
+        if options.canary is not None:
+            notes.append(
+                f"KServe keeps the previously rolled-out revision of {name} for the other "
+                f"{100 - options.canary}%"
+            )
+    elif options.canary is None:
+        docs = raw_objects(
+            name, [(model, image_of(model), options.replicas or 1)], options.namespace
+        )
+    else:
+        stable = _stable(store, model)
+        old, new = split_replicas(options.replicas or 5, options.canary)
+        pairs = [(stable, image_of(stable), old), (model, image_of(model), new)]
+        docs = raw_objects(name, pairs, options.namespace)
+        notes.append(f"{new} of {old + new} replicas run the canary (~{100 * new // (old + new)}%)")
+    return Manifests(docs, image_of(model), notes=notes)
+
+
+def _stable(store: Store, model: Record) -> Record:
+    """What a raw canary splits with: the version holding ``production``."""
+    held = al.holder(store, model["name"], "production")
+    if held is None or held.model_record == model["id"]:
+        raise InvalidInput(
+            f"a raw canary of {model['name']}:{model['version']} needs a stable version to split "
+            f"with, and {model['name']}@production is " + ("this version" if held else "not set"),
+            f"move it with `jupyter mlver model alias {model['name']}:N production`",
+        )
+    return store.get(held.model_record)
 
 
 def write(manifests: Manifests, path: Path) -> None:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import tempfile
 import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..datarefs import data_files
 from ..drift import compare_frames, is_table, read_table
 from ..records import Record
 from ..store import Store
+from .metrics import get
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,35 +41,35 @@ def training_table(store: Store, model: Record) -> Reference | None:
     sid = model.get("snapshot")
     if not sid or not store.index.has(sid):
         return None
-    snapshot = store.get(sid)
-    tables = [d for d in snapshot.get("data") or [] if is_table(str(d["path"]))]
-    tables = [d for d in tables if d.get("stored") and store.objects.exists(d["hash"])]
-    if not tables:
-        return None
+    files = data_files(store.objects.get_bytes, store.get(sid))
+    tables = [d for d in files if is_table(str(d["path"])) and d.get("stored")]
+    tables = [d for d in tables if store.objects.exists(str(d["hash"]))]
     inputs = {str(i["name"]) for i in (model.get("signature") or {}).get("inputs") or []}
     best: Reference | None = None
     best_score = -1
-    for entry in sorted(tables, key=lambda d: d.get("role") != "input"):
-        try:
-            frame = read_table(store.objects.path(entry["hash"]), name=str(entry["path"]))
-        except Exception:  # a file that does not parse as a table is no reference
-            continue
-        score = len(inputs & {str(c) for c in frame.columns}) if inputs else 0
-        if score > best_score:
-            best, best_score = Reference(str(entry["path"]), frame), score
-        if not inputs:
-            break
+    with tempfile.TemporaryDirectory(prefix="mlver-training-") as tmp:
+        for entry in sorted(tables, key=lambda d: d.get("role") != "input"):
+            copy = Path(tmp) / str(entry["hash"])
+            store.objects.copy_to(str(entry["hash"]), copy)
+            try:
+                frame = read_table(copy, name=str(entry["path"]))
+            except Exception:  # a file that does not parse as a table is no reference
+                continue
+            score = len(inputs & {str(c) for c in frame.columns}) if inputs else 0
+            if score > best_score:
+                best, best_score = Reference(str(entry["path"]), frame), score
+            if not inputs:
+                break
     return best
 
 
 def sampled(url: str, limit: int = SAMPLE_ROWS, timeout: float = 10.0) -> pd.DataFrame | None:
     """The newest sampled input rows a server holds, or None when it has none or cannot say."""
     try:
-        with urllib.request.urlopen(f"{url}/mlver/samples?limit={limit}", timeout=timeout) as r:
-            data = bytes(r.read())
+        status, data = get(f"{url}/mlver/samples?limit={limit}", timeout)
     except (urllib.error.URLError, OSError):
         return None
-    if not data.strip():
+    if status != 200 or not data.strip():
         return None
     with tempfile.TemporaryDirectory(prefix="mlver-samples-") as tmp:
         path = Path(tmp) / "samples.jsonl"

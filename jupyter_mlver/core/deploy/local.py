@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidInput, RecordNotFound
+from ..images.engine import Container, Engine
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
@@ -51,7 +52,7 @@ def _locked(store: Store, name: str) -> Iterator[None]:
         os.close(fd)
 
 
-def _running(store: Store, engine: rt.Runtime, name: str) -> tuple[ev.DeploymentState, Any]:
+def _running(store: Store, engine: Engine, name: str) -> tuple[ev.DeploymentState, Container]:
     """The state of a deployment whose proxy runs, and that proxy."""
     state = ev.state(store, name)
     proxy = rt.proxy(engine, name)
@@ -63,7 +64,7 @@ def _running(store: Store, engine: rt.Runtime, name: str) -> tuple[ev.Deployment
     return state, proxy
 
 
-def _slots(engine: rt.Runtime, name: str, weights: Mapping[int, int]) -> dict[str, hp.Slot]:
+def _slots(engine: Engine, name: str, weights: Mapping[int, int]) -> dict[str, hp.Slot]:
     out = {}
     for slot, server in rt.servers(engine, name).items():
         if server.version in weights and server.info.address:
@@ -71,7 +72,7 @@ def _slots(engine: rt.Runtime, name: str, weights: Mapping[int, int]) -> dict[st
     return out
 
 
-def _slot_of(engine: rt.Runtime, name: str, version: int) -> rt.Server:
+def _slot_of(engine: Engine, name: str, version: int) -> rt.Server:
     for server in rt.servers(engine, name).values():
         if server.version == version:
             return server
@@ -109,7 +110,7 @@ def _version(store: Store, model: str, version: int) -> Record:
 
 def deploy(
     store: Store,
-    engine: rt.Runtime,
+    engine: Engine,
     ref: str,
     *,
     name: str | None,
@@ -165,7 +166,7 @@ def deploy(
 
 def canary(
     store: Store,
-    engine: rt.Runtime,
+    engine: Engine,
     ref: str,
     *,
     name: str | None,
@@ -205,16 +206,11 @@ def canary(
         if state.canary is None:
             image = rt.serving_image(store, engine, model, options.image_prefix)
             slot = "b" if stable.slot == "a" else "a"
-            info = rt.start_server(engine, name, model, slot, image, options.ready_timeout)
+            info = _start_in_slot(engine, api, name, model, slot, image, options)
             try:
-                api.enable(slot, f"{info.address}:{rt.SERVER_PORT}")
-                api.wait_until(slot, True, options.ready_timeout)
                 api.set_weights({stable.slot: 100 - percent, slot: percent})
             except BaseException:
-                with contextlib.suppress(Exception):
-                    api.set_weights({stable.slot: 100, slot: 0})
-                    api.disable(slot)
-                engine.stop_service(info.name)
+                _empty_slot(engine, api, slot, info)
                 raise
             kind, why = "canary", f"canary {model['name']}:{version} at {percent}%"
         else:
@@ -237,11 +233,40 @@ def canary(
         )
 
 
+def _start_in_slot(
+    engine: Engine,
+    api: hp.RuntimeAPI,
+    name: str,
+    model: Record,
+    slot: str,
+    image: str,
+    options: LocalOptions,
+) -> Container:
+    """Start a version's server and put it in the proxy's ``slot`` with weight 0, once the
+    proxy sees it up."""
+    info = rt.start_server(engine, name, model, slot, image, options.ready_timeout)
+    try:
+        api.enable(slot, f"{info.address}:{rt.SERVER_PORT}")
+        api.wait_until(slot, True, options.ready_timeout)
+    except BaseException:
+        _empty_slot(engine, api, slot, info)
+        raise
+    return info
+
+
+def _empty_slot(engine: Engine, api: hp.RuntimeAPI, slot: str, info: Container) -> None:
+    """Undo ``_start_in_slot`` after a failure (the failure is what the user sees)."""
+    with contextlib.suppress(Exception):
+        api.set_weights({slot: 0})
+        api.disable(slot)
+    engine.stop(info.name, timeout=30)
+
+
 # -- promote, rollback, stop --------------------------------------------------------------
 
 
 def _retire(
-    engine: rt.Runtime, proxy: Any, name: str, keep: rt.Server, gone: rt.Server, drain: float
+    engine: Engine, proxy: Container, name: str, keep: rt.Server, gone: rt.Server, drain: float
 ) -> None:
     """All requests to ``keep``; ``gone`` is stopped once no request is in flight to it."""
     api = rt.runtime_api(engine, proxy)
@@ -249,12 +274,12 @@ def _retire(
     api.wait_until(gone.slot, False, drain)
     api.disable(gone.slot)
     rt.sync_config(engine, proxy, _slots(engine, name, {keep.version: 100}))
-    engine.stop_service(gone.info.name, timeout=30)
+    engine.stop(gone.info.name, timeout=30)
 
 
 def promote(
     store: Store,
-    engine: rt.Runtime,
+    engine: Engine,
     name: str,
     *,
     options: LocalOptions,
@@ -293,7 +318,7 @@ def promote(
 
 def rollback(
     store: Store,
-    engine: rt.Runtime,
+    engine: Engine,
     name: str,
     *,
     options: LocalOptions,
@@ -329,10 +354,8 @@ def rollback(
             current = _slot_of(engine, name, state.stable)
             slot = "b" if current.slot == "a" else "a"
             image = rt.serving_image(store, engine, back, options.image_prefix)
-            info = rt.start_server(engine, name, back, slot, image, options.ready_timeout)
             api = rt.runtime_api(engine, proxy)
-            api.enable(slot, f"{info.address}:{rt.SERVER_PORT}")
-            api.wait_until(slot, True, options.ready_timeout)
+            info = _start_in_slot(engine, api, name, back, slot, image, options)
             keep = rt.Server(slot, previous, info)
             _retire(engine, proxy, name, keep, current, options.drain_timeout)
         why = reason or f"rolled back {state.model}:{out['version']} to {back['version']}"
@@ -351,7 +374,7 @@ def rollback(
         return event
 
 
-def stop(store: Store, engine: rt.Runtime, name: str, *, reason: str | None = None) -> Record:
+def stop(store: Store, engine: Engine, name: str, *, reason: str | None = None) -> Record:
     """Stop and remove every container of the deployment and its network."""
     with _locked(store, name):
         state = ev.state(store, name)

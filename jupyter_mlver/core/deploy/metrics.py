@@ -125,11 +125,26 @@ def parse_proxy(text: str, backend: str) -> dict[str, ProxySlot]:
     return {s: ProxySlot(weight.get(s, 0), failed.get(s, 0.0)) for s in set(weight) | set(failed)}
 
 
+#: The servers and the proxy are reached directly: never through $HTTP_PROXY.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def get(url: str, timeout: float, accept: str = "*/*") -> tuple[int, bytes]:
+    """GET ``url`` directly: ``(status, body)``; ``URLError``/``OSError`` when unreachable."""
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with _DIRECT.open(request, timeout=timeout) as answer:
+            return int(answer.status), bytes(answer.read())
+    except urllib.error.HTTPError as e:
+        return int(e.code), b""
+
+
 def fetch(url: str, timeout: float = 5.0) -> str:
     """GET a metrics page (Prometheus text format)."""
-    request = urllib.request.Request(url, headers={"Accept": "text/plain"})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            return bytes(answer.read()).decode("utf-8", "replace")
+        status, body = get(url, timeout, accept="text/plain")
     except (urllib.error.URLError, OSError) as e:
         raise ScrapeError(f"cannot read metrics from {url} ({e})") from None
+    if status != 200:
+        raise ScrapeError(f"cannot read metrics from {url} (HTTP {status})")
+    return body.decode("utf-8", "replace")

@@ -13,18 +13,16 @@ import errno
 import socket
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 from ..errors import InvalidInput
-from ..images.engine import Engine, ImageInfo
-from ..images.services import Publish, ServiceInfo, Services, ServiceSpec
+from ..images.engine import Container, Engine, ImageInfo, ServiceOptions
 from ..models.image import repository
 from ..records import Record
 from ..store import Store
 from . import haproxy as hp
+from .metrics import get
 
 LABEL = "io.mlver.deployment"
 ROLE = "io.mlver.role"
@@ -36,15 +34,11 @@ READY_PATH = "/v2/health/ready"
 DEFAULT_PROXY_IMAGE = "haproxy:3.0"
 
 
-class Runtime(Engine, Services, Protocol):
-    """What a deployment needs of the engine: images and long-running containers."""
-
-
 @dataclass(frozen=True)
 class Server:
     slot: str
     version: int
-    info: ServiceInfo
+    info: Container
 
 
 def network_name(deployment: str) -> str:
@@ -59,26 +53,26 @@ def server_name(deployment: str, model: Record) -> str:
     return f"mlver-{deployment}-{model['name']}-{model['version']}"
 
 
-def containers(engine: Services, deployment: str) -> list[ServiceInfo]:
-    return engine.services({LABEL: deployment})
+def containers(engine: Engine, deployment: str) -> list[Container]:
+    return engine.containers({LABEL: deployment})
 
 
-def proxy(engine: Services, deployment: str) -> ServiceInfo | None:
-    found = engine.service(proxy_name(deployment))
+def proxy(engine: Engine, deployment: str) -> Container | None:
+    found = engine.container(proxy_name(deployment))
     return found if found is not None and found.labels.get(LABEL) == deployment else None
 
 
-def servers(engine: Services, deployment: str) -> dict[str, Server]:
+def servers(engine: Engine, deployment: str) -> dict[str, Server]:
     """Slot -> the running server in it."""
     out: dict[str, Server] = {}
-    for info in engine.services({LABEL: deployment, ROLE: "server"}):
+    for info in engine.containers({LABEL: deployment, ROLE: "server"}):
         if info.running and info.labels.get(SLOT) in hp.SLOTS:
             out[info.labels[SLOT]] = Server(info.labels[SLOT], int(info.labels[VERSION]), info)
     return out
 
 
-def runtime_api(engine: Services, info: ServiceInfo) -> hp.RuntimeAPI:
-    return hp.RuntimeAPI(engine.published_host(), info.ports[hp.ADMIN_PORT])
+def runtime_api(engine: Engine, info: Container) -> hp.RuntimeAPI:
+    return hp.RuntimeAPI(engine.local_address(), info.ports[hp.ADMIN_PORT])
 
 
 def serving_images(
@@ -125,9 +119,9 @@ def check_proxy_image(engine: Engine, image: str) -> None:
         ) from None
 
 
-def check_port_free(engine: Services, host_ip: str, port: int) -> None:
+def check_port_free(engine: Engine, host_ip: str, port: int) -> None:
     """Refuse a port something on this machine listens on (a remote engine says it itself)."""
-    if engine.published_host() != "127.0.0.1":
+    if engine.local_address() != "127.0.0.1":
         return
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         try:
@@ -139,17 +133,17 @@ def check_port_free(engine: Services, host_ip: str, port: int) -> None:
 
 
 def start_server(
-    engine: Runtime, deployment: str, model: Record, slot: str, image: str, timeout: float
-) -> ServiceInfo:
+    engine: Engine, deployment: str, model: Record, slot: str, image: str, timeout: float
+) -> Container:
     """Start a version's server in ``slot`` and wait until it answers ready."""
     name = server_name(deployment, model)
-    stale = engine.service(name)
+    stale = engine.container(name)
     if stale is not None and stale.labels.get(LABEL) == deployment:
-        engine.stop_service(name, timeout=5)
-    info = engine.start_service(
-        ServiceSpec(
+        engine.stop(name, timeout=5)
+    info = engine.start(
+        image,
+        ServiceOptions(
             name=name,
-            image=image,
             network=network_name(deployment),
             labels={
                 LABEL: deployment,
@@ -158,34 +152,31 @@ def start_server(
                 MODEL: model["name"],
                 VERSION: str(model["version"]),
             },
-            publish=[Publish(SERVER_PORT)],
-        )
+            ports={SERVER_PORT: None},
+        ),
     )
     try:
         wait_ready(engine, info, timeout)
     except BaseException:
-        engine.stop_service(name, timeout=5)
+        engine.stop(name, timeout=5)
         raise
     return info
 
 
-def server_url(engine: Services, info: ServiceInfo) -> str:
-    return f"http://{engine.published_host()}:{info.ports[SERVER_PORT]}"
+def server_url(engine: Engine, info: Container) -> str:
+    return f"http://{engine.local_address()}:{info.ports[SERVER_PORT]}"
 
 
-def wait_ready(engine: Services, info: ServiceInfo, timeout: float) -> None:
+def wait_ready(engine: Engine, info: Container, timeout: float) -> None:
     url = server_url(engine, info) + READY_PATH
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with (
-            contextlib.suppress(urllib.error.URLError, OSError),
-            urllib.request.urlopen(url, timeout=2) as answer,
-        ):
-            if answer.status == 200:
+        with contextlib.suppress(urllib.error.URLError, OSError):
+            if get(url, timeout=2)[0] == 200:
                 return
-        now = engine.service(info.name)
+        now = engine.container(info.name)
         if now is None or not now.running:
-            logs = engine.service_logs(info.name, tail=5).strip().splitlines()
+            logs = engine.logs(info.name, tail=5).strip().splitlines()
             raise InvalidInput(
                 f"the server {info.name} stopped as it started: "
                 f"{logs[-1] if logs else 'no output'}",
@@ -199,17 +190,17 @@ def wait_ready(engine: Services, info: ServiceInfo, timeout: float) -> None:
 
 
 def start_proxy(
-    engine: Runtime,
+    engine: Engine,
     deployment: str,
     image: str,
     slots: Mapping[str, hp.Slot],
     host_ip: str,
     port: int,
-) -> ServiceInfo:
-    info = engine.start_service(
-        ServiceSpec(
+) -> Container:
+    info = engine.start(
+        image,
+        ServiceOptions(
             name=proxy_name(deployment),
-            image=image,
             network=network_name(deployment),
             labels={LABEL: deployment, ROLE: "proxy"},
             entrypoint=["haproxy"],
@@ -217,12 +208,9 @@ def start_proxy(
             files=hp.config_archive(hp.render(slots, health_path=READY_PATH)),
             files_at=hp.CONFIG_DIR,
             stop_signal="SIGUSR1",  # soft stop: requests in flight finish
-            publish=[
-                Publish(hp.TRAFFIC_PORT, host_ip, port),
-                Publish(hp.ADMIN_PORT),
-                Publish(hp.METRICS_PORT),
-            ],
-        )
+            ports={hp.TRAFFIC_PORT: port, hp.ADMIN_PORT: None, hp.METRICS_PORT: None},
+            host_ip=host_ip,
+        ),
     )
     api = runtime_api(engine, info)
     deadline = time.monotonic() + 30
@@ -231,10 +219,10 @@ def start_proxy(
             api.servers()
             break
         except hp.ProxyError:
-            now = engine.service(info.name)
+            now = engine.container(info.name)
             if now is None or not now.running or time.monotonic() > deadline:
-                logs = engine.service_logs(info.name, tail=5).strip().splitlines()
-                engine.stop_service(info.name, timeout=1)
+                logs = engine.logs(info.name, tail=5).strip().splitlines()
+                engine.stop(info.name, timeout=1)
                 raise InvalidInput(
                     f"the proxy did not start: {logs[-1] if logs else 'no output'}",
                     "check the proxy image (--proxy-image)",
@@ -243,18 +231,18 @@ def start_proxy(
     return info
 
 
-def sync_config(engine: Services, info: ServiceInfo, slots: Mapping[str, hp.Slot]) -> None:
+def sync_config(engine: Engine, info: Container, slots: Mapping[str, hp.Slot]) -> None:
     """Write the config for the current split into the proxy (read when it restarts)."""
     engine.put_files(
         info.name, hp.CONFIG_DIR, hp.config_archive(hp.render(slots, health_path=READY_PATH))
     )
 
 
-def remove_all(engine: Services, deployment: str) -> int:
+def remove_all(engine: Engine, deployment: str) -> int:
     """Stop and remove every container of the deployment (proxy first) and its network."""
     found = containers(engine, deployment)
     found.sort(key=lambda i: i.labels.get(ROLE) != "proxy")
     for info in found:
-        engine.stop_service(info.name, timeout=30)
+        engine.stop(info.name, timeout=30)
     engine.remove_network(network_name(deployment))
     return len(found)

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..images.engine import Engine
 from ..records import Record
 from ..store import Store
 from . import events as ev
@@ -30,7 +31,7 @@ class Reading:
     urls: dict[int, str]  # version -> its server's URL
 
 
-def read(engine: rt.Runtime, name: str, model: str) -> Reading:
+def read(engine: Engine, name: str, model: str) -> Reading:
     servers = rt.servers(engine, name)
     counts: dict[int, Counts] = {}
     urls: dict[int, str] = {}
@@ -42,7 +43,7 @@ def read(engine: rt.Runtime, name: str, model: str) -> Reading:
     weights: dict[int, int] = {}
     proxy = rt.proxy(engine, name)
     if proxy is not None and proxy.running:
-        page = fetch(f"http://{engine.published_host()}:{proxy.ports[hp.METRICS_PORT]}/metrics")
+        page = fetch(f"http://{engine.local_address()}:{proxy.ports[hp.METRICS_PORT]}/metrics")
         for slot, figures in parse_proxy(page, hp.BACKEND).items():
             found = servers.get(slot)
             if found is None:
@@ -179,8 +180,8 @@ def summarize(
     return result
 
 
-def status(store: Store, engine: rt.Runtime, name: str, drift: bool = True) -> DeploymentStatus:
+def status(store: Store, engine: Engine, name: str, drift: bool = True) -> DeploymentStatus:
     state = ev.state(store, name)
     reading = read(engine, name, state.model) if not state.stopped else Reading(0, {}, {}, {})
     references = DriftReferences(store) if drift else None
-    return summarize(store, state, reading, None, references, engine.published_host())
+    return summarize(store, state, reading, None, references, engine.local_address())

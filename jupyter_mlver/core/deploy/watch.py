@@ -15,11 +15,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InvalidInput
+from ..images.engine import Engine
 from ..records import Record
 from ..store import Store
 from . import events as ev
 from . import local
-from . import runtime as rt
 from .status import DeploymentStatus, DriftReferences, VersionStatus, read, summarize
 
 ROLLED_BACK_EXIT = 3
@@ -118,7 +118,7 @@ def _figures(window: DeploymentStatus, limits: Limits) -> dict[str, Any]:
 
 def watch(
     store: Store,
-    engine: rt.Runtime,
+    engine: Engine,
     name: str,
     limits: Limits,
     options: WatchOptions,
@@ -135,7 +135,7 @@ def watch(
     canary = state.canary
     promote_after = options.for_ if options.promote_after is None else options.promote_after
     references = DriftReferences(store) if limits.max_drift_share is not None else None
-    host = engine.published_host()
+    host = engine.local_address()
     baseline = read(engine, name, state.model)
     window = summarize(store, state, baseline, baseline, None, host)
     while True:

@@ -67,7 +67,8 @@ def _stream_error(chunk: dict[str, Any]) -> str | None:
 
 
 class DockerEngine(DockerServices):
-    """A Docker engine reached through ``DOCKER_HOST`` or the default socket."""
+    """A Docker engine reached through ``DOCKER_HOST`` or the default socket (long-lived
+    containers: ``DockerServices``)."""
 
     def __init__(self, client: Any, host: str) -> None:
         self.client = client
