@@ -8,14 +8,14 @@ from collections.abc import Callable, Sequence
 
 from ..deploy import events as ev
 from ..deploy import status as st
-from ..deploy.runtime import Runtime
 from ..errors import MlverError
+from ..images.engine import Engine
 from ..records import Record
 from ..store import Store
 from .live import DeploymentLive, VersionLive
 
 #: Connects to the container engine (raises ``EngineUnavailable`` when none answers).
-Connect = Callable[[], Runtime]
+Connect = Callable[[], Engine]
 
 
 def stable_since(events: Sequence[Record]) -> str | None:
@@ -29,7 +29,7 @@ def stable_since(events: Sequence[Record]) -> str | None:
     return since if current is not None else None
 
 
-def _live(store: Store, state: ev.DeploymentState, engine: Runtime | None) -> list[VersionLive]:
+def _live(store: Store, state: ev.DeploymentState, engine: Engine | None) -> list[VersionLive]:
     if engine is None:
         return []
     status = st.status(store, engine, state.name, drift=True)
@@ -62,7 +62,7 @@ def deployments_reader(
         if not state.stopped:
             running.setdefault(state.model, []).append(state)
     notes: list[str] = []
-    engine: Runtime | None = None
+    engine: Engine | None = None
     if running and connect is not None:
         try:
             engine = connect()
