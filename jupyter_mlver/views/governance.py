@@ -94,7 +94,10 @@ def text(g: Governance) -> str:
         )
     lines = table(rows)
     lines.append("")
-    lines += [f"{m.name}: {m.recommendation.action}: {m.recommendation.reason}" for m in g.models]
+    for m in g.models:
+        rec = m.recommendation
+        lines.append(f"{m.name}: {rec.action}: {rec.reason}")
+        lines += [f"  also {f.action}: {f.message}" for f in rec.findings[1:]]
     lines += [f"note: {n}" for n in g.notes]
     return "\n".join(lines)
 
@@ -138,7 +141,11 @@ def html(g: Governance) -> str:
             e(age(fresh.data_age_seconds if fresh else None)),
             e(f"{age(fresh.snapshot_age_seconds)} ago" if fresh else "-"),
             e(drift(m)),
-            f"{badge(rec.action)} {e(rec.reason)}",
+            f"{badge(rec.action)} {e(rec.reason)}"
+            + "".join(
+                f'<div class="mlver-muted">also {e(f.action)}: {e(f.message)}</div>'
+                for f in rec.findings[1:]
+            ),
         ]
         body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     notes = "".join(f'<div class="mlver-muted">{e(n)}</div>' for n in g.notes)

@@ -1,7 +1,7 @@
 import * as React from 'react';
 
 import { formatTime, formatValue } from '../widgets/format';
-import { IGovernance, IModelHealth } from './api';
+import { IGovernance, IModelHealth, IVersionLive } from './api';
 import { GovernanceModel } from './health';
 
 /** Seconds as the largest whole unit: "40 d", "5 h", "12 min", "30 s". */
@@ -235,6 +235,18 @@ function Badge(props: {
   );
 }
 
+function liveText(v: IVersionLive): string {
+  const figure = (x: number | null, text: (x: number) => string): string =>
+    x === null ? '—' : text(x);
+  return (
+    `v${v.version} ${v.role} ${v.weight}%: ${v.requests} requests, ` +
+    `${figure(v.error_rate, x => (100 * x).toFixed(1) + '%')} errors, ` +
+    `p95 ${figure(v.p95_ms, x => x + ' ms')}, ` +
+    `drift ${figure(v.drift_share, x => x.toFixed(2))}` +
+    (v.running ? '' : ' (not running)')
+  );
+}
+
 function rulesText(table: IGovernance): string {
   const r = table.rules;
   return (
@@ -376,6 +388,18 @@ export function GovernanceView(props: {
                           <div className="jp-mlver-gov-reason">
                             {rec.reason}
                           </div>
+                          {row.deployments.map(d => (
+                            <div
+                              key={d.deployment}
+                              className="jp-mlver-gov-deployment"
+                              data-deployment={d.deployment}
+                            >
+                              deployment <b>{d.deployment}</b>:{' '}
+                              {d.versions.length
+                                ? d.versions.map(liveText).join(' · ')
+                                : (d.note ?? 'no live figures')}
+                            </div>
+                          ))}
                           {rec.findings.length > 1 && (
                             <ul>
                               {rec.findings.map((f, i) => (

@@ -10,8 +10,9 @@ import {
 /**
  * The seeded store's models (seed.py, seed_models.py): "churn", five versions whose acc
  * falls from about 0.9 to 0.8, production forced onto version 5 (from drift.ipynb's second
- * snapshot, which recorded data/train.csv): "retrain"; the quickstart's "wine", two
- * versions with accuracy rising: "ok".
+ * snapshot, which recorded data/train.csv): "retrain"; "credit", deployed as "credit-eu"
+ * with version 2 stable and a worse version 3 as a 20% canary: "roll back"; the
+ * quickstart's "wine", two versions with accuracy rising: "ok".
  */
 const DASHBOARD_ID = 'jp-mlver-dashboard';
 const PANEL_ID = 'jp-mlver-panel';
@@ -46,9 +47,9 @@ function row(
 test.describe('Models dashboard (governance)', () => {
   test('a row per model with its recommendation', async ({ page }) => {
     const { dashboard, table } = await openModels(page);
-    await expect(table.locator('.jp-mlver-gov-row')).toHaveCount(2);
+    await expect(table.locator('.jp-mlver-gov-row')).toHaveCount(3);
     await expect(dashboard.locator('#jp-mlver-gov-count')).toContainText(
-      '2 model(s)'
+      '3 model(s)'
     );
 
     const churn = row(table, 'churn');
@@ -84,6 +85,23 @@ test.describe('Models dashboard (governance)', () => {
       'title',
       /too few versions with accuracy for a trend; not served/
     );
+
+    // A deployment whose canary is worse than its stable version.
+    const credit = row(table, 'credit');
+    await expect(credit).toHaveAttribute('data-action', 'roll back');
+    await expect(credit.locator('.jp-mlver-rec')).toHaveAttribute(
+      'title',
+      /^credit:3 \(20% canary in deployment credit-eu\) has acc=0\.8\d*, worse than 0\.8\d* of the stable credit:2$/
+    );
+    await expect(credit).toContainText('deployment credit-eu');
+    await expect(credit).toContainText('canary v3 20%');
+    await credit.locator('.jp-mlver-rec').click();
+    await expect(
+      table.locator(
+        '.jp-mlver-gov-reasons[data-name="credit"] .jp-mlver-gov-deployment'
+      )
+    ).toHaveAttribute('data-deployment', 'credit-eu');
+    await credit.locator('.jp-mlver-rec').click();
 
     // The reason unfolds under the row.
     await badge.click();
@@ -164,7 +182,7 @@ test.describe('Models dashboard in the dark theme', () => {
       .evaluateAll(nodes =>
         nodes.map(n => getComputedStyle(n).backgroundColor)
       );
-    expect(new Set(badges).size).toBe(2);
+    expect(new Set(badges).size).toBe(3);
     await page.screenshot({
       path: path.join(SHOTS, 'mlver-governance-dark.png')
     });
