@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from . import haproxy as hp
 from .runtime import LABEL, ROLE, SERVER_PORT
@@ -26,7 +27,11 @@ def _label(name: str) -> str:
     return "__meta_docker_container_label_" + "".join(c if c.isalnum() else "_" for c in name)
 
 
-def scrape_config(deployment: str, docker_host: str, interval: str = "5s") -> dict[str, Any]:
+def scrape_config(
+    deployment: str, docker_host: str, address: str = "127.0.0.1", interval: str = "5s"
+) -> dict[str, Any]:
+    """Targets found on the engine at ``docker_host``, scraped at ``address`` (where the
+    engine publishes ports)."""
     jobs = []
     for role, port in (("server", SERVER_PORT), ("proxy", hp.METRICS_PORT)):
         jobs.append(
@@ -54,7 +59,7 @@ def scrape_config(deployment: str, docker_host: str, interval: str = "5s") -> di
                         "source_labels": ["__meta_docker_port_public"],
                         "regex": "(.+)",
                         "target_label": "__address__",
-                        "replacement": "127.0.0.1:$1",
+                        "replacement": f"{address}:$1",
                     },
                     {"source_labels": [_label(LABEL)], "target_label": "deployment"},
                     {
@@ -122,6 +127,13 @@ def alert_rules(deployment: str, limits: Limits, window: str = "5m") -> dict[str
     return {"groups": [{"name": f"mlver-{deployment}", "rules": rules}]}
 
 
+def _published_at(docker_host: str) -> str:
+    parts = urlsplit(docker_host)
+    if parts.scheme in ("tcp", "http", "https") and parts.hostname:
+        return parts.hostname
+    return "127.0.0.1"
+
+
 @dataclass
 class PrometheusFiles:
     deployment: str
@@ -135,12 +147,17 @@ class PrometheusFiles:
 def write_files(
     deployment: str, directory: Path, limits: Limits, docker_host: str
 ) -> PrometheusFiles:
+    """``prometheus.yml`` and ``mlver-rules.yml`` in ``directory``."""
     import yaml
 
     directory.mkdir(parents=True, exist_ok=True)
     config, rules = directory / CONFIG, directory / RULES
     config.write_text(
-        yaml.safe_dump(scrape_config(deployment, docker_host), sort_keys=False, width=100)
+        yaml.safe_dump(
+            scrape_config(deployment, docker_host, _published_at(docker_host)),
+            sort_keys=False,
+            width=100,
+        )
     )
     rules.write_text(yaml.safe_dump(alert_rules(deployment, limits), sort_keys=False, width=100))
     return PrometheusFiles(deployment, config, rules)
