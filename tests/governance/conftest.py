@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from jupyter_mlver.core import records
+from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.records import Gate
@@ -18,10 +19,6 @@ from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import Store
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-def stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 @dataclass
@@ -57,7 +54,7 @@ def register(
     name: str,
     *,
     metrics: dict[str, Any],
-    data: list[str] = (),  # type: ignore[assignment]
+    data: Sequence[str] = (),
     gate: Gate | None = None,
     aliases: tuple[str, ...] = (),
     force: bool = False,

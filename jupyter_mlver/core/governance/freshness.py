@@ -28,6 +28,11 @@ def parse_time(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
+def stamp(moment: datetime) -> str:
+    """An aware datetime as records write times (RFC 3339 UTC, milliseconds)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def age_seconds(stamp: str, now: datetime) -> float:
     return round(max(0.0, (now - parse_time(stamp)).total_seconds()), 3)
 

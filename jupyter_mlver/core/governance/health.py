@@ -16,7 +16,7 @@ from ..models.registry import inherited_gate
 from ..records import Record
 from ..store import Store
 from .deployed import Connect, deployments_reader
-from .freshness import Freshness, freshness
+from .freshness import Freshness, freshness, stamp
 from .live import DeploymentLive
 from .recommend import OK, Facts, Recommendation, recommend
 from .rules import Rules, rules_from_config
@@ -135,6 +135,13 @@ class Governance:
         }
 
 
+def _version_ids(store: Store, name: str) -> list[tuple[int, str]]:
+    rows = store.index.model_versions(name)
+    if not rows:
+        raise RecordNotFound(f"no model named {name!r}", "see `jupyter mlver model list`")
+    return rows
+
+
 def _aliases(store: Store, name: str) -> dict[str, Held]:
     held: dict[str, Held] = {}
     for row in store.index.alias_events(name):  # oldest first: the last one holds
@@ -188,11 +195,8 @@ def model_health(
     now: datetime,
     deployments_of: DeploymentsOf = _no_deployments,
 ) -> ModelHealth:
-    rows = store.index.model_versions(name)
-    if not rows:
-        raise RecordNotFound(f"no model named {name!r}", "see `jupyter mlver model list`")
     # Two stores may each have registered a version number: the last registered speaks.
-    versions = {version: store.get(rid) for version, rid in rows}
+    versions = {version: store.get(rid) for version, rid in _version_ids(store, name)}
     aliases = _aliases(store, name)
     deployments = deployments_of(name)
     deployed = _deployed(deployments, aliases, rules.alias)
@@ -253,14 +257,13 @@ def governance(
     rules = rules_from_config(store.config(), store.dir / "config.toml")
     wanted = names if names is not None else [n for n, _, _ in store.index.model_names()]
     for name in wanted:  # an unknown name fails before any engine is asked
-        if not store.index.model_versions(name):
-            raise RecordNotFound(f"no model named {name!r}", "see `jupyter mlver model list`")
+        _version_ids(store, name)
     deployments_of, notes = deployments_reader(store, connect)
     moment = now or datetime.now(timezone.utc)
     return Governance(
         models=[model_health(store, n, rules, moment, deployments_of) for n in wanted],
         rules=rules,
-        now=moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+        now=stamp(moment),
         live=connect is not None,
         notes=notes,
     )
