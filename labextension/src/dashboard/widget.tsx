@@ -43,8 +43,9 @@ export class Dashboard extends MainAreaWidget<ReactWidget> {
         {() => (
           <div className="jp-mlver-dash">
             <DashboardTabs tab={tabs.tab} onChange={tab => (tabs.tab = tab)} />
+            {/* Keyed: UseSignal connects once, so each part needs its own instance. */}
             {tabs.tab === 'experiments' ? (
-              <UseSignal signal={options.model.changed}>
+              <UseSignal key="experiments" signal={options.model.changed}>
                 {() => (
                   <ExperimentsView
                     model={options.model}
@@ -54,7 +55,7 @@ export class Dashboard extends MainAreaWidget<ReactWidget> {
                 )}
               </UseSignal>
             ) : (
-              <UseSignal signal={options.governance.changed}>
+              <UseSignal key="models" signal={options.governance.changed}>
                 {() => (
                   <GovernanceView
                     model={options.governance}
@@ -72,10 +73,13 @@ export class Dashboard extends MainAreaWidget<ReactWidget> {
     this._tabs = tabs;
     this.model = options.model;
     this.governance = options.governance;
-    // Showing Models judges the models again.
+    // Showing Models judges the models again; Experiments loads once (opened on Models,
+    // it has not yet), then follows the store by itself.
     tabs.changed.connect(() => {
       if (tabs.tab === 'models') {
         void this.governance.refresh();
+      } else if (!this.model.loading && this.model.rows.length === 0) {
+        void this.model.refresh();
       }
     });
     this.id = DASHBOARD_ID;

@@ -146,6 +146,11 @@ test.describe('Models dashboard (governance)', () => {
     await dashboard.locator('#jp-mlver-dash-section-experiments').click();
     await expect(dashboard.locator('#jp-mlver-governance')).toHaveCount(0);
     await expect(dashboard.locator('#jp-mlver-dash-table')).toBeVisible();
+    // Opened on Models, the experiments load when their tab is shown.
+    await expect(dashboard.locator('#jp-mlver-dash-count')).toHaveText(
+      /^10004 of 10004 snapshot\(s\)$/,
+      { timeout: 60000 }
+    );
     await dashboard.locator('#jp-mlver-dash-section-models').click();
     await expect(row(dashboard, 'churn')).toHaveAttribute(
       'data-action',
