@@ -82,13 +82,15 @@ ui-test: $(LABEXT_BUILD)
 	cd labextension/ui-tests && $(WITH_VENV) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 jlpm install --immutable
 	cd labextension/ui-tests && $(WITH_VENV) PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 MLVER_UI_PORT=$(UI_PORT) jlpm test
 
-# Engine, base image and registry for the image tests; each script is idempotent and prints
-# what the tests need on its last line.
+# Engine, base image, registry, proxy image and Prometheus for the image and deploy tests;
+# each script is idempotent and prints what the tests need on its last line.
 test: $(STAMP) $(LABEXT_BUILD) check
 	@set -euo pipefail; \
 	DOCKER_HOST="$$(scripts/ensure-docker.sh | tail -n1)"; export DOCKER_HOST; \
 	MLVER_TEST_BASE_IMAGE="$$(scripts/ensure-base-image.sh | tail -n1)"; export MLVER_TEST_BASE_IMAGE; \
 	MLVER_TEST_REGISTRY="$$(scripts/ensure-registry.sh | tail -n1)"; export MLVER_TEST_REGISTRY; \
+	MLVER_TEST_PROXY_IMAGE="$$(scripts/ensure-proxy-image.sh | tail -n1)"; export MLVER_TEST_PROXY_IMAGE; \
+	MLVER_TEST_PROMETHEUS="$$(scripts/ensure-prometheus.sh | tail -n1)"; export MLVER_TEST_PROMETHEUS; \
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) ui-test
 
@@ -98,13 +100,15 @@ benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/bench_diff.py
 	$(BIN)/python benchmarks/bench_api.py
 	$(BIN)/python benchmarks/bench_remote.py
-	$(BIN)/python benchmarks/bench_serving.py
 	$(BIN)/python benchmarks/bench_drift.py
 	$(BIN)/python benchmarks/bench_run.py
 	@set -euo pipefail; \
 	DOCKER_HOST="$$(scripts/ensure-docker.sh | tail -n1)"; export DOCKER_HOST; \
 	MLVER_TEST_BASE_IMAGE="$$(scripts/ensure-base-image.sh | tail -n1)"; export MLVER_TEST_BASE_IMAGE; \
-	$(BIN)/python benchmarks/bench_images.py
+	$(BIN)/python benchmarks/bench_images.py; \
+	$(BIN)/python benchmarks/bench_serving.py; \
+	MLVER_TEST_PROXY_IMAGE="$$(scripts/ensure-proxy-image.sh | tail -n1)"; export MLVER_TEST_PROXY_IMAGE; \
+	$(BIN)/python benchmarks/bench_deploy.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache benchmarks/.work

@@ -11,19 +11,22 @@ its own under ``benchmarks/.work`` (mlflow brings about a hundred packages, Flas
 SQLAlchemy among them, that the project's venv must not get), with ``mlflow.sklearn.save_model``
 and the signature inferred from the same rows; both venvs have scikit-learn 1.9.1 and pandas 3.
 
-Both servers run side by side, one process each (``--workers 1`` for mlflow; ours has no
-workers), on loopback, and are loaded one at a time, taking turns: ``python -m
-jupyter_mlver.serving`` (defaults: uvicorn with uvloop and httptools, every request's rows
-sampled to the sample log) and ``mlflow models serve --env-manager local`` (MLflow 3 serves with
-FastAPI on uvicorn). Both answers are checked against the model's predictions in this process
-first.
+The servers run side by side, one process each (``--workers 1`` for mlflow; ours has no
+workers), and are loaded one at a time, taking turns: ``python -m jupyter_mlver.serving`` on
+loopback (defaults: uvicorn with uvloop and httptools, every request's rows sampled to the
+sample log), the same server in its serving image (``model build``, see ``_serving_image.py``;
+a container on the engine's bridge network, reached at its own address as a cluster reaches a
+pod; ``--no-image`` leaves it out) and ``mlflow models serve --env-manager local`` on loopback
+(MLflow 3 serves with FastAPI on uvicorn). Every answer is checked against the model's
+predictions in this process first.
 
 The load generator is ``wrk`` (Debian's package, installed when missing): one thread,
 ``--connections`` kept-alive connections, ``--seconds`` per case after a 1 s warm-up, the median
 of ``--rounds`` runs, POSTing ``dataframe_split`` JSON of 1 and of 1,000 rows to
 ``/invocations`` (and the same rows as v2 tensors to ours). Printed: requests/s and wrk's p50/p99
 latency, side by side with the ratio; then the time from start to ready and the resident memory
-after the load.
+after the load; then the serving image's build times and its size against the environment image
+alone.
 """
 
 from __future__ import annotations
@@ -51,9 +54,13 @@ from sklearn.dummy import DummyClassifier
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _serving_image import ServedImage, serve_image  # noqa: E402
+
+from tests.images.helpers import DEFAULT_BASE  # noqa: E402
 from tests.serving.helpers import fit_churn, training_frame, write_model_dir  # noqa: E402
 
 MLFLOW = ("mlflow==3.17.2", "scikit-learn==1.9.1")
+IMAGE = "jupyter_mlver image"
 SAVE_FOR_MLFLOW = """
 import sys, joblib, pandas as pd, mlflow.sklearn
 from mlflow.models import infer_signature
@@ -85,6 +92,13 @@ def main() -> None:
         "--model", choices=["pipeline", "dummy"], default="pipeline",
         help="dummy: a DummyClassifier on the same columns, to see each server's own cost",
     )  # fmt: skip
+    parser.add_argument(
+        "--base", default=os.environ.get("MLVER_TEST_BASE_IMAGE") or DEFAULT_BASE,
+        help="base of the serving image's environment image ($MLVER_TEST_BASE_IMAGE)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-image", action="store_true", help="leave out the serving image (no engine needed)"
+    )
     args = parser.parse_args()
     wrk = ensure_wrk()
     work = WORK / "serving"
@@ -133,22 +147,31 @@ def main() -> None:
         "jupyter_mlver": {"MLVER_SAMPLE_DIR": str(work / "samples")},
         "mlflow serve": {"PATH": f"{mlflow_bin}{os.pathsep}{os.environ['PATH']}"},
     }
-    procs: dict[str, tuple[str, subprocess.Popen[bytes]]] = {}
+    urls: dict[str, str] = {}
+    procs: dict[str, subprocess.Popen[bytes]] = {}
     startup: dict[str, float] = {}
+    image: ServedImage | None = None
     try:
         for name, command in servers.items():
             port = free_port()
             started = time.perf_counter()
-            procs[name] = (f"http://127.0.0.1:{port}", subprocess.Popen(
+            urls[name] = f"http://127.0.0.1:{port}"
+            procs[name] = subprocess.Popen(
                 [str(c) for c in command(port)],
                 env={**os.environ, **env[name]},
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
-            ))  # fmt: skip
-            startup[name] = wait_ready(*procs[name]) - started
+            )
+            startup[name] = wait_ready(urls[name], procs[name]) - started
+        if not args.no_image:
+            print("building the serving image …", file=sys.stderr)
+            image = serve_image(model, rows[1000].head(), args.base)
+            urls[IMAGE] = image.url
+            startup[IMAGE] = image.startup
+        for name, url in urls.items():
             for n, frame_expected in expected.items():
-                got = post(f"{procs[name][0]}/invocations", bodies[f"{n} row(s), /invocations"])
+                got = post(f"{url}/invocations", bodies[f"{n} row(s), /invocations"])
                 assert got["predictions"] == frame_expected, f"{name}: wrong predictions"
         runs: dict[tuple[str, str], list[Load]] = {}
         for round_ in range(args.rounds):
@@ -156,22 +179,26 @@ def main() -> None:
                 path = "/v2/models/churn/infer" if "v2" in case else "/invocations"
                 lua = body.with_suffix(".lua")
                 lua.write_text(LUA.format(body=body))
-                # Both servers are up (idle costs nothing); alternating who goes first spreads
-                # the machine's other load over both.
-                for name in sorted(procs, reverse=bool(round_ % 2)):
-                    if "v2" in case and name != "jupyter_mlver":
+                # Every server is up (idle costs nothing); alternating who goes first spreads
+                # the machine's other load over them.
+                for name in sorted(urls, reverse=bool(round_ % 2)):
+                    if "v2" in case and name == "mlflow serve":
                         continue
-                    url = procs[name][0] + path
+                    url = urls[name] + path
                     run_wrk(wrk, url, lua, 1, args.connections)  # warm-up
                     load = run_wrk(wrk, url, lua, args.seconds, args.connections)
                     runs.setdefault((case, name), []).append(load)
-                    print(f"round {round_ + 1}: {name:14} {case:28} {load}", file=sys.stderr)
-        memory = {name: rss_mib(proc.pid) for name, (_, proc) in procs.items()}
+                    print(f"round {round_ + 1}: {name:20} {case:28} {load}", file=sys.stderr)
+        memory = {name: rss_mib(proc.pid) for name, proc in procs.items()}
+        if image is not None:
+            memory[IMAGE] = image.rss_mib()
     finally:
-        for _, proc in procs.values():
+        for proc in procs.values():
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=60)
+        if image is not None:
+            image.stop()
     results = {key: median_load(loads) for key, loads in runs.items()}
 
     print(
@@ -180,25 +207,37 @@ def main() -> None:
     )
     rows_out = []
     for case in bodies:
-        ours = results[(case, "jupyter_mlver")]
         peer = results.get((case, "mlflow serve"))
-        rows_out.append([
-            case,
-            f"{ours.rps:,.0f}", f"{peer.rps:,.0f}" if peer else "-",
-            f"{ours.rps / peer.rps:.2f}x" if peer else "",
-            f"{ours.p50_ms:.2f}", f"{peer.p50_ms:.2f}" if peer else "-",
-            f"{ours.p99_ms:.2f}", f"{peer.p99_ms:.2f}" if peer else "-",
-        ])  # fmt: skip
+        for name in [n for n in urls if n != "mlflow serve"]:
+            ours = results[(case, name)]
+            rows_out.append([
+                case, name,
+                f"{ours.rps:,.0f}", f"{peer.rps:,.0f}" if peer else "-",
+                f"{ours.rps / peer.rps:.2f}x" if peer else "",
+                f"{ours.p50_ms:.2f}", f"{peer.p50_ms:.2f}" if peer else "-",
+                f"{ours.p99_ms:.2f}", f"{peer.p99_ms:.2f}" if peer else "-",
+            ])  # fmt: skip
     print(table(
-        ["payload", "ours req/s", "mlflow req/s", "ratio", "ours p50 ms", "mlflow p50 ms",
-         "ours p99 ms", "mlflow p99 ms"],
+        ["payload", "ours", "ours req/s", "mlflow req/s", "ratio", "ours p50 ms",
+         "mlflow p50 ms", "ours p99 ms", "mlflow p99 ms"],
         rows_out,
     ))  # fmt: skip
     print()
     print(table(
-        ["server", "start to ready", "RSS after load"],
-        [[n, f"{startup[n]:.1f} s", f"{memory[n]:.0f} MiB"] for n in servers],
+        ["server", "start to ready", "memory after load"],
+        [[n, f"{startup[n]:.1f} s", f"{memory[n]:.0f} MiB"] for n in urls],
     ))  # fmt: skip
+    if image is not None:
+        print()
+        print(table(["serving image build", "seconds"], [[w, f"{t:.1f}"] for w, t in image.builds]))
+        print()
+        added = image.image_size - image.env_size
+        print(table(
+            ["image", "size"],
+            [["environment image alone", f"{image.env_size / 2**20:,.0f} MiB"],
+             ["serving image (+ server and model)", f"{image.image_size / 2**20:,.0f} MiB"],
+             ["added by the server and model layers", f"{added / 2**20:,.1f} MiB"]],
+        ))  # fmt: skip
 
 
 def median_load(loads: list[Load]) -> Load:

@@ -53,6 +53,11 @@ class Mlver(Configurable):
         help="Prefix of image names, e.g. 'registry.example.com/team/'.",
     ).tag(config=True)
 
+    proxy_image = Unicode(
+        help="Proxy image of local deployments (`deploy`): HAProxy 2.4 or newer. Default: "
+        "$MLVER_PROXY_IMAGE, else haproxy:3.0.",
+    ).tag(config=True)
+
     lineage = Bool(
         True,
         help="Record files the kernel reads and writes as snapshot inputs and outputs.",
@@ -61,6 +66,12 @@ class Mlver(Configurable):
     @default("store_dir")
     def _default_store_dir(self) -> str | None:
         return os.environ.get("MLVER_STORE") or None
+
+    @default("proxy_image")
+    def _default_proxy_image(self) -> str:
+        from .core.deploy.runtime import DEFAULT_PROXY_IMAGE
+
+        return os.environ.get("MLVER_PROXY_IMAGE") or DEFAULT_PROXY_IMAGE
 
     @property
     def git_limits(self) -> GitLimits:

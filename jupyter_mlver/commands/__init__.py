@@ -7,7 +7,7 @@ pick it up from ``COMMANDS``; see docs/ARCHITECTURE.md, "where a new command goe
 
 from __future__ import annotations
 
-from . import compare, drift, env, models, remote, run, session, store
+from . import compare, deploy, drift, env, models, remote, run, session, store
 from .context import Context
 from .spec import Arg, Command, Entry, Group, add_commands, arg, top_examples
 
@@ -24,6 +24,7 @@ COMMANDS: list[Entry] = [
     *env.COMMANDS,
     *remote.COMMANDS,
     models.MODEL,
+    deploy.DEPLOY,
     store.FSCK,
     store.REINDEX,
     store.GC,

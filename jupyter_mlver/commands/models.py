@@ -1,4 +1,5 @@
-"""``model register|list|show|alias|rollback|history``: the model registry.
+"""``model register|list|show|alias|rollback|history``: the model registry (``model build``
+and ``model serve`` are in ``serving.py``).
 
 ``register`` takes a path in a terminal (the version comes from ``--snapshot``, else the latest
 snapshot, else a new one) and a variable or a path in a notebook (this notebook's HEAD when
@@ -11,9 +12,11 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..views import governance as health_views
 from ..views import models as views
+from . import serving
 from .context import Context
-from .results import AliasMove, ModelVersion
+from .results import AliasMove, Health, ModelVersion
 from .spec import Command, Group, arg
 
 if TYPE_CHECKING:
@@ -203,12 +206,12 @@ def _show(ctx: Context, args: argparse.Namespace) -> ModelVersion:
         record = registry.resolve(store, args.ref)
         sid = record["snapshot"]
         snapshot = store.get(sid) if store.index.has(sid) else None
-        return ModelVersion(record, _held(store, record), snapshot)
+        return ModelVersion(record, _held(store, record), snapshot, registry.images(store, record))
 
 
 SHOW: Command[ModelVersion] = Command(
     name="show",
-    help="one version: NAME (the latest), NAME:VERSION or NAME@ALIAS",
+    help="one version: NAME (the latest), NAME:VERSION or NAME@ALIAS, with its serving images",
     run=_show,
     text=views.version,
     json=lambda v: v.record,
@@ -287,11 +290,54 @@ HISTORY: Command[list[Record]] = Command(
     examples=[("model history churn", "")],
 )
 
+
+def _health(ctx: Context, args: argparse.Namespace) -> Health:
+    from ..core.governance import governance
+    from ..core.images.docker_engine import DockerEngine
+    from ..core.models.refs import check_name
+
+    for name in args.name:
+        check_name(name)
+    connect = None if args.no_live else DockerEngine.connect
+    with ctx.open_store() as store:
+        return Health(governance(store, names=args.name or None, connect=connect), args.check)
+
+
+HEALTH: Command[Health] = Command(
+    name="health",
+    help="the governance table: per model its version per alias, deployed since, metric and "
+    "trend, data freshness, live drift, and a recommendation (retrain, roll back, ok)",
+    description="The governance table: per model its version per alias, where and since when "
+    "it is deployed, its metric (the gate, else [governance.models.NAME] metric, else its "
+    "snapshot's first) and the metric's trend over the newest versions (a linear fit), the age "
+    "of its snapshot and of its training data's newest file, the live drift share when it is "
+    "served, and a recommendation with its reason: 'roll back' when a canary is worse than "
+    "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
+    "thresholds are [governance] settings in the store's config.toml (see the README).",
+    run=_health,
+    text=lambda h: health_views.text(h.table),
+    html=lambda h: health_views.html(h.table),
+    exit_code=lambda h: 1 if h.check and h.table.needs_action else 0,
+    args=[
+        arg("name", nargs="*", help="only these models (default: every one)"),
+        arg("--check", action="store_true", help="exit 1 when any model is not 'ok'"),
+        arg(
+            "--no-live",
+            action="store_true",
+            help="leave out running deployments' live figures (no container engine asked)",
+        ),
+    ],
+    examples=[
+        ("model health", "every model"),
+        ("model health churn --json --check", "exit 1 unless churn is ok"),
+    ],
+)
+
 MODEL = Group(
     name="model",
     help="the model registry: versions tied to snapshots, aliases with a history",
     description="The model registry: versions of a model tied to the snapshot that made them, "
     "aliases (production, staging, any name) whose every move is kept, and a guard on "
     "production (the model's --gate metric).",
-    commands=[REGISTER, LIST, SHOW, ALIAS, ROLLBACK, HISTORY],
+    commands=[REGISTER, LIST, SHOW, ALIAS, ROLLBACK, HISTORY, HEALTH, *serving.COMMANDS],
 )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..core.governance import Governance
     from ..core.maintenance import FsckReport, GcReport, RepairReport
     from ..core.records import Record
     from ..core.remote import Remote
@@ -40,6 +41,17 @@ class Checked:
             out["repaired"] = self.repaired.restored
             out["unrepaired"] = self.repaired.unrepaired
         return out
+
+
+@dataclass
+class Health:
+    """The governance table, and whether the command fails when a model needs action."""
+
+    table: Governance
+    check: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return self.table.to_json()
 
 
 @dataclass
@@ -87,11 +99,12 @@ class Restored:
 @dataclass
 class ModelVersion:
     """A model version as shown: its record, the aliases it holds, the snapshot it came
-    from (None when this store does not have it)."""
+    from (None when this store does not have it) and its serving images, newest first."""
 
     record: Record
     aliases: list[str]
     snapshot: Record | None = None
+    images: list[Record] = field(default_factory=list)
 
 
 @dataclass

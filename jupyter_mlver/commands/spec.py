@@ -116,9 +116,37 @@ class Group:
     description: str | None = None
     notes: str = ""  # printed after the examples in the group's help
     examples: Sequence[Example] = field(default=())
+    #: The command a first word that names none of ``commands`` goes to: ``deploy REF`` is
+    #: ``deploy start REF``.
+    default: str | None = None
 
 
 Entry = Command[Any] | Group
+
+
+class _AnyName(dict[str, Any]):
+    """The choices of a group with a default command: every word is accepted (argparse
+    checks a sub-command's name against its choices before calling the action)."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+def _with_default(default: str) -> type[argparse.Action]:
+    """A sub-parsers action that sends a word naming no sub-command to ``default``."""
+    base: Any = argparse._SubParsersAction
+
+    class WithDefault(base):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.choices = _AnyName()
+
+        def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+            if values and values[0] not in self._name_parser_map:
+                values = [default, *values]
+            super().__call__(parser, namespace, values, option)
+
+    return WithDefault
 
 
 def examples_text(prog: str, examples: Iterable[Example]) -> str:
@@ -190,7 +218,8 @@ def add_commands(
                 formatter_class=argparse.RawDescriptionHelpFormatter,
             )
             group.set_defaults(command=None, parser=group)
-            actions = group.add_subparsers(dest=f"{entry.name}_command", metavar="ACTION")
+            extra = {"action": _with_default(entry.default)} if entry.default else {}
+            actions = group.add_subparsers(dest=f"{entry.name}_command", metavar="ACTION", **extra)
             add_commands(actions, entry.commands, prog=prog, kernel=kernel, parents=parents)
             continue
         parser = subparsers.add_parser(

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import records
 from .capture.data import cached_tree_id
-from .datarefs import data_files, is_tree_entry
+from .datarefs import data_files, index_data_entries, is_tree_entry
 from .errors import InvalidInput, StoreError
 from .hashing import hash_file
 from .records import Record
@@ -151,13 +151,6 @@ def _current_hash(store: Store, target: Path, st: os.stat_result) -> str:
     return digest
 
 
-def _backfill(store: Store) -> None:
-    """Snapshots indexed before the index kept data entries get theirs now (once)."""
-    missing = store.index.snapshots_without_data()
-    if missing:
-        store.index.add_data_entries((store.get(rid) for rid in missing), store.objects.get_bytes)
-
-
 def _plan(store: Store, items: list[CheckoutItem], force: bool) -> None:
     known_checked = False
     present = store.objects.present(i.hash for i in items if i.status != NOT_RESTORABLE)
@@ -184,7 +177,7 @@ def _plan(store: Store, items: list[CheckoutItem], force: bool) -> None:
         if item.status == NOT_RESTORABLE:
             continue
         if not known_checked:
-            _backfill(store)
+            index_data_entries(store)
             known_checked = True
         if current in store.index.recorded_hashes(item.path):
             item.status, item.reason = RESTORED, "replaces content kept in another snapshot"

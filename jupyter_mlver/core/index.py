@@ -123,6 +123,17 @@ class Index:
                 self._add_tag(name, rid, created or "", None, skip_taken_tags)
             # Data entries are indexed when checkout first needs them (add_data_entries), so a
             # snapshot of many files does not write a row per file on the hot path.
+        elif kind == "image" and record.get("model"):
+            self.conn.execute(
+                "INSERT OR IGNORE INTO model_images VALUES (?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    record["model"]["record"],
+                    record["environment"],
+                    record.get("image_id"),
+                    created,
+                ),
+            )
         elif kind == "image":
             self.conn.execute(
                 "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
@@ -150,6 +161,18 @@ class Index:
                     record["version"],
                     record["model_record"],
                     int(bool(record.get("rollback"))),
+                    created,
+                ),
+            )
+        elif kind == "deployment":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO deployment_events VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    rid,
+                    record["deployment"],
+                    record["event"],
+                    record["model"],
+                    record.get("version"),
                     created,
                 ),
             )
@@ -186,8 +209,11 @@ class Index:
                 self._insert_data_entries(record, read)
 
     def snapshots_without_data(self) -> list[str]:
+        """Oldest first: a directory shared by several snapshots is listed under the first
+        one indexed, which should be the first that recorded it (see ``first_recorded``)."""
         rows = self.conn.execute(
-            "SELECT id FROM snapshots WHERE id NOT IN (SELECT snapshot FROM data_indexed)"
+            "SELECT id FROM snapshots WHERE id NOT IN (SELECT snapshot FROM data_indexed) "
+            "ORDER BY created, id"
         )
         return [r[0] for r in rows]
 
@@ -195,6 +221,19 @@ class Index:
         """Every content hash any snapshot recorded for this path (data file or notebook)."""
         rows = self.conn.execute("SELECT DISTINCT hash FROM data_entries WHERE path = ?", (path,))
         return {r[0] for r in rows}
+
+    def first_recorded(self, files: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """(path, hash) -> when a snapshot first recorded that content at that path (the
+        earliest ``created`` among the snapshots whose data entries list it)."""
+        rows = self.conn.execute(
+            "WITH w(path, hash) AS ("
+            "  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))"
+            " SELECT w.path, w.hash, MIN(s.created) FROM w"
+            " JOIN data_entries d ON d.path = w.path AND d.hash = w.hash"
+            " JOIN snapshots s ON s.id = d.snapshot GROUP BY w.path, w.hash",
+            (json.dumps([list(f) for f in files]),),
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
 
     def _add_tag(
         self, name: str, snapshot: str, created: str, tag_record: str | None, skip_taken: bool
@@ -231,6 +270,8 @@ class Index:
                 "data_trees",
                 "models",
                 "alias_events",
+                "model_images",
+                "deployment_events",
             ):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
@@ -354,6 +395,22 @@ class Index:
 
     # -- the model registry -------------------------------------------------------
 
+    def images_of_model(self, model_record: str) -> list[str]:
+        """The serving images built for a model version, newest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM model_images WHERE model_record = ? ORDER BY created DESC, rowid DESC",
+            (model_record,),
+        )
+        return [r[0] for r in rows]
+
+    def model_images_of_environment(self, environment: str) -> list[str]:
+        """The serving images built on an environment, newest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM model_images WHERE environment = ? ORDER BY created DESC, rowid DESC",
+            (environment,),
+        )
+        return [r[0] for r in rows]
+
     def model_names(self) -> list[tuple[str, int, int]]:
         """``(name, latest version, number of versions)`` of every model, by name."""
         rows = self.conn.execute(
@@ -393,3 +450,17 @@ class Index:
             args,
         )
         return [AliasRow(r[0], r[1], int(r[2]), r[3], bool(r[4]), r[5]) for r in rows]
+
+    # -- deployments -------------------------------------------------------------------
+
+    def deployment_events(self, deployment: str) -> list[str]:
+        """Ids of a deployment's events, in the order they happened."""
+        rows = self.conn.execute(
+            "SELECT id FROM deployment_events WHERE deployment = ? ORDER BY created, id",
+            (deployment,),
+        )
+        return [r[0] for r in rows]
+
+    def deployments(self) -> list[str]:
+        rows = self.conn.execute("SELECT DISTINCT deployment FROM deployment_events ORDER BY 1")
+        return [r[0] for r in rows]

@@ -55,6 +55,22 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE data_trees (path TEXT NOT NULL, tree TEXT NOT NULL, PRIMARY KEY (path, tree));
     """,
+    # 4 -> 5: serving images (Image records with a ``model``), found by the model version
+    # they serve and kept apart from the environment images a snapshot lists.
+    """
+    CREATE TABLE model_images (
+        id TEXT PRIMARY KEY, model_record TEXT NOT NULL, environment TEXT NOT NULL,
+        image_id TEXT, created TEXT NOT NULL);
+    CREATE INDEX ix_model_images_model ON model_images (model_record, created);
+    CREATE INDEX ix_model_images_environment ON model_images (environment, created);
+    """,
+    # 5 -> 6: deployment events (append-only), replayed per deployment in (created, id) order.
+    """
+    CREATE TABLE deployment_events (
+        id TEXT PRIMARY KEY, deployment TEXT NOT NULL, event TEXT NOT NULL, model TEXT NOT NULL,
+        version INTEGER, created TEXT NOT NULL);
+    CREATE INDEX ix_deployment_events ON deployment_events (deployment, created);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -46,6 +46,7 @@ IMAGE = "mlver.image/1"
 TAG = "mlver.tag/1"
 MODEL = "mlver.model/1"
 ALIAS = "mlver.alias/1"
+DEPLOYMENT = "mlver.deployment/1"
 KINDS = {
     SNAPSHOT: "snapshot",
     ENVIRONMENT: "environment",
@@ -53,6 +54,7 @@ KINDS = {
     TAG: "tag",
     MODEL: "model",
     ALIAS: "alias",
+    DEPLOYMENT: "deployment",
 }
 #: How ``jupyter mlver run`` tells a kernel it started which run it is executing (JSON:
 #: id, sweep, notebook, point, points): its snapshots carry it as their ``run`` field.
@@ -121,6 +123,11 @@ def references(record: Record) -> Iterator[str]:
             if record.get(field):
                 yield record[field]
         yield from record.get("wheels") or []
+        # A serving image: the version it serves and the environment image it is built on.
+        if record.get("model"):
+            yield record["model"]["record"]
+        if record.get("environment_image"):
+            yield record["environment_image"]
     elif schema == TAG:
         yield record["snapshot"]
     elif schema == MODEL:
@@ -128,7 +135,7 @@ def references(record: Record) -> Iterator[str]:
         artifact = record["artifact"]
         yield artifact["hash"]
         yield from (f["hash"] for f in artifact.get("files") or [])
-    elif schema == ALIAS:
+    elif schema in (ALIAS, DEPLOYMENT):
         yield record["model_record"]
 
 

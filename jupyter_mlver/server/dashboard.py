@@ -1,9 +1,11 @@
-"""REST handlers behind the main-area dashboard: the experiments table and data drift.
+"""REST handlers behind the main-area dashboard: the experiments table, data drift and the
+models' governance table.
 
 ``GET experiments`` lists snapshots as table rows (params and metrics as columns, a metric
 series by its last value, with the series' lengths apart) in one response, so the table can
 sort and filter 10,000 rows in the browser. ``GET drift`` compares the tabular data files
 two snapshots recorded (the compare view shows it for the files that changed).
+``GET governance`` is ``jupyter mlver model health --json`` with the store's generation.
 """
 
 from __future__ import annotations
@@ -125,6 +127,27 @@ def drift_between(
     return result
 
 
+def model_governance(
+    ctx: MlverContext, notebook: Path | None, names: list[str], live: bool
+) -> dict[str, Any]:
+    """The governance table of the store's models (or of ``names``), with the live figures
+    of running deployments unless ``live`` is false."""
+    from ..core.governance import Rules, governance
+    from ..core.images.docker_engine import DockerEngine
+    from ..core.models.refs import check_name
+
+    for name in names:
+        check_name(name)
+    store = ctx.store(notebook)
+    if store is None:
+        empty = {"models": [], "rules": Rules().to_json(), "live": False, "notes": []}
+        return {**empty, "now": None, "generation": 0}
+    connect = DockerEngine.connect if live else None
+    result: dict[str, Any] = governance(store, names=names or None, connect=connect).to_json()
+    result["generation"] = store.index.generation()
+    return result
+
+
 class ExperimentsHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
@@ -155,3 +178,12 @@ class DriftHandler(MlverHandler):
             if p.startswith("/") or ".." in Path(p).parts:
                 raise InvalidInput(f"{p!r}: give a path as the snapshot records it")
         self.reply(await self.call(drift_between, self.ctx, self.notebook_arg(), a, b, paths))
+
+
+class GovernanceHandler(MlverHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        names = self.get_query_arguments("name")
+        live = self.get_query_argument("live", "1") not in ("0", "false")
+        table = await self.call(model_governance, self.ctx, self.notebook_arg(), names, live)
+        self.reply(table)

@@ -319,7 +319,7 @@ def setup_handlers(
         log or logging.getLogger("jupyter_mlver"),
     )
     settings["jupyter_mlver"] = ctx
-    from .dashboard import DriftHandler, ExperimentsHandler
+    from .dashboard import DriftHandler, ExperimentsHandler, GovernanceHandler
 
     base = url_path_join(settings.get("base_url", "/"), NAMESPACE)
     ref = r"(?P<ref>[^/]+)"
@@ -334,6 +334,7 @@ def setup_handlers(
             (url_path_join(base, "diff"), DiffHandler),
             (url_path_join(base, "drift"), DriftHandler),
             (url_path_join(base, "experiments"), ExperimentsHandler),
+            (url_path_join(base, "governance"), GovernanceHandler),
             (url_path_join(base, "notebooks", r"(?P<oid>[^/]+)"), NotebookHandler),
             (url_path_join(base, "images"), ImagesHandler),
             (url_path_join(base, "runs"), RunsHandler),

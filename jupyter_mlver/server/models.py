@@ -28,11 +28,12 @@ def list_models(ctx: MlverContext, notebook: Path | None) -> dict[str, Any]:
 
 
 def get_model(ctx: MlverContext, notebook: Path | None, ref: str) -> dict[str, Any]:
-    """A bare name: the model with its versions, aliases and history. ``NAME:VERSION`` or
-    ``NAME@ALIAS``: that version's record."""
+    """A bare name: the model with its versions, aliases, history and serving images.
+    ``NAME:VERSION`` or ``NAME@ALIAS``: that version's record and its ``images``."""
     store = ctx.require_store(notebook)
     if looks_like_model_ref(ref):
-        return registry.resolve(store, ref)
+        record = registry.resolve(store, ref)
+        return {**record, "images": registry.images(store, record)}
     detail = registry.describe(store, ref)
     for snap in detail["snapshots"].values():
         snap["notebook"] = ctx.server_path(store, snap["notebook"])

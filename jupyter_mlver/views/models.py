@@ -86,7 +86,16 @@ def version(v: ModelVersion) -> str:
             ("  metrics", format_assignments(snapshot.get("metrics") or {})),
             ("  params", format_assignments(snapshot.get("params") or {})),
         ]
+    lines += [("images" if i == 0 else "", _image(image)) for i, image in enumerate(v.images)] or [
+        ("images", "- (jupyter mlver model build REF makes one)")
+    ]
     return key_values(lines)
+
+
+def _image(image: Record) -> str:
+    ref = (image.get("tags") or [image["image_id"]])[0]
+    how = "reused" if image.get("reused") else f"built in {image.get('build_seconds', 0):.1f} s"
+    return f"{ref} ({image['image_id'][7:19]}, {how}, {short_time(image['created'])} UTC)"
 
 
 def alias_move(m: AliasMove) -> str:

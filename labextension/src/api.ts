@@ -419,6 +419,8 @@ export interface IModelDetail {
       notebook: string | null;
     }
   >;
+  /** The serving images of each version (`model build`), by version record id, newest first. */
+  images: Record<string, IImageRecord[]>;
   generation: number;
 }
 

@@ -148,6 +148,11 @@ const plugin: JupyterFrontEndPlugin<IMlverModel> = {
       ]) {
         palette.addItem({ command, category });
       }
+      palette.addItem({
+        command: CommandIDs.openDashboard,
+        category,
+        args: { tab: 'models' }
+      });
     }
     return model;
   }

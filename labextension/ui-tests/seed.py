@@ -3,8 +3,8 @@
 A copy of ``notebooks/quickstart.ipynb`` and its data is executed with nbclient in the
 root (as `make lab` users would run it), so the store holds the quickstart's two real
 snapshots ("baseline: 10 shallow trees" and "deeper trees", max_depth 2 -> 4); the
-baseline is pushed to a local "team" remote. The dashboard's sweep (seed_sweep.py) is
-added after it.
+baseline is pushed to a local "team" remote. The dashboard's sweep (seed_sweep.py) and
+the governance table's falling model (seed_models.py) are added after it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,10 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jupyter_mlver.core.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,9 +48,40 @@ def seed(root: Path) -> None:
         remote.add_remote(store, "team", str(root.parent / f"{root.name}-team-remote"))
         baseline = store.index.snapshots(q="baseline")[0][0].id
         remote.push(store, "team", [baseline])
+        from seed_models import seed_models
         from seed_sweep import seed_sweep
 
         seed_sweep(store, store.get(baseline))
+        seed_models(store)
+        seed_serving_image(store)
+
+
+def seed_serving_image(store: Store) -> None:
+    """The Image record ``model build wine:2`` writes (built for real in tests/images; the
+    panel only shows records, and the browser tests run without a Docker engine)."""
+    from jupyter_mlver.core.models import registry
+
+    version = registry.resolve(store, "wine:2")
+    snapshot = store.get(version["snapshot"])
+    store.put_record(
+        {
+            "schema": "mlver.image/1",
+            "image_id": "sha256:" + "5e" * 32,
+            "repo_digests": [],
+            "tags": ["wine:2", "wine:production"],
+            "base": "ui-root:env-0123456789ab",
+            "platform": "linux/amd64",
+            "environment": snapshot["environment"],
+            "snapshot": snapshot["id"],
+            "dockerfile": "0" * 64,
+            "lock": "1" * 64,
+            "build_log": None,
+            "created": version["created"],
+            "build_seconds": 3.2,
+            "reused": False,
+            "model": {"name": "wine", "version": 2, "record": version["id"]},
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ needs it fails with a message that says how to start it.
 from __future__ import annotations
 
 import contextlib
+import json
+import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from jupyter_mlver.core.images import (
     ProgressEvent,
     build_image,
 )
+from jupyter_mlver.core.models.image import ModelImageOptions, ModelImageResult, build_model_image
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.store import Store
 
@@ -37,6 +40,7 @@ from .helpers import (
     take_snapshot,
     venv_environment,
 )
+from .model_helpers import ModelProject, make_model_project
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +78,16 @@ def prefix(engine: DockerEngine) -> Iterator[str]:
             if tag.startswith(value) or f"/{value}" in tag:
                 with contextlib.suppress(Exception):
                     engine.untag(tag)
+
+
+@pytest.fixture
+def with_prefix(prefix: str) -> None:
+    """``c.Mlver.image_prefix`` = the session's prefix, so its tags are cleaned up."""
+    config = Path(os.environ["JUPYTER_CONFIG_DIR"])
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "jupyter_mlver_config.json").write_text(
+        json.dumps({"Mlver": {"image_prefix": prefix}})
+    )
 
 
 @dataclass
@@ -123,3 +137,37 @@ def built(
             progress=events.append,
         )
     return Session(root, project, python, environment, snapshot, vcs_commit, result, events)
+
+
+@dataclass
+class ServingImage:
+    """A registered scikit-learn model and the serving image of its version 1."""
+
+    churn: ModelProject
+    result: ModelImageResult
+    events: list[ProgressEvent]
+
+    @property
+    def image(self) -> str:
+        assert self.result.build.image is not None
+        return self.result.build.image
+
+
+@pytest.fixture(scope="session")
+def churn_project(tmp_path_factory: pytest.TempPathFactory) -> ModelProject:
+    return make_model_project(tmp_path_factory.mktemp("serving-image"))
+
+
+@pytest.fixture(scope="session")
+def serving_image(
+    churn_project: ModelProject, engine: DockerEngine, base_image: str, prefix: str
+) -> ServingImage:
+    events: list[ProgressEvent] = []
+    with churn_project.store() as store:
+        result = build_model_image(
+            store,
+            ModelImageOptions(ref="churn@production", tag="1.0.0", base=base_image, prefix=prefix),
+            engine,
+            progress=events.append,
+        )
+    return ServingImage(churn_project, result, events)

@@ -20,6 +20,7 @@ from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.snapshot import KernelCapture, NotebookDocument, SnapshotOptions
 from jupyter_mlver.core.store import Store
 
+CLI = Path(sys.executable).parent / "jupyter-mlver"
 DEFAULT_BASE = "mlver-test/python:3.11-bookworm"
 DEFAULT_REGISTRY = "127.0.0.1:5055"
 SETUP_HINT = (
@@ -173,3 +174,8 @@ def container_output(engine: Any, image: str, script: str) -> str:
     result = engine.run(image, ["/bin/sh", "-c", script])
     assert result.exit_code == 0, f"{script!r} failed in {image}: {result.stderr}{result.stdout}"
     return str(result.stdout)
+
+
+def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``jupyter mlver ARGS`` in ``cwd``."""
+    return subprocess.run([str(CLI), *args], cwd=cwd, capture_output=True, text=True)

@@ -3,32 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from jupyter_mlver.core.images import DockerEngine
 
 from .conftest import Session
-
-CLI = Path(sys.executable).parent / "jupyter-mlver"
-
-
-def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CLI), *args], cwd=cwd, capture_output=True, text=True)
-
-
-@pytest.fixture
-def with_prefix(prefix: str) -> None:
-    """``c.Mlver.image_prefix`` = the session's prefix, so its tags are cleaned up."""
-    config = Path(os.environ["JUPYTER_CONFIG_DIR"])
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "jupyter_mlver_config.json").write_text(
-        json.dumps({"Mlver": {"image_prefix": prefix}})
-    )
+from .helpers import cli
 
 
 def test_build_json_reuses_the_image_and_prints_the_record(

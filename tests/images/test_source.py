@@ -10,10 +10,12 @@ import pytest
 from jupyter_mlver.core.capture.environment import capture_environment
 from jupyter_mlver.core.errors import Conflict, InvalidInput, RecordNotFound
 from jupyter_mlver.core.images import BuildOptions, build_image
+from jupyter_mlver.core.images.context import export_code
 from jupyter_mlver.core.images.naming import repository_name, tag_names
 from jupyter_mlver.core.images.source import resolve_source
 from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import Store
+from tests.support import git
 
 
 def test_without_snapshots_the_current_environment_is_built_and_stored(store: Store) -> None:
@@ -57,3 +59,18 @@ def test_a_dry_run_never_overwrites_a_directory_that_is_not_a_context(
     with pytest.raises(Conflict, match="not an earlier build context"):
         build_image(store, BuildOptions(dry_run=True, output=project, base="b"), engine=None)
     assert (project / "train.py").exists()
+
+
+def test_the_code_of_a_commit_with_no_files_is_an_empty_directory(tmp_path: Path) -> None:
+    """git's archive of an empty tree is a pax header alone, which tarfile cannot read."""
+    project = tmp_path / "empty"
+    project.mkdir()
+    git(project, "init", "-q", "-b", "main")
+    git(project, "-c", "user.name=a", "-c", "user.email=a@b", "commit", "-q", "--allow-empty",
+        "-m", "nothing yet")  # fmt: skip
+    commit = git(project, "rev-parse", "HEAD").strip()
+    with Store.open(project, create=True) as store:
+        snapshot = {"git": {"root": ".", "commit": commit, "diff": None, "untracked": []}}
+        mtime, problems = export_code(store, snapshot, tmp_path / "code")
+    assert (mtime, problems) == (0, [])
+    assert list((tmp_path / "code").iterdir()) == []

@@ -316,7 +316,7 @@ def test_openapi_describes_every_route():
             parts.append(literal.group(1) if literal else "{x}")
         path = "/" + "/".join(parts)
         assert path in normalized, path
-    assert len(routes) == len(documented) == 17
+    assert len(routes) == len(documented) == 18
 
 
 async def test_pushed_state_per_record(project, api, tmp_path):

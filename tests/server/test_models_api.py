@@ -62,7 +62,8 @@ async def test_list_and_show_models(models, api):
     assert snap["notebook"] == "nb/a.ipynb"  # relative to the server root
     by_version = await api("models", "churn:2")
     by_alias = await api("models", "churn@production")  # jp_fetch escapes it
-    assert by_version == by_alias == second
+    assert by_version == by_alias == {**second, "images": []}  # no serving image built
+    assert detail["images"] == {v["id"]: [] for v in detail["versions"]}
     assert by_version["id"] and by_version["schema"] == "mlver.model/1"
 
 
@@ -141,3 +142,37 @@ async def test_writes_need_a_token(models, jp_fetch):
 def _store_records(root: Path) -> list[str]:
     with Store(root / ".mlver") as store:
         return sorted(store.index.record_ids())
+
+
+async def test_a_versions_serving_images_are_listed(models, api):
+    """What ``model build`` records (its real build is in tests/images): a serving image is
+    the version's, shown by ``models/<ref>`` and ``models/<name>``, not a snapshot image."""
+    with Store(models["root"] / ".mlver") as store:
+        version = registry.resolve(store, "churn:2")
+        snapshot = store.get(version["snapshot"])
+        image = store.put_record(
+            {
+                "schema": "mlver.image/1",
+                "image_id": "sha256:" + "ab" * 32,
+                "repo_digests": [],
+                "tags": ["churn:2", "churn:production"],
+                "base": "project:env-0123456789ab",
+                "platform": "linux/amd64",
+                "environment": snapshot["environment"],
+                "snapshot": snapshot["id"],
+                "dockerfile": "0" * 64,
+                "lock": "1" * 64,
+                "build_log": None,
+                "created": "2026-11-30T00:00:00.000Z",
+                "build_seconds": 2.5,
+                "reused": False,
+                "model": {"name": "churn", "version": 2, "record": version["id"]},
+            }
+        )
+    by_version = await api("models", "churn@production")
+    assert [i["id"] for i in by_version["images"]] == [image["id"]]
+    detail = await api("models", "churn")
+    assert [i["tags"] for i in detail["images"][version["id"]]] == [image["tags"]]
+    assert sum(len(images) for images in detail["images"].values()) == 1
+    shown = await api("snapshots", snapshot["id"])
+    assert image["id"] not in [i["id"] for i in shown["images"]]

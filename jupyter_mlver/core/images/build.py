@@ -9,7 +9,7 @@ an Image record linked to the snapshot.
    and recorded with ``reused: true``; nothing is built.
 3. Lock, context and Dockerfile (``prepare.py``).
 4. Build through the engine with progress streamed; tags are added only after the build
-   succeeded and removed again if anything after fails (``_tagging``), so a failed build
+   succeeded and removed again if anything after fails (``tagging``), so a failed build
    leaves no tag and no record (its log is kept in the store and named in the error).
 5. ``--push``: every tag under the given repository; the registry's digest is recorded.
 """
@@ -34,7 +34,7 @@ from . import context as ctx
 from .dockerfile import count_steps
 from .engine import BuildError, Engine, ImageInfo
 from .naming import build_inputs, default_base, labels, repository_name, tag_names
-from .prepare import Prepared, clear_context_dir, prepare
+from .prepare import clear_context_dir, prepare
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .resolve import build_outside_wheels
 from .source import BuildOptions, Source, resolve_source
@@ -89,7 +89,7 @@ class BuildResult:
 
 
 @dataclass
-class _Plan:
+class Plan:
     """What a build decided before it does anything."""
 
     source: Source
@@ -131,7 +131,7 @@ class _Plan:
 
 
 def image_record(
-    plan: _Plan,
+    plan: Plan,
     info: ImageInfo,
     *,
     dockerfile: str,
@@ -166,7 +166,7 @@ def image_record(
 
 
 @contextlib.contextmanager
-def _tagging(engine: Engine, image: ImageInfo, refs: list[str]) -> Iterator[None]:
+def tagging(engine: Engine, image: ImageInfo, refs: list[str]) -> Iterator[None]:
     """Tag ``image`` with ``refs`` for the block; if the block fails, the tags this call
     added are removed again: no tag may point at an unrecorded image."""
     applied: list[str] = []
@@ -183,7 +183,7 @@ def _tagging(engine: Engine, image: ImageInfo, refs: list[str]) -> Iterator[None
         raise
 
 
-def _connect(engine: Engine | None, dry_run: bool) -> Engine | None:
+def connect(engine: Engine | None, dry_run: bool) -> Engine | None:
     if engine is not None:
         return engine
     from .docker_engine import DockerEngine
@@ -220,13 +220,13 @@ def build_image(
         clear_context_dir(out, check_only=True)  # before any work
     name = repository_name(store, options)
     tags = tag_names(options, source)  # a bad --tag fails before any work too
-    engine = _connect(engine, options.dry_run)
+    engine = connect(engine, options.dry_run)
     base = options.base or base_default or default_base(env)
     base_info = engine.ensure_image(base) if engine is not None else None
     with tempfile.TemporaryDirectory(prefix="mlver-build-") as tmp:
         outside = build_outside_wheels(store, source, Path(tmp) / "outside", progress)
         wheel_hashes = {spec: hash_file(path) for spec, path in outside.items()}
-        plan = _Plan(
+        plan = Plan(
             source=source,
             name=name,
             refs=[f"{name}:{t}" for t in tags],
@@ -256,12 +256,19 @@ def build_image(
                     None, prepared.dockerfile, prepared.unreproducible, prepared.notes, out
                 )
             assert engine is not None
-            image_id, log = _run_build(
-                store, writer, engine, prepared, options, Path(tmp), progress
+            image_id, log = run_build(
+                store,
+                writer,
+                engine,
+                prepared.context,
+                prepared.dockerfile,
+                options.no_cache,
+                Path(tmp),
+                progress,
             )
             info = engine.image(image_id)
             assert info is not None
-            with _tagging(engine, info, plan.all_refs):
+            with tagging(engine, info, plan.all_refs):
                 progress(ProgressEvent("tag", f"tagged {', '.join(plan.refs)}"))
                 dockerfile = writer.add_bytes(prepared.dockerfile.encode())
                 lock = writer.add_bytes(prepared.lock.encode())
@@ -276,7 +283,7 @@ def build_image(
                     reused=False,
                     unreproducible=prepared.unreproducible,
                     wheels=sorted({w.object for w in prepared.lock.wheels()}),
-                    repo_digests=_push(engine, options.push, plan.push_refs, progress),
+                    repo_digests=push_tags(engine, options.push, plan.push_refs, progress),
                     created=created,
                 )
                 stored = store.put_record(record, fingerprint=env["fingerprint"])
@@ -299,7 +306,7 @@ def _find_reusable(
 def _reuse(
     store: Store,
     engine: Engine,
-    plan: _Plan,
+    plan: Plan,
     earlier: Record,
     info: ImageInfo,
     push_repo: str | None,
@@ -312,7 +319,7 @@ def _reuse(
             f"image record {earlier['id'][:12]}",
         )
     )
-    with _tagging(engine, info, plan.all_refs):
+    with tagging(engine, info, plan.all_refs):
         # Untracked files are the snapshot's own: say which this snapshot had.
         unreproducible = [
             u for u in earlier.get("unreproducible") or [] if u["name"] != "untracked files"
@@ -328,7 +335,7 @@ def _reuse(
             reused=True,
             unreproducible=unreproducible,
             wheels=earlier.get("wheels") or [],
-            repo_digests=_push(engine, push_repo, plan.push_refs, progress),
+            repo_digests=push_tags(engine, push_repo, plan.push_refs, progress),
             created=records.now(),
         )
         with store.writing():
@@ -351,16 +358,19 @@ def _failure_reason(lines: list[str], engine_error: str) -> str:
     return useful[-1] if useful else engine_error
 
 
-def _run_build(
+def run_build(
     store: Store,
     writer: ObjectWriter,
     engine: Engine,
-    prepared: Prepared,
-    options: BuildOptions,
+    context: ctx.Context,
+    dockerfile: str,
+    nocache: bool,
     tmp: Path,
     progress: ProgressCallback,
 ) -> tuple[str, str]:
-    total = count_steps(prepared.dockerfile)
+    """Build a context through the engine with progress; ``(image id, log)``. A failure is
+    ``BuildStepFailed`` naming the step, with the log kept in the store."""
+    total = count_steps(dockerfile)
     progress(ProgressEvent("build", f"building ({total} steps)", step=0, total=total))
     log_lines: list[str] = []
 
@@ -372,10 +382,10 @@ def _run_build(
         progress(ProgressEvent("build", f"step {i}/{n}: {instruction}", step=i, total=n))
 
     with open(tmp / "context.tar", "w+b") as tar:
-        prepared.context.write_tar(tar)
+        context.write_tar(tar)
         tar.seek(0)
         try:
-            image_id = engine.build(tar, nocache=options.no_cache, on_line=on_line, on_step=on_step)
+            image_id = engine.build(tar, nocache=nocache, on_line=on_line, on_step=on_step)
         except BuildError as e:
             log_id = writer.add_bytes(e.log.encode())
             writer.commit()
@@ -390,7 +400,7 @@ def _run_build(
     return image_id, "\n".join(log_lines) + "\n"
 
 
-def _push(
+def push_tags(
     engine: Engine, repo: str | None, refs: list[str], progress: ProgressCallback
 ) -> list[str]:
     if not repo:

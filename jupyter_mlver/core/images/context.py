@@ -191,11 +191,15 @@ def export_code(store: Store, snapshot: Record, dest: Path) -> tuple[int, list[d
                 f"commit {commit[:12]} of the snapshot is not in the repository at {repo}",
                 "fetch it (git fetch), or build a snapshot whose commit exists",
             ) from None
-        with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
-            members = tar.getmembers()
-            mtime = int(members[0].mtime) if members else 0
-            kwargs: dict[str, Any] = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-            tar.extractall(dest, **kwargs)
+        # An empty tree's archive is only git's pax header, which tarfile cannot read.
+        if _git(repo, "ls-tree", "--name-only", commit).strip():
+            with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:
+                members = tar.getmembers()
+                mtime = int(members[0].mtime) if members else 0
+                kwargs: dict[str, Any] = (
+                    {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+                )
+                tar.extractall(dest, **kwargs)
     if git.get("diff"):
         patch, binary = _split_diff(store.objects.get_bytes(git["diff"]))
         problems += [

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import IO, Any
 
 from ..errors import BuildFailed, EngineUnavailable, InvalidInput, MlverError
+from .docker_services import DockerServices
 from .engine import (
     LONG_TIMEOUT,
     BuildError,
@@ -65,8 +66,9 @@ def _stream_error(chunk: dict[str, Any]) -> str | None:
     return None
 
 
-class DockerEngine:
-    """A Docker engine reached through ``DOCKER_HOST`` or the default socket."""
+class DockerEngine(DockerServices):
+    """A Docker engine reached through ``DOCKER_HOST`` or the default socket (long-lived
+    containers: ``DockerServices``)."""
 
     def __init__(self, client: Any, host: str) -> None:
         self.client = client

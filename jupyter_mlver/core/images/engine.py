@@ -55,6 +55,42 @@ class RunResult:
     timed_out: bool = False
 
 
+@dataclass(frozen=True)
+class ServiceOptions:
+    """How ``Engine.start`` runs a long-lived container (a model server, a deployment's
+    proxy): detached, with ``ports`` (container port -> host port, None for any free one)
+    published on ``host_ip``; on ``network`` when given; ``files`` (a tar archive) unpacked at
+    ``files_at`` before it starts."""
+
+    name: str | None = None
+    ports: Mapping[int, int | None] = field(default_factory=dict)
+    host_ip: str = "127.0.0.1"
+    labels: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    network: str | None = None
+    entrypoint: Sequence[str] | None = None
+    command: Sequence[str] | None = None
+    files: bytes | None = None
+    files_at: str = "/"
+    stop_signal: str | None = None
+
+
+@dataclass(frozen=True)
+class Container:
+    id: str
+    name: str
+    image_id: str
+    labels: dict[str, str]
+    status: str  # created | running | exited | ...
+    ports: dict[int, int]  # container port -> host port (published ones)
+    exit_code: int | None = None
+    address: str | None = None  # on its (first) network
+
+    @property
+    def running(self) -> bool:
+        return self.status == "running"
+
+
 class BuildError(Exception):
     """A build that failed: the step it failed at, the engine's message, that step's
     output (``lines``) and the full log."""
@@ -102,6 +138,26 @@ class Engine(Protocol):
     def run(
         self, image: str, command: Sequence[str], options: RunOptions | None = None
     ) -> RunResult: ...
+
+    def start(self, image: str, options: ServiceOptions) -> Container: ...
+
+    def container(self, ref: str) -> Container | None: ...
+
+    def containers(self, labels: Mapping[str, str]) -> list[Container]: ...
+
+    def logs(self, ref: str, tail: int | None = None) -> str: ...
+
+    def follow(self, ref: str, on_line: LineCallback) -> None: ...
+
+    def stop(self, ref: str, timeout: float) -> None: ...
+
+    def local_address(self) -> str: ...
+
+    def put_files(self, ref: str, path: str, archive: bytes) -> None: ...
+
+    def ensure_network(self, name: str, labels: Mapping[str, str]) -> None: ...
+
+    def remove_network(self, name: str) -> None: ...
 
 
 def split_ref(ref: str) -> tuple[str, str]:

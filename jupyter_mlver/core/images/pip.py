@@ -8,6 +8,7 @@ and constraints. Containers often have none of that.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -163,3 +164,45 @@ def download_sdist(
 def build_wheel(spec: str, dest: Path, progress: ProgressCallback) -> None:
     """A wheel from a source: a requirement, a VCS URL or a local directory."""
     _run(["wheel", "--no-deps", "--progress-bar", "off", "--wheel-dir", str(dest), spec], progress)
+
+
+def resolve(
+    requirements: Sequence[str],
+    constraints: Sequence[str],
+    target: Target,
+    workdir: Path,
+    progress: ProgressCallback,
+) -> list[tuple[str, str]]:
+    """``(normalized name, version)`` of every distribution pip would install for
+    ``requirements`` on ``target`` (binary wheels only) under ``constraints``; nothing is
+    installed (``--dry-run --report``)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    constraints_file = workdir / "constraints.txt"
+    constraints_file.write_text("".join(f"{c}\n" for c in constraints))
+    report = workdir / "report.json"
+    _run(
+        [
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--quiet",
+            "--only-binary=:all:",
+            "--progress-bar",
+            "off",
+            # pip accepts the target's platform only for installs into a directory.
+            "--target",
+            str(workdir / "target"),
+            "--report",
+            str(report),
+            "--constraint",
+            str(constraints_file),
+            *target.pip_args(),
+            *requirements,
+        ],
+        progress,
+    )
+    installs = json.loads(report.read_text()).get("install") or []
+    return [
+        (normalize_name(item["metadata"]["name"]), str(item["metadata"]["version"]))
+        for item in installs
+    ]

@@ -165,9 +165,19 @@ def history(store: Store, name: str, alias: str | None = None) -> list[Record]:
     return [store.get(row.id) for row in store.index.alias_events(name, alias)]
 
 
+def images(store: Store, record: Record) -> list[Record]:
+    """The serving images built for a version (``model build``), newest first."""
+    return [
+        store.get(rid)
+        for rid in store.index.images_of_model(record["id"])
+        if store.objects.exists(rid)
+    ]
+
+
 def describe(store: Store, name: str) -> dict[str, Any]:
-    """Everything a view of one model shows: its versions, aliases, alias history and the
-    snapshots the versions came from (message, time, metrics)."""
+    """Everything a view of one model shows: its versions, aliases, alias history, the
+    snapshots the versions came from (message, time, metrics) and each version's serving
+    images (by version record id)."""
     events = history(store, name)
     versions = [store.get(rid) for _, rid in store.index.model_versions(name)]
     snapshots = {}
@@ -189,6 +199,7 @@ def describe(store: Store, name: str) -> dict[str, Any]:
         "versions": versions,
         "events": events,
         "snapshots": snapshots,
+        "images": {v["id"]: images(store, v) for v in versions},
     }
 
 

@@ -17,9 +17,18 @@ _LINKS = {
     "environment": (),
     "model": ("snapshot",),
     "alias": ("model_record",),
+    "deployment": ("model_record",),
 }
 #: The order records are published and indexed in: what is named before what names it.
-KIND_ORDER = {"environment": 0, "snapshot": 1, "image": 2, "tag": 3, "model": 4, "alias": 5}
+KIND_ORDER = {
+    "environment": 0,
+    "snapshot": 1,
+    "image": 2,
+    "tag": 3,
+    "model": 4,
+    "alias": 5,
+    "deployment": 6,
+}
 
 
 def linked(record: Record) -> list[str]:

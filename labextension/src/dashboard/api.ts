@@ -106,3 +106,83 @@ export function getDrift(
 ): Promise<IDriftReport> {
   return requestAPI<IDriftReport>('drift', {}, { a, b, notebook });
 }
+
+/** One row of `GET governance` (jupyter mlver model health --json). */
+export type Action = 'retrain' | 'roll back' | 'ok';
+
+export interface IFinding {
+  rule: string;
+  action: Action;
+  message: string;
+}
+
+export interface IVersionLive {
+  version: number;
+  role: 'stable' | 'canary';
+  weight: number;
+  requests: number;
+  error_rate: number | null;
+  p95_ms: number | null;
+  drift_share: number | null;
+  running: boolean;
+}
+
+export interface IDeploymentLive {
+  deployment: string;
+  stable: number | null;
+  stable_since: string | null;
+  canary: number | null;
+  canary_weight: number;
+  drift_share: number | null;
+  versions: IVersionLive[];
+  note: string | null;
+}
+
+export interface IModelHealth {
+  name: string;
+  latest: number;
+  versions: number;
+  /** The version judged: the configured alias's holder, else the deployed, else the latest. */
+  version: number;
+  aliases: Record<string, { version: number; since: string }>;
+  deployed: { version: number; since: string | null; via: string } | null;
+  metric: {
+    name: string;
+    higher_is_better: boolean;
+    source: 'gate' | 'config' | 'first';
+    value: number | null;
+    values: Record<string, number>;
+  } | null;
+  trend: {
+    versions: number[];
+    values: number[];
+    slope: number;
+    falling: boolean;
+  } | null;
+  freshness: {
+    snapshot: string;
+    snapshot_created: string;
+    snapshot_age_seconds: number;
+    files: number;
+    newest_file: string | null;
+    data_recorded: string | null;
+    data_age_seconds: number | null;
+  } | null;
+  drift_share: number | null;
+  deployments: IDeploymentLive[];
+  recommendation: { action: Action; reason: string; findings: IFinding[] };
+}
+
+export interface IGovernance {
+  models: IModelHealth[];
+  rules: Record<string, any>;
+  now: string | null;
+  live: boolean;
+  notes: string[];
+  generation: number;
+}
+
+/** The models' governance table of the store of `notebook` (or of the server root). */
+export function getGovernance(notebook?: string | null): Promise<IGovernance> {
+  return requestAPI<IGovernance>('governance', {}, { notebook });
+}

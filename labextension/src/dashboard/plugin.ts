@@ -5,8 +5,9 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { MlverModel } from '../model';
 import { CommandIDs, PANEL_ID } from '../tokens';
 import { CompareTab } from './compare';
+import { GovernanceModel } from './health';
 import { ExperimentsModel } from './model';
-import { Dashboard, DASHBOARD_ID } from './widget';
+import { Dashboard, DASHBOARD_ID, DashboardTab } from './widget';
 
 /**
  * The dashboard's commands (open it; compare two snapshots in a main-area tab), kept
@@ -22,8 +23,10 @@ export function registerDashboard(
 ): void {
   const { model, rendermime, restorer } = options;
   const experiments = new ExperimentsModel({ notebook: model.notebook });
+  const governance = new GovernanceModel({ notebook: model.notebook });
   model.changed.connect(() => {
     experiments.notebook = model.notebook;
+    governance.notebook = model.notebook;
   });
   const dashboards = new WidgetTracker<Dashboard>({
     namespace: 'jupyter_mlver-dashboard'
@@ -31,6 +34,10 @@ export function registerDashboard(
 
   const openInPanel = (id: string): void => {
     model.selected = id;
+    app.shell.activateById(PANEL_ID);
+  };
+  const openModelInPanel = (name: string): void => {
+    model.modelName = name;
     app.shell.activateById(PANEL_ID);
   };
 
@@ -57,25 +64,34 @@ export function registerDashboard(
   });
 
   app.commands.addCommand(CommandIDs.openDashboard, {
-    label: 'Open the Experiments Dashboard (ML Versions)',
-    execute: () => {
+    label: args =>
+      args['tab'] === 'models'
+        ? 'Open the Model Health Dashboard (ML Versions)'
+        : 'Open the Experiments Dashboard (ML Versions)',
+    execute: args => {
       let dashboard = dashboards.currentWidget;
       if (!dashboard || dashboard.isDisposed) {
         dashboard = new Dashboard({
           model: experiments,
+          governance,
           rendermime,
           actions: {
             compare: (a, b) =>
               void app.commands.execute(CommandIDs.compare, { a, b }),
-            open: openInPanel
+            open: openInPanel,
+            openModel: openModelInPanel
           }
         });
         void dashboards.add(dashboard);
         app.shell.add(dashboard, 'main');
-        void experiments.refresh();
-      } else {
+      }
+      const asked = args['tab'];
+      const tab: DashboardTab =
+        asked === 'models' || asked === 'experiments' ? asked : dashboard.tab;
+      if (tab === 'experiments') {
         void experiments.refresh();
       }
+      dashboard.tab = tab; // showing Models judges the models again
       app.shell.activateById(DASHBOARD_ID);
     }
   });
@@ -87,13 +103,22 @@ export function registerDashboard(
     });
   }
   // The side panel polls the store: when its count changes (a snapshot was taken),
-  // an open dashboard reloads too.
+  // an open dashboard reloads too; when any record was indexed (a version registered,
+  // an alias moved, a deployment changed), an open Models tab judges again.
   let seen = model.total;
+  let generation = model.generation;
   model.changed.connect(() => {
+    const open = dashboards.currentWidget;
     if (model.total !== seen) {
       seen = model.total;
-      if (dashboards.currentWidget && !experiments.loading) {
+      if (open && !experiments.loading) {
         void experiments.refresh();
+      }
+    }
+    if (model.generation !== generation) {
+      generation = model.generation;
+      if (open?.tab === 'models' && !governance.loading) {
+        void governance.refresh();
       }
     }
   });

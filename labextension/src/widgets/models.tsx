@@ -1,4 +1,5 @@
 import * as React from 'react';
+import { Clipboard } from '@jupyterlab/apputils';
 
 import {
   getModel,
@@ -14,6 +15,7 @@ import { MlverModel } from '../model';
 import { errorText } from '../request';
 import { formatTime, formatValue, humanBytes, shortId } from './format';
 import { PendingView } from './nav';
+import { imageRef } from './record';
 
 /**
  * Fetch `load()` again whenever the store's generation changes (a version registered, an
@@ -219,6 +221,29 @@ function VersionRow(props: {
         </button>
         {snap?.message ? ` ${snap.message}` : ''}
       </div>
+      {(detail.images?.[v.id] ?? []).map(image => (
+        <div
+          key={image.id}
+          className="jp-mlver-image jp-mlver-model-image"
+          data-image-id={image.image_id}
+        >
+          <code className="jp-mlver-image-ref">{imageRef(image)}</code>
+          <button
+            className="jp-mlver-button jp-mlver-copy-ref"
+            title="Copy the serving image's reference"
+            onClick={() => Clipboard.copyToSystem(imageRef(image))}
+          >
+            Copy
+          </button>
+          <div className="jp-mlver-muted">
+            serving image ·{' '}
+            {image.reused
+              ? 'reused'
+              : `built in ${image.build_seconds?.toFixed(0)} s`}{' '}
+            · {formatTime(image.created)}
+          </div>
+        </div>
+      ))}
     </li>
   );
 }

@@ -448,7 +448,7 @@ function TagEditor(props: {
   );
 }
 
-function imageRef(image: IImageRecord): string {
+export function imageRef(image: IImageRecord): string {
   return image.tags[0] ?? image.repo_digests[0] ?? image.image_id;
 }
 

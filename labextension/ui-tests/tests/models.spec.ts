@@ -70,6 +70,15 @@ test.describe('ML Versions panel: models', () => {
     await expect(model.locator('#jp-mlver-alias-history')).toContainText(
       'production'
     );
+    // Version 2's serving image (model build), with its reference to copy.
+    const image = versions.nth(0).locator('.jp-mlver-model-image');
+    await expect(image).toHaveCount(1);
+    await expect(image.locator('.jp-mlver-image-ref')).toHaveText('wine:2');
+    await expect(image).toContainText('serving image');
+    await expect(image.locator('.jp-mlver-copy-ref')).toBeVisible();
+    await expect(versions.nth(1).locator('.jp-mlver-model-image')).toHaveCount(
+      0
+    );
     await page.screenshot({ path: path.join(SHOTS, 'mlver-models.png') });
 
     // A version links to the snapshot it came from.

@@ -1,0 +1,174 @@
+"""``deploy status|watch|history|list|prometheus``: what a deployment is doing and how it is
+judged (core/deploy)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..views import deploy as views
+from .context import Context
+from .deploy_common import D, connect_engine, local_options
+from .spec import Arg, Command, arg, positive
+
+if TYPE_CHECKING:
+    from ..core.deploy.prometheus import PrometheusFiles
+    from ..core.deploy.status import DeploymentStatus
+    from ..core.deploy.watch import Limits, WatchResult
+    from ..core.records import Record
+
+
+def _status(ctx: Context, args: argparse.Namespace) -> DeploymentStatus:
+    from ..core.deploy.status import status
+
+    with ctx.open_store() as store:
+        return status(store, connect_engine(), args.deployment, drift=not args.no_drift)
+
+
+STATUS: Command[DeploymentStatus] = Command(
+    name="status",
+    help="per version: weight, requests, errors, error rate, p50/p95 latency and the drift "
+    "share of its sampled inputs against its training data",
+    run=_status,
+    text=views.status,
+    args=[D, arg("--no-drift", action="store_true", help="leave out the drift figures")],
+    examples=[("deploy status churn --json", "")],
+)
+
+
+def _limit_args() -> list[Arg]:
+    return [
+        arg("--max-error-rate", type=float, default=0.05, metavar="R", help="default 0.05"),
+        arg("--max-p95-ms", type=float, metavar="MS", help="p95 latency limit in ms"),
+        arg("--max-drift-share", type=float, metavar="S", help="share of drifted columns"),
+        arg(
+            "--min-requests",
+            type=positive,
+            default=20,
+            metavar="N",
+            help="judge only after N requests in the window (default 20)",
+        ),
+    ]
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    from ..core.deploy.watch import Limits
+
+    return Limits(args.max_error_rate, args.max_p95_ms, args.max_drift_share, args.min_requests)
+
+
+def _watch(ctx: Context, args: argparse.Namespace) -> WatchResult:
+    from ..core.deploy.watch import WatchOptions, watch
+
+    limits = _limits(args)
+    options = WatchOptions(args.for_, args.promote_after, args.interval)
+    engine = connect_engine()
+    with ctx.open_store() as store:
+        return watch(
+            store,
+            engine,
+            args.deployment,
+            limits,
+            options,
+            local_options(ctx, args),
+            on_tick=lambda s: ctx.say(views.watch_line(s)),
+        )
+
+
+WATCH: Command[WatchResult] = Command(
+    name="watch",
+    help="check the canary every few seconds: roll it back at once when a limit is breached "
+    "over at least N requests, promote it when it held (exit 3 on a rollback)",
+    run=_watch,
+    text=views.watched,
+    exit_code=lambda w: w.exit_code,
+    args=[
+        D,
+        *_limit_args(),
+        arg(
+            "--for",
+            dest="for_",
+            type=float,
+            default=300.0,
+            metavar="SECONDS",
+            help="how long to watch (default 300)",
+        ),
+        arg(
+            "--promote-after",
+            type=float,
+            metavar="SECONDS",
+            help="promote a canary that held this long (default: at the end of --for)",
+        ),
+        arg(
+            "--interval",
+            type=float,
+            default=5.0,
+            metavar="SECONDS",
+            help="seconds between checks (default 5)",
+        ),
+    ],
+    examples=[("deploy watch churn --max-error-rate 0.02 --max-p95-ms 50 --for 600", "")],
+)
+
+
+def _history(ctx: Context, args: argparse.Namespace) -> list[Record]:
+    from ..core.deploy.events import history
+
+    with ctx.open_store() as store:
+        return history(store, args.deployment)
+
+
+HISTORY: Command[list[Record]] = Command(
+    name="history",
+    help="every change of a deployment, oldest first, with its reason and figures",
+    run=_history,
+    text=views.history,
+    json=lambda events: {"events": events},
+    args=[D],
+    examples=[("deploy history churn", "")],
+)
+
+
+def _list(ctx: Context, args: argparse.Namespace) -> list[dict[str, Any]]:
+    from ..core.deploy.events import deployments
+
+    with ctx.open_store() as store:
+        return deployments(store)
+
+
+LIST: Command[list[dict[str, Any]]] = Command(
+    name="list",
+    help="every deployment of this store and its state",
+    run=_list,
+    text=views.deployments,
+    json=lambda rows: {"deployments": rows},
+    examples=[("deploy list", "")],
+)
+
+
+def _prometheus(ctx: Context, args: argparse.Namespace) -> PrometheusFiles:
+    import os
+
+    from ..core.deploy.events import history
+    from ..core.deploy.prometheus import write_files
+
+    with ctx.open_store() as store:
+        history(store, args.deployment)  # an unknown deployment is an error here too
+    directory = Path(args.output or f"prometheus-{args.deployment}")
+    host = os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+    return write_files(args.deployment, directory, _limits(args), host)
+
+
+PROMETHEUS: Command[PrometheusFiles] = Command(
+    name="prometheus",
+    help="write a prometheus.yml scrape config and alert rules for the same limits as watch",
+    run=_prometheus,
+    text=views.prometheus,
+    args=[
+        D,
+        arg("-o", "--output", metavar="DIR", help="default ./prometheus-D"),
+        *_limit_args(),
+    ],
+    examples=[("deploy prometheus churn --max-p95-ms 50 -o monitoring/", "")],
+)

@@ -1,0 +1,126 @@
+"""An image made of an existing image plus a few small layers: ``FROM <image id>``, files,
+commands, settings and labels. A serving image is the environment image of a model's
+snapshot plus the server and the model, built this way: its lower layers *are* the
+environment image's (shared in the engine and in a registry), and its build context holds
+only the small layers, so building one takes seconds.
+
+``render`` is pure (testable without an engine); ``inputs`` hashes what decides the image's
+content (not its labels), so an image with equal inputs can be reused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import records
+from ..hashing import hash_bytes, hash_file
+from .context import Context
+from .dockerfile import quote
+from .extras import Layer
+
+#: Bump when render() changes what an overlay image contains.
+OVERLAY_VERSION = 1
+LAYERS_DIR = "layers"
+
+
+@dataclass(frozen=True)
+class Run:
+    """A command run as root during the build (exec form: no shell needed in the image)."""
+
+    argv: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Overlay:
+    base: str  # an image id (sha256:…): exactly that image, whatever its tags do later
+    steps: tuple[Layer | Run, ...]
+    user: str  # numeric uid:gid, so runAsNonRoot can check it
+    env: Mapping[str, str] = field(default_factory=dict)
+    expose: tuple[int, ...] = ()
+    entrypoint: tuple[str, ...] | None = None
+    cmd: tuple[str, ...] | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+    header: tuple[str, ...] = ()
+
+    def inputs(self) -> str:
+        """What decides the image's content (labels and comments do not)."""
+        steps = [
+            {"run": list(step.argv)}
+            if isinstance(step, Run)
+            else {
+                "dest": step.dest,
+                "mode": step.mode,
+                "files": {
+                    name: hash_file(data) if isinstance(data, Path) else hash_bytes(data)
+                    for name, data in sorted(step.files.items())
+                },
+            }
+            for step in self.steps
+        ]
+        return hash_bytes(
+            records.canonical_json(
+                {
+                    "overlay": OVERLAY_VERSION,
+                    "base": self.base,
+                    "steps": steps,
+                    "user": self.user,
+                    "env": dict(self.env),
+                    "expose": list(self.expose),
+                    "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None,
+                    "cmd": list(self.cmd) if self.cmd is not None else None,
+                }
+            )
+        )
+
+
+def _folders(overlay: Overlay) -> list[str | None]:
+    """The context folder of each step (None for a command)."""
+    return [
+        None if isinstance(step, Run) else f"{LAYERS_DIR}/{i}"
+        for i, step in enumerate(overlay.steps)
+    ]
+
+
+def render(overlay: Overlay) -> str:
+    lines = [f"# {h}" for h in overlay.header]
+    lines.append(f"FROM {overlay.base}")
+    root = False
+    for step, folder in zip(overlay.steps, _folders(overlay), strict=True):
+        if isinstance(step, Run):
+            if not root:
+                lines.append("USER 0:0")
+                root = True
+            lines.append(f"RUN {json.dumps(list(step.argv))}")
+        else:
+            lines.append(f"COPY {folder}/ {step.dest.rstrip('/')}/")
+    if overlay.env:
+        pairs = [f"{k}={quote(v)}" for k, v in sorted(overlay.env.items())]
+        lines.append("ENV " + " \\\n    ".join(pairs))
+    lines.append(f"USER {overlay.user}")
+    lines += [f"EXPOSE {port}" for port in overlay.expose]
+    if overlay.entrypoint is not None:
+        lines.append(f"ENTRYPOINT {json.dumps(list(overlay.entrypoint))}")
+    if overlay.cmd is not None:
+        lines.append(f"CMD {json.dumps(list(overlay.cmd))}")
+    if overlay.labels:
+        pairs = [f"{k}={quote(v)}" for k, v in sorted(overlay.labels.items())]
+        lines.append("LABEL " + " \\\n      ".join(pairs))
+    return "\n".join(lines) + "\n"
+
+
+def context(overlay: Overlay, dockerfile: str) -> Context:
+    """The build context: the Dockerfile and each layer's files (read when it is written)."""
+    ctx = Context()
+    ctx.add_bytes("Dockerfile", dockerfile.encode())
+    for step, folder in zip(overlay.steps, _folders(overlay), strict=True):
+        if isinstance(step, Run):
+            continue
+        for name, data in sorted(step.files.items()):
+            if isinstance(data, Path):
+                ctx.add_file(f"{folder}/{name}", data, mode=step.mode)
+            else:
+                ctx.add_bytes(f"{folder}/{name}", data, mode=step.mode)
+    return ctx
