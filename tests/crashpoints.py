@@ -1,17 +1,21 @@
 """Run ``jupyter mlver`` and SIGKILL it at a chosen point: the N-th call of a step.
 
     python tests/crashpoints.py POINT N -- snapshot -m x --data big
+    python tests/crashpoints.py count 0 -- snapshot -m x --data big   (prints how often
+                                                                      each point is passed)
 
 Points name the steps where a crash could leave a store half-written (hashing, staging a
-copy, syncing, renaming into ``objects/``, writing the hash cache's claims, each statement of
-the index transaction, uploads, markers, downloads). The kill is real: the process dies
-mid-step with no cleanup, exactly as with ``kill -9``.
+copy or packing it, syncing, renaming into ``objects/``, writing the hash cache's claims,
+each statement of the index, pack index and ledger transactions, uploads, downloads). The
+kill is real: the process dies mid-step with no cleanup, exactly as with ``kill -9``.
 """
 
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib
+import json
 import os
 import signal
 import sqlite3
@@ -20,21 +24,22 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-
-def _die() -> None:
-    os.kill(os.getpid(), signal.SIGKILL)
+COUNTS_MARK = "crashpoints-counts:"
 
 
 class _Counter:
+    """Counts passes of one point; kills the process at the ``n``-th (never if n == 0)."""
+
     def __init__(self, n: int) -> None:
         self.n = n
+        self.passed = 0
         self.lock = threading.Lock()
 
     def tick(self) -> None:
         with self.lock:
-            self.n -= 1
-            if self.n == 0:
-                _die()
+            self.passed += 1
+            if self.passed == self.n:
+                os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _wrap(owner: Any, name: str, counter: _Counter, after: bool = False) -> None:
@@ -52,16 +57,25 @@ def _wrap(owner: Any, name: str, counter: _Counter, after: bool = False) -> None
     setattr(owner, name, wrapper)
 
 
+_SQL_TRACES: dict[str, list[tuple[str, _Counter]]] = {}
+
+
 def _trace_sql(module: Any, pattern: str, counter: _Counter) -> None:
-    """Kill as the N-th statement containing ``pattern`` starts on ``module``'s connections."""
+    """Count (and kill) as each statement containing ``pattern`` starts on ``module``'s
+    connections."""
+    traces = _SQL_TRACES.setdefault(module.__name__, [])
+    traces.append((pattern, counter))
+    if len(traces) > 1:
+        return  # connect is wrapped already; it reads the list
     original = module.connect
 
     def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         conn: sqlite3.Connection = original(*args, **kwargs)
 
         def trace(statement: str) -> None:
-            if pattern in statement:
-                counter.tick()
+            for wanted, c in traces:
+                if wanted in statement:
+                    c.tick()
 
         conn.set_trace_callback(trace)
         return conn
@@ -69,26 +83,36 @@ def _trace_sql(module: Any, pattern: str, counter: _Counter) -> None:
     module.connect = connect
 
 
-def arm(point: str, n: int) -> None:
-    from jupyter_mlver.core import index, objects, state
-    from jupyter_mlver.core.capture import data
-    from jupyter_mlver.core.remote import backend, ledger
+def _modules() -> dict[str, Any]:
+    return {
+        name: importlib.import_module(f"jupyter_mlver.core.{name}")
+        for name in (
+            "index",
+            "objects",
+            "packs",
+            "state",
+            "capture.files",
+            "remote.backend",
+            "remote.ledger",
+            "remote.pull",
+        )
+    }
 
-    pull = importlib.import_module("jupyter_mlver.core.remote.pull")  # not the function
 
-    counter = _Counter(n)
-    if point == "none":
-        pass
-    elif point == "hash":
-        _wrap(data, "hash_file", counter)
-    elif point == "stage":
-        _wrap(objects, "_copy_into", counter)
-    elif point == "staged":
-        _wrap(objects, "_copy_into", counter, after=True)
+def _install(point: str, counter: _Counter) -> None:
+    m = _modules()
+    files, objects, packs, state = m["capture.files"], m["objects"], m["packs"], m["state"]
+    backend, pull = m["remote.backend"], m["remote.pull"]
+    if point == "hash":  # reading small files, hashing large ones
+        _wrap(files, "_read_small", counter)
+        _wrap(files, "hash_file", counter)
+    elif point in ("stage", "staged"):  # a loose copy in tmp/, or an object into a pack
+        _wrap(objects, "_copy_into", counter, after=point == "staged")
+        _wrap(packs.PackWriter, "add", counter, after=point == "staged")
     elif point == "sync":
         _wrap(os, "sync", counter)
         _wrap(objects, "_fsync_path", counter)
-    elif point == "rename":
+    elif point == "rename":  # publishing a staged object or pack into objects/
         replace = os.replace
 
         def publish(src: Any, dst: Any) -> None:
@@ -96,31 +120,73 @@ def arm(point: str, n: int) -> None:
                 counter.tick()
             replace(src, dst)
 
-        objects.os.replace = publish  # type: ignore[attr-defined]
-    elif point == "claim":
-        _wrap(state.StateCache, "save_tree", counter)
-        _wrap(state.StateCache, "save_files", counter)
-    elif point == "claimed":
-        _wrap(state.StateCache, "save_tree", counter, after=True)
-        _wrap(state.StateCache, "save_files", counter, after=True)
-    elif point.startswith("index:"):
-        _trace_sql(index, point.split(":", 1)[1], counter)
-    elif point.startswith("ledger:"):
-        _trace_sql(ledger, point.split(":", 1)[1], counter)
-    elif point == "upload":
-        _wrap(backend.RemoteFS, "put_file", counter)
-        _wrap(backend.RemoteFS, "put_bytes", counter)
-    elif point == "uploaded":
-        _wrap(backend.RemoteFS, "put_file", counter, after=True)
-        _wrap(backend.RemoteFS, "put_bytes", counter, after=True)
-    elif point == "download":
-        _wrap(pull._Remote, "download", counter)
-    elif point == "downloaded":
-        _wrap(pull._Remote, "download", counter, after=True)
+        objects.os.replace = publish
+    elif point == "unlink":  # removing an object file (gc, migrate)
+        import pathlib
+
+        unlink = pathlib.Path.unlink
+
+        def remove(self: pathlib.Path, missing_ok: bool = False) -> None:
+            if f"{os.sep}objects{os.sep}" in str(self):
+                counter.tick()
+            unlink(self, missing_ok=missing_ok)
+
+        pathlib.Path.unlink = remove  # type: ignore[method-assign]
+    elif point in ("claim", "claimed"):
+        for name in ("save_tree", "save_files"):
+            _wrap(state.StateCache, name, counter, after=point == "claimed")
+    elif point.startswith(("index:", "packs:", "ledger:")):
+        module, _, pattern = point.partition(":")
+        _trace_sql(m[f"remote.{module}" if module == "ledger" else module], pattern, counter)
+    elif point in ("upload", "uploaded"):
+        for name in ("put_file", "put_bytes"):
+            _wrap(backend.RemoteFS, name, counter, after=point == "uploaded")
+    elif point in ("download", "downloaded"):
+        _wrap(pull._Remote, "download", counter, after=point == "downloaded")
     elif point == "seconds":
-        threading.Timer(n / 1000, _die).start()
+        threading.Timer(counter.n / 1000, os.kill, (os.getpid(), signal.SIGKILL)).start()
     else:
         raise SystemExit(f"unknown crash point {point!r}")
+
+
+#: What ``count`` reports: every point that is a count of calls.
+COUNTED = [
+    "hash",
+    "stage",
+    "sync",
+    "rename",
+    "claim",
+    "unlink",
+    "index:BEGIN",
+    "index:INSERT OR IGNORE INTO records",
+    "index:COMMIT",
+    "packs:INSERT",
+    "packs:COMMIT",
+    "ledger:COMMIT",
+    "upload",
+    "download",
+]
+
+
+def arm(point: str, n: int) -> None:
+    if point != "count":
+        _install(point, _Counter(n))
+        return
+    counters = {p: _Counter(0) for p in COUNTED}
+    for p, counter in counters.items():
+        _install(p, counter)
+    atexit.register(
+        lambda: print(
+            COUNTS_MARK + json.dumps({p: c.passed for p, c in counters.items()}), file=sys.stderr
+        )
+    )
+
+
+def counts(stderr: str) -> dict[str, int]:
+    """The counts a ``count`` run printed."""
+    line = next(x for x in stderr.splitlines() if x.startswith(COUNTS_MARK))
+    out: dict[str, int] = json.loads(line[len(COUNTS_MARK) :])
+    return out
 
 
 if __name__ == "__main__":
@@ -129,4 +195,6 @@ if __name__ == "__main__":
     arm(point, int(n))
     from jupyter_mlver.cli import main
 
-    sys.exit(main(argv))
+    code = main(argv)
+    sys.stdout.flush()
+    sys.exit(code)

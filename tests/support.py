@@ -82,3 +82,32 @@ def read_only(path: Path) -> Iterator[None]:
         finally:
             for p, mode in modes.items():
                 p.chmod(mode)
+
+
+def damage_object(objects: Any, oid: str, data: bytes = b"bit rot") -> bytes:
+    """Overwrite the start of a stored object in place (loose or packed), as bit rot
+    would; returns the bytes it replaced so a test can put them back."""
+    loose = objects.local_path(oid)
+    if loose is not None:
+        before = loose.read_bytes()
+        loose.chmod(0o644)
+        loose.write_bytes(data + before[len(data) :])
+        return before[: len(data)]
+    pack, offset, _ = objects.packs.locate(oid)
+    with open(objects.packs.pack_path(pack), "r+b") as f:
+        f.seek(offset)
+        before = f.read(len(data))
+        f.seek(offset)
+        f.write(data)
+    return before
+
+
+def repair_object(objects: Any, oid: str, before: bytes) -> None:
+    damage_object(objects, oid, before)
+
+
+def data_hashes(store: Any, record: dict[str, Any]) -> dict[str, str]:
+    """``path -> hash`` of every data file of a snapshot, directories expanded."""
+    from jupyter_mlver.core.datarefs import data_files
+
+    return {f["path"]: f["hash"] for f in data_files(store.objects.get_bytes, record)}

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlver.core.capture import data as data_mod
+from jupyter_mlver.core.capture import files as files_mod
+from jupyter_mlver.core.datarefs import data_files
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.hashing import hash_file
 from jupyter_mlver.core.store import Store
@@ -19,17 +21,27 @@ def age(path: Path, seconds: float = 10) -> None:
 
 
 def capture(store: Store, *paths: tuple[str, str], keep: bool = True) -> list[dict[str, object]]:
+    """The files a capture records, directories expanded through their trees."""
     with store.objects.writer() as writer:
-        return data_mod.capture_data(
-            list(paths), root=store.root, state=store.state, writer=writer if keep else None
+        entries = data_mod.capture_data(
+            list(paths), root=store.root, state=store.state, writer=writer, copies=keep
         )
+    return data_files(store.objects.get_bytes, {"data": entries})
 
 
-def test_directories_expand_to_hashed_stored_files(store: Store, project: Path) -> None:
+def test_directories_are_trees_of_hashed_stored_files(store: Store, project: Path) -> None:
     (project / "data" / "nested").mkdir()
     (project / "data" / "nested" / "deep.bin").write_bytes(os.urandom(5000))
     (project / "data" / ".ipynb_checkpoints").mkdir()
     (project / "data" / ".ipynb_checkpoints" / "x.csv").write_text("skip me")
+    with store.objects.writer() as writer:
+        recorded = data_mod.capture_data(
+            [("data", "tracked")], root=store.root, state=store.state, writer=writer
+        )
+    assert [(e["path"], e["kind"], e["files"]) for e in recorded] == [("data", "tree", 3)]
+    assert recorded[0]["size"] == sum(
+        (project / "data" / p).stat().st_size for p in ("nested/deep.bin", "test.csv", "train.csv")
+    )
     entries = capture(store, ("data", "tracked"))
     assert [e["path"] for e in entries] == [
         "data/nested/deep.bin",
@@ -55,18 +67,23 @@ def test_unchanged_files_are_not_read_again(
         age(f)
     capture(store, ("data", "tracked"))
     calls: list[str] = []
-    real = data_mod.hash_file
+    real = files_mod.hash_file
 
     def counting(path: str, size: int | None = None) -> str:
         calls.append(path)
         return real(path, size)
 
-    monkeypatch.setattr(data_mod, "hash_file", counting)
-    capture(store, ("data", "tracked"))
+    with monkeypatch.context() as m:
+        m.setattr(files_mod, "hash_file", counting)
+        m.setattr(files_mod, "_read_small", lambda f: calls.append(f.path) or b"")
+        capture(store, ("data", "tracked"))
     assert calls == []
     (project / "data" / "test.csv").write_text("x,y\n7,8\n")
+    read: list[str] = []
+    real_read = files_mod._read_small
+    monkeypatch.setattr(files_mod, "_read_small", lambda f: read.append(f.path) or real_read(f))
     entries = capture(store, ("data", "tracked"))
-    assert calls == [str(project / "data" / "test.csv")]
+    assert read == [str(project / "data" / "test.csv")]
     changed = next(e for e in entries if e["path"] == "data/test.csv")
     assert changed["hash"] == hash_file(project / "data" / "test.csv")
 

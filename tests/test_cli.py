@@ -43,14 +43,18 @@ def test_snapshot_list_show_round_trip(cli: CLI, project: Path) -> None:
     assert rec["params"] == {"lr": 0.01, "model": "rf"}
     assert rec["metrics"] == {"acc": 0.91, "loss": [0.5, 0.3]}
     assert rec["tags"] == ["baseline"]
-    data = {d["path"]: d for d in rec["data"]}  # type: ignore[attr-defined]
-    assert data["data/train.csv"]["hash"] == hash_file(project / "data" / "train.csv")
+    # A directory is one tree entry; --files lists what is in it.
+    assert [(d["path"], d["kind"], d["files"]) for d in rec["data"]] == [("data", "tree", 2)]
+    files = {d["path"]: d for d in cli.json("show", "HEAD", "--files")["data"]}
+    assert files["data/train.csv"]["hash"] == hash_file(project / "data" / "train.csv")
+    assert files["data/train.csv"]["stored"] and files["data/train.csv"]["role"] == "tracked"
     listed = cli.json("list")
     assert isinstance(listed, list) and [r["id"] for r in listed] == [rec["id"]]
     assert cli.json("show", str(rec["id"])[:6]) == rec
     assert cli.json("show", "baseline") == rec
     text = cli("show", "HEAD").stdout
-    assert "baseline run" in text and "lr=0.01" in text and "data/train.csv" in text
+    assert "baseline run" in text and "lr=0.01" in text and "data/ (tree of 2 files)" in text
+    assert "data/train.csv" in cli("show", "HEAD", "--files").stdout
     table = cli("list").stdout.splitlines()
     assert table[0].split()[:3] == ["ID", "CREATED", "(UTC)"]
     assert table[1].startswith(str(rec["id"])[:12])

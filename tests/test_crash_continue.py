@@ -20,34 +20,31 @@ import pytest
 from jupyter_mlver.core import records
 from jupyter_mlver.core.maintenance import fsck
 from jupyter_mlver.core.store import Store
+from tests.crashpoints import counts
 from tests.support import CLI
 
 CRASH = Path(__file__).with_name("crashpoints.py")
-SMALL_FILES = 70
-LARGE_FILES = 2
-
-#: (point, N): die at the N-th call of the step, spread over the whole snapshot.
-POINTS = [
-    ("hash", 1),  # before anything is staged
-    ("hash", 50),
-    ("stage", 1),  # staging copies in tmp/
-    ("stage", 20),
-    ("stage", 50),
-    ("staged", SMALL_FILES + LARGE_FILES),  # every copy staged, none published
-    ("sync", 1),  # making the staged copies durable
-    ("rename", 1),  # publishing into objects/
-    ("rename", 30),
-    ("rename", SMALL_FILES + LARGE_FILES),
-    ("claim", 1),  # the hash cache learning what is stored
-    ("claimed", 1),
-    ("rename", SMALL_FILES + LARGE_FILES + 1),  # the record object itself
-    ("index:BEGIN", 1),  # the index transaction
-    ("index:INSERT OR IGNORE INTO records", 1),
-    ("index:INSERT OR IGNORE INTO snapshots", 1),
-    ("index:COMMIT", 1),
-]
+SMALL_FILES = 70  # packed
+LARGE_FILES = 2  # loose, reflinked or copied
 #: Kills at fractions of a whole run's wall time, wherever the process happens to be.
 FRACTIONS = [0.2, 0.35, 0.5, 0.65, 0.8, 0.95]
+
+
+def kill_points(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """(point, N) spread over a whole snapshot: the first, middle and last pass of each
+    step, every rename, and each statement of the index and pack index transactions."""
+    spread = lambda n: sorted({1, max(1, n // 2), n})  # noqa: E731
+    plan = [(p, n) for p in ("hash", "stage", "sync") for n in spread(counts[p])]
+    plan += [("staged", counts["stage"])]  # every copy staged, none published
+    plan += [("rename", n) for n in range(1, counts["rename"] + 1)]
+    plan += [("claim", 1), ("claimed", 1)]  # the hash cache learning what is stored
+    plan += [("packs:INSERT", 1), ("packs:COMMIT", counts["packs:COMMIT"])]
+    plan += [
+        ("index:BEGIN", counts["index:BEGIN"]),
+        ("index:INSERT OR IGNORE INTO records", 1),
+        ("index:COMMIT", counts["index:COMMIT"]),
+    ]
+    return plan
 
 
 def _run(cwd: Path, point: str, n: int, *args: str) -> subprocess.CompletedProcess[str]:
@@ -97,11 +94,14 @@ def test_snapshot_killed_anywhere_then_taken_again(project: Path) -> None:
     big = project / "big"
     big.mkdir()
     _refill(big, 0)
+    assert _run(project, "count", 0, "snapshot", "--data", "big").returncode == 0
+    _refill(big, 100)
     started = time.monotonic()
-    done = _run(project, "none", 0, "snapshot", "-m", "whole", "--data", "big")
+    done = _run(project, "count", 0, "snapshot", "-m", "whole", "--data", "big")
     whole_run = time.monotonic() - started
     assert done.returncode == 0, done.stderr
-    plan = POINTS + [("seconds", int(whole_run * f * 1000)) for f in FRACTIONS]
+    plan = kill_points(counts(done.stderr))
+    plan += [("seconds", int(whole_run * f * 1000)) for f in FRACTIONS]
     assert len(plan) >= 20
     for round_, (point, n) in enumerate(plan, start=1):
         contents = _refill(big, round_)

@@ -34,7 +34,8 @@ def test_put_file_copies_never_links(objects: ObjectStore, tmp_path: Path) -> No
     src = tmp_path / "data.bin"
     src.write_bytes(os.urandom(100_000))
     oid = hash_file(src)
-    objects.put_file(src, oid)
+    with objects.writer() as w:
+        w.add_file(src, oid)
     stored = objects.path(oid)
     assert stored.read_bytes() == src.read_bytes()
     assert stored.stat().st_ino != src.stat().st_ino

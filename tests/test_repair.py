@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 import time
 from pathlib import Path
+from typing import Any
 
 from jupyter_mlver.core.store import Store
 from tests.support import CLI
@@ -28,23 +29,27 @@ def _dataset(project: Path, files: int = 20) -> dict[str, bytes]:
     return contents
 
 
-def _lose_copies(project: Path, record: dict[str, object], count: int) -> list[str]:
+def _files(project: Path, ref: str) -> list[dict[str, Any]]:
+    out = CLI(project).json("show", ref, "--files")["data"]
+    assert isinstance(out, list)
+    return out
+
+
+def _lose_copies(project: Path, files: list[dict[str, Any]]) -> list[str]:
     """Remove data copies from the store behind its back, as the bug left them."""
-    lost = []
     with Store.open(project) as store:
-        for entry in record["data"][:count]:  # type: ignore[index]
-            store.objects.path(entry["hash"]).unlink()
-            lost.append(entry["hash"])
-    return lost
+        for entry in files:
+            assert store.objects.remove(entry["hash"]) > 0
+    return [e["hash"] for e in files]
 
 
 def test_repair_copies_missing_data_again_from_the_working_tree(project: Path) -> None:
     cli = CLI(project)
     contents = _dataset(project)
     record = cli.json("snapshot", "-m", "damaged", "--data", "big")
-    lost = _lose_copies(project, record, 12)
-    changed = next(e["path"] for e in record["data"][:12] if e["hash"] == lost[0])
-    gone = next(e["path"] for e in record["data"][:12] if e["hash"] == lost[1])
+    files = _files(project, record["id"])
+    lost = _lose_copies(project, files[:12])
+    changed, gone = files[0]["path"], files[1]["path"]
     (project / changed).write_bytes(b"edited since the snapshot")
     (project / gone).unlink()
 
@@ -73,19 +78,32 @@ def test_repair_copies_missing_data_again_from_the_working_tree(project: Path) -
 
 
 def test_repair_puts_back_a_corrupt_copy(project: Path) -> None:
+    """A loose copy (a large file) and a packed one (a small file), each damaged on disk."""
     cli = CLI(project)
     contents = _dataset(project, files=3)
+    (project / "big" / "large.bin").write_bytes(os.urandom(2 << 20))
+    contents["big/large.bin"] = (project / "big" / "large.bin").read_bytes()
     record = cli.json("snapshot", "--data", "big")
-    victim = record["data"][0]
+    files = {f["path"]: f for f in _files(project, record["id"])}
+    small, large = files["big/part-000.bin"], files["big/large.bin"]
     with Store.open(project) as store:
-        path = store.objects.path(victim["hash"])
-        path.chmod(0o644)
-        path.write_bytes(b"bit rot")
-    assert cli("fsck", check=False).returncode == 1
+        loose = store.objects.local_path(large["hash"])
+        assert loose is not None and store.objects.local_path(small["hash"]) is None
+        loose.chmod(0o644)
+        loose.write_bytes(b"bit rot")
+        pack, offset, _ = store.objects.packs.locate(small["hash"])  # type: ignore[misc]
+        with open(store.objects.packs.pack_path(pack), "r+b") as f:
+            f.seek(offset)
+            f.write(b"rot")
+    check = cli("fsck", check=False)
+    assert check.returncode == 1
+    assert small["hash"] in check.stdout and large["hash"] in check.stdout
     text = cli("fsck", "--repair").stdout
-    assert f"repaired: {victim['path']}" in text
+    assert "repaired: big/part-000.bin" in text and "repaired: big/large.bin" in text
     with Store.open(project) as store:
-        assert store.objects.get_bytes(victim["hash"]) == contents[victim["path"]]
+        for f in (small, large):
+            assert store.objects.get_bytes(f["hash"]) == contents[f["path"]]
+    assert "ok" in cli("fsck").stdout
 
 
 def test_claims_of_a_cache_written_before_the_fix_are_checked(project: Path) -> None:
@@ -94,13 +112,13 @@ def test_claims_of_a_cache_written_before_the_fix_are_checked(project: Path) -> 
     cli = CLI(project)
     _dataset(project)
     record = cli.json("snapshot", "--data", "big")
-    lost = _lose_copies(project, record, 8)
+    lost = _lose_copies(project, _files(project, record["id"])[:8])
     state = project / ".mlver" / "state.sqlite"
     with sqlite3.connect(state) as conn:
         assert conn.execute("SELECT count(*) FROM trees").fetchone()[0] == 1
         conn.execute("PRAGMA user_version = 3")  # the layout that could lie
     again = cli.json("snapshot", "--data", "big")
-    assert [e["hash"] for e in again["data"]] == [e["hash"] for e in record["data"]]
+    assert again["data"] == record["data"]  # the same tree
     with Store.open(project) as store:
         assert all(store.objects.exists(oid) for oid in lost)
     assert "ok" in cli("fsck").stdout  # the first record is whole again, too

@@ -19,27 +19,32 @@ def test_files_round_trip(tmp_path: Path) -> None:
 def test_a_tree_is_one_listing_replaced_whole(tmp_path: Path) -> None:
     cache = StateCache(tmp_path / "state.sqlite")
     old = time.time_ns() - 10 * 10**9
+    info = ("t" * 64, 3, 2, True, [])
     cache.save_tree(
         "/d",
         {"/d/a.csv": (1, 1, old, "a" * 64, True), "/d/sub/b.csv": (2, 2, old, "b" * 64, False)},
+        info,
     )
-    assert set(cache.load_tree("/d")) == {"/d/a.csv", "/d/sub/b.csv"}
-    assert cache.load_tree("/d-other") == {}
-    cache.save_tree("/d", {"/d/a.csv": (1, 1, old, "a" * 64, True)})  # b.csv was deleted
-    assert cache.load_tree("/d") == {"/d/a.csv": (1, 1, old, "a" * 64, True)}
+    entries, tree = cache.load_tree("/d")
+    assert set(entries) == {"/d/a.csv", "/d/sub/b.csv"} and tree == info
+    assert cache.load_tree("/d-other") == ({}, None)
+    cache.save_tree("/d", {"/d/a.csv": (1, 1, old, "a" * 64, True)}, None)  # b.csv was deleted
+    assert cache.load_tree("/d") == ({"/d/a.csv": (1, 1, old, "a" * 64, True)}, None)
 
 
 def test_forget_stored_clears_rows_and_trees(tmp_path: Path) -> None:
     cache = StateCache(tmp_path / "state.sqlite")
     old = time.time_ns() - 10 * 10**9
     cache.save_files({"/x.csv": (1, 10, old, "d" * 64, True)})
-    cache.save_tree(
-        "/d", {"/d/a.csv": (1, 1, old, "d" * 64, True), "/d/b.csv": (2, 1, old, "e" * 64, True)}
-    )
-    cache.forget_stored(["d" * 64])
+    files = {"/d/a.csv": (1, 1, old, "d" * 64, True), "/d/b.csv": (2, 1, old, "e" * 64, True)}
+    cache.save_tree("/d", files, ("t" * 64, 2, 2, True, []))
+    cache.save_tree("/e", {"/e/c.csv": (3, 1, old, "f" * 64, True)}, ("u" * 64, 1, 1, True, []))
+    cache.forget_stored(["d" * 64, "u" * 64])
     assert cache.load_files(["/x.csv"])["/x.csv"][4] is False
-    tree = cache.load_tree("/d")
+    tree, info = cache.load_tree("/d")
     assert tree["/d/a.csv"][4] is False and tree["/d/b.csv"][4] is True
+    assert info is None  # it no longer vouches for its copies
+    assert cache.load_tree("/e")[1] is None  # its tree object itself is gone
 
 
 def test_racily_clean_files_are_not_cached(tmp_path: Path) -> None:
@@ -48,5 +53,5 @@ def test_racily_clean_files_are_not_cached(tmp_path: Path) -> None:
     f.write_text("just written")
     entry = (*stat_key(os.stat(f)), "e" * 64, False)
     cache.save_files({str(f): entry})
-    cache.save_tree(str(tmp_path), {str(f): entry})
-    assert cache.load_files([str(f)]) == {} and cache.load_tree(str(tmp_path)) == {}
+    cache.save_tree(str(tmp_path), {str(f): entry}, None)
+    assert cache.load_files([str(f)]) == {} and cache.load_tree(str(tmp_path)) == ({}, None)

@@ -27,6 +27,7 @@ COMMANDS: list[Entry] = [
     store.FSCK,
     store.REINDEX,
     store.GC,
+    store.MIGRATE,
 ]
 
 __all__ = [

@@ -13,6 +13,7 @@ from .spec import Command, Entry, arg, non_negative
 
 if TYPE_CHECKING:
     from ..core.detail import SnapshotDetail, SnapshotPage
+    from ..core.migrate import MigrateReport
     from ..core.records import Record
 
 REF_HELP = "HEAD, HEAD~N, a tag, or an id prefix of 4+ hex digits"
@@ -158,7 +159,10 @@ def _show(ctx: Context, args: argparse.Namespace) -> SnapshotDetail:
 
     with ctx.open_store() as store:
         return snapshot_detail(
-            store, store.resolve(args.ref, ctx.scope(store), kind=None), diff_text=False
+            store,
+            store.resolve(args.ref, ctx.scope(store), kind=None),
+            diff_text=False,
+            files=args.files,
         )
 
 
@@ -175,9 +179,18 @@ SHOW: Command[SnapshotDetail] = Command(
             nargs="?",
             default="HEAD",
             help=f"{REF_HELP}; any record's id (default: HEAD) {HEAD_HELP}",
-        )
+        ),
+        arg(
+            "--files",
+            action="store_true",
+            help="list every data file, directories expanded from their trees "
+            "(as {path, role, hash, size, stored})",
+        ),
     ],
-    examples=[("show HEAD~1", "also a tag, or an id prefix of 4+ hex digits")],
+    examples=[
+        ("show HEAD~1", "also a tag, or an id prefix of 4+ hex digits"),
+        ("show HEAD --files --json", "every data file with its hash"),
+    ],
 )
 
 
@@ -269,4 +282,21 @@ GC: Command[Collected] = Command(
     args=[arg("--dry-run", action="store_true", help="only say what would be removed")],
 )
 
-COMMANDS: list[Entry] = [SNAPSHOT, LIST, SHOW, TAG, FSCK, REINDEX, GC]
+
+def _migrate(ctx: Context, args: argparse.Namespace) -> MigrateReport:
+    from ..core.migrate import migrate
+
+    with ctx.open_store() as store:
+        return migrate(store)
+
+
+MIGRATE: Command[MigrateReport] = Command(
+    name="migrate",
+    help="upgrade the store in place to this version's format (safe to interrupt and rerun)",
+    run=_migrate,
+    text=text.migrated,
+    json=lambda r: r.to_json(),
+    examples=[("migrate", "once, after upgrading from jupyter_mlver 0.1")],
+)
+
+COMMANDS: list[Entry] = [SNAPSHOT, LIST, SHOW, TAG, FSCK, REINDEX, GC, MIGRATE]

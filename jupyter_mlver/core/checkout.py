@@ -12,15 +12,16 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import records
+from .capture.data import cached_tree_id
+from .datarefs import data_files, is_tree_entry
 from .errors import InvalidInput, StoreError
 from .hashing import hash_file
-from .objects import _copy_into
 from .records import Record
 from .state import matches, stat_key
 from .store import Store
@@ -81,7 +82,7 @@ class CheckoutResult:
         }
 
 
-def _items(record: Record, with_notebook: bool) -> list[CheckoutItem]:
+def _items(store: Store, record: Record, with_notebook: bool) -> list[CheckoutItem]:
     items = [
         CheckoutItem(
             d["path"],
@@ -91,12 +92,24 @@ def _items(record: Record, with_notebook: bool) -> list[CheckoutItem]:
             status=UNCHANGED if d.get("stored") else NOT_RESTORABLE,
             reason=None if d.get("stored") else "recorded with --hash-only: no copy in the store",
         )
-        for d in record.get("data") or []
+        for d in data_files(store.objects.get_bytes, record)
     ]
     nb = record.get("notebook")
     if with_notebook and nb and nb.get("path"):
         items.append(CheckoutItem(nb["path"], "notebook", nb["hash"], None))
     return items
+
+
+def _unchanged_trees(store: Store, record: Record) -> list[str]:
+    """Directories of the snapshot that are, by the hash cache, exactly as recorded: their
+    files need no look (prefixes ending in ``/``)."""
+    out = []
+    for entry in record.get("data") or []:
+        if is_tree_entry(entry):
+            current = cached_tree_id(store.state, str(_target(store, entry["path"])))
+            if current == entry["hash"]:
+                out.append(entry["path"].rstrip("/") + "/")
+    return out
 
 
 def _select(
@@ -142,14 +155,15 @@ def _backfill(store: Store) -> None:
     """Snapshots indexed before the index kept data entries get theirs now (once)."""
     missing = store.index.snapshots_without_data()
     if missing:
-        store.index.add_data_entries(store.get(rid) for rid in missing)
+        store.index.add_data_entries((store.get(rid) for rid in missing), store.objects.get_bytes)
 
 
-def _plan(store: Store, items: Iterable[CheckoutItem], force: bool) -> None:
+def _plan(store: Store, items: list[CheckoutItem], force: bool) -> None:
     known_checked = False
+    present = store.objects.present(i.hash for i in items if i.status != NOT_RESTORABLE)
     for item in items:
         # A file that cannot be restored is still fine if it already has the content.
-        if item.status != NOT_RESTORABLE and not store.objects.exists(item.hash):
+        if item.status != NOT_RESTORABLE and item.hash not in present:
             item.status = NOT_RESTORABLE
             item.reason = "the store has no copy (gc'd or not pulled): `jupyter mlver pull`"
         target = _target(store, item.path)
@@ -206,7 +220,7 @@ def restore_file(store: Store, digest: str, target: Path) -> None:
             mode = os.stat(target).st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o666 & ~_umask()
-        _copy_into(store.objects.path(digest), tmp)
+        store.objects.copy_to(digest, tmp)
         os.chmod(tmp, mode)
         written = hash_file(tmp)
         if written != digest:
@@ -247,9 +261,13 @@ def checkout(
     record = store.get(snapshot_id)
     if record.get("schema") != records.SNAPSHOT:
         raise InvalidInput(f"{snapshot_id[:12]} is not a snapshot")
-    items = _select(store, snapshot_id, _items(record, notebook), paths)
+    items = _select(store, snapshot_id, _items(store, record, notebook), paths)
     result = CheckoutResult(snapshot_id, dry_run, items)
-    _plan(store, items, force)
+    same = tuple(_unchanged_trees(store, record))
+    for item in items:
+        if same and item.path.startswith(same):
+            item.status, item.reason = UNCHANGED, None
+    _plan(store, [i for i in items if not (same and i.path.startswith(same))], force)
     if dry_run:
         return result
     if result.with_status(REFUSED):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from . import records
+from .datarefs import data_files
 from .index import ALL, SnapshotRow
 from .records import Record
 from .store import Store
@@ -74,10 +75,15 @@ def _diff_text(store: Store, record: Record) -> DiffText | None:
     }
 
 
-def snapshot_detail(store: Store, rid: str, *, diff_text: bool = True) -> SnapshotDetail:
+def snapshot_detail(
+    store: Store, rid: str, *, diff_text: bool = True, files: bool = False
+) -> SnapshotDetail:
     """Record ``rid`` with everything a reader of it needs. Objects missing from the store
-    (not pulled, gc'd) are left out rather than failing the whole view."""
+    (not pulled, gc'd) are left out rather than failing the whole view. With ``files`` a
+    snapshot's data lists every file, directories expanded from their trees."""
     record = store.get(rid)
+    if files and record.get("schema") == records.SNAPSHOT:
+        record = {**record, "data": data_files(store.objects.get_bytes, record)}
     detail = SnapshotDetail(record)
     if not detail.is_snapshot:
         return detail

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from . import records
+from .datarefs import Reader, expand, is_tree_entry
 from .errors import Conflict, StoreError
 from .records import Record
 from .sqlite import connect
@@ -58,7 +59,12 @@ MIGRATIONS: list[str] = [
         model_record TEXT NOT NULL, rollback INTEGER NOT NULL, created TEXT NOT NULL);
     CREATE INDEX ix_alias_events_model ON alias_events (model, alias, created);
     """,
-    # 3 -> 4: serving images (Image records with a ``model``), found by the model version
+    # 3 -> 4: directories recorded as trees whose files are already in ``data_entries``, so an
+    # unchanged directory in many snapshots adds its rows once.
+    """
+    CREATE TABLE data_trees (path TEXT NOT NULL, tree TEXT NOT NULL, PRIMARY KEY (path, tree));
+    """,
+    # 4 -> 5: serving images (Image records with a ``model``), found by the model version
     # they serve and kept apart from the environment images a snapshot lists.
     """
     CREATE TABLE model_images (
@@ -121,7 +127,7 @@ def summarize(record: Record) -> SnapshotSummary:
         "params": record.get("params") or {},
         "metrics": record.get("metrics") or {},
         "git": {k: git.get(k) for k in ("commit", "branch", "dirty")} if git else None,
-        "data_files": len(data),
+        "data_files": sum(d.get("files", 1) for d in data),
         "data_bytes": sum(d.get("size", 0) for d in data),
         "warnings": len(execution.get("warnings") or []),
         "source": (record.get("notebook") or {}).get("source"),
@@ -262,25 +268,31 @@ class Index:
         so what it read to build the record cannot change before the record is indexed."""
         self._insert(record)
 
-    def _insert_data_entries(self, record: Record) -> None:
+    def _insert_data_entries(self, record: Record, read: Reader) -> None:
         rid = record["id"]
         if self.conn.execute("SELECT 1 FROM data_indexed WHERE snapshot = ?", (rid,)).fetchone():
             return
-        rows = [
-            (rid, d["path"], d["hash"], int(bool(d.get("stored"))))
-            for d in record.get("data") or []
-        ]
+        rows = []
+        for d in record.get("data") or []:
+            if is_tree_entry(d):
+                done = self.conn.execute(
+                    "INSERT OR IGNORE INTO data_trees VALUES (?, ?)", (d["path"], d["hash"])
+                )
+                if not done.rowcount:
+                    continue  # the same directory, already listed for another snapshot
+            rows += [(rid, f["path"], f["hash"], int(bool(f["stored"]))) for f in expand(read, d)]
         notebook = record.get("notebook") or {}
         if notebook.get("path") and notebook.get("hash"):
             rows.append((rid, notebook["path"], notebook["hash"], 1))
         self.conn.executemany("INSERT INTO data_entries VALUES (?, ?, ?, ?)", rows)
         self.conn.execute("INSERT INTO data_indexed VALUES (?)", (rid,))
 
-    def add_data_entries(self, snapshots: Iterable[Record]) -> None:
-        """Index the data entries of snapshots indexed before the ``data_entries`` table."""
+    def add_data_entries(self, snapshots: Iterable[Record], read: Reader) -> None:
+        """Index the data entries of snapshots indexed before the ``data_entries`` table
+        (``read`` gives tree objects)."""
         with self.transaction():
             for record in snapshots:
-                self._insert_data_entries(record)
+                self._insert_data_entries(record, read)
 
     def snapshots_without_data(self) -> list[str]:
         rows = self.conn.execute(
@@ -325,6 +337,7 @@ class Index:
                 "images",
                 "data_entries",
                 "data_indexed",
+                "data_trees",
                 "models",
                 "alias_events",
                 "model_images",

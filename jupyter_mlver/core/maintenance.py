@@ -8,8 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import records
+from .datarefs import Needs, Walker, data_files
 from .hashing import hash_file
 from .objects import ObjectWriter
+from .packgc import pack_files, remove_strays, rewrite_packs, verify_packs
 from .records import Record
 from .store import Store
 
@@ -51,35 +53,48 @@ def _label(record: Record) -> str:
 
 
 def fsck(store: Store) -> FsckReport:
-    """Verify every object's hash, every record's references and the index."""
+    """Verify every object's hash (loose and packed), every record's references (trees
+    walked) and the index."""
     report = FsckReport()
-    ids = list(store.objects.iter_ids())
-    report.objects = len(ids)
+    loose = list(store.objects.iter_loose())
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for oid, ok in zip(ids, pool.map(store.objects.verify, ids), strict=True):
+        for oid, ok in zip(loose, pool.map(store.objects.verify, loose), strict=True):
             if not ok:
                 report.corrupt.add(oid)
                 report.problems.append(
                     f"object {oid} is corrupt: its content does not match its name"
                 )
+    packs = verify_packs(store.objects)
+    report.corrupt |= packs.corrupt
+    report.problems += packs.problems
+    if packs.strays:
+        report.warnings.append(
+            f"{len(packs.strays)} pack(s) are not indexed (an interrupted write); "
+            "`jupyter mlver gc` removes them"
+        )
+    present = set(loose) | set(store.objects.packs.iter_ids())
+    report.objects = len(present)
     corrupt = report.corrupt
-    present = set(ids)
     found: dict[str, Record] = {}
     # Data copies a `pull --no-data` left on a remote are absent by choice, not damage.
     from .remote.ledger import left_out
 
     absent_by_choice = left_out(store.dir)
     left: set[str] = set()
+    walker = Walker(store.objects.get_bytes)
     for record in store.iter_records():
         if record["id"] in corrupt:
             continue
         found[record["id"]] = record
-        for ref in records.references(record):
+        needs = walker.record(record)
+        for ref in sorted(needs.plain | set(needs.data)):
             if ref in absent_by_choice and ref not in present:
                 left.add(ref)
             elif ref not in present:
                 report.missing.add(ref)
                 report.problems.append(f"{_label(record)} references missing object {ref}")
+        for tree in sorted(needs.unreadable - report.missing - corrupt):
+            report.problems.append(f"{_label(record)}: tree {tree} cannot be read")
     if left:
         report.warnings.append(
             f"{len(left)} data cop(ies) were left on a remote by `pull --no-data`; "
@@ -117,7 +132,9 @@ def repair(store: Store, report: FsckReport | None = None) -> RepairReport:
         return out
     paths: dict[str, list[str]] = {}
     for record in store.iter_records():
-        for entry in record.get("data") or [] if record.get("schema") == records.SNAPSHOT else []:
+        if record.get("schema") != records.SNAPSHOT:
+            continue
+        for entry in data_files(store.objects.get_bytes, record):
             if entry.get("stored") and entry["hash"] in damaged:
                 paths.setdefault(entry["hash"], []).append(entry["path"])
     with store.writing(), store.objects.writer() as writer:
@@ -165,19 +182,23 @@ def reindex(store: Store) -> int:
 
 
 def reachable(store: Store, roots: Iterable[str]) -> set[str]:
+    """The records ``roots`` and every object they need, trees walked once each."""
     keep: set[str] = set()
+    needs = Needs()
+    walker = Walker(store.objects.get_bytes)
     for rid in roots:
         keep.add(rid)
         try:
             record = store.get(rid)
         except Exception:  # a damaged record keeps what it can; fsck reports it
             continue
-        keep.update(records.references(record))
-    return keep
+        walker.record(record, needs)
+    return keep | needs.plain | set(needs.data)
 
 
 def gc(store: Store, dry_run: bool = False) -> GcReport:
-    """Remove ``tmp/`` leftovers and objects no indexed record references."""
+    """Remove ``tmp/`` leftovers, stray packs and objects no indexed record needs; packs
+    holding garbage are rewritten with their live objects only."""
     report = GcReport()
     with store.exclusive():
         if store.objects.tmp.is_dir():
@@ -189,9 +210,13 @@ def gc(store: Store, dry_run: bool = False) -> GcReport:
         report.kept = len(keep)
         garbage = [oid for oid in store.objects.iter_ids() if oid not in keep]
         report.objects = len(garbage)
+        strays = sorted(pack_files(store.objects) - store.objects.packs.packs())
         if dry_run:
             report.bytes = sum(store.objects.size(oid) for oid in garbage)
-        else:
-            store.state.forget_stored(garbage)
-            report.bytes = sum(store.objects.remove(oid) for oid in garbage)
+            return report
+        store.state.forget_stored(garbage)
+        located = {oid: store.objects.packs.locate(oid) for oid in garbage}
+        report.bytes = sum(store.objects.remove(oid) for oid in garbage)
+        report.bytes += remove_strays(store.objects, strays)
+        rewrite_packs(store.objects, {loc[0] for loc in located.values() if loc is not None})
     return report

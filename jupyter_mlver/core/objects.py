@@ -12,14 +12,17 @@ import errno
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 
 from .errors import StoreError
 from .hashing import hash_bytes, hash_file, is_hex_digest
+from .packs import PACK_MAX_OBJECT, PackIndex, PackWriter
 
 _FICLONE = 0x40049409  # linux/fs.h: share extents with the source (reflink)
+#: Asked about more objects than this, listing the loose ones beats a stat per object.
+_LIST_LOOSE_ABOVE = 2048
 #: Above this many staged files one filesystem-wide sync is cheaper than an fsync each.
 _SYNC_BATCH = 64
 
@@ -66,40 +69,88 @@ def _fsync_path(path: Path) -> None:
 
 
 class ObjectStore:
+    """Loose objects (``objects/ab/cdef…``) and packed ones (``objects/pack/``, small data
+    copies): every reader goes through here and does not care which."""
+
     def __init__(self, objects_dir: Path, tmp_dir: Path) -> None:
         self.dir = objects_dir
         self.tmp = tmp_dir
+        self.packs = PackIndex(objects_dir.parent / "packs.sqlite", objects_dir / "pack")
+
+    def close(self) -> None:
+        self.packs.close()
 
     def path(self, oid: str) -> Path:
+        """Where the loose object would be (a packed object has no file of its own: use
+        ``local_path``, ``get_bytes`` or ``copy_to``)."""
         return self.dir / oid[:2] / oid[2:]
 
+    def local_path(self, oid: str) -> Path | None:
+        """The loose object's file, if the object is loose."""
+        path = self.path(oid)
+        return path if path.exists() else None
+
     def exists(self, oid: str) -> bool:
-        return os.path.exists(f"{self.dir}/{oid[:2]}/{oid[2:]}")
+        return (
+            os.path.exists(f"{self.dir}/{oid[:2]}/{oid[2:]}") or self.packs.locate(oid) is not None
+        )
+
+    def present(self, oids: Iterable[str]) -> set[str]:
+        """Which of ``oids`` the store has (packed ones found in one query per 500; for many
+        others, one listing of the loose objects instead of a stat each)."""
+        wanted = set(oids)
+        packed = self.packs.present(wanted)
+        rest = wanted - packed
+        if len(rest) > _LIST_LOOSE_ABOVE:
+            return packed | (rest & set(self.iter_loose()))
+        return packed | {o for o in rest if os.path.exists(f"{self.dir}/{o[:2]}/{o[2:]}")}
 
     def get_bytes(self, oid: str) -> bytes:
         try:
             return self.path(oid).read_bytes()
         except FileNotFoundError:
-            raise StoreError(
-                f"object {oid[:12]} is missing from the store",
-                "run `jupyter mlver fsck` to see what else is damaged",
-            ) from None
+            location = self.packs.locate(oid)
+            if location is None:
+                raise StoreError(
+                    f"object {oid[:12]} is missing from the store",
+                    "run `jupyter mlver fsck` to see what else is damaged",
+                ) from None
+            return self.packs.read(location)
+
+    def copy_to(self, oid: str, dst: Path) -> None:
+        """Write the object's bytes to a new file ``dst`` (reflink where it can)."""
+        path = self.path(oid)
+        if path.exists():
+            _copy_into(path, dst)
+        else:
+            dst.write_bytes(self.get_bytes(oid))
 
     def size(self, oid: str) -> int:
-        return self.path(oid).stat().st_size
+        try:
+            return self.path(oid).stat().st_size
+        except FileNotFoundError:
+            location = self.packs.locate(oid)
+            if location is None:
+                raise
+            return location[2]
+
+    def sizes(self, oids: Iterable[str]) -> dict[str, int]:
+        """The size of each of ``oids`` the store has (packed ones in a few queries)."""
+        wanted = set(oids)
+        out = self.packs.sizes(wanted)
+        for oid in wanted - out.keys():
+            with contextlib.suppress(FileNotFoundError):
+                out[oid] = os.stat(f"{self.dir}/{oid[:2]}/{oid[2:]}").st_size
+        return out
 
     def put_bytes(self, data: bytes) -> str:
         with self.writer() as w:
             return w.add_bytes(data)
 
-    def put_file(self, src: Path, oid: str) -> None:
-        with self.writer() as w:
-            w.add_file(src, oid)
-
     def writer(self) -> ObjectWriter:
         return ObjectWriter(self)
 
-    def iter_ids(self) -> Iterator[str]:
+    def iter_loose(self) -> Iterator[str]:
         try:
             fanouts = os.scandir(self.dir)
         except FileNotFoundError:
@@ -114,17 +165,39 @@ class ObjectStore:
                         if is_hex_digest(oid):
                             yield oid
 
+    def iter_ids(self) -> Iterator[str]:
+        """Every object once, loose or packed."""
+        loose = set()
+        for oid in self.iter_loose():
+            loose.add(oid)
+            yield oid
+        for oid in self.packs.iter_ids():
+            if oid not in loose:
+                yield oid
+
     def verify(self, oid: str) -> bool:
-        return hash_file(self.path(oid)) == oid
+        try:
+            if self.path(oid).exists():
+                return hash_file(self.path(oid)) == oid
+            return hash_bytes(self.get_bytes(oid)) == oid
+        except (OSError, StoreError):
+            return False
 
     def remove(self, oid: str) -> int:
+        """Remove an object: a loose file is deleted; a packed object is dropped from the
+        pack index (its bytes go when ``gc`` rewrites the pack). Returns its size."""
         path = self.path(oid)
         try:
             size = path.stat().st_size
             path.unlink()
+            return size
         except FileNotFoundError:
+            pass
+        location = self.packs.locate(oid)
+        if location is None:
             return 0
-        return size
+        self.packs.forget(oids=[oid])
+        return location[2]
 
 
 class ObjectWriter:
@@ -142,6 +215,8 @@ class ObjectWriter:
         self._names: set[str] = set()
         self._fanouts: set[str] = set()
         self._after: list[Callable[[], None]] = []
+        self._pack: PackWriter | None = None
+        self._replacing: list[str] = []
 
     def __enter__(self) -> ObjectWriter:
         return self
@@ -174,6 +249,23 @@ class ObjectWriter:
 
     def wants(self, oid: str) -> bool:
         return oid not in self._names and not self.store.exists(oid)
+
+    def wanted(self, oids: Iterable[str]) -> set[str]:
+        """Which of ``oids`` neither the store nor this writer has (in a few queries)."""
+        fresh = set(oids) - self._names
+        return fresh - self.store.present(fresh)
+
+    def add_packed(self, oid: str, data: bytes) -> None:
+        """Stage a small object (whose hash the caller checked, and which ``wanted`` said
+        the store lacks) into a pack."""
+        if oid in self._names:
+            return
+        if len(data) > PACK_MAX_OBJECT:
+            raise ValueError(f"{len(data)} bytes is too large for a pack")
+        if self._pack is None:
+            self._pack = PackWriter(self.store.tmp)
+        self._pack.add(oid, data)
+        self._names.add(oid)
 
     def add_bytes(self, data: bytes) -> str:
         oid = hash_bytes(data)
@@ -214,6 +306,10 @@ class ObjectWriter:
         self._stage(tmp, oid)
         return True
 
+    def replaces_pack(self, pack: str) -> None:
+        """The packs this writer commits take over every object of ``pack`` (``gc``)."""
+        self._replacing.append(pack)
+
     def after_commit(self, claim: Callable[[], None]) -> None:
         """Run ``claim`` at the next ``commit``, after every staged object is durable in
         ``objects/``; an aborted writer never runs it."""
@@ -226,14 +322,22 @@ class ObjectWriter:
             claim()
 
     def _publish(self) -> None:
-        if not self._staged:
+        packs = self._pack.staged() if self._pack is not None else []
+        if not self._staged and not packs:
             return
         if len(self._staged) > _SYNC_BATCH and hasattr(os, "sync"):
             os.sync()
         else:
             for tmp, _ in self._staged:
                 _fsync_path(tmp)
+            for tmp, _, _ in packs:
+                _fsync_path(tmp)
         touched: set[Path] = set()
+        for tmp, name, _ in packs:
+            final = self.store.packs.pack_path(name)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            touched.add(final.parent)
         for tmp, oid in self._staged:
             final = self.store.path(oid)
             if oid[:2] not in self._fanouts:
@@ -248,9 +352,16 @@ class ObjectWriter:
             for directory in touched:
                 with contextlib.suppress(OSError):
                     _fsync_path(directory)
+        # Only now, with every pack whole in place, may the index say what is in them.
+        self.store.packs.add([(name, entries) for _, name, entries in packs], self._replacing)
+        self._replacing.clear()
+        if self._pack is not None:
+            self._pack.closed.clear()
         self._staged.clear()
 
     def abort(self) -> None:
+        if self._pack is not None:
+            self._pack.discard()
         for tmp, _ in self._staged:
             tmp.unlink(missing_ok=True)
         self._staged.clear()

@@ -110,7 +110,9 @@ def references(record: Record) -> Iterator[str]:
         if record.get("git") and record["git"].get("diff"):
             yield record["git"]["diff"]
         for entry in record.get("data") or []:
-            if entry.get("stored"):
+            # A directory's tree is needed even when its copies are not kept; the files
+            # under it are found by walking it (see ``datarefs``).
+            if entry.get("stored") or entry.get("kind") == "tree":
                 yield entry["hash"]
         yield from (record.get("state") or {}).values()
     elif schema == IMAGE:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from .datarefs import data_files
 from .errors import MlverError
 from .images.engine import Engine, RunOptions
 from .records import Record
@@ -79,7 +80,7 @@ def build_run_archive(
         _add(tar, "mlver-run/runner.py", RUNNER.read_bytes(), 0o644, None)
         _add(tar, "mlver-run/notebook.ipynb", store.objects.get_bytes(nb["hash"]), 0o666, None)
         unplaced: list[str] = []
-        for i, entry in enumerate(record.get("data") or []):
+        for i, entry in enumerate(data_files(store.objects.get_bytes, record)):
             dest = _container_path(entry["path"])
             if dest is None:
                 unplaced.append(f"{entry['path']} (outside the project)")
@@ -89,7 +90,9 @@ def build_run_archive(
                 unplaced.append(f"{entry['path']} ({why})")
                 continue
             src = f"files/{i}"
-            _add(tar, f"mlver-run/{src}", None, 0o666, store.objects.path(entry["hash"]))
+            loose = store.objects.local_path(entry["hash"])
+            data = None if loose else store.objects.get_bytes(entry["hash"])
+            _add(tar, f"mlver-run/{src}", data, 0o666, loose)
             files.append({"src": src, "dest": dest})
         if unplaced:
             notes.append(

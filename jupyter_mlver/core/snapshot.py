@@ -128,7 +128,8 @@ def take_snapshot(
             data_paths,
             root=store.root,
             state=store.state,
-            writer=writer if store_copies else None,
+            writer=writer,
+            copies=store_copies,
             progress=progress,
         )
         notebook = None

@@ -22,15 +22,20 @@ from .sqlite import connect
 #: A file modified this recently may change again within the same timestamp tick
 #: ("racily clean" in git's words), so its hash is not cached yet.
 RACY_WINDOW_NS = 1_000_000_000
-_VERSION = 4
+_VERSION = 5
 #: Version 3 could claim a stored copy that a killed snapshot never published; its hashes
 #: are kept and its claims dropped, so the next snapshot checks each object once.
 _UNTRUSTED_CLAIMS = 3
+#: Versions whose rows are kept: the trees table gains the directory's tree (version 5).
+_UPGRADABLE = (3, 4)
 
 #: (inode, size, mtime_ns): a plain tuple, built once per file on the hot path.
 StatKey = tuple[int, int, int]
 #: (inode, size, mtime_ns, hash, stored)
 Entry = tuple[int, int, int, str, bool]
+#: A directory's tree as last built: (tree id, size, files, stored, unstored paths). Valid
+#: while every file under it still matches its entry.
+TreeInfo = tuple[str, int, int, bool, list[str]]
 
 
 def stat_key(st: os.stat_result) -> StatKey:
@@ -45,13 +50,21 @@ def _settled(entries: Mapping[str, Entry], now: int) -> dict[str, Entry]:
     return {p: e for p, e in entries.items() if now - e[2] > RACY_WINDOW_NS}
 
 
-def _drop_claims(conn: sqlite3.Connection) -> None:
+def _upgrade(conn: sqlite3.Connection, version: int) -> None:
     with conn:
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("UPDATE hashes SET stored = 0")
-        for root, blob in conn.execute("SELECT root, entries FROM trees").fetchall():
-            tree = {rel: (*e[:4], False) for rel, e in marshal.loads(blob).items()}
-            conn.execute("UPDATE trees SET entries = ? WHERE root = ?", (marshal.dumps(tree), root))
+        if version == _UNTRUSTED_CLAIMS:
+            conn.execute("UPDATE hashes SET stored = 0")
+            for root, blob in conn.execute("SELECT root, entries FROM trees").fetchall():
+                tree = {rel: (*e[:4], False) for rel, e in marshal.loads(blob).items()}
+                conn.execute(
+                    "UPDATE trees SET entries = ? WHERE root = ?", (marshal.dumps(tree), root)
+                )
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(trees)")]
+        if "tree" not in columns:
+            conn.execute("ALTER TABLE trees ADD COLUMN tree BLOB")
+        if version == _UNTRUSTED_CLAIMS:
+            conn.execute("UPDATE trees SET tree = NULL")
         conn.execute(f"PRAGMA user_version = {_VERSION}")
 
 
@@ -65,8 +78,8 @@ class StateCache:
         if self._conn is None:
             conn = connect(self.path)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version == _UNTRUSTED_CLAIMS:
-                _drop_claims(conn)
+            if version in _UPGRADABLE:
+                _upgrade(conn, version)
             elif version != _VERSION:
                 # A cache: an old layout is simply dropped.
                 conn.execute("DROP TABLE IF EXISTS hashes")
@@ -76,7 +89,9 @@ class StateCache:
                 "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, inode INTEGER,"
                 " size INTEGER, mtime_ns INTEGER, hash TEXT NOT NULL, stored INTEGER NOT NULL)"
             )
-            conn.execute("CREATE TABLE IF NOT EXISTS trees (root TEXT PRIMARY KEY, entries BLOB)")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS trees (root TEXT PRIMARY KEY, entries BLOB, tree BLOB)"
+            )
             self._conn = conn
         return self._conn
 
@@ -99,13 +114,15 @@ class StateCache:
                 out[path] = (entry[0], entry[1], entry[2], entry[3], bool(entry[4]))
         return out
 
-    def load_tree(self, root: str) -> dict[str, Entry]:
-        """The cached files under a directory, by absolute path."""
-        row = self.conn.execute("SELECT entries FROM trees WHERE root = ?", (root,)).fetchone()
+    def load_tree(self, root: str) -> tuple[dict[str, Entry], TreeInfo | None]:
+        """The cached files under a directory, by absolute path, and its last tree."""
+        row = self.conn.execute(
+            "SELECT entries, tree FROM trees WHERE root = ?", (root,)
+        ).fetchone()
         if row is None:
-            return {}
-        prefix = root + os.sep
-        return {prefix + rel: entry for rel, entry in marshal.loads(row[0]).items()}
+            return {}, None
+        entries: dict[str, Entry] = marshal.loads(row[0])
+        return entries, (marshal.loads(row[1]) if row[1] is not None else None)
 
     def save_files(self, entries: Mapping[str, Entry]) -> None:
         rows = [(p, *e[:4], int(e[4])) for p, e in _settled(entries, time.time_ns()).items()]
@@ -116,13 +133,18 @@ class StateCache:
                     "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?, ?)", rows
                 )
 
-    def save_tree(self, root: str, entries: Mapping[str, Entry]) -> None:
-        """Replace a directory's cached listing with ``entries`` (absolute paths under it)."""
-        cut = len(root) + 1
-        blob = marshal.dumps({p[cut:]: e for p, e in _settled(entries, time.time_ns()).items()})
+    def save_tree(self, root: str, entries: Mapping[str, Entry], tree: TreeInfo | None) -> None:
+        """Replace a directory's cached listing with ``entries`` (absolute paths under it)
+        and the tree they made."""
+        settled = _settled(entries, time.time_ns())
+        # Keyed by absolute path, as a walk finds them: loading needs no rebuilding.
+        blob = marshal.dumps(settled)
+        # A tree vouches for its directory only while every file in it is cached.
+        whole = len(settled) == len(entries)
+        info = marshal.dumps(tree) if tree is not None and whole else None
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("INSERT OR REPLACE INTO trees VALUES (?, ?)", (root, blob))
+            self.conn.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, ?)", (root, blob, info))
 
     def forget_stored(self, hashes: Iterable[str]) -> None:
         """The store no longer holds these objects."""
@@ -136,10 +158,14 @@ class StateCache:
                 part = chunk[i : i + 500]
                 marks = ",".join("?" * len(part))
                 self.conn.execute(f"UPDATE hashes SET stored = 0 WHERE hash IN ({marks})", part)
-            for root, blob in self.conn.execute("SELECT root, entries FROM trees").fetchall():
-                tree = marshal.loads(blob)
-                if any(e[3] in gone and e[4] for e in tree.values()):
-                    tree = {r: (*e[:4], e[4] and e[3] not in gone) for r, e in tree.items()}
+            rows = self.conn.execute("SELECT root, entries, tree FROM trees").fetchall()
+            for root, blob, info in rows:
+                files = marshal.loads(blob)
+                lost_tree = info is not None and marshal.loads(info)[0] in gone
+                if lost_tree or any(e[3] in gone and e[4] for e in files.values()):
+                    files = {r: (*e[:4], e[4] and e[3] not in gone) for r, e in files.items()}
+                    # The directory's tree no longer vouches for its objects.
                     self.conn.execute(
-                        "UPDATE trees SET entries = ? WHERE root = ?", (marshal.dumps(tree), root)
+                        "UPDATE trees SET entries = ?, tree = NULL WHERE root = ?",
+                        (marshal.dumps(files), root),
                     )

@@ -29,8 +29,14 @@ _HEAD = re.compile(r"^HEAD(?:~(\d+))?$")
 _HEX = re.compile(r"^[0-9a-f]+$")
 TAG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+/-]{0,127}$")
 MIN_PREFIX = 4
-DEFAULT_CONFIG = """\
+#: The store's layout: 1 (0.1: every object loose, directories listed file by file), 2 (data
+#: directories as trees, small data copies in packs). Kept as ``format`` in config.toml.
+FORMAT = 2
+DEFAULT_CONFIG = f"""\
 # jupyter_mlver store settings.
+# The layout of this store (`jupyter mlver migrate` upgrades an older one).
+format = {FORMAT}
+
 [data]
 # Keep copies of data files in the store (false: hashes only, like --hash-only).
 store_copies = true
@@ -133,6 +139,7 @@ class Store:
         return self._state
 
     def close(self) -> None:
+        self.objects.close()
         if self._index is not None:
             self._index.close()
             self._index = None
@@ -173,8 +180,28 @@ class Store:
         finally:
             os.close(fd)
 
+    def format(self) -> int:
+        """The store's layout version (1 when config.toml does not say: written by 0.1)."""
+        value = self.config().get("format", 1)
+        if not isinstance(value, int) or value < 1:
+            raise StoreError(f"{self.dir / 'config.toml'}: format must be a positive integer")
+        if value > FORMAT:
+            raise StoreError(
+                f"the store at {self.dir} has format {value}, newer than this jupyter_mlver "
+                f"knows ({FORMAT})",
+                "upgrade jupyter_mlver",
+            )
+        return value
+
     def writing(self) -> contextlib.AbstractContextManager[None]:
-        """Held while objects are added, so ``gc`` never removes one about to be referenced."""
+        """Held while objects are added, so ``gc`` never removes one about to be referenced.
+        Only a store of the current format is written to."""
+        if self.format() < FORMAT:
+            raise StoreError(
+                f"the store at {self.dir} was written by jupyter_mlver 0.1 (format "
+                f"{self.format()}); this version reads it but writes format {FORMAT}",
+                "run `jupyter mlver migrate` once to upgrade it in place",
+            )
         return self._lock(fcntl.LOCK_SH)
 
     def exclusive(self) -> contextlib.AbstractContextManager[None]:
@@ -211,7 +238,7 @@ class Store:
 
     def iter_records(self) -> Iterator[Record]:
         """Every record among the objects, indexed or not (what ``reindex`` reads)."""
-        for oid in self.objects.iter_ids():
+        for oid in self.objects.iter_loose():  # records are never packed
             path = self.objects.path(oid)
             with open(path, "rb") as f:
                 if f.read(1) != b"{":

@@ -104,12 +104,14 @@ def drift_between(
 ) -> dict[str, Any]:
     """``mlver.drift/1`` of snapshot a's tabular files against b's, for the files whose
     content changed (or the given ones), with histograms of the drifted columns."""
+    from ..core.datarefs import data_files
     from ..core.drift import DriftReport, drift_snapshot, is_table
 
     store = ctx.require_store(notebook)
     where = store.relpath(notebook) if notebook is not None else ALL
     a_id, b_id = store.resolve(a, where), store.resolve(b, where)
-    if not paths and not any(is_table(str(d["path"])) for d in store.get(a_id).get("data") or []):
+    recorded = data_files(store.objects.get_bytes, store.get(a_id))
+    if not paths and not any(is_table(str(d["path"])) for d in recorded):
         report = DriftReport(
             {"source": "snapshot", "snapshot": a_id}, {"source": "snapshot", "snapshot": b_id}, []
         )

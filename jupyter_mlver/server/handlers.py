@@ -42,6 +42,9 @@ NAMESPACE = "jupyter-mlver"
 AUTH_RESOURCE = "mlver"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+#: A page of a snapshot's data files.
+FILES_LIMIT = 200
+MAX_FILES_LIMIT = 5000
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -188,6 +191,23 @@ class MlverContext:
         detail = snapshot_detail(store, store.resolve(ref, self._where(store, notebook)))
         nb = detail.record.get("notebook") or {}
         return {**detail.to_json(), "notebook_path": self.server_path(store, nb.get("path"))}
+
+    def list_files(
+        self, notebook: Path | None, ref: str, path: str, limit: int, offset: int
+    ) -> dict[str, Any]:
+        from ..core.datarefs import files_page
+
+        store = self.require_store(notebook)
+        rid = store.resolve(ref, self._where(store, notebook))
+        files, total = files_page(store.objects.get_bytes, store.get(rid), path, offset, limit)
+        return {
+            "snapshot": rid,
+            "path": path,
+            "files": files,
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+        }
 
     def diff(self, notebook: Path | None, a: str, b: str) -> dict[str, Any]:
         store = self.require_store(notebook)
@@ -373,6 +393,22 @@ class SnapshotHandler(MlverHandler):
         self.reply(await self.call(self.ctx.show_snapshot, self.notebook_arg(), ref))
 
 
+class FilesHandler(MlverHandler):
+    """A page of a snapshot's data files, directories expanded from their trees."""
+
+    @tornado.web.authenticated
+    async def get(self, ref: str) -> None:
+        page = await self.call(
+            self.ctx.list_files,
+            self.notebook_arg(),
+            ref,
+            self.get_query_argument("path", ""),
+            self.int_arg("limit", FILES_LIMIT, 1, MAX_FILES_LIMIT),
+            self.int_arg("offset", 0, 0, 2**62),
+        )
+        self.reply(page)
+
+
 class TagsHandler(MlverHandler):
     @tornado.web.authenticated
     @authorized
@@ -501,6 +537,7 @@ def setup_handlers(
             (url_path_join(base, "snapshots"), SnapshotsHandler),
             (url_path_join(base, "snapshots", ref), SnapshotHandler),
             (url_path_join(base, "snapshots", ref, "tags"), TagsHandler),
+            (url_path_join(base, "snapshots", ref, "files"), FilesHandler),
             (url_path_join(base, "diff"), DiffHandler),
             (url_path_join(base, "drift"), DriftHandler),
             (url_path_join(base, "experiments"), ExperimentsHandler),

@@ -13,10 +13,11 @@ from typing import Any
 
 import numpy as np
 
+pd: Any
 try:
     import pandas as pd
 except ImportError:  # the server runs without pandas; models then get numpy arrays
-    pd = None  # type: ignore[assignment]
+    pd = None
 
 _TRUE = {"true", "1", "yes", "t", "y"}
 _FALSE = {"false", "0", "no", "f", "n", ""}

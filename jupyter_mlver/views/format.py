@@ -62,3 +62,14 @@ def key_values(lines: Sequence[tuple[str, str]]) -> str:
     """``key  value`` lines with the keys padded to one width."""
     width = max((len(k) for k, _ in lines), default=0)
     return "\n".join(f"{k:<{width}}  {v}".rstrip() for k, v in lines)
+
+
+def data_path(entry: dict[str, Any]) -> str:
+    """A data entry's path as shown: a directory recorded as a tree says how many files."""
+    if entry.get("kind") == "tree":
+        return f"{entry['path']}/ (tree of {entry['files']} files)"
+    return str(entry["path"])
+
+
+def file_count(data: list[dict[str, Any]]) -> int:
+    return sum(int(entry.get("files", 1)) for entry in data)

@@ -6,7 +6,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from . import text
-from .format import format_value, human_bytes, short_time
+from .format import data_path, file_count, format_value, human_bytes, short_time
 
 if TYPE_CHECKING:
     from ..commands.results import NextSnapshot
@@ -94,7 +94,7 @@ def _data_rows(data: list[dict[str, Any]]) -> str:
     if not data:
         return MUTED_NONE
     items = "".join(
-        f"<tr><td>{e(d['role'])}</td><td><code>{e(d['path'])}</code></td>"
+        f"<tr><td>{e(d['role'])}</td><td><code>{e(data_path(d))}</code></td>"
         f"<td>{e(human_bytes(d['size']))}</td><td><code>{e(d['hash'][:12])}</code>"
         f"{'' if d['stored'] else ' <span class=mlver-muted>hash only</span>'}</td></tr>"
         for d in data[:ROWS_SHOWN]
@@ -102,7 +102,7 @@ def _data_rows(data: list[dict[str, Any]]) -> str:
     if len(data) > ROWS_SHOWN:
         items += f"<tr><td colspan=4>… and {len(data) - ROWS_SHOWN} more</td></tr>"
     total = human_bytes(sum(d["size"] for d in data))
-    return details(f"{len(data)} file(s), {e(total)}", f"<table>{items}</table>")
+    return details(f"{file_count(data)} file(s), {e(total)}", f"<table>{items}</table>")
 
 
 def _git_cell(git: dict[str, Any]) -> str:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .format import format_assignments, format_value, human_bytes, key_values, short_time, table
+from .format import (
+    data_path,
+    file_count,
+    format_assignments,
+    format_value,
+    human_bytes,
+    key_values,
+    short_time,
+    table,
+)
 
 if TYPE_CHECKING:
     from ..commands.results import (
@@ -17,6 +26,7 @@ if TYPE_CHECKING:
     )
     from ..core.detail import SnapshotDetail, SnapshotPage
     from ..core.images import BuildResult, EnvironmentView, VerifyResult
+    from ..core.migrate import MigrateReport
     from ..core.records import Record
     from ..core.remote import Remote, TransferResult
 
@@ -69,14 +79,17 @@ def _snapshot_lines(d: SnapshotDetail) -> list[tuple[str, str]]:
     lines.append(("params", format_assignments(record["params"])))
     lines.append(("metrics", format_assignments(record["metrics"])))
     data = record["data"]
-    lines.append(("data", f"{len(data)} file(s), {human_bytes(sum(e['size'] for e in data))}"))
+    size = human_bytes(sum(e["size"] for e in data))
+    lines.append(("data", f"{file_count(data)} file(s), {size}"))
     for e in data[:DATA_SHOWN]:
         kept = "" if e["stored"] else " (hash only)"
         lines.append(
-            ("", f"{e['role']:<7} {e['path']}  {human_bytes(e['size'])}  {e['hash'][:12]}{kept}")
+            ("", f"{e['role']:<7} {data_path(e)}  {human_bytes(e['size'])}  {e['hash'][:12]}{kept}")
         )
     if len(data) > DATA_SHOWN:
         lines.append(("", f"… and {len(data) - DATA_SHOWN} more (--json shows all)"))
+    if any(e.get("kind") == "tree" for e in data):
+        lines.append(("", "(--files lists the files of each directory)"))
     if d.environment is not None:
         lines.append(("environment", environment_summary(d.environment)))
     else:
@@ -170,6 +183,17 @@ def fsck(c: Checked) -> str:
 
 def reindexed(count: int) -> str:
     return f"reindexed {count} records"
+
+
+def migrated(r: MigrateReport) -> str:
+    moved = (
+        f"; {r.packed} small data copies ({human_bytes(r.packed_bytes)}) moved into packs"
+        if r.packed
+        else ""
+    )
+    if r.format_before == r.format:
+        return f"the store is already format {r.format}{moved or '; nothing to do'}"
+    return f"upgraded the store from format {r.format_before} to {r.format}{moved}"
 
 
 def collected(c: Collected) -> str:

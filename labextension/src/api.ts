@@ -52,6 +52,19 @@ export interface IDataEntry {
   hash: string;
   size: number;
   stored: boolean;
+  /** 'tree': a directory recorded as a tree object; its files come from `listFiles`. */
+  kind?: 'file' | 'tree';
+  files?: number;
+  unstored?: string[];
+}
+
+export interface IFilesPage {
+  snapshot: string;
+  path: string;
+  files: IDataEntry[];
+  total: number;
+  offset: number;
+  limit: number;
 }
 
 export interface IPackage {
@@ -280,6 +293,20 @@ export function getSnapshot(
   notebook?: string | null
 ): Promise<ISnapshotDetail> {
   return requestAPI<ISnapshotDetail>(`snapshots/${ref(id)}`, {}, { notebook });
+}
+
+export function listFiles(
+  id: string,
+  path: string,
+  offset: number,
+  limit: number,
+  notebook?: string | null
+): Promise<IFilesPage> {
+  return requestAPI<IFilesPage>(
+    `snapshots/${ref(id)}/files`,
+    {},
+    { path, offset, limit, notebook }
+  );
 }
 
 export function getDiff(

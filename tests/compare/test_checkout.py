@@ -13,7 +13,7 @@ from jupyter_mlver.core.checkout import checkout
 from jupyter_mlver.core.errors import InvalidInput, StoreError
 from jupyter_mlver.core.hashing import hash_file
 from jupyter_mlver.core.store import Store
-from tests.support import CLI
+from tests.support import CLI, damage_object, repair_object
 
 from .conftest import Make
 
@@ -24,8 +24,9 @@ def snapshot(cli: CLI, *args: str) -> dict[str, Any]:
     return out
 
 
-def recorded(rec: dict[str, Any]) -> dict[str, str]:
-    return {d["path"]: d["hash"] for d in rec["data"]}
+def recorded(cli: CLI, rec: dict[str, Any]) -> dict[str, str]:
+    """Every data file's hash, directories expanded."""
+    return {d["path"]: d["hash"] for d in cli.json("show", rec["id"], "--files")["data"]}
 
 
 def statuses(out: dict[str, Any]) -> dict[str, str]:
@@ -69,7 +70,7 @@ def test_checkout_restores_deleted_and_edited_files_byte_for_byte(
     }
     for rel, content in binary_data.items():
         assert (project / rel).read_bytes() == content
-        assert hash_file(project / rel) == recorded(rec)[rel]
+        assert hash_file(project / rel) == recorded(cli, rec)[rel]
     leftovers = [p.name for p in project.rglob("*.mlver-*.tmp")]
     assert leftovers == []
 
@@ -98,7 +99,7 @@ def test_checkout_refuses_to_clobber_unsnapshotted_changes(
     train = next(i for i in forced["items"] if i["path"] == "data/train.csv")
     assert train["status"] == "restored" and train["forced"] is True
     assert (project / "data" / "train.csv").read_bytes() == binary_data["data/train.csv"]
-    assert hash_file(project / "data" / "blob.bin") == recorded(rec)["data/blob.bin"]
+    assert hash_file(project / "data" / "blob.bin") == recorded(cli, rec)["data/blob.bin"]
 
 
 def test_checkout_only_named_paths(cli: CLI, project: Path, binary_data: dict[str, bytes]) -> None:
@@ -172,6 +173,7 @@ def test_snapshots_indexed_before_the_data_table_are_known(
     with store.index.transaction() as conn:
         conn.execute("DELETE FROM data_entries")
         conn.execute("DELETE FROM data_indexed")
+        conn.execute("DELETE FROM data_trees")
     result = checkout(store, store.resolve("HEAD~1"))
     assert [i.status for i in result.items if i.path == "data/train.csv"] == ["restored"]
     assert store.index.snapshots_without_data() == []
@@ -182,16 +184,15 @@ def test_damaged_store_copy_is_caught_before_the_rename(
 ) -> None:
     rec = snapshot(cli, "-m", "v1", "--data", "data")
     target = project / "data" / "train.csv"
-    original = target.read_bytes()
     target.unlink()
-    obj = store.objects.path(recorded(rec)["data/train.csv"])
-    obj.chmod(0o644)
-    obj.write_bytes(b"bit rot")
+    oid = recorded(cli, rec)["data/train.csv"]
+    before = damage_object(store.objects, oid)
     with pytest.raises(StoreError, match="damaged"):
         checkout(store, rec["id"])
     assert not target.exists()
     assert list((project / "data").glob(".*.tmp")) == []
-    obj.write_bytes(original)
+    repair_object(store.objects, oid, before)
+    assert checkout(store, rec["id"]).ok
 
 
 def test_checkout_needs_a_snapshot(store: Store, make_snapshot: Make) -> None:

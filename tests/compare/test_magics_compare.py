@@ -11,6 +11,7 @@ import pytest
 from jupyter_mlver.core.hashing import hash_file
 from jupyter_mlver.core.store import Store
 from tests.kernel.conftest import Kernel
+from tests.support import data_hashes
 
 
 @pytest.fixture
@@ -53,7 +54,7 @@ def test_checkout_in_the_notebook(kernel: Kernel, project: Path) -> None:
     text = plain(kernel.ok("%mlver checkout HEAD data/train.csv"))
     assert "restored  data/train.csv" in text
     with Store.open(project) as store:
-        recorded = {d["path"]: d["hash"] for d in store.get(store.resolve("HEAD"))["data"]}
+        recorded = data_hashes(store, store.get(store.resolve("HEAD")))
     assert hash_file(train) == recorded["data/train.csv"]
     train.write_text("unsaved edit\n")
     refused = plain(kernel.ok("%mlver checkout HEAD"))

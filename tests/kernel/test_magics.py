@@ -300,7 +300,8 @@ def test_push_and_pull_from_the_notebook(project: Path, tmp_path: Path, start_ke
     k.ok("%load_ext jupyter_mlver")
     k.ok("%mlver snapshot -m shared --data data")
     first = k.ok("%mlver push team")["results"][-1]["text/plain"]
-    assert "5 object(s) uploaded" in first and "2 record(s) published" in first  # + env
+    # The record, its environment, the notebook, the data/ tree and its two files.
+    assert "6 object(s) uploaded" in first and "2 record(s) published" in first
     again = k.ok("%mlver push team")["results"][-1]["text/plain"]
     assert "up to date" in again
     rid = latest(project)["id"]

@@ -103,7 +103,40 @@ class Target:
         return sorted(k for k in keys if k.startswith(f"{sub}/") or not sub)
 
     def object_ids(self) -> set[str]:
+        """Objects stored one per key (records, trees, large data copies)."""
         return {k.split("/", 1)[1].replace("/", "") for k in self.keys("objects")}
+
+    def packed_ids(self) -> set[str]:
+        """Objects in the remote's packs, as their indexes list them."""
+        from jupyter_mlver.core.remote.packs import parse_idx
+
+        return {
+            oid
+            for key in self.keys("packs")
+            if key.endswith(".idx")
+            for oid, _, _ in parse_idx(self.read(key))
+        }
+
+    def replace_object(self, oid: str, data: bytes) -> None:
+        """Write ``data`` where the remote keeps ``oid``: its key, or its place in a pack
+        (the rest of the pack kept, offsets and all)."""
+        from jupyter_mlver.core.remote.packs import parse_idx
+
+        for key in self.keys("packs"):
+            if not key.endswith(".idx"):
+                continue
+            for found, offset, size in parse_idx(self.read(key)):
+                if found == oid:
+                    pack_key = key[: -len(".idx")] + ".pack"
+                    pack = bytearray(self.read(pack_key))
+                    body = data[:size].ljust(size, b"#")
+                    pack[offset : offset + size] = body
+                    self.write(pack_key, bytes(pack))
+                    return
+        self.write(f"objects/{oid[:2]}/{oid[2:]}", data)
+
+    def all_ids(self) -> set[str]:
+        return self.object_ids() | self.packed_ids()
 
     def markers(self) -> set[str]:
         return {k.rsplit("/", 1)[1] for k in self.keys("records")}
@@ -125,12 +158,21 @@ class Target:
             self.fs.rm_file(f"{self.root}/{key}")
 
     def corrupt_objects(self) -> list[str]:
-        """Objects on the remote whose bytes do not hash to their name (must stay empty)."""
+        """Objects on the remote whose bytes do not hash to their name, loose or packed
+        (must stay empty)."""
+        from jupyter_mlver.core.remote.packs import parse_idx
+
         bad = []
         for key in self.keys("objects"):
             oid = key.split("/", 1)[1].replace("/", "")
             if hash_bytes(self.read(key)) != oid:
                 bad.append(oid)
+        for key in self.keys("packs"):
+            if key.endswith(".idx"):
+                pack = self.read(key[: -len(".idx")] + ".pack")
+                for oid, offset, size in parse_idx(self.read(key)):
+                    if hash_bytes(pack[offset : offset + size]) != oid:
+                        bad.append(oid)
         return bad
 
 

@@ -12,30 +12,38 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.crashpoints import counts
 from tests.remote.test_remote_transfer import add_remote, run, run_json, snapshot
 
 CRASH = Path(__file__).parent.parent / "crashpoints.py"
-FILES_PER_ROUND = 60
-
-PUSH_POINTS = [
-    ("upload", 1),  # before the first object lands
-    ("upload", 40),
-    ("uploaded", 45),
-    ("uploaded", FILES_PER_ROUND),  # objects there, markers not yet
-    ("ledger:INSERT OR IGNORE INTO objects", 1),
-    ("ledger:INSERT INTO records", 1),
-    ("ledger:COMMIT", 2),
-]
-PULL_POINTS = [
-    ("download", 1),
-    ("download", 30),
-    ("downloaded", FILES_PER_ROUND),  # every data copy fetched, none published
-    ("rename", 1),  # publishing downloads into objects/
-    ("ledger:DELETE FROM left_out", 1),
-    ("index:INSERT OR IGNORE INTO records", 1),
-    ("index:COMMIT", 1),
-]
+SMALL_FILES = 60  # travel in a pack
+LARGE_FILES = 3  # travel one by one
 FRACTIONS = [0.3, 0.6, 0.9]
+
+
+def spread(n: int) -> list[int]:
+    return sorted({1, max(1, n // 2), n}) if n else []
+
+
+def push_points(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The first, middle and last upload (objects, packs, their indexes, markers), each
+    ledger commit, the ledger learning a pack and a record."""
+    plan = [("upload", n) for n in spread(counts["upload"])]
+    plan += [("uploaded", counts["upload"])]  # everything there, the ledger not told
+    plan += [("ledger:COMMIT", n) for n in spread(counts["ledger:COMMIT"])]
+    plan += [("ledger:INSERT OR IGNORE INTO packed", 1), ("ledger:INSERT INTO records", 1)]
+    return plan
+
+
+def pull_points(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """Downloads, every rename into objects/ (downloads, the pack, the records), the pack
+    index, the ledger and the index."""
+    plan = [("download", n) for n in spread(counts["download"])]
+    plan += [("downloaded", counts["download"])]
+    plan += [("rename", n) for n in range(1, counts["rename"] + 1)]
+    plan += [("packs:INSERT", 1), ("ledger:DELETE FROM left_out", 1)]
+    plan += [("index:INSERT OR IGNORE INTO records", 1), ("index:COMMIT", counts["index:COMMIT"])]
+    return plan
 
 
 def _killed(cwd: Path, point: str, n: int, *args: str) -> None:
@@ -50,27 +58,29 @@ def _killed(cwd: Path, point: str, n: int, *args: str) -> None:
         assert proc.returncode == -9, f"{point}:{n} was never reached: {proc.stderr}"
 
 
-def _timed(cwd: Path, *args: str) -> float:
+def _counted(cwd: Path, *args: str) -> tuple[float, dict[str, int]]:
+    """A whole run's wall time and how often it passed each crash point."""
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, str(CRASH), "none", "0", "--", *args],
+        [sys.executable, str(CRASH), "count", "0", "--", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    return time.monotonic() - started
+    return time.monotonic() - started, counts(proc.stderr)
 
 
 def _new_round(project: Path, round_: int) -> tuple[str, dict[str, bytes]]:
     """A snapshot of a fresh batch of files."""
     folder = project / "data" / f"round-{round_:02}"
     folder.mkdir(parents=True)
-    for i in range(FILES_PER_ROUND):
-        (folder / f"{i:04}.bin").write_bytes(os.urandom(1024 + i))
+    for i in range(SMALL_FILES + LARGE_FILES):
+        size = 1024 + i if i < SMALL_FILES else (1 << 20) + 4096 + i
+        (folder / f"{i:04}.bin").write_bytes(os.urandom(size))
     rec = snapshot(project, "-m", f"round {round_}", "--data", str(folder))
-    contents = {e["path"]: (project / e["path"]).read_bytes() for e in rec["data"]}
+    contents = {p.relative_to(project).as_posix(): p.read_bytes() for p in folder.iterdir()}
     return rec["id"], contents
 
 
@@ -92,9 +102,11 @@ def _verify(clone: Path, rid: str, contents: dict[str, bytes]) -> None:
 
 def test_push_killed_anywhere_then_run_again(project: Path, s3_target: Any) -> None:
     add_remote(project, s3_target)
-    rid, contents = _new_round(project, 0)
-    whole = _timed(project, "push")
-    plan = PUSH_POINTS + [("seconds", int(whole * f * 1000)) for f in FRACTIONS]
+    _new_round(project, 0)
+    _counted(project, "push")  # the first push also writes the remote's format file
+    _new_round(project, 100)
+    whole, passed = _counted(project, "push")
+    plan = push_points(passed) + [("seconds", int(whole * f * 1000)) for f in FRACTIONS]
     for round_, (point, n) in enumerate(plan, start=1):
         rid, contents = _new_round(project, round_)
         _killed(project, point, n, "push", "-j", "4")
@@ -110,12 +122,8 @@ def test_pull_killed_anywhere_then_run_again(project: Path, s3_target: Any) -> N
     add_remote(project, s3_target)
     rid, contents = _new_round(project, 1)
     assert run_json(project, "push")["ok"]
-    timing = _fresh_clone(project, "timing", s3_target)
-    whole = _timed(timing, "pull")
-    # Downloads are renamed into objects/ first, the two records after them.
-    downloads = sum(1 for p in (timing / ".mlver" / "objects").rglob("*") if p.is_file()) - 2
-    plan = [*PULL_POINTS, ("rename", downloads + 1), ("rename", downloads + 2)]
-    plan += [("seconds", int(whole * f * 1000)) for f in FRACTIONS]
+    whole, passed = _counted(_fresh_clone(project, "timing", s3_target), "pull")
+    plan = pull_points(passed) + [("seconds", int(whole * f * 1000)) for f in FRACTIONS]
     for round_, (point, n) in enumerate(plan, start=1):
         clone = _fresh_clone(project, f"clone-{round_}", s3_target)
         _killed(clone, point, n, "pull", "-j", "4")

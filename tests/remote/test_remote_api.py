@@ -15,6 +15,7 @@ from jupyter_mlver.core.maintenance import fsck
 from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import Store
 from jupyter_mlver.views import text
+from tests.support import damage_object, data_hashes
 
 
 class Bar:
@@ -111,11 +112,11 @@ def test_something_new_to_push_checks_the_remote_first(
 
 def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone: Any) -> None:
     rec = snap(store, "one", "data")
-    data_ids = {e["hash"] for e in rec["data"]}
+    data_ids = set(data_hashes(store, rec).values())
     add(store, target)
     light = remote.push(store, data=False)
     assert light.ok and light.data_skipped == len(data_ids)
-    assert not data_ids & target.object_ids()
+    assert not data_ids & target.all_ids()
     assert rec["id"] in target.markers()  # the record is complete without its data copies
     assert remote.pushed_records(store)[rec["id"]] is False
 
@@ -141,7 +142,7 @@ def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone:
 
 def test_a_missing_data_copy_is_still_damage(store: Store, project: Path) -> None:
     rec = snap(store, "one", "data")
-    victim = rec["data"][0]["hash"]
+    victim = data_hashes(store, rec)["data/train.csv"]
     store.objects.remove(victim)  # never pulled: nothing says it was left out on purpose
     report = fsck(store)
     assert not report.ok and any(victim in p for p in report.problems)
@@ -149,15 +150,13 @@ def test_a_missing_data_copy_is_still_damage(store: Store, project: Path) -> Non
 
 def test_a_corrupt_local_object_is_not_pushed(store: Store, project: Path, target: Any) -> None:
     rec = snap(store, "one", "data")
-    victim = rec["data"][0]["hash"]
-    path = store.objects.path(victim)
-    path.chmod(0o644)
-    path.write_bytes(b"bit rot")
+    victim = data_hashes(store, rec)["data/train.csv"]
+    damage_object(store.objects, victim)
     add(store, target)
     result = remote.push(store)
     assert not result.ok
     assert any(victim in p and "corrupt" in p for p in result.problems)
-    assert victim not in target.object_ids()
+    assert victim not in target.all_ids()
     # The record is complete without its data copies (as after --no-data); the ledger knows
     # the data is not all there, so the next push tries the data copy again.
     assert rec["id"] in target.markers()

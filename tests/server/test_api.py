@@ -316,7 +316,7 @@ def test_openapi_describes_every_route():
             parts.append(literal.group(1) if literal else "{x}")
         path = "/" + "/".join(parts)
         assert path in normalized, path
-    assert len(routes) == len(documented) == 16
+    assert len(routes) == len(documented) == 17
 
 
 async def test_pushed_state_per_record(project, api, tmp_path):
@@ -341,3 +341,28 @@ async def test_pushed_state_per_record(project, api, tmp_path):
     assert (await api("snapshots", ids["b1"]))["remotes"] == [
         {"name": "team", "pushed": False, "data": False}
     ]
+
+
+async def test_files_of_a_directory_come_in_pages(project, api):
+    """A directory is one tree in the record; the files endpoint pages through it."""
+    root = project["root"]
+    (root / "big" / "sub").mkdir(parents=True)
+    for i in range(30):
+        (root / "big" / f"f{i:02}.csv").write_text(f"{i}\n")
+    (root / "big" / "sub" / "z.csv").write_text("z\n")
+    with Store(root / ".mlver") as store:
+        rid = snap(store, None, "a directory", 0.4, data=[root / "big", root / "data.csv"])
+    detail = await api(f"snapshots/{rid}")
+    kinds = {d["path"]: d.get("kind") for d in detail["record"]["data"]}
+    assert kinds == {"big": "tree", "data.csv": None}
+    first = await api(f"snapshots/{rid}/files", params={"limit": "10"})
+    assert first["total"] == 32
+    assert [f["path"] for f in first["files"]] == [f"big/f{i:02}.csv" for i in range(10)]
+    last = await api(f"snapshots/{rid}/files", params={"limit": "10", "offset": "30"})
+    assert [f["path"] for f in last["files"]] == ["big/sub/z.csv", "data.csv"]
+    assert all(f["stored"] and len(f["hash"]) == 64 for f in last["files"])
+    sub = await api(f"snapshots/{rid}/files", params={"path": "big/sub"})
+    assert (sub["total"], [f["path"] for f in sub["files"]]) == (1, ["big/sub/z.csv"])
+    with pytest.raises(HTTPClientError) as err:
+        await api(f"snapshots/{rid}/files", params={"limit": "0"})
+    assert err.value.code == 400

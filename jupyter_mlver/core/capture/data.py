@@ -1,65 +1,83 @@
-"""Data files: expand tracked paths, hash them (cached by stat), keep copies in the store."""
+"""Data files of a snapshot: each ``--data`` directory becomes one tree (a Merkle tree of
+objects), each file named on its own (or read and written by the kernel) one entry.
+
+The hash cache makes a warm snapshot cost one stat per file: an unchanged directory gives
+back its last tree without reading, copying or writing anything. The cache learns that a
+copy or a tree is stored only when the writer commits, so a kill before that leaves it
+claiming nothing the store does not hold.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from ..errors import InvalidInput, StoreError
-from ..hashing import MMAP_THRESHOLD, hash_file
+from ..errors import InvalidInput
 from ..objects import ObjectWriter
-from ..state import Entry, StateCache, StatKey, matches, stat_key
-from .secrets import is_secret_file
+from ..state import Entry, StateCache, TreeInfo, matches
+from ..trees import TreeFile, build
+from .files import DataFile, ProgressBar, ProgressFactory, hash_all, store_copies, walk
 
-SKIP_DIRS = frozenset(
-    {".mlver", ".git", "__pycache__", ".ipynb_checkpoints", ".dvc", ".hg", ".svn"}
-)
+__all__ = ["ProgressBar", "ProgressFactory", "capture_data"]
+
 #: When one file is in several roles, the most telling one is recorded.
 ROLE_RANK = {"tracked": 0, "input": 1, "output": 2}
-#: Progress is shown only when there is this much to read.
-PROGRESS_BYTES = 256 * 1024 * 1024
 
 
-class ProgressBar(Protocol):
-    def update(self, n: int) -> Any: ...
-    def close(self) -> None: ...
+class _Tree:
+    """One ``--data`` directory: its files now, and what the cache knew of them."""
+
+    def __init__(self, root: str, state: StateCache) -> None:
+        self.root = root
+        self.found: list[tuple[str, tuple[int, int, int]]] = []
+        walk(root, self.found)
+        self.cached, self.info = state.load_tree(root)
+        self._files: list[DataFile] | None = None
+
+    @property
+    def files(self) -> list[DataFile]:
+        if self._files is None:
+            self._files = [DataFile(path, "tracked", key) for path, key in self.found]
+        return self._files
+
+    def unchanged(self, copies: bool) -> TreeInfo | None:
+        """The last tree, if every file is exactly as the cache saw it (and, when copies
+        are wanted, the tree was stored with them)."""
+        info = self.info
+        if info is None or len(self.found) != len(self.cached) or (copies and not info[3]):
+            return None
+        cached = self.cached
+        for path, key in self.found:
+            hit = cached.get(path)
+            if hit is None or not matches(hit, key):
+                return None
+        return info
+
+    def build(self, writer: ObjectWriter, copies: bool) -> TreeInfo:
+        cut = len(self.root) + 1
+        relative = [(f.path[cut:].replace(os.sep, "/"), f) for f in self.files]
+        root = build(
+            (TreeFile(rel, f.digest or "", f.key[1]) for rel, f in relative), writer.add_bytes
+        )
+        unstored = sorted(rel for rel, f in relative if copies and not f.stored)
+        return (root.hash, root.size, root.files, copies, unstored)
 
 
-ProgressFactory = Callable[..., ProgressBar]
+def cached_tree_id(state: StateCache, root: str) -> str | None:
+    """The tree id of directory ``root`` as it is now, if the hash cache can vouch for
+    every file under it without reading one; else None."""
+    if not os.path.isdir(root):
+        return None
+    info = _Tree(root, state).unchanged(copies=False)
+    return info[0] if info is not None else None
 
 
-class _File:
-    __slots__ = ("digest", "key", "path", "role")
-
-    def __init__(self, path: str, role: str, key: StatKey) -> None:
-        self.path = path  # absolute
-        self.role = role
-        self.key = key
-        self.digest: str | None = None
-
-
-def _walk(top: str, out: list[tuple[str, StatKey]]) -> None:
-    try:
-        entries = list(os.scandir(top))
-    except OSError as e:
-        raise InvalidInput(f"cannot read directory {top}: {e.strerror}") from None
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            if entry.name not in SKIP_DIRS:
-                _walk(entry.path, out)
-        elif entry.is_file():
-            st = entry.stat()
-            out.append((entry.path, (st.st_ino, st.st_size, st.st_mtime_ns)))
-
-
-def expand(paths: Iterable[tuple[str, str]]) -> list[_File]:
-    """Files under the given (absolute path, role) pairs; the most telling role wins."""
-    files: dict[str, _File] = {}
-    for path, role in paths:
+def _singles(roots: Iterable[tuple[str, str]]) -> dict[str, DataFile]:
+    out: dict[str, DataFile] = {}
+    for path, role in roots:
         try:
             st = os.stat(path)
         except FileNotFoundError:
@@ -67,67 +85,32 @@ def expand(paths: Iterable[tuple[str, str]]) -> list[_File]:
                 f"data path {path!r} does not exist",
                 "check the path; it is relative to the current directory",
             ) from None
-        found: list[tuple[str, StatKey]]
-        if os.path.isdir(path):
-            found = []
-            _walk(path, found)
-        else:
-            found = [(path, stat_key(st))]
-        rank = ROLE_RANK[role]
-        for file_path, key in found:
-            prev = files.get(file_path)
-            if prev is None or rank > ROLE_RANK[prev.role]:
-                files[file_path] = _File(file_path, role, key)
-    return list(files.values())
+        prev = out.get(path)
+        if prev is None or ROLE_RANK[role] > ROLE_RANK[prev.role]:
+            out[path] = DataFile(path, role, (st.st_ino, st.st_size, st.st_mtime_ns))
+    return out
 
 
-def _hash_all(todo: list[_File], progress: ProgressFactory | None) -> None:
-    total = sum(f.key[1] for f in todo)
-    bar = (
-        progress(total=total, desc="hashing", unit="B", unit_scale=True)
-        if progress and total >= PROGRESS_BYTES
-        else None
-    )
-
-    def one(f: _File) -> None:
-        f.digest = hash_file(f.path, f.key[1])
-        if bar is not None:
-            bar.update(f.key[1])
-
-    try:
-        # Large files already use every core inside blake3; small ones overlap their I/O here.
-        for f in (f for f in todo if f.key[1] >= MMAP_THRESHOLD):
-            one(f)
-        small = [f for f in todo if f.key[1] < MMAP_THRESHOLD]
-        if len(small) > 8:
-            with ThreadPoolExecutor(max_workers=min(16, 4 * (os.cpu_count() or 1))) as pool:
-                list(pool.map(one, small))
-        else:
-            for f in small:
-                one(f)
-    finally:
-        if bar is not None:
-            bar.close()
+def _entry_of(f: DataFile) -> Entry:
+    return (*f.key, f.digest or "", f.stored)
 
 
 def _remember(
     state: StateCache,
-    files: list[_File],
-    stored: dict[str, bool],
+    singles: dict[str, DataFile],
     cached: dict[str, Entry],
-    cached_trees: dict[str, dict[str, Entry]],
-    singles: list[str],
+    trees: list[tuple[_Tree, TreeInfo]],
 ) -> None:
-    """Write back what changed: single files as rows, each walked directory as one blob."""
-    current: dict[str, Entry] = {f.path: (*f.key, f.digest or "", stored[f.path]) for f in files}
-    state.save_files(
-        {p: current[p] for p in singles if p in current and current[p] != cached.get(p)}
-    )
-    for tree, before in cached_trees.items():
-        prefix = tree + os.sep
-        now = {p: e for p, e in current.items() if p.startswith(prefix)}
-        if now != before:
-            state.save_tree(tree, now)
+    """Write back what changed: single files as rows, each directory as one blob."""
+    state.save_files({p: e for p, f in singles.items() if (e := _entry_of(f)) != cached.get(p)})
+    for tree, info in trees:
+        state.save_tree(tree.root, {f.path: _entry_of(f) for f in tree.files}, info)
+
+
+def _record_path(path: str, root: Path) -> str:
+    prefix = str(root) + os.sep
+    rel = path[len(prefix) :] if path.startswith(prefix) else path
+    return rel if os.sep == "/" else Path(rel).as_posix()
 
 
 def capture_data(
@@ -135,69 +118,68 @@ def capture_data(
     *,
     root: Path,
     state: StateCache,
-    writer: ObjectWriter | None,
+    writer: ObjectWriter,
+    copies: bool = True,
     progress: ProgressFactory | None = None,
 ) -> list[dict[str, Any]]:
-    """Data entries ``{path, role, hash, size, stored}`` sorted by path.
+    """Data entries sorted by path: ``{path, role, hash, size, stored}`` for a file and
+    ``{path, role: "tracked", kind: "tree", hash, size, files, stored[, unstored]}`` for a
+    directory (``hash`` names its tree object).
 
-    With a ``writer`` each file is also copied into the store (reflink or copy), except
-    files that look like credentials, which keep their hash only. The hash cache learns
-    that a copy is stored only when the writer commits: a kill before that leaves the
-    cache claiming nothing the store does not hold.
+    With ``copies`` each file is also kept in the store (small ones packed, large ones
+    reflinked or copied), except files that look like credentials, which keep their hash
+    only and are listed under ``unstored``.
     """
     roots = [(os.path.abspath(p), role) for p, role in paths]
-    trees = list(dict.fromkeys(p for p, _ in roots if os.path.isdir(p)))
-    singles = [p for p, _ in roots if p not in trees]
-    files = expand(roots)
-    if not files:
-        return []
-    cached_trees = {tree: state.load_tree(tree) for tree in trees}
+    tree_roots = list(dict.fromkeys(p for p, _ in roots if os.path.isdir(p)))
+    singles = _singles((p, role) for p, role in roots if p not in tree_roots)
+    trees = [_Tree(r, state) for r in tree_roots]
+    clean = {t.root: info for t in trees if (info := t.unchanged(copies)) is not None}
+    dirty = [t for t in trees if t.root not in clean]
     cached = state.load_files(singles)
-    for tree_entries in cached_trees.values():
-        cached.update(tree_entries)
+    known = dict(cached)
+    for t in dirty:
+        known.update(t.cached)
+    files = [*singles.values(), *(f for t in dirty for f in t.files)]
+    first: dict[str, DataFile] = {}  # a file named alone and inside a directory: read once
     todo = []
-    stored: dict[str, bool] = {}
     for f in files:
-        hit = cached.get(f.path)
+        hit = known.get(f.path)
         if hit is not None and matches(hit, f.key):
             f.digest = hit[3]
-            if hit[4] and writer is not None:
-                stored[f.path] = True
-        else:
+            f.stored = copies and hit[4]
+        elif first.setdefault(f.path, f) is f:
             todo.append(f)
-    _hash_all(todo, progress)
+    hash_all(todo, progress, keep=copies)
     for f in files:
-        assert f.digest is not None
-        if f.path in stored:
-            continue
-        keep = writer is not None and not is_secret_file(f.path)
-        if keep and writer is not None and writer.add_file(f.path, f.digest):
-            try:
-                changed = stat_key(os.stat(f.path)) != f.key
-            except FileNotFoundError:
-                changed = True
-            if changed:
-                raise StoreError(
-                    f"{f.path} changed while it was being snapshotted",
-                    "snapshot again once it is written",
-                )
-        stored[f.path] = keep
-    remember = functools.partial(_remember, state, files, stored, cached, cached_trees, singles)
-    if writer is None:
-        remember()
-    else:
-        writer.after_commit(remember)
-    prefix = str(root) + os.sep
+        f.digest = f.digest or first[f.path].digest
+    if copies:
+        store_copies(files, writer)
+    built = [(t, t.build(writer, copies)) for t in dirty]
+    writer.after_commit(functools.partial(_remember, state, singles, cached, built))
+
     entries = []
-    for f in sorted(files, key=lambda f: f.path):
-        rel = f.path[len(prefix) :] if f.path.startswith(prefix) else f.path
+    for f in singles.values():
         entries.append(
             {
-                "path": rel if os.sep == "/" else Path(rel).as_posix(),
+                "path": _record_path(f.path, root),
                 "role": f.role,
                 "hash": f.digest,
                 "size": f.key[1],
-                "stored": stored[f.path],
+                "stored": f.stored,
             }
         )
-    return entries
+    for t, info in [*((t, clean[t.root]) for t in trees if t.root in clean), *built]:
+        entry: dict[str, Any] = {
+            "path": _record_path(t.root, root),
+            "role": "tracked",
+            "kind": "tree",
+            "hash": info[0],
+            "size": info[1],
+            "files": info[2],
+            "stored": info[3],
+        }
+        if info[4]:
+            entry["unstored"] = info[4]
+        entries.append(entry)
+    return sorted(entries, key=lambda e: e["path"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import records
+from ..datarefs import differing_files
 from ..errors import InvalidInput
 from ..records import Record
 from ..store import Store
@@ -76,7 +77,7 @@ def diff_snapshots(store: Store, a_id: str, b_id: str) -> Diff:
         platform = pair(platform_text(ea), platform_text(eb))
     params = compare_values(a.get("params") or {}, b.get("params") or {})
     metrics = compare_values(a.get("metrics") or {}, b.get("metrics") or {})
-    data = compare_data(a.get("data") or [], b.get("data") or [])
+    data = compare_data(*differing_files(store.objects.get_bytes, a, b))
     notebook = compare_notebooks(store, a, b)
     return {
         "schema": SCHEMA,

@@ -9,10 +9,12 @@ on disk has the recorded hash.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from .. import records
+from ..datarefs import data_files
 from ..errors import InvalidInput, MlverError
 from ..hashing import hash_file
 from ..index import ALL
@@ -32,13 +34,15 @@ def _snapshot(store: Store, rid: str) -> Record:
     return record
 
 
-def _tables(record: Record) -> list[Entry]:
-    return [d for d in record.get("data") or [] if is_table(str(d["path"]))]
+def _tables(store: Store, record: Record) -> list[Entry]:
+    """The snapshot's tabular files, directories expanded from their trees."""
+    files = data_files(store.objects.get_bytes, record)
+    return [d for d in files if is_table(str(d["path"]))]
 
 
 def _select(store: Store, record: Record, paths: Sequence[str | os.PathLike[str]]) -> list[Entry]:
     """The snapshot's tabular files at or under ``paths`` (relative to the current directory)."""
-    tables = _tables(record)
+    tables = _tables(store, record)
     if not paths:
         if not tables:
             raise InvalidInput(
@@ -68,12 +72,19 @@ def _on_disk(store: Store, path: str) -> Path:
     return candidate if candidate.is_absolute() else store.root / candidate
 
 
-def _recorded(store: Store, record: Record, entry: Entry) -> tuple[Path, Side]:
-    """Where the snapshot's copy of a file can be read: the store, else the same bytes on disk."""
+def _recorded(store: Store, record: Record, entry: Entry, scratch: Path) -> tuple[Path, Side]:
+    """Where the snapshot's copy of a file can be read: the store (a packed copy is written
+    out to ``scratch``), else the same bytes on disk."""
     path, digest = str(entry["path"]), str(entry["hash"])
     side = Side("snapshot", path, snapshot=record["id"], hash=digest)
     if entry.get("stored") and store.objects.exists(digest):
-        return store.objects.path(digest), side
+        loose = store.objects.local_path(digest)
+        if loose is not None:
+            return loose, side
+        copy = scratch / digest
+        if not copy.exists():
+            store.objects.copy_to(digest, copy)
+        return copy, side
     disk = _on_disk(store, path)
     if disk.is_file() and hash_file(disk) == digest:
         return disk, side
@@ -131,7 +142,37 @@ def drift_snapshot(
         target = {"source": "file", "path": str(current)}
     else:
         target = {"source": "disk"}
-    other_tables = {str(d["path"]): d for d in _tables(other)} if other is not None else {}
+    other_tables = {str(d["path"]): d for d in _tables(store, other)} if other is not None else {}
+    with tempfile.TemporaryDirectory(prefix="mlver-drift-") as scratch:
+        files = _files(
+            store,
+            record,
+            entries,
+            other,
+            other_tables,
+            current,
+            target,
+            changed_only,
+            options,
+            histograms,
+            Path(scratch),
+        )
+    return DriftReport(reference, target, files)
+
+
+def _files(
+    store: Store,
+    record: Record,
+    entries: list[Entry],
+    other: Record | None,
+    other_tables: dict[str, Entry],
+    current: str | os.PathLike[str] | None,
+    target: Json,
+    changed_only: bool,
+    options: DriftOptions,
+    histograms: bool,
+    scratch: Path,
+) -> list[FileDrift]:
 
     files: list[FileDrift] = []
     for entry in entries:
@@ -142,7 +183,7 @@ def drift_snapshot(
             if match is not None and changed_only and match["hash"] == entry["hash"]:
                 continue
             cur = (
-                _recorded_or_note(store, other, match)
+                _recorded_or_note(store, other, match, scratch)
                 if match is not None
                 else f"not in snapshot {other['id'][:12]}"
             )
@@ -157,18 +198,20 @@ def drift_snapshot(
             if changed_only and digest == entry["hash"]:
                 continue
             cur = (disk, Side("disk", path, hash=digest)) if digest else "not on disk"
-        ref = _recorded_or_note(store, record, entry)
+        ref = _recorded_or_note(store, record, entry, scratch)
         if isinstance(ref, str) or isinstance(cur, str):
             note = ref if isinstance(ref, str) else str(cur)
             files.append(_skipped(record, entry, target, note))
         else:
             files.append(_compare(path, ref, cur, options, histograms))
-    return DriftReport(reference, target, files)
+    return files
 
 
-def _recorded_or_note(store: Store, record: Record, entry: Entry) -> tuple[Path, Side] | str:
+def _recorded_or_note(
+    store: Store, record: Record, entry: Entry, scratch: Path
+) -> tuple[Path, Side] | str:
     try:
-        return _recorded(store, record, entry)
+        return _recorded(store, record, entry, scratch)
     except MlverError as e:
         return str(e)
 

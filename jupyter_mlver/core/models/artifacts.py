@@ -9,13 +9,12 @@ and the record lists the files, so gc, fsck and push/pull see every one of them.
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..capture.data import SKIP_DIRS
+from ..capture.files import SKIP_DIRS
 from ..errors import InvalidInput, StoreError
 from ..hashing import hash_file, hash_manifest
 from ..store import Store
@@ -151,11 +150,11 @@ def materialize(store: Store, artifact: Artifact, dest: Path) -> Path:
 
 
 def _copy_object(store: Store, oid: str, target: Path) -> None:
-    source = store.objects.path(oid)
-    if not source.is_file():
+    if not store.objects.exists(oid):
         raise StoreError(
             f"object {oid[:12]} of the model artifact is missing from the store",
             "pull the model again, or run `jupyter mlver fsck`",
         )
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    target.unlink(missing_ok=True)
+    store.objects.copy_to(oid, target)

@@ -3,8 +3,10 @@
 Layout under the remote URL (nothing in it is ever rewritten, so concurrent pushers cannot
 lose each other's work — there is no shared listing to update)::
 
-    mlver-remote.json          {"format": "mlver.remote/1"}; identical from every writer
-    objects/ab/cdef…           every object, the same bytes and names as in .mlver/objects
+    mlver-remote.json          {"format": "mlver.remote/2"}; identical from every writer
+    objects/ab/cdef…           records and other objects, the same bytes and names as locally
+    packs/<name>.pack|.idx     small data copies, many to a pack (see ``packs.py``); the
+                               index is written after its pack
     records/<kind>/<id>        an empty marker: record <id> and everything it needs
                                (but, after a --no-data push, its data copies) are here
     refs/tags/<name>/<id>      an empty marker: tag <name> (URL-quoted) names snapshot <id>
@@ -34,7 +36,10 @@ from ..hashing import is_hex_digest
 from ..records import KINDS
 from .config import Remote, check_protocol
 
-FORMAT = "mlver.remote/1"
+FORMAT = "mlver.remote/2"
+#: Formats this version reads; a remote of an older one is upgraded by the next push (a
+#: client that does not know packs then refuses it rather than miss objects).
+READABLE = frozenset({"mlver.remote/1", FORMAT})
 FORMAT_KEY = "mlver-remote.json"
 #: Protocols whose PUT is atomic per object; everything else gets a temporary name + rename.
 OBJECT_STORES = frozenset(
@@ -217,16 +222,17 @@ class RemoteFS:
         self._publish(lambda k: self.fs.pipe_file(k, data), key)
 
     def write_format(self) -> None:
-        """The format file, if absent. Every writer writes the same bytes, so a race is moot."""
+        """The format file, if absent or older. Every writer writes the same bytes, so a
+        race is moot."""
         key = f"{self.root}/{FORMAT_KEY}"
-        with self.translate("read the format file"):
-            if self.fs.exists(key):
-                return
+        if self.check_format(upgrade=True):
+            return
         self._makedirs(self.root)
         self.put_bytes(json.dumps({"format": FORMAT}).encode() + b"\n", key)
 
-    def check_format(self) -> bool:
-        """False if the remote has never been pushed to; refuses a newer format."""
+    def check_format(self, upgrade: bool = False) -> bool:
+        """False if the remote has never been pushed to (or, with ``upgrade``, has an older
+        format); refuses a newer format."""
         key = f"{self.root}/{FORMAT_KEY}"
         try:
             with self.translate("read the format file", missing_ok=True):
@@ -237,12 +243,12 @@ class RemoteFS:
             fmt = json.loads(raw).get("format")
         except (ValueError, AttributeError):
             fmt = None
-        if fmt != FORMAT:
+        if fmt not in READABLE:
             raise RemoteError(
                 f"remote {self.remote.name} has format {fmt!r}, not {FORMAT}",
                 "it was written by another (newer?) jupyter_mlver; upgrade",
             )
-        return True
+        return not upgrade or fmt == FORMAT
 
     # -- reading ------------------------------------------------------------------
 

@@ -28,7 +28,12 @@ CREATE TABLE IF NOT EXISTS records (
     remote TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, data INTEGER NOT NULL,
     PRIMARY KEY (remote, id)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checked (remote TEXT PRIMARY KEY, at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS left_out (oid TEXT PRIMARY KEY, remote TEXT NOT NULL) WITHOUT ROWID
+CREATE TABLE IF NOT EXISTS left_out (oid TEXT PRIMARY KEY, remote TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS packs (
+    remote TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (remote, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS packed (
+    remote TEXT NOT NULL, oid TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL,
+    size INTEGER NOT NULL, PRIMARY KEY (remote, oid)) WITHOUT ROWID
 """
 _CHUNK = 500
 #: How long a listing of the remote's records vouches for the ledger (see above).
@@ -128,11 +133,48 @@ class Ledger:
             raise
         self.conn.execute("COMMIT")
 
+    def pack_names(self, remote: str) -> set[str]:
+        """The remote's packs whose index this store has read (or written)."""
+        rows = self.conn.execute("SELECT name FROM packs WHERE remote = ?", (remote,))
+        return {r[0] for r in rows}
+
+    def add_pack(self, remote: str, name: str, entries: Iterable[tuple[str, int, int]]) -> None:
+        """A pack whose index is on the remote (so the pack is whole): its objects are there,
+        at ``(oid, offset, size)``."""
+        rows = list(entries)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("INSERT OR IGNORE INTO packs VALUES (?, ?)", (remote, name))
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO packed VALUES (?, ?, ?, ?, ?)",
+                ((remote, oid, name, offset, size) for oid, offset, size in rows),
+            )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO objects VALUES (?, ?)", ((remote, r[0]) for r in rows)
+            )
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def locations(self, remote: str, oids: Iterable[str]) -> dict[str, tuple[str, int, int]]:
+        """Where each of ``oids`` is in the remote's packs (those that are packed)."""
+        ids = list(oids)
+        out: dict[str, tuple[str, int, int]] = {}
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT oid, pack, offset, size FROM packed WHERE remote = ? AND oid IN ({marks})",
+                [remote, *chunk],
+            )
+            out.update((r[0], (r[1], r[2], r[3])) for r in rows)
+        return out
+
     def forget(self, remote: str) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.execute("DELETE FROM objects WHERE remote = ?", (remote,))
-        self.conn.execute("DELETE FROM records WHERE remote = ?", (remote,))
-        self.conn.execute("DELETE FROM checked WHERE remote = ?", (remote,))
+        for table in ("objects", "records", "checked", "packs", "packed"):
+            self.conn.execute(f"DELETE FROM {table} WHERE remote = ?", (remote,))
         self.conn.execute("COMMIT")
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import records
+from ..datarefs import Walker
 from ..records import Record
 
 #: Fields through which one record names another record (not a plain object).
@@ -26,31 +27,24 @@ def linked(record: Record) -> list[str]:
     return [record[f] for f in _LINKS.get(records.kind(record), ()) if record.get(f)]
 
 
-def data_ids(record: Record) -> dict[str, int | None]:
-    """Stored data copies (what ``--no-data`` leaves behind) with their sizes."""
-    if record.get("schema") != records.SNAPSHOT:
-        return {}
-    return {e["hash"]: e.get("size") for e in record.get("data") or [] if e.get("stored")}
-
-
-def plain_ids(record: Record) -> set[str]:
-    """Objects the record needs besides records and data copies: notebook, diff, state,
-    Dockerfile, lock, build log, wheels."""
-    return set(records.references(record)) - set(linked(record)) - set(data_ids(record))
-
-
 @dataclass
 class Needs:
-    """One record's direct needs, split the way transfers treat them."""
+    """One record's direct needs, split the way transfers treat them: ``plain`` objects
+    travel always (notebook, diff, state, Dockerfile, lock, build log, wheels, the trees of
+    its directories), ``data`` copies not with ``--no-data``; ``unreadable`` are trees not
+    (yet) in the local store, whose files are still unknown."""
 
     record: Record
     links: list[str]
     plain: set[str]
     data: dict[str, int | None]
+    unreadable: set[str]
 
     @classmethod
-    def of(cls, record: Record) -> Needs:
-        return cls(record, linked(record), plain_ids(record), data_ids(record))
+    def of(cls, record: Record, walker: Walker) -> Needs:
+        links = linked(record)
+        found = walker.record(record)
+        return cls(record, links, found.plain - set(links), found.data, found.unreadable)
 
     @property
     def kind(self) -> str:
@@ -65,12 +59,22 @@ class Needs:
 class Plan:
     """Records (by id) and everything they need, as found by walking their links."""
 
+    walker: Walker
     needs: dict[str, Needs] = field(default_factory=dict)
 
     def add(self, record: Record) -> Needs:
-        needs = Needs.of(record)
+        needs = Needs.of(record, self.walker)
         self.needs[needs.id] = needs
         return needs
+
+    def unreadable(self) -> set[str]:
+        return {oid for n in self.needs.values() for oid in n.unreadable}
+
+    def reread(self) -> None:
+        """Walk again the trees that could not be read (they have arrived since)."""
+        for rid, needs in list(self.needs.items()):
+            if needs.unreadable:
+                self.needs[rid] = Needs.of(needs.record, self.walker)
 
     def plain(self) -> set[str]:
         return {oid for n in self.needs.values() for oid in n.plain}

@@ -5,18 +5,21 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from .. import records
+from ..datarefs import Walker
 from ..errors import AmbiguousRef, Conflict, InvalidInput, MlverError, RecordNotFound, RemoteError
 from ..hashing import hash_bytes, hash_file
 from ..models import transfer as model_transfer
 from ..models.refs import looks_like_model_ref
 from ..objects import ObjectWriter
+from ..packs import PACK_MAX_OBJECT
 from ..records import Record
 from ..store import MIN_PREFIX, Store
+from . import packs as remote_packs
 from .backend import RemoteFS
 from .config import get_remote
 from .ledger import Ledger
@@ -243,33 +246,39 @@ def pull(
         ledger.checked(remote.ident, listed_at)
         roots = pull_roots(src, store, refs, markers, result)
         plan, fetched = _walk(src, store, roots, result)
+        _fetch_trees(src, writer, plan, jobs, progress, result)
         result.records = len(plan.needs)
         plain = plan.plain()
         data_sizes = plan.data()
         if not data:
-            result.data_skipped = sum(1 for oid in data_sizes if not store.objects.exists(oid))
+            result.data_skipped = len(data_sizes.keys() - store.objects.present(data_sizes))
             data_sizes = {}
-        needed = {oid for oid in plain | set(data_sizes) if writer.wants(oid)}
+        needed = writer.wanted(plain | set(data_sizes))
         result.objects = len(plain | set(data_sizes))
         result.present = result.objects - len(needed)
-        sizes = rfs.sizes(needed, jobs)
-        for oid in sorted(needed - set(sizes)):
+        remote_packs.learn(rfs, ledger, jobs)
+        located = ledger.locations(remote.ident, needed & data_sizes.keys())
+        sizes = rfs.sizes(needed - located.keys(), jobs)
+        available = set(sizes) | set(located)
+        for oid in sorted(needed - available):
             if oid in plain:
                 result.problems.append(f"object {oid} is missing from remote {remote.name}")
             else:
                 result.data_skipped += 1
-        if set(data_sizes) & (needed - set(sizes)):
+        if set(data_sizes) & (needed - available):
             result.warnings.append(
-                f"{len(set(data_sizes) & (needed - set(sizes)))} data cop(ies) are not on "
+                f"{len(set(data_sizes) & (needed - available))} data cop(ies) are not on "
                 f"remote {remote.name} (pushed with --no-data?)"
             )
-        _download_all(src, writer, sizes, jobs, progress, result)
+        _download_all(src, writer, sizes, jobs, progress, result, packable=data_sizes.keys())
+        _download_packed(src, writer, located, jobs, progress, result)
         writer.commit()
         all_data = plan.data()
+        here = store.objects.present(all_data)
         ledger.leave_out(
             remote.ident,
-            [oid for oid in all_data if not store.objects.exists(oid) and oid not in src.bad],
-            [oid for oid in all_data if store.objects.exists(oid)],
+            [oid for oid in all_data if oid not in here and oid not in src.bad],
+            here,
         )
         # What the remote served intact is known to be there (a later push skips it).
         ledger.add_objects(remote.ident, (set(sizes) | set(plan.needs)) - src.bad)
@@ -277,7 +286,7 @@ def pull(
         ledger.add_records(
             remote.ident,
             [
-                (n.id, n.kind, all(oid in sizes for oid in n.data))
+                (n.id, n.kind, all(oid in available or oid in here for oid in n.data))
                 for n in plan.needs.values()
                 if n.id in markers and store.index.has(n.id)
             ],
@@ -301,7 +310,7 @@ def _walk(
     """Fetch the records in ``roots`` and those they link to, wave by wave; records this
     store already has are read here. The fetched records' bytes are only returned: a record
     enters the store once everything it needs has arrived (see ``_index``)."""
-    plan = Plan()
+    plan = Plan(Walker(store.objects.get_bytes))
     fetched: dict[str, bytes] = {}
     wave = list(dict.fromkeys(roots))
     while wave:
@@ -329,6 +338,25 @@ def _walk(
     return plan, fetched
 
 
+def _fetch_trees(
+    src: _Remote,
+    writer: ObjectWriter,
+    plan: Plan,
+    jobs: int,
+    progress: ProgressFactory | None,
+    result: TransferResult,
+) -> None:
+    """Bring the trees of the records' directories, level by level: what a tree holds is
+    known only once it is here. A tree the remote lacks leaves its record incomplete."""
+    tried: set[str] = set()
+    while wanted := plan.unreadable() - tried:
+        tried |= wanted
+        sizes = src.rfs.sizes(wanted, jobs)
+        _download_all(src, writer, sizes, jobs, progress, result)
+        writer.commit()
+        plan.reread()
+
+
 def _download_all(
     src: _Remote,
     writer: ObjectWriter,
@@ -336,6 +364,7 @@ def _download_all(
     jobs: int,
     progress: ProgressFactory | None,
     result: TransferResult,
+    packable: Collection[str] = (),
 ) -> None:
     if not sizes:
         return
@@ -366,7 +395,12 @@ def _download_all(
                 oid, tmp = futures.pop(future)
                 exc = future.exception()
                 if exc is None:
-                    writer.adopt(tmp, oid)
+                    if oid in packable and future.result() <= PACK_MAX_OBJECT:
+                        # Small data copies join a pack, as a snapshot's would.
+                        writer.add_packed(oid, tmp.read_bytes())
+                        tmp.unlink()
+                    else:
+                        writer.adopt(tmp, oid)
                     result.moved += 1
                     result.moved_bytes += future.result()
                     staged_objects += 1
@@ -424,6 +458,43 @@ def _complete(store: Store, plan: Plan, corrupt: set[str], result: TransferResul
                 "arrive"
             )
     return out
+
+
+def _download_packed(
+    src: _Remote,
+    writer: ObjectWriter,
+    located: dict[str, tuple[str, int, int]],
+    jobs: int,
+    progress: ProgressFactory | None,
+    result: TransferResult,
+) -> None:
+    """Fetch objects out of the remote's packs (a few ranged reads per pack), verify each
+    against its name and pack them here."""
+    if not located:
+        return
+    by_pack: dict[str, list[tuple[str, int, int]]] = {}
+    for oid, (pack, offset, size) in located.items():
+        by_pack.setdefault(pack, []).append((oid, offset, size))
+    meter = Meter(progress, sum(size for _, _, size in located.values()), f"pull {src.name}")
+
+    def one(pack: str) -> list[tuple[str, bytes]]:
+        got = list(remote_packs.fetch(src.rfs, pack, by_pack[pack]))
+        meter.update(sum(len(d) for _, d in got))
+        return got
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(by_pack)))) as pool:
+            for got in pool.map(one, sorted(by_pack)):
+                for oid, data in got:
+                    digest = hash_bytes(data)
+                    if digest != oid:
+                        result.problems.append(src.corrupt_message(oid, digest))
+                        continue
+                    writer.add_packed(oid, data)
+                    result.moved += 1
+                    result.moved_bytes += len(data)
+    finally:
+        meter.close()
 
 
 def _index(

@@ -7,11 +7,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from .. import records
+from ..datarefs import Walker
 from ..errors import MlverError, RemoteError
 from ..hashing import MMAP_THRESHOLD, hash_bytes, hash_file
 from ..index import ALL
+from ..packs import PACK_MAX_OBJECT
 from ..records import Record
 from ..store import Store
+from . import packs as remote_packs
 from .backend import MULTIPART_SIZE, RemoteFS
 from .config import get_remote
 from .ledger import TRUST_SECONDS, Ledger
@@ -67,7 +70,7 @@ def _walk(
 ) -> tuple[Plan, set[str]]:
     """The plan for ``roots`` and what they link to, stopping at records ``complete`` on
     the remote already; returns the records that cannot be read here as well."""
-    plan = Plan()
+    plan = Plan(Walker(store.objects.get_bytes))
     broken: set[str] = set()
     todo = [r for r in roots if not complete(r)]
     while todo:
@@ -97,9 +100,9 @@ def _upload_one(
     store: Store, rfs: RemoteFS, oid: str, size: int, meter: Meter, parts: int = 1
 ) -> None:
     """Check the local bytes against the name, then upload them (never a corrupt object)."""
-    path = store.objects.path(oid)
-    if size < MMAP_THRESHOLD:
-        data = path.read_bytes()
+    path = store.objects.local_path(oid)
+    if size < MMAP_THRESHOLD or path is None:
+        data = store.objects.get_bytes(oid)
         if hash_bytes(data) != oid:
             raise _LocalCorrupt(oid)
         rfs.put_bytes(data, rfs.object_key(oid))
@@ -174,7 +177,9 @@ def push(
         data_sizes = plan.data() if data else {}
         if not data:
             result.data_skipped = len(plan.data())
-        local_missing = {oid for oid in wanted | set(data_sizes) if not store.objects.exists(oid)}
+        needed = wanted | set(data_sizes)
+        local_sizes = store.objects.sizes(needed)
+        local_missing = needed - local_sizes.keys()
         for oid in sorted(local_missing & wanted):
             result.problems.append(f"object {oid} is missing from this store")
         absent_data = local_missing & set(data_sizes)
@@ -184,22 +189,39 @@ def push(
                 f"{len(absent_data)} data cop(ies) are not in this store (pulled with "
                 "--no-data?) and were not pushed"
             )
-        candidates = (wanted | set(data_sizes)) - local_missing
+        candidates = needed - local_missing
         result.objects = len(candidates)
+        remote_packs.learn(rfs, ledger, jobs)
         on_remote = ledger.known_objects(remote.ident, candidates)
         # A listed object counts only at its full size: a truncated one (another writer's
         # interrupted upload on a filesystem remote) is sent again, not vouched for.
         listed = rfs.sizes(candidates - on_remote, jobs)
-        whole = {oid for oid, size in listed.items() if size == store.objects.size(oid)}
+        whole = {oid for oid, size in listed.items() if size == local_sizes[oid]}
         ledger.add_objects(remote.ident, whole)
         on_remote |= whole
         result.present = len(on_remote)
-        todo = {oid: store.objects.size(oid) for oid in candidates - on_remote}
+        todo = {oid: local_sizes[oid] for oid in candidates - on_remote}
+        # Small data copies go many to a pack: a few requests instead of one per file.
+        # (One found short as a loose object is replaced in place, so none stays behind.)
+        packed = {
+            o: n
+            for o, n in todo.items()
+            if o in data_sizes and n <= PACK_MAX_OBJECT and o not in listed
+        }
         if todo or any(rid not in markers for rid in plan.needs):
             rfs.write_format()
-        uploaded, corrupt = _upload_all(store, rfs, ledger, todo, jobs, progress, result)
-        on_remote |= uploaded
-        for oid in sorted(corrupt):
+        loose = {o: n for o, n in todo.items() if o not in packed}
+        meter = Meter(progress, sum(todo.values()), f"push {rfs.remote.name}") if todo else None
+        try:
+            uploaded, corrupt = _upload_all(store, rfs, ledger, loose, jobs, meter, result)
+            in_packs, corrupt_packed = _upload_packs(
+                store, rfs, ledger, packed, jobs, meter, result
+            )
+        finally:
+            if meter is not None:
+                meter.close()
+        on_remote |= uploaded | in_packs
+        for oid in sorted(corrupt | corrupt_packed):
             result.problems.append(
                 f"object {oid} in this store is corrupt (its content does "
                 "not match its name): not pushed; run `jupyter mlver fsck`"
@@ -215,15 +237,14 @@ def _upload_all(
     ledger: Ledger,
     todo: dict[str, int],
     jobs: int,
-    progress: ProgressFactory | None,
+    meter: Meter | None,
     result: TransferResult,
 ) -> tuple[set[str], set[str]]:
     """Upload ``todo`` (oid -> size) in parallel; the ledger learns each one as it lands."""
     uploaded: set[str] = set()
     corrupt: set[str] = set()
-    if not todo:
+    if not todo or meter is None:
         return uploaded, corrupt
-    meter = Meter(progress, sum(todo.values()), f"push {rfs.remote.name}")
     pending_rows: list[str] = []
     error: BaseException | None = None
     # Large objects first: they set the wall time, small ones fill the gaps.
@@ -264,11 +285,49 @@ def _upload_all(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         ledger.add_objects(rfs.remote.ident, pending_rows)
-        meter.close()
     if error is not None:
         if isinstance(error, MlverError):
             raise error
         raise RemoteError(f"push {rfs.remote.name}: {type(error).__name__}: {error}") from error
+    return uploaded, corrupt
+
+
+def _upload_packs(
+    store: Store,
+    rfs: RemoteFS,
+    ledger: Ledger,
+    todo: dict[str, int],
+    jobs: int,
+    meter: Meter | None,
+    result: TransferResult,
+) -> tuple[set[str], set[str]]:
+    """Upload ``todo`` (small objects) as packs, several at once; the ledger learns each
+    pack's objects once its index has landed. Returns (uploaded, corrupt here)."""
+    uploaded: set[str] = set()
+    corrupt: set[str] = set()
+    if not todo or meter is None:
+        return uploaded, corrupt
+
+    def one(group: list[str]) -> remote_packs.BuiltPack:
+        contents = []
+        for oid in group:
+            data = store.objects.get_bytes(oid)
+            if hash_bytes(data) != oid:
+                corrupt.add(oid)  # never a corrupt object on the remote
+                continue
+            contents.append((oid, data))
+        pack = remote_packs.build_pack(contents)
+        remote_packs.upload(rfs, pack)
+        meter.update(sum(len(d) for _, d in contents))
+        return pack
+
+    groups = remote_packs.group(todo)
+    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(groups)))) as pool:
+        for pack in pool.map(one, groups):
+            ledger.add_pack(rfs.remote.ident, pack.name, pack.entries)
+            uploaded.update(oid for oid, _, _ in pack.entries)
+            result.moved += len(pack.entries)
+            result.moved_bytes += sum(size for _, _, size in pack.entries)
     return uploaded, corrupt
 
 

@@ -20,6 +20,7 @@ import {
   shortId,
   warningText
 } from './format';
+import { TreeFiles } from './files';
 import { BackButton, PendingView } from './nav';
 
 /**
@@ -35,6 +36,7 @@ export function RecordView(props: {
   const [detail, setDetail] = React.useState<ISnapshotDetail | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [reload, setReload] = React.useState(0);
+  const [openTrees, setOpenTrees] = React.useState<string[]>([]);
 
   React.useEffect(() => {
     let live = true;
@@ -172,7 +174,7 @@ export function RecordView(props: {
         <ValueTable values={record.metrics} cls="jp-mlver-metrics" />
       </Section>
       <Section
-        title={`Data (${record.data.length})`}
+        title={`Data (${record.data.reduce((n, d) => n + (d.files ?? 1), 0)})`}
         open={record.data.length > 0}
       >
         {record.data.length === 0 ? (
@@ -189,20 +191,48 @@ export function RecordView(props: {
             </thead>
             <tbody>
               {record.data.map(d => (
-                <tr key={d.path}>
-                  <td className="jp-mlver-path">{d.path}</td>
-                  <td>{d.role}</td>
-                  <td>{humanBytes(d.size)}</td>
-                  <td>
-                    <code title={d.hash}>{d.hash.slice(0, 10)}</code>
-                    {!d.stored && (
-                      <span className="jp-mlver-muted" title="hash only">
-                        {' '}
-                        #
-                      </span>
-                    )}
-                  </td>
-                </tr>
+                <React.Fragment key={d.path}>
+                  <tr>
+                    <td className="jp-mlver-path">
+                      {d.kind === 'tree' ? (
+                        <button
+                          className="jp-mlver-link jp-mlver-tree-toggle"
+                          aria-expanded={openTrees.includes(d.path)}
+                          title="show the files of this directory"
+                          onClick={() =>
+                            setOpenTrees(
+                              openTrees.includes(d.path)
+                                ? openTrees.filter(p => p !== d.path)
+                                : openTrees.concat([d.path])
+                            )
+                          }
+                        >
+                          {d.path}/ ({d.files} files)
+                        </button>
+                      ) : (
+                        d.path
+                      )}
+                    </td>
+                    <td>{d.role}</td>
+                    <td>{humanBytes(d.size)}</td>
+                    <td>
+                      <code title={d.hash}>{d.hash.slice(0, 10)}</code>
+                      {!d.stored && (
+                        <span className="jp-mlver-muted" title="hash only">
+                          {' '}
+                          #
+                        </span>
+                      )}
+                    </td>
+                  </tr>
+                  {d.kind === 'tree' && openTrees.includes(d.path) && (
+                    <tr>
+                      <td colSpan={4}>
+                        <TreeFiles snapshot={record.id} entry={d} />
+                      </td>
+                    </tr>
+                  )}
+                </React.Fragment>
               ))}
             </tbody>
           </table>

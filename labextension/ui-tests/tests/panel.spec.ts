@@ -287,6 +287,31 @@ test.describe('ML Versions side panel', () => {
     });
   });
 
+  test('lists the files of a directory recorded as a tree, a page at a time', async ({
+    page
+  }) => {
+    const root = process.env.MLVER_UI_ROOT!;
+    execFileSync(
+      'jupyter-mlver',
+      ['snapshot', '-m', 'a data directory', '--data', 'data'],
+      { cwd: root, env: { ...process.env, MLVER_STORE: '' } }
+    );
+    const panel = await openPanel(page);
+    await expect(row(panel, 'a data directory')).toHaveCount(1, {
+      timeout: 20000
+    });
+    await row(panel, 'a data directory').click();
+    const record = panel.locator('#jp-mlver-record');
+    const toggle = record.locator('.jp-mlver-tree-toggle');
+    await expect(toggle).toContainText('data/');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'false');
+    await toggle.click();
+    const files = record.locator('.jp-mlver-tree-files[data-path="data"]');
+    await expect(files).toContainText('wine.csv');
+    await expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    await files.screenshot({ path: path.join(SHOTS, 'tree-files.png') });
+  });
+
   test('is usable with the keyboard', async ({ page }) => {
     const panel = await openPanel(page);
     const list = panel.locator('#jp-mlver-list');
