@@ -80,7 +80,13 @@ BUILD: Command[ModelImageResult] = Command(
 def _serve(ctx: Context, args: argparse.Namespace) -> Served | Stopped:
     from ..core.images import DockerEngine
     from ..core.models import registry
-    from ..core.models.serve import no_image, serving_image, start_server, stop_servers
+    from ..core.models.serve import (
+        no_image,
+        run_in_foreground,
+        serving_image,
+        start_server,
+        stop_servers,
+    )
 
     engine = DockerEngine.connect()
     if args.stop:
@@ -105,14 +111,9 @@ def _serve(ctx: Context, args: argparse.Namespace) -> Served | Stopped:
     served = start_server(engine, record, image, port=args.port, timeout=args.timeout, say=ctx.say)
     if args.detach:
         return served
-    served.detached = False
     ctx.say(f"serving {served.ref} at {served.url} (Ctrl-C stops it)")
     with contextlib.suppress(KeyboardInterrupt), _sigterm_interrupts():
-        try:
-            engine.follow(served.container.id, ctx.say)
-        finally:
-            engine.stop(served.container.id, timeout=30)
-            served.stopped = True
+        run_in_foreground(engine, served, ctx.say)
     return served
 
 
