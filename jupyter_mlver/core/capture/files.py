@@ -71,10 +71,13 @@ def _changed(path: str) -> StoreError:
 
 def _read_small(f: DataFile) -> bytes:
     """A small file's bytes, refused if it is not the file that was walked."""
-    with open(f.path, "rb", buffering=0) as fh:
-        data = fh.read()
-        st = os.fstat(fh.fileno())
-    if stat_key(st) != f.key or len(data) != f.key[1]:
+    fd = os.open(f.path, os.O_RDONLY)
+    try:
+        data = os.read(fd, f.key[1] + 1)  # one read: the size is known
+        st = os.fstat(fd)
+    finally:
+        os.close(fd)
+    if (st.st_ino, st.st_size, st.st_mtime_ns) != f.key or len(data) != f.key[1]:
         raise _changed(f.path)
     return data
 
