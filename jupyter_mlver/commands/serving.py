@@ -104,7 +104,10 @@ def _serve(ctx: Context, args: argparse.Namespace) -> Served | Stopped:
     if found is None:
         if not args.build:
             raise no_image(record)
-        built = _build(ctx, argparse.Namespace(**{**vars(args), "verbose": False}), engine)
+        ref = f"{record['name']}:{record['version']}"
+        built = _build(
+            ctx, argparse.Namespace(**{**vars(args), "ref": ref, "verbose": False}), engine
+        )
         image = built.build.image or ""
     else:
         image = found[0]
@@ -112,16 +115,16 @@ def _serve(ctx: Context, args: argparse.Namespace) -> Served | Stopped:
     if args.detach:
         return served
     ctx.say(f"serving {served.ref} at {served.url} (Ctrl-C stops it)")
-    with contextlib.suppress(KeyboardInterrupt), _sigterm_interrupts():
+    with contextlib.suppress(KeyboardInterrupt), _sigterm_interrupts(ctx.session is None):
         run_in_foreground(engine, served, ctx.say)
     return served
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """While a foreground server runs, SIGTERM stops it like Ctrl-C does (in the main
-    thread of a terminal; a kernel's interrupt already raises KeyboardInterrupt)."""
-    if threading.current_thread() is not threading.main_thread():
+def _sigterm_interrupts(terminal: bool) -> Iterator[None]:
+    """While a foreground server runs in a terminal, SIGTERM stops it like Ctrl-C does (a
+    kernel's interrupt already raises KeyboardInterrupt; its SIGTERM is its own)."""
+    if not terminal or threading.current_thread() is not threading.main_thread():
         yield
         return
 

@@ -188,3 +188,28 @@ def test_the_magics_build_serve_and_stop(
         assert failed["error"] is None  # one red line, no traceback
     finally:
         kernel.close()
+
+
+def test_build_builds_the_missing_image_first(
+    serving_image: ServingImage, base_image: str, prefix: str, with_prefix: None
+) -> None:
+    with serving_image.churn.store() as store:
+        prepared = prepare_object(serving_image.churn.model, name="clf")
+        try:
+            version = registry.register(
+                store, "churn", prepared, snapshot=serving_image.churn.snapshot["id"]
+            )["version"]
+        finally:
+            prepared.cleanup()
+    project = serving_image.churn.project
+    port = free_port()
+    proc = cli(project, "model", "serve", f"churn:{version}", "--build", "--base", base_image,
+               "--port", str(port), "--detach", "--json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    try:
+        assert out["image"] == f"{prefix}churn:{version}"
+        predict(out["url"], serving_image)
+    finally:
+        stopped = cli(project, "model", "serve", "--stop", f"churn:{version}")
+    assert f"stopped churn:{version}" in stopped.stdout
