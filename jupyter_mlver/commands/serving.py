@@ -80,7 +80,13 @@ BUILD: Command[ModelImageResult] = Command(
 def _serve(ctx: Context, args: argparse.Namespace) -> Served | Stopped:
     from ..core.images import DockerEngine
     from ..core.models import registry
-    from ..core.models.serve import no_image, serving_image, start_server, stop_servers
+    from ..core.models.serve import (
+        no_image,
+        run_in_foreground,
+        serving_image,
+        start_server,
+        stop_servers,
+    )
 
     engine = DockerEngine.connect()
     if args.stop:
@@ -98,29 +104,27 @@ def _serve(ctx: Context, args: argparse.Namespace) -> Served | Stopped:
     if found is None:
         if not args.build:
             raise no_image(record)
-        built = _build(ctx, argparse.Namespace(**{**vars(args), "verbose": False}), engine)
+        ref = f"{record['name']}:{record['version']}"
+        built = _build(
+            ctx, argparse.Namespace(**{**vars(args), "ref": ref, "verbose": False}), engine
+        )
         image = built.build.image or ""
     else:
         image = found[0]
     served = start_server(engine, record, image, port=args.port, timeout=args.timeout, say=ctx.say)
     if args.detach:
         return served
-    served.detached = False
     ctx.say(f"serving {served.ref} at {served.url} (Ctrl-C stops it)")
-    with contextlib.suppress(KeyboardInterrupt), _sigterm_interrupts():
-        try:
-            engine.follow(served.container.id, ctx.say)
-        finally:
-            engine.stop(served.container.id, timeout=30)
-            served.stopped = True
+    with contextlib.suppress(KeyboardInterrupt), _sigterm_interrupts(ctx.session is None):
+        run_in_foreground(engine, served, ctx.say)
     return served
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
-    """While a foreground server runs, SIGTERM stops it like Ctrl-C does (in the main
-    thread of a terminal; a kernel's interrupt already raises KeyboardInterrupt)."""
-    if threading.current_thread() is not threading.main_thread():
+def _sigterm_interrupts(terminal: bool) -> Iterator[None]:
+    """While a foreground server runs in a terminal, SIGTERM stops it like Ctrl-C does (a
+    kernel's interrupt already raises KeyboardInterrupt; its SIGTERM is its own)."""
+    if not terminal or threading.current_thread() is not threading.main_thread():
         yield
         return
 

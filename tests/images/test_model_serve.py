@@ -65,10 +65,8 @@ def test_detached_then_stopped(serving_image: ServingImage, engine: DockerEngine
     assert "no model server" in nothing.stdout
 
 
-def test_foreground_follows_the_log_until_interrupted(
-    serving_image: ServingImage, engine: DockerEngine
-) -> None:
-    port = free_port()
+def foreground(serving_image: ServingImage, port: int) -> tuple[subprocess.Popen[str], str]:
+    """``model serve churn:1`` in the foreground, once it says it is serving; its stderr."""
     proc = subprocess.Popen(
         [str(CLI), "model", "serve", "churn:1", "--port", str(port)],
         cwd=serving_image.churn.project,
@@ -78,13 +76,21 @@ def test_foreground_follows_the_log_until_interrupted(
     )
     assert proc.stderr is not None
     seen: list[str] = []
+    deadline = time.monotonic() + 120
+    while not any(f"serving churn:1 at http://127.0.0.1:{port}" in ln for ln in seen):
+        assert time.monotonic() < deadline, "".join(seen)
+        line = proc.stderr.readline()
+        assert line or proc.poll() is None, "".join(seen)
+        seen.append(line)
+    return proc, "".join(seen)
+
+
+def test_foreground_follows_the_log_until_interrupted(
+    serving_image: ServingImage, engine: DockerEngine
+) -> None:
+    port = free_port()
+    proc, seen = foreground(serving_image, port)
     try:
-        deadline = time.monotonic() + 120
-        while not any(f"serving churn:1 at http://127.0.0.1:{port}" in ln for ln in seen):
-            assert time.monotonic() < deadline, "".join(seen)
-            line = proc.stderr.readline()
-            assert line or proc.poll() is None, "".join(seen)
-            seen.append(line)
         predict(f"http://127.0.0.1:{port}", serving_image)
         assert "churn:1" in servers(engine)
         proc.send_signal(signal.SIGINT)  # Ctrl-C
@@ -93,9 +99,26 @@ def test_foreground_follows_the_log_until_interrupted(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, stderr
-    log = "".join(seen) + stderr
-    assert "serving churn version 1 (sklearn)" in log  # the server's own log line
+    assert "serving churn version 1 (sklearn)" in seen + stderr  # the server's own log line
     assert f"stopped churn:1 (mlver-serve-churn-1-{port})" in stdout
+    assert "churn:1" not in servers(engine)
+
+
+def test_foreground_says_when_the_server_stops_by_itself(
+    serving_image: ServingImage, engine: DockerEngine
+) -> None:
+    port = free_port()
+    proc, _ = foreground(serving_image, port)
+    try:
+        (container,) = engine.containers({SERVE_LABEL: "churn:1"})
+        engine.api.kill(container.id)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("jupyter mlver: error: the server of churn:1 stopped by itself"), last
     assert "churn:1" not in servers(engine)
 
 
@@ -165,3 +188,28 @@ def test_the_magics_build_serve_and_stop(
         assert failed["error"] is None  # one red line, no traceback
     finally:
         kernel.close()
+
+
+def test_build_builds_the_missing_image_first(
+    serving_image: ServingImage, base_image: str, prefix: str, with_prefix: None
+) -> None:
+    with serving_image.churn.store() as store:
+        prepared = prepare_object(serving_image.churn.model, name="clf")
+        try:
+            version = registry.register(
+                store, "churn", prepared, snapshot=serving_image.churn.snapshot["id"]
+            )["version"]
+        finally:
+            prepared.cleanup()
+    project = serving_image.churn.project
+    port = free_port()
+    proc = cli(project, "model", "serve", f"churn:{version}", "--build", "--base", base_image,
+               "--port", str(port), "--detach", "--json")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    try:
+        assert out["image"] == f"{prefix}churn:{version}"
+        predict(out["url"], serving_image)
+    finally:
+        stopped = cli(project, "model", "serve", "--stop", f"churn:{version}")
+    assert f"stopped churn:{version}" in stopped.stdout

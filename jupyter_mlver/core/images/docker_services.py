@@ -130,12 +130,16 @@ class DockerServices:
     def follow(self, ref: str, on_line: LineCallback) -> None:
         """Every line of the container's output, from its start, until it stops."""
         pending = ""
-        for chunk in self.api.logs(ref, stream=True, follow=True, stdout=True, stderr=True):
-            # Chunks are not lines: keep a partial last line for the next chunk.
-            pending += chunk.decode("utf-8", "replace")
-            *complete, pending = pending.split("\n")
-            for line in complete:
-                on_line(line.rstrip("\r"))
+        try:
+            stream = self.api.logs(ref, stream=True, follow=True, stdout=True, stderr=True)
+            for chunk in stream:
+                # Chunks are not lines: keep a partial last line for the next chunk.
+                pending += chunk.decode("utf-8", "replace")
+                *complete, pending = pending.split("\n")
+                for line in complete:
+                    on_line(line.rstrip("\r"))
+        except Exception as e:  # the engine went away (KeyboardInterrupt passes through)
+            raise self._wrap(e) from None
         if pending:
             on_line(pending)
 

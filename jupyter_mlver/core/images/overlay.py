@@ -35,9 +35,14 @@ class Run:
 
 @dataclass(frozen=True)
 class Overlay:
+    """``FROM base``, ``steps``, the settings (env, user, ports, entry point), then ``tail``
+    and the labels: the settings come before the layers that differ from one image to the
+    next (a model), so those are the only steps a new image does not find cached."""
+
     base: str  # an image id (sha256:…): exactly that image, whatever its tags do later
     steps: tuple[Layer | Run, ...]
     user: str  # numeric uid:gid, so runAsNonRoot can check it
+    tail: tuple[Layer, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     expose: tuple[int, ...] = ()
     entrypoint: tuple[str, ...] | None = None
@@ -58,7 +63,7 @@ class Overlay:
                     for name, data in sorted(step.files.items())
                 },
             }
-            for step in self.steps
+            for step in (*self.steps, *self.tail)
         ]
         return hash_bytes(
             records.canonical_json(
@@ -76,26 +81,29 @@ class Overlay:
         )
 
 
-def _folders(overlay: Overlay) -> list[str | None]:
-    """The context folder of each step (None for a command)."""
-    return [
-        None if isinstance(step, Run) else f"{LAYERS_DIR}/{i}"
-        for i, step in enumerate(overlay.steps)
-    ]
+def _steps(overlay: Overlay) -> list[tuple[Layer | Run, str | None]]:
+    """Every step with its context folder (None for a command), the tail's last."""
+    steps = (*overlay.steps, *overlay.tail)
+    return [(s, None if isinstance(s, Run) else f"{LAYERS_DIR}/{i}") for i, s in enumerate(steps)]
+
+
+def _copy(layer: Layer, folder: str | None) -> str:
+    return f"COPY {folder}/ {layer.dest.rstrip('/')}/"
 
 
 def render(overlay: Overlay) -> str:
     lines = [f"# {h}" for h in overlay.header]
     lines.append(f"FROM {overlay.base}")
+    steps = _steps(overlay)
     root = False
-    for step, folder in zip(overlay.steps, _folders(overlay), strict=True):
+    for step, folder in steps[: len(overlay.steps)]:
         if isinstance(step, Run):
             if not root:
                 lines.append("USER 0:0")
                 root = True
             lines.append(f"RUN {json.dumps(list(step.argv))}")
         else:
-            lines.append(f"COPY {folder}/ {step.dest.rstrip('/')}/")
+            lines.append(_copy(step, folder))
     if overlay.env:
         pairs = [f"{k}={quote(v)}" for k, v in sorted(overlay.env.items())]
         lines.append("ENV " + " \\\n    ".join(pairs))
@@ -105,6 +113,7 @@ def render(overlay: Overlay) -> str:
         lines.append(f"ENTRYPOINT {json.dumps(list(overlay.entrypoint))}")
     if overlay.cmd is not None:
         lines.append(f"CMD {json.dumps(list(overlay.cmd))}")
+    lines += [_copy(s, f) for s, f in steps[len(overlay.steps) :] if not isinstance(s, Run)]
     if overlay.labels:
         pairs = [f"{k}={quote(v)}" for k, v in sorted(overlay.labels.items())]
         lines.append("LABEL " + " \\\n      ".join(pairs))
@@ -115,7 +124,7 @@ def context(overlay: Overlay, dockerfile: str) -> Context:
     """The build context: the Dockerfile and each layer's files (read when it is written)."""
     ctx = Context()
     ctx.add_bytes("Dockerfile", dockerfile.encode())
-    for step, folder in zip(overlay.steps, _folders(overlay), strict=True):
+    for step, folder in _steps(overlay):
         if isinstance(step, Run):
             continue
         for name, data in sorted(step.files.items()):

@@ -212,11 +212,11 @@ def build_model_image(
             *([lib] if lib is not None else []),
             runtime_layer(),
             Run(COMPILE),
-            _model_layer(store, record, Path(tmp) / "model"),
         )
         overlay = Overlay(
             base=env_info.id,
             steps=steps,
+            tail=(_model_layer(store, record, Path(tmp) / "model"),),
             user=f"{UID}:{UID}",
             env={"PYTHONPATH": PYTHONPATH},
             expose=(PORT,),

@@ -192,6 +192,25 @@ def _wait(
         time.sleep(0.1)
 
 
+def run_in_foreground(engine: Engine, served: Served, on_line: Callable[[str], None]) -> None:
+    """Pass the server's log to ``on_line`` until the caller is interrupted
+    (``KeyboardInterrupt`` goes through) or the server stops by itself (``ServerFailed``);
+    either way the container is stopped gracefully and removed."""
+    served.detached = False
+    cid = served.container.id
+    try:
+        engine.follow(cid, on_line)
+        now = engine.container(cid)
+        raise ServerFailed(
+            f"the server of {served.ref} stopped by itself{_exit(now)}: "
+            f"{_last_line(engine, served.container)}",
+            f"to see all its output: docker run --rm {served.image}",
+        )
+    finally:
+        engine.stop(cid, timeout=30)
+        served.stopped = True
+
+
 def _exit(container: Container | None) -> str:
     return f" (exit status {container.exit_code})" if container and container.exit_code else ""
 
