@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -238,7 +238,9 @@ def build_image(
             started=started,
         )
         if engine is not None and not options.dry_run and not options.no_cache:
-            found = _find_reusable(store, engine, env["fingerprint"], plan.inputs)
+            found = find_reusable(
+                store, engine, store.index.images_with_fingerprint(env["fingerprint"]), plan.inputs
+            )
             if found is not None:
                 return _reuse(store, engine, plan, *found, options.push, progress)
         target = engine.probe(base_info) if engine and base_info else Target.assumed(env)
@@ -290,10 +292,12 @@ def build_image(
     return plan.result(stored, prepared.dockerfile, prepared.unreproducible, prepared.notes)
 
 
-def _find_reusable(
-    store: Store, engine: Engine, fingerprint: str, inputs: str
+def find_reusable(
+    store: Store, engine: Engine, image_ids: Iterable[str], inputs: str
 ) -> tuple[Record, ImageInfo] | None:
-    for rid in store.index.images_with_fingerprint(fingerprint):
+    """The first of these image records built from the same inputs whose image the engine
+    still has."""
+    for rid in image_ids:
         record = store.get(rid)
         if record.get("inputs") != inputs:
             continue
@@ -301,6 +305,30 @@ def _find_reusable(
         if info is not None:
             return record, info
     return None
+
+
+def reused_record(
+    engine: Engine,
+    plan: Plan,
+    earlier: Record,
+    info: ImageInfo,
+    unreproducible: list[Any],
+    push_repo: str | None,
+    progress: ProgressCallback,
+) -> ImageRecord:
+    """The record of an image reused as ``earlier`` built it (call it while tagging)."""
+    return image_record(
+        plan,
+        info,
+        dockerfile=earlier["dockerfile"],
+        lock=earlier["lock"],
+        build_log=None,
+        reused=True,
+        unreproducible=unreproducible,
+        wheels=earlier.get("wheels") or [],
+        repo_digests=push_tags(engine, push_repo, plan.push_refs, progress),
+        created=records.now(),
+    )
 
 
 def _reuse(
@@ -326,18 +354,7 @@ def _reuse(
         ]
         if plan.source.snapshot is not None:
             unreproducible += ctx.untracked_problems(plan.source.snapshot.get("git") or {})
-        record = image_record(
-            plan,
-            info,
-            dockerfile=earlier["dockerfile"],
-            lock=earlier["lock"],
-            build_log=None,
-            reused=True,
-            unreproducible=unreproducible,
-            wheels=earlier.get("wheels") or [],
-            repo_digests=push_tags(engine, push_repo, plan.push_refs, progress),
-            created=records.now(),
-        )
+        record = reused_record(engine, plan, earlier, info, unreproducible, push_repo, progress)
         with store.writing():
             stored = store.put_record(record, fingerprint=plan.source.environment["fingerprint"])
     dockerfile = store.objects.get_bytes(earlier["dockerfile"]).decode()

@@ -31,8 +31,10 @@ from ..images.build import (
     Plan,
     build_image,
     connect,
+    find_reusable,
     image_record,
     push_tags,
+    reused_record,
     run_build,
     tagging,
 )
@@ -237,7 +239,7 @@ def build_model_image(
             "environment_image": env_image["id"],
             "server": server.to_json(),
         }
-        found = _find_reusable(store, engine, record["id"], inputs)
+        found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
         if found is not None:
             stored, dockerfile = _reuse(store, engine, plan, *found, extra, options.push, progress)
         else:
@@ -281,19 +283,6 @@ def build_model_image(
     return ModelImageResult(result, record, env_result)
 
 
-def _find_reusable(
-    store: Store, engine: Engine, model_record: str, inputs: str
-) -> tuple[Record, ImageInfo] | None:
-    for rid in store.index.images_of_model(model_record):
-        earlier = store.get(rid)
-        if earlier.get("inputs") != inputs:
-            continue
-        info = engine.image(earlier["image_id"])
-        if info is not None:
-            return earlier, info
-    return None
-
-
 def _reuse(
     store: Store,
     engine: Engine,
@@ -312,17 +301,8 @@ def _reuse(
         )
     )
     with tagging(engine, info, plan.all_refs):
-        image = image_record(
-            plan,
-            info,
-            dockerfile=earlier["dockerfile"],
-            lock=earlier["lock"],
-            build_log=None,
-            reused=True,
-            unreproducible=earlier.get("unreproducible") or [],
-            wheels=earlier.get("wheels") or [],
-            repo_digests=push_tags(engine, push_repo, plan.push_refs, progress),
-            created=records.now(),
+        image = reused_record(
+            engine, plan, earlier, info, earlier.get("unreproducible") or [], push_repo, progress
         )
         stored = store.put_record({**image, **extra})
     return stored, store.objects.get_bytes(earlier["dockerfile"]).decode()
