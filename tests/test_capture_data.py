@@ -11,6 +11,7 @@ from jupyter_mlver.core.capture import files as files_mod
 from jupyter_mlver.core.datarefs import data_files
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.hashing import hash_file
+from jupyter_mlver.core.objects import ObjectWriter
 from jupyter_mlver.core.store import Store
 
 
@@ -131,3 +132,44 @@ def test_a_collected_copy_is_stored_again(store: Store, project: Path) -> None:
     assert not any(store.objects.exists(str(e["hash"])) for e in entries)
     again = capture(store, ("data", "tracked"))
     assert all(store.objects.exists(str(e["hash"])) for e in again)
+
+
+def test_large_new_files_are_copied_while_hashed_and_touched_ones_are_not(
+    store: Store, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = project / "data" / "big.bin"
+    big.write_bytes(os.urandom(files_mod.MMAP_THRESHOLD + 1))
+    age(big, 20)  # out of the hash cache's racy window, so the cache remembers it
+    copied: list[str] = []
+    real = ObjectWriter.copy_ahead
+
+    def counting(self: ObjectWriter, src: str) -> Path:
+        copied.append(src)
+        return real(self, src)
+
+    monkeypatch.setattr(ObjectWriter, "copy_ahead", counting)
+    entries = capture(store, ("data/big.bin", "tracked"))
+    assert copied == [str(big)]
+    assert store.objects.get_bytes(str(entries[0]["hash"])) == big.read_bytes()
+    age(big, 10)  # the same bytes, a new mtime: hashed again, its copy already stored
+    again = capture(store, ("data/big.bin", "tracked"))
+    assert copied == [str(big)] and again == entries
+    big.write_bytes(os.urandom(files_mod.MMAP_THRESHOLD + 2))  # resized: new content
+    capture(store, ("data/big.bin", "tracked"))
+    assert copied == [str(big)] * 2
+    assert not store.objects.tmp.exists() or not list(store.objects.tmp.iterdir())
+
+
+def test_a_copy_made_ahead_is_removed_when_nobody_adopts_it(store: Store, project: Path) -> None:
+    big = project / "data" / "big.bin"
+    big.write_bytes(os.urandom(files_mod.MMAP_THRESHOLD + 1))
+    with store.objects.writer() as writer:
+        kept = writer.copy_ahead(str(big))
+        writer.adopt(kept, hash_file(big))
+        dropped = writer.copy_ahead(str(big))
+        assert dropped.read_bytes() == big.read_bytes()
+    assert not dropped.exists() and store.objects.exists(hash_file(big))
+    with pytest.raises(RuntimeError), store.objects.writer() as writer:
+        aborted = writer.copy_ahead(str(big))
+        raise RuntimeError
+    assert not aborted.exists()

@@ -217,6 +217,7 @@ class ObjectWriter:
         self._after: list[Callable[[], None]] = []
         self._pack: PackWriter | None = None
         self._replacing: list[str] = []
+        self._ahead: set[Path] = set()  # copies made ahead, not yet adopted
 
     def __enter__(self) -> ObjectWriter:
         return self
@@ -284,14 +285,35 @@ class ObjectWriter:
         """Copy in a file whose hash the caller computed; False if the store already has it."""
         if not self.wants(oid):
             return False
+        self._stage(self._copy_in(src), oid)
+        return True
+
+    def _copy_in(self, src: str | os.PathLike[str]) -> Path:
         tmp = self._tmp_path()
         try:
             _copy_into(src, tmp)
         except OSError as e:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot copy {src} into the store: {e.strerror}") from None
-        self._stage(tmp, oid)
-        return True
+        return tmp
+
+    def copy_ahead(self, src: str | os.PathLike[str]) -> Path:
+        """Copy a large file in, durably, while the caller is still hashing it (a thread
+        safe call): the caller then ``adopt``s it under its hash, or ``discard``s it. An
+        aborted or committed writer removes a copy nobody adopted."""
+        tmp = self._copy_in(src)
+        self._ahead.add(tmp)
+        try:
+            _fsync_path(tmp)  # overlaps the hashing; the commit's own sync finds it clean
+        except OSError as e:
+            self.discard(tmp)
+            raise StoreError(f"cannot copy {src} into the store: {e.strerror}") from None
+        return tmp
+
+    def discard(self, tmp: Path) -> None:
+        """Remove a copy made ahead that the store does not need."""
+        self._ahead.discard(tmp)
+        tmp.unlink(missing_ok=True)
 
     def tmp_path(self) -> Path:
         """A fresh name under ``tmp/`` for a file the caller writes itself (a download)."""
@@ -300,6 +322,7 @@ class ObjectWriter:
     def adopt(self, tmp: Path, oid: str) -> bool:
         """Stage a file the caller wrote at ``tmp_path()`` and verified to hash to ``oid``,
         without copying it again; False (and the file removed) if the store has it."""
+        self._ahead.discard(tmp)
         if not self.wants(oid):
             tmp.unlink(missing_ok=True)
             return False
@@ -317,6 +340,7 @@ class ObjectWriter:
 
     def commit(self) -> None:
         self._publish()
+        self._drop_ahead()
         claims, self._after = self._after, []
         for claim in claims:
             claim()
@@ -364,6 +388,12 @@ class ObjectWriter:
             self._pack.discard()
         for tmp, _ in self._staged:
             tmp.unlink(missing_ok=True)
+        self._drop_ahead()
         self._staged.clear()
         self._names.clear()
         self._after.clear()
+
+    def _drop_ahead(self) -> None:
+        for tmp in self._ahead:
+            tmp.unlink(missing_ok=True)
+        self._ahead.clear()

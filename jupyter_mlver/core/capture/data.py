@@ -143,6 +143,7 @@ def capture_data(
     files = [*singles.values(), *(f for t in dirty for f in t.files)]
     first: dict[str, DataFile] = {}  # a file named alone and inside a directory: read once
     todo = []
+    new_content = set()  # paths unseen or resized: their content is new
     for f in files:
         hit = known.get(f.path)
         if hit is not None and matches(hit, f.key):
@@ -150,7 +151,9 @@ def capture_data(
             f.stored = copies and hit[4]
         elif first.setdefault(f.path, f) is f:
             todo.append(f)
-    hash_all(todo, progress, keep=copies)
+            if hit is None or hit[1] != f.key[1]:
+                new_content.add(f.path)
+    hash_all(todo, progress, writer if copies else None, new_content)
     for f in files:
         f.digest = f.digest or first[f.path].digest
     if copies:

@@ -4,8 +4,9 @@ once (hashed and packed from the same bytes), large ones hashed in place and ref
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Protocol
 
 import blake3
@@ -37,7 +38,7 @@ ProgressFactory = Callable[..., ProgressBar]
 class DataFile:
     """One file of a snapshot: where it is, its stat key, and what we learn about it."""
 
-    __slots__ = ("data", "digest", "key", "path", "role", "stored")
+    __slots__ = ("ahead", "data", "digest", "key", "path", "role", "stored")
 
     def __init__(self, path: str, role: str, key: StatKey) -> None:
         self.path = path  # absolute
@@ -46,6 +47,7 @@ class DataFile:
         self.digest: str | None = None
         self.stored = False
         self.data: bytes | None = None  # a small file's bytes, read once for hash and pack
+        self.ahead: Path | None = None  # a large file's copy, made while it was hashed
 
 
 def walk(top: str, out: list[tuple[str, StatKey]]) -> None:
@@ -82,16 +84,24 @@ def _read_small(f: DataFile) -> bytes:
     return data
 
 
-def hash_all(todo: list[DataFile], progress: ProgressFactory | None, keep: bool) -> None:
-    """Hash every file in ``todo``; with ``keep``, small files keep their bytes (within a
-    budget) so that storing them does not read them again."""
+def hash_all(
+    todo: list[DataFile],
+    progress: ProgressFactory | None,
+    writer: ObjectWriter | None,
+    new_content: Container[str] = (),
+) -> None:
+    """Hash every file in ``todo``. With a ``writer`` (the files are to be stored), small
+    files keep their bytes (within a budget) so that storing them does not read them again,
+    and large files whose paths are in ``new_content`` (unseen, or their size changed) are
+    copied into the store while they are hashed. A file only touched is hashed first: its
+    content may be stored already."""
     total = sum(f.key[1] for f in todo)
     bar = (
         progress(total=total, desc="hashing", unit="B", unit_scale=True)
         if progress and total >= PROGRESS_BYTES
         else None
     )
-    budget = [_KEEP_BYTES if keep else 0]
+    budget = [_KEEP_BYTES if writer is not None else 0]
 
     def small(f: DataFile) -> None:
         data = _read_small(f)
@@ -107,6 +117,16 @@ def hash_all(todo: list[DataFile], progress: ProgressFactory | None, keep: bool)
         if bar is not None:
             bar.update(f.key[1])
 
+    def copied_while_hashed(f: DataFile, pool: ThreadPoolExecutor) -> None:
+        assert writer is not None
+        # Copy and hash read the same pages; the copy and its fsync take longer than the
+        # hash, so overlapping them leaves the copy as the only cost.
+        copying = pool.submit(writer.copy_ahead, f.path)
+        try:
+            large(f)
+        finally:
+            f.ahead = copying.result()
+
     def batch(files: list[DataFile]) -> None:
         for f in files:
             (small if f.key[1] <= PACK_MAX_OBJECT else large)(f)
@@ -114,8 +134,17 @@ def hash_all(todo: list[DataFile], progress: ProgressFactory | None, keep: bool)
     try:
         # Large files already use every core inside blake3; small ones overlap their I/O,
         # in batches (a task per file costs more than reading a small file).
-        for f in (f for f in todo if f.key[1] >= MMAP_THRESHOLD):
-            large(f)
+        bigs = [f for f in todo if f.key[1] >= MMAP_THRESHOLD]
+        if writer is None:
+            for f in bigs:
+                large(f)
+        else:
+            with ThreadPoolExecutor(max_workers=1) as copier:
+                for f in bigs:
+                    if f.path in new_content and not is_secret_file(f.path):
+                        copied_while_hashed(f, copier)
+                    else:
+                        large(f)
         smalls = [f for f in todo if f.key[1] < MMAP_THRESHOLD]
         if len(smalls) > 8:
             workers = min(16, 4 * (os.cpu_count() or 1))
@@ -147,7 +176,10 @@ def store_copies(files: Iterable[DataFile], writer: ObjectWriter) -> None:
                 raise _changed(f.path)
             writer.add_packed(f.digest, data)
         else:
-            writer.add_file(f.path, f.digest)
+            if f.ahead is not None:
+                writer.adopt(f.ahead, f.digest)
+            else:
+                writer.add_file(f.path, f.digest)
             try:
                 if stat_key(os.stat(f.path)) != f.key:
                     raise _changed(f.path)
