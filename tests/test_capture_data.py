@@ -173,3 +173,24 @@ def test_a_copy_made_ahead_is_removed_when_nobody_adopts_it(store: Store, projec
         aborted = writer.copy_ahead(str(big))
         raise RuntimeError
     assert not aborted.exists()
+
+
+def test_an_unchanged_directory_is_checked_by_one_digest_of_its_walk(
+    store: Store, project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for f in (project / "data").iterdir():
+        age(f)
+    first = capture(store, ("data", "tracked"))
+    loaded: list[str] = []
+    real = type(store.state).load_tree_files
+    monkeypatch.setattr(
+        type(store.state),
+        "load_tree_files",
+        lambda self, root: loaded.append(root) or real(self, root),
+    )
+    assert capture(store, ("data", "tracked")) == first and loaded == []
+    age(project / "data" / "test.csv", 5)  # only its mtime: the digest differs, the files tell
+    assert capture(store, ("data", "tracked")) == first and len(loaded) == 1
+    (project / "data" / "test.csv").write_text("x,y\n9,9\n")
+    changed = capture(store, ("data", "tracked"))
+    assert changed != first and len(loaded) == 2

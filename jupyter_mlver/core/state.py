@@ -17,17 +17,20 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import blake3
+
 from .sqlite import connect
 
 #: A file modified this recently may change again within the same timestamp tick
 #: ("racily clean" in git's words), so its hash is not cached yet.
 RACY_WINDOW_NS = 1_000_000_000
-_VERSION = 5
+_VERSION = 6
 #: Version 3 could claim a stored copy that a killed snapshot never published; its hashes
 #: are kept and its claims dropped, so the next snapshot checks each object once.
 _UNTRUSTED_CLAIMS = 3
-#: Versions whose rows are kept: the trees table gains the directory's tree (version 5).
-_UPGRADABLE = (3, 4)
+#: Versions whose rows are kept: the trees table gains the directory's tree (version 5) and
+#: the digest of the walk that built it (version 6).
+_UPGRADABLE = (3, 4, 5)
 
 #: (inode, size, mtime_ns): a plain tuple, built once per file on the hot path.
 StatKey = tuple[int, int, int]
@@ -44,6 +47,14 @@ def stat_key(st: os.stat_result) -> StatKey:
 
 def matches(entry: Entry, key: StatKey) -> bool:
     return entry[0] == key[0] and entry[1] == key[1] and entry[2] == key[2]
+
+
+def listing_digest(found: list[tuple[str, StatKey]]) -> bytes:
+    """One digest of a walk (every path and stat key, in walk order): equal digests mean
+    every file is exactly as it was, checked in one comparison."""
+    # Marshal format 2: later formats mark objects referenced twice, so their bytes depend
+    # on reference counts, not only on the values.
+    return blake3.blake3(marshal.dumps(found, 2)).digest()
 
 
 def _settled(entries: Mapping[str, Entry], now: int) -> dict[str, Entry]:
@@ -63,7 +74,11 @@ def _upgrade(conn: sqlite3.Connection, version: int) -> None:
         columns = [r[1] for r in conn.execute("PRAGMA table_info(trees)")]
         if "tree" not in columns:
             conn.execute("ALTER TABLE trees ADD COLUMN tree BLOB")
-        if version == _UNTRUSTED_CLAIMS:
+        if "listing" not in columns:
+            conn.execute("ALTER TABLE trees ADD COLUMN listing BLOB")
+        if version in (_UNTRUSTED_CLAIMS, 5):
+            # Without a listing a tree would be checked file by file for as long as it is
+            # unchanged; dropping it makes the next snapshot rebuild it (from cached hashes).
             conn.execute("UPDATE trees SET tree = NULL")
         conn.execute(f"PRAGMA user_version = {_VERSION}")
 
@@ -90,7 +105,8 @@ class StateCache:
                 " size INTEGER, mtime_ns INTEGER, hash TEXT NOT NULL, stored INTEGER NOT NULL)"
             )
             conn.execute(
-                "CREATE TABLE IF NOT EXISTS trees (root TEXT PRIMARY KEY, entries BLOB, tree BLOB)"
+                "CREATE TABLE IF NOT EXISTS trees"
+                " (root TEXT PRIMARY KEY, entries BLOB, tree BLOB, listing BLOB)"
             )
             self._conn = conn
         return self._conn
@@ -114,15 +130,19 @@ class StateCache:
                 out[path] = (entry[0], entry[1], entry[2], entry[3], bool(entry[4]))
         return out
 
-    def load_tree(self, root: str) -> tuple[dict[str, Entry], TreeInfo | None]:
-        """The cached files under a directory, by absolute path, and its last tree."""
+    def load_tree(self, root: str) -> tuple[TreeInfo | None, bytes | None]:
+        """A directory's last tree and the digest of the walk that built it (``listing``)."""
         row = self.conn.execute(
-            "SELECT entries, tree FROM trees WHERE root = ?", (root,)
+            "SELECT tree, listing FROM trees WHERE root = ?", (root,)
         ).fetchone()
-        if row is None:
-            return {}, None
-        entries: dict[str, Entry] = marshal.loads(row[0])
-        return entries, (marshal.loads(row[1]) if row[1] is not None else None)
+        if row is None or row[0] is None:
+            return None, None
+        return marshal.loads(row[0]), row[1]
+
+    def load_tree_files(self, root: str) -> dict[str, Entry]:
+        """The cached files under a directory, by absolute path."""
+        row = self.conn.execute("SELECT entries FROM trees WHERE root = ?", (root,)).fetchone()
+        return marshal.loads(row[0]) if row is not None else {}
 
     def save_files(self, entries: Mapping[str, Entry]) -> None:
         rows = [(p, *e[:4], int(e[4])) for p, e in _settled(entries, time.time_ns()).items()]
@@ -133,18 +153,23 @@ class StateCache:
                     "INSERT OR REPLACE INTO hashes VALUES (?, ?, ?, ?, ?, ?)", rows
                 )
 
-    def save_tree(self, root: str, entries: Mapping[str, Entry], tree: TreeInfo | None) -> None:
-        """Replace a directory's cached listing with ``entries`` (absolute paths under it)
-        and the tree they made."""
+    def save_tree(
+        self, root: str, entries: Mapping[str, Entry], tree: TreeInfo | None, listing: bytes
+    ) -> None:
+        """Replace a directory's cached listing with ``entries`` (absolute paths under it),
+        the tree they made and the digest of the walk that found them."""
         settled = _settled(entries, time.time_ns())
         # Keyed by absolute path, as a walk finds them: loading needs no rebuilding.
         blob = marshal.dumps(settled)
         # A tree vouches for its directory only while every file in it is cached.
-        whole = len(settled) == len(entries)
-        info = marshal.dumps(tree) if tree is not None and whole else None
+        whole = tree is not None and len(settled) == len(entries)
+        info = marshal.dumps(tree) if whole else None
         with self.conn:
             self.conn.execute("BEGIN IMMEDIATE")
-            self.conn.execute("INSERT OR REPLACE INTO trees VALUES (?, ?, ?)", (root, blob, info))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO trees VALUES (?, ?, ?, ?)",
+                (root, blob, info, listing if whole else None),
+            )
 
     def forget_stored(self, hashes: Iterable[str]) -> None:
         """The store no longer holds these objects."""
@@ -166,6 +191,6 @@ class StateCache:
                     files = {r: (*e[:4], e[4] and e[3] not in gone) for r, e in files.items()}
                     # The directory's tree no longer vouches for its objects.
                     self.conn.execute(
-                        "UPDATE trees SET entries = ?, tree = NULL WHERE root = ?",
+                        "UPDATE trees SET entries = ?, tree = NULL, listing = NULL WHERE root = ?",
                         (marshal.dumps(files), root),
                     )

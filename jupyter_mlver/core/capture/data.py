@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InvalidInput
 from ..objects import ObjectWriter
-from ..state import Entry, StateCache, TreeInfo, matches
+from ..state import Entry, StateCache, StatKey, TreeInfo, listing_digest, matches
 from ..trees import TreeFile, build
 from .files import DataFile, ProgressBar, ProgressFactory, hash_all, store_copies, walk
 
@@ -32,10 +32,19 @@ class _Tree:
 
     def __init__(self, root: str, state: StateCache) -> None:
         self.root = root
-        self.found: list[tuple[str, tuple[int, int, int]]] = []
+        self.state = state
+        self.found: list[tuple[str, StatKey]] = []
         walk(root, self.found)
-        self.cached, self.info = state.load_tree(root)
+        self.info, self.listing = state.load_tree(root)
         self._files: list[DataFile] | None = None
+        self._cached: dict[str, Entry] | None = None
+
+    @property
+    def cached(self) -> dict[str, Entry]:
+        """What the cache knew of each file (loaded only when the directory changed)."""
+        if self._cached is None:
+            self._cached = self.state.load_tree_files(self.root)
+        return self._cached
 
     @property
     def files(self) -> list[DataFile]:
@@ -47,9 +56,13 @@ class _Tree:
         """The last tree, if every file is exactly as the cache saw it (and, when copies
         are wanted, the tree was stored with them)."""
         info = self.info
-        if info is None or len(self.found) != len(self.cached) or (copies and not info[3]):
+        if info is None or (copies and not info[3]):
             return None
+        if self.listing == listing_digest(self.found):
+            return info
         cached = self.cached
+        if len(self.found) != len(cached):
+            return None
         for path, key in self.found:
             hit = cached.get(path)
             if hit is None or not matches(hit, key):
@@ -104,7 +117,8 @@ def _remember(
     """Write back what changed: single files as rows, each directory as one blob."""
     state.save_files({p: e for p, f in singles.items() if (e := _entry_of(f)) != cached.get(p)})
     for tree, info in trees:
-        state.save_tree(tree.root, {f.path: _entry_of(f) for f in tree.files}, info)
+        entries = {f.path: _entry_of(f) for f in tree.files}
+        state.save_tree(tree.root, entries, info, listing_digest(tree.found))
 
 
 def _record_path(path: str, root: Path) -> str:
