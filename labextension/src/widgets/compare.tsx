@@ -12,7 +12,7 @@ import {
   shortId,
   warningText
 } from './format';
-import { BackButton, PendingView } from './nav';
+import { BackButton, pendingView } from './nav';
 
 /**
  * What the compare view can do besides showing: go back (in the side panel), swap the
@@ -56,15 +56,13 @@ export function CompareView(props: {
 
   const back = actions.back ? <BackButton onClick={actions.back} /> : null;
   if (error || !diff) {
-    return (
-      <PendingView
-        id="jp-mlver-compare"
-        className="jp-mlver-compare"
-        back={back}
-        error={error}
-        loading={`Comparing ${shortId(a)} and ${shortId(b)}…`}
-      />
-    );
+    return pendingView({
+      id: 'jp-mlver-compare',
+      className: 'jp-mlver-compare',
+      back,
+      error,
+      loading: `Comparing ${shortId(a)} and ${shortId(b)}…`
+    });
   }
   const s = diff.summary;
   const nothing =

@@ -14,7 +14,7 @@ import {
 import { MlverModel } from '../model';
 import { errorText } from '../request';
 import { formatTime, formatValue, humanBytes, shortId } from './format';
-import { PendingView } from './nav';
+import { pendingView } from './nav';
 import { imageRef } from './record';
 
 /**
@@ -135,15 +135,13 @@ function ModelView(props: { model: MlverModel; name: string }): JSX.Element {
     </button>
   );
   if (error || !detail || detail.name !== name) {
-    return (
-      <PendingView
-        id="jp-mlver-model"
-        className="jp-mlver-record"
-        back={back}
-        error={error}
-        loading={`Loading ${name}…`}
-      />
-    );
+    return pendingView({
+      id: 'jp-mlver-model',
+      className: 'jp-mlver-record',
+      back,
+      error,
+      loading: `Loading ${name}…`
+    });
   }
   const held: Record<number, string[]> = {};
   for (const [alias, version] of Object.entries(detail.aliases)) {

@@ -1,8 +1,8 @@
 import * as React from 'react';
 
 /**
- * The way back to the list from a record or a comparison. Views keep it in one place (inside
- * `.jp-mlver-record-nav`) in every state, so keyboard focus survives loading.
+ * The way back to the list from a record or a comparison, first in `.jp-mlver-record-nav`
+ * in every state of a view.
  */
 export function BackButton(props: { onClick: () => void }): JSX.Element {
   return (
@@ -18,8 +18,12 @@ export function BackButton(props: { onClick: () => void }): JSX.Element {
 
 /**
  * A record or comparison still loading, or failed: the back button and one line.
+ *
+ * Called as a function, not rendered as a component: React then sees the same elements
+ * (a div, its nav div, the back button) as in the loaded view and keeps their DOM nodes, so
+ * a back button focused while loading keeps its keyboard focus when the content arrives.
  */
-export function PendingView(props: {
+export function pendingView(props: {
   id: string;
   className: string;
   back: JSX.Element | null;

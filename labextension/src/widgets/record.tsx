@@ -21,7 +21,7 @@ import {
   warningText
 } from './format';
 import { TreeFiles } from './files';
-import { BackButton, PendingView } from './nav';
+import { BackButton, pendingView } from './nav';
 
 /**
  * One snapshot: message, tags, params, metrics, data, packages, system, git,
@@ -51,15 +51,13 @@ export function RecordView(props: {
 
   const back = <BackButton onClick={() => (model.selected = null)} />;
   if (error || !detail || detail.record.id !== id) {
-    return (
-      <PendingView
-        id="jp-mlver-record"
-        className="jp-mlver-record"
-        back={back}
-        error={error}
-        loading={`Loading ${shortId(id)}…`}
-      />
-    );
+    return pendingView({
+      id: 'jp-mlver-record',
+      className: 'jp-mlver-record',
+      back,
+      error,
+      loading: `Loading ${shortId(id)}…`
+    });
   }
   const { record, environment } = detail;
   const warnings = record.execution?.warnings ?? [];

@@ -316,11 +316,27 @@ test.describe('ML Versions side panel', () => {
     const panel = await openPanel(page);
     const list = panel.locator('#jp-mlver-list');
     await expect(list.locator('.jp-mlver-row').first()).toBeVisible();
+    // The record is held back until the back button has been focused while it loads: the
+    // focus must survive the record arriving.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>(resolve => (release = resolve));
+    await page.route(
+      /\/jupyter-mlver\/snapshots\/[0-9a-f]{64}(\?|$)/,
+      async route => {
+        await held;
+        await route.continue();
+      }
+    );
     await list.focus();
     await page.keyboard.press('Home');
     await page.keyboard.press('Enter');
-    await expect(panel.locator('#jp-mlver-record')).toBeVisible();
-    await panel.locator('#jp-mlver-back').focus();
+    const record = panel.locator('#jp-mlver-record');
+    await expect(record).toContainText('Loading');
+    const back = panel.locator('#jp-mlver-back');
+    await back.focus();
+    release();
+    await expect(record).toHaveAttribute('data-id', /^[0-9a-f]{64}$/);
+    await expect(back).toBeFocused();
     await page.keyboard.press('Enter');
     await expect(panel.locator('#jp-mlver-list')).toBeVisible();
   });
