@@ -70,14 +70,28 @@ class Loop(threading.Thread):
         self.answers: collections.Counter[str | None] = collections.Counter()
         self.failures: list[int] = []
         self._stop_event = threading.Event()
+        self._lock = threading.Lock()
 
     def run(self) -> None:
         while not self._stop_event.is_set():
             status, version = self.client.infer()
-            if status == 200:
-                self.answers[version] += 1
-            else:
-                self.failures.append(status)
+            with self._lock:
+                if status == 200:
+                    self.answers[version] += 1
+                else:
+                    self.failures.append(status)
+
+    def tally(self) -> collections.Counter[str | None]:
+        with self._lock:
+            return self.answers.copy()
+
+    def split(self, client: Client, n: int) -> collections.Counter[str | None]:
+        """Who answered ``n`` requests of ``client`` and this loop's requests meanwhile: the
+        proxy's round robin interleaves both clients, so only their sum shows its split."""
+        before = self.tally()
+        seen = client.versions(n)
+        seen.update(self.tally() - before)
+        return seen
 
     def stop(self) -> Loop:
         self._stop_event.set()
