@@ -32,6 +32,8 @@ ADMIN_PORT = 9999
 METRICS_PORT = 8404
 CONFIG_DIR = "/usr/local/etc/haproxy"
 CONFIG_PATH = f"{CONFIG_DIR}/haproxy.cfg"
+#: Tries of a runtime API command whose connection was reset.
+_ATTEMPTS = 3
 #: An address for an empty slot (it stays in maintenance, so it is never connected to).
 NOWHERE = "127.0.0.1:1"
 
@@ -121,20 +123,27 @@ class RuntimeAPI:
         self.timeout = timeout
 
     def command(self, line: str) -> str:
-        try:
-            with socket.create_connection((self.host, self.port), self.timeout) as conn:
-                conn.sendall(line.encode() + b"\n")
-                chunks = []
-                while True:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
-        except OSError as e:
-            raise ProxyError(
-                f"the proxy's runtime API at {self.host}:{self.port} does not answer ({e})",
-                "is the proxy container running? see `docker ps`",
-            ) from None
+        # A connection the engine's port forwarding resets now and then under load is tried
+        # again: every command sent here sets a state, so sending it twice is harmless.
+        for attempt in range(_ATTEMPTS):
+            try:
+                with socket.create_connection((self.host, self.port), self.timeout) as conn:
+                    conn.sendall(line.encode() + b"\n")
+                    chunks = []
+                    while True:
+                        chunk = conn.recv(65536)
+                        if not chunk:
+                            break
+                        chunks.append(chunk)
+                break
+            except OSError as e:
+                if attempt + 1 < _ATTEMPTS and isinstance(e, ConnectionResetError):
+                    time.sleep(0.2)
+                    continue
+                raise ProxyError(
+                    f"the proxy's runtime API at {self.host}:{self.port} does not answer ({e})",
+                    "is the proxy container running? see `docker ps`",
+                ) from None
         answer = b"".join(chunks).decode("utf-8", "replace")
         lowered = answer.lower()
         if "unknown command" in lowered or "no such server" in lowered or "require" in lowered:
