@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 from _common import BIN, WORK, table, timed
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 NOTEBOOKS = 20
 TOKEN = "bench-api-token"

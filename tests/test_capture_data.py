@@ -8,11 +8,11 @@ import pytest
 
 from jupyter_mlver.core.capture import data as data_mod
 from jupyter_mlver.core.capture import files as files_mod
-from jupyter_mlver.core.datarefs import data_files
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.hashing import hash_file
-from jupyter_mlver.core.objects import ObjectWriter
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.datarefs import data_files
+from jupyter_mlver.core.store.objects import ObjectWriter
+from jupyter_mlver.core.store.store import Store
 
 
 def age(path: Path, seconds: float = 10) -> None:
@@ -123,7 +123,7 @@ def test_files_outside_the_project_keep_absolute_paths(store: Store, tmp_path: P
 
 
 def test_a_collected_copy_is_stored_again(store: Store, project: Path) -> None:
-    from jupyter_mlver.core.maintenance import gc
+    from jupyter_mlver.core.store.maintenance import gc
 
     for f in (project / "data").iterdir():
         age(f)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from jupyter_mlver.core.capture.git import GitLimits, capture_git
 from jupyter_mlver.core.capture.secrets import Redactor
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import git
 
 

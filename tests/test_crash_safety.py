@@ -9,8 +9,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from jupyter_mlver.core.maintenance import fsck
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.maintenance import fsck
+from jupyter_mlver.core.store.store import Store
 from tests.support import BIN, CLI
 
 

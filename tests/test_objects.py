@@ -8,7 +8,7 @@ import pytest
 
 from jupyter_mlver.core.errors import StoreError
 from jupyter_mlver.core.hashing import hash_bytes, hash_file
-from jupyter_mlver.core.objects import ObjectStore
+from jupyter_mlver.core.store.objects import ObjectStore
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 
 from jupyter_mlver.core.capture.data import capture_data
-from jupyter_mlver.core.datarefs import data_files
-from jupyter_mlver.core.maintenance import fsck, gc
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.datarefs import data_files
+from jupyter_mlver.core.store.maintenance import fsck, gc
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI, damage_object
 
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 
 

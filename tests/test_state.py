@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from jupyter_mlver.core.state import StateCache, listing_digest, matches, stat_key
+from jupyter_mlver.core.store.state import StateCache, listing_digest, matches, stat_key
 
 
 def test_files_round_trip(tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_mlver.core import index as index_mod
 from jupyter_mlver.core.errors import AmbiguousRef, Conflict, InvalidInput, RecordNotFound
-from jupyter_mlver.core.maintenance import reindex
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store, find_store_dir
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.index import db as index_mod
+from jupyter_mlver.core.store.maintenance import reindex
+from jupyter_mlver.core.store.store import Store, find_store_dir
 
 
 def test_store_is_created_at_the_git_root_and_ignored(project: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ..core.reproduce import ReproduceOptions
+from ..core.reproduce.reproduce import ReproduceOptions
 from ..views import html_compare, text_compare
 from .context import Context
 from .spec import Command, Entry, arg
@@ -14,7 +14,7 @@ from .store import HEAD_HELP, REF_HELP
 if TYPE_CHECKING:
     from ..core.checkout import CheckoutResult
     from ..core.diff import Diff
-    from ..core.reproduce import ReproduceResult
+    from ..core.reproduce.reproduce import ReproduceResult
 
 
 def _diff(ctx: Context, args: argparse.Namespace) -> Diff:
@@ -103,7 +103,7 @@ CHECKOUT: Command[CheckoutResult] = Command(
 
 
 def _reproduce(ctx: Context, args: argparse.Namespace) -> ReproduceResult:
-    from ..core.reproduce import reproduce
+    from ..core.reproduce.reproduce import reproduce
 
     options = ReproduceOptions(
         image=args.image,

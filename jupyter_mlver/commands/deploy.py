@@ -16,9 +16,9 @@ from .spec import Arg, Command, Group, arg, positive
 
 if TYPE_CHECKING:
     from ..core.deploy.kserve import Manifests
-    from ..core.images.engine import Engine
+    from ..core.engine.protocol import Engine
     from ..core.records import Record
-    from ..core.store import Store
+    from ..core.store.store import Store
 
 DEFAULT_PORT = 8000
 VERBS = {

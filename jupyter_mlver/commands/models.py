@@ -21,7 +21,7 @@ from .spec import Command, Group, arg
 
 if TYPE_CHECKING:
     from ..core.records import Record
-    from ..core.store import Store
+    from ..core.store.store import Store
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
 
@@ -48,9 +48,9 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     from ..core.models import aliases as al
     from ..core.models.records import check_gate
     from ..core.models.refs import check_alias, check_name
-    from ..core.models.register import check_path, register_path
+    from ..core.models.registration import check_path, register_path
     from ..core.models.signature import infer_signature, read_example
-    from ..core.snapshot import SnapshotOptions
+    from ..core.snapshot.take import SnapshotOptions
 
     check_name(args.name)
     aliases = [check_alias(a) for a in args.alias]
@@ -82,7 +82,7 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
 
 def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     from ..core.models.signature import read_example
-    from ..kernel_models import RegisterRequest, register_in_kernel
+    from ..notebook.registration import RegisterRequest, register_in_kernel
 
     assert ctx.session is not None
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
@@ -292,8 +292,8 @@ HISTORY: Command[list[Record]] = Command(
 
 
 def _health(ctx: Context, args: argparse.Namespace) -> Health:
+    from ..core.engine.docker import DockerEngine
     from ..core.governance import governance
-    from ..core.images.docker_engine import DockerEngine
     from ..core.models.refs import check_name
 
     for name in args.name:

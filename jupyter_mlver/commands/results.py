@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..core.governance import Governance
-    from ..core.maintenance import FsckReport, GcReport, RepairReport
     from ..core.records import Record
     from ..core.remote import Remote
+    from ..core.store.maintenance import FsckReport, GcReport, RepairReport
 
 
 @dataclass

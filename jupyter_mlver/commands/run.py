@@ -11,13 +11,13 @@ from .context import Context
 from .spec import Command, arg, positive
 
 if TYPE_CHECKING:
-    from ..core.run import SweepResult
+    from ..core.runs.sweep import SweepResult
 
 
 def _run(ctx: Context, args: argparse.Namespace) -> SweepResult:
     from ..core.params import parse_value
-    from ..core.run import RunOptions, check_options, parse_sweep, run_notebook
-    from ..run_executor import execute_run
+    from ..core.runs.sweep import RunOptions, check_options, parse_sweep, run_notebook
+    from ..notebook.executor import execute_run
 
     notebook = Path(args.notebook).absolute()
     options = RunOptions(

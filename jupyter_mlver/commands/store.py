@@ -12,19 +12,19 @@ from .results import Checked, Collected
 from .spec import Command, Entry, arg, non_negative
 
 if TYPE_CHECKING:
-    from ..core.detail import SnapshotDetail, SnapshotPage
-    from ..core.migrate import MigrateReport
     from ..core.records import Record
+    from ..core.snapshot.read import SnapshotDetail, SnapshotPage
+    from ..core.store.migrate import MigrateReport
 
 REF_HELP = "HEAD, HEAD~N, a tag, or an id prefix of 4+ hex digits"
 HEAD_HELP = "(HEAD: this notebook's latest snapshot in a kernel, else the latest of all)"
 
 
 def _snapshot(ctx: Context, args: argparse.Namespace) -> SnapshotDetail:
-    from ..core.detail import snapshot_detail
     from ..core.errors import InvalidInput
     from ..core.params import parse_assignments
-    from ..kernel import SnapshotRequest, session_for, take_kernel_snapshot
+    from ..core.snapshot.read import snapshot_detail
+    from ..notebook.session import SnapshotRequest, session_for, take_kernel_snapshot
 
     request = SnapshotRequest(
         message=args.message,
@@ -114,8 +114,8 @@ SNAPSHOT: Command[SnapshotDetail] = Command(
 
 
 def _list(ctx: Context, args: argparse.Namespace) -> SnapshotPage:
-    from ..core.detail import list_snapshots
-    from ..core.index import ALL
+    from ..core.snapshot.read import list_snapshots
+    from ..core.store.index.db import ALL
 
     with ctx.open_store() as store:
         scope: object = ALL if args.all else ctx.scope(store)
@@ -155,7 +155,7 @@ LIST: Command[SnapshotPage] = Command(
 
 
 def _show(ctx: Context, args: argparse.Namespace) -> SnapshotDetail:
-    from ..core.detail import snapshot_detail
+    from ..core.snapshot.read import snapshot_detail
 
     with ctx.open_store() as store:
         return snapshot_detail(
@@ -211,7 +211,7 @@ TAG: Command[Record] = Command(
 
 
 def _fsck(ctx: Context, args: argparse.Namespace) -> Checked:
-    from ..core.maintenance import RepairReport, fsck, repair
+    from ..core.store.maintenance import RepairReport, fsck, repair
 
     with ctx.open_store() as store:
         report = fsck(store)
@@ -245,7 +245,7 @@ FSCK: Command[Checked] = Command(
 
 
 def _reindex(ctx: Context, args: argparse.Namespace) -> int:
-    from ..core.maintenance import reindex
+    from ..core.store.maintenance import reindex
 
     with ctx.open_store() as store:
         return reindex(store)
@@ -261,7 +261,7 @@ REINDEX: Command[int] = Command(
 
 
 def _gc(ctx: Context, args: argparse.Namespace) -> Collected:
-    from ..core.maintenance import gc
+    from ..core.store.maintenance import gc
 
     with ctx.open_store() as store:
         return Collected(gc(store, dry_run=args.dry_run), args.dry_run)
@@ -284,7 +284,7 @@ GC: Command[Collected] = Command(
 
 
 def _migrate(ctx: Context, args: argparse.Namespace) -> MigrateReport:
-    from ..core.migrate import migrate
+    from ..core.store.migrate import migrate
 
     with ctx.open_store() as store:
         return migrate(store)

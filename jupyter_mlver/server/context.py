@@ -16,8 +16,8 @@ import tornado.web
 
 from ..config import Mlver
 from ..core.errors import InvalidInput, RecordNotFound
-from ..core.index import ALL, SnapshotRow
-from ..core.store import Store, find_store_dir
+from ..core.store.index.db import ALL, SnapshotRow
+from ..core.store.store import Store, find_store_dir
 from .jobs import JobManager
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -148,7 +148,7 @@ class MlverContext:
         else:
             newest, _ = store.index.snapshots(notebook=where, q=q or None, tag=tag or None, limit=1)
             latest = newest[0].id if newest else None
-        from ..core.detail import pushed
+        from ..core.snapshot.read import pushed
 
         remotes = pushed(store) if rows else {}
         page.update(
@@ -160,7 +160,7 @@ class MlverContext:
         return page
 
     def show_snapshot(self, notebook: Path | None, ref: str) -> dict[str, Any]:
-        from ..core.detail import snapshot_detail
+        from ..core.snapshot.read import snapshot_detail
 
         store = self.require_store(notebook)
         detail = snapshot_detail(store, store.resolve(ref, self._where(store, notebook)))
@@ -170,7 +170,7 @@ class MlverContext:
     def list_files(
         self, notebook: Path | None, ref: str, path: str, limit: int, offset: int
     ) -> dict[str, Any]:
-        from ..core.datarefs import files_page
+        from ..core.store.datarefs import files_page
 
         store = self.require_store(notebook)
         rid = store.resolve(ref, self._where(store, notebook))

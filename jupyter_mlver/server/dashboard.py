@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import tornado.web
 
 from ..core.errors import InvalidInput
-from ..core.index import ALL, SnapshotRow
-from ..core.store import Store
+from ..core.store.index.db import ALL, SnapshotRow
+from ..core.store.store import Store
 
 if TYPE_CHECKING:
     from .context import MlverContext
@@ -106,8 +106,8 @@ def drift_between(
 ) -> dict[str, Any]:
     """``mlver.drift/1`` of snapshot a's tabular files against b's, for the files whose
     content changed (or the given ones), with histograms of the drifted columns."""
-    from ..core.datarefs import data_files
     from ..core.drift import DriftReport, drift_snapshot, is_table
+    from ..core.store.datarefs import data_files
 
     store = ctx.require_store(notebook)
     where = store.relpath(notebook) if notebook is not None else ALL
@@ -132,8 +132,8 @@ def model_governance(
 ) -> dict[str, Any]:
     """The governance table of the store's models (or of ``names``), with the live figures
     of running deployments unless ``live`` is false."""
+    from ..core.engine.docker import DockerEngine
     from ..core.governance import Rules, governance
-    from ..core.images.docker_engine import DockerEngine
     from ..core.models.refs import check_name
 
     for name in names:

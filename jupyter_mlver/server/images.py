@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Mlver
-from ..core.store import Store
+from ..core.store.store import Store
 from .jobs import Job, JobFunction
 
 

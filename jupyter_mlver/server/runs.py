@@ -8,8 +8,8 @@ from typing import Any
 from ..config import Mlver
 from ..core import records
 from ..core.errors import InvalidInput
-from ..core.run import RunEvent, RunOptions, check_name, check_options
-from ..core.store import Store
+from ..core.runs.sweep import RunEvent, RunOptions, check_name, check_options
+from ..core.store.store import Store
 from .jobs import Job, JobFunction
 
 MAX_POINTS = 256
@@ -67,8 +67,8 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
     """A job function that runs the grid; its result is ``jupyter mlver run --json``."""
 
     def run(job: Job) -> dict[str, Any]:
-        from ..core.run import run_notebook
-        from ..run_executor import execute_run
+        from ..core.runs.sweep import run_notebook
+        from ..notebook.executor import execute_run
         from ..views.text_run import event as format_event
 
         done = [0]

@@ -10,9 +10,9 @@ from .format import data_path, file_count, format_value, human_bytes, short_time
 
 if TYPE_CHECKING:
     from ..commands.results import NextSnapshot
-    from ..core.detail import SnapshotDetail, SnapshotPage
     from ..core.images import BuildResult, EnvironmentView, VerifyResult
     from ..core.remote import TransferResult
+    from ..core.snapshot.read import SnapshotDetail, SnapshotPage
 
 #: Data files and variables a card lists before "… and N more".
 ROWS_SHOWN = 50

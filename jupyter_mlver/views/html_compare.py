@@ -14,7 +14,7 @@ from .html import e
 if TYPE_CHECKING:
     from ..core.checkout import CheckoutResult
     from ..core.diff.types import Diff, FileSide
-    from ..core.reproduce import ReproduceResult
+    from ..core.reproduce.reproduce import ReproduceResult
 
 COLOR = {
     "added": "var(--jp-success-color1)",

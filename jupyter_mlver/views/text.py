@@ -16,19 +16,12 @@ from .format import (
 )
 
 if TYPE_CHECKING:
-    from ..commands.results import (
-        Checked,
-        Collected,
-        Logged,
-        NextSnapshot,
-        RemoteList,
-        Restored,
-    )
-    from ..core.detail import SnapshotDetail, SnapshotPage
+    from ..commands.results import Checked, Collected, Logged, NextSnapshot, RemoteList, Restored
     from ..core.images import BuildResult, EnvironmentView, VerifyResult
-    from ..core.migrate import MigrateReport
     from ..core.records import Record
     from ..core.remote import Remote, TransferResult
+    from ..core.snapshot.read import SnapshotDetail, SnapshotPage
+    from ..core.store.migrate import MigrateReport
 
 #: Data files a text view lists before "… and N more".
 DATA_SHOWN = 20

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         PackageChange,
         ValueChange,
     )
-    from ..core.reproduce import ReproduceResult
+    from ..core.reproduce.reproduce import ReproduceResult
 
 #: At most this many lines of a cell's source diff in text output.
 CELL_DIFF_LINES = 12

@@ -12,7 +12,7 @@ import pytest
 from jupyter_mlver.core.checkout import checkout
 from jupyter_mlver.core.errors import InvalidInput, StoreError
 from jupyter_mlver.core.hashing import hash_file
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI, damage_object, repair_object
 
 from .conftest import Make

@@ -17,7 +17,7 @@ from jupyter_mlver.core.diff import (
     summarize_outputs,
 )
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from jupyter_mlver.views import html_compare
 from jupyter_mlver.views.text_compare import diff as format_diff
 from tests.support import CLI, git

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlver.core.hashing import hash_file
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.kernel.conftest import Kernel
 from tests.support import data_hashes
 

@@ -1,4 +1,4 @@
-"""core/reproduce.py and `jupyter mlver reproduce`: pure parts, then real kernels and a real
+"""core/reproduce/ and `jupyter mlver reproduce`: pure parts, then real kernels and a real
 Docker engine (the quickstart reproduces; an unseeded random metric does not)."""
 
 from __future__ import annotations
@@ -14,9 +14,14 @@ from typing import Any
 import nbformat
 import pytest
 
-from jupyter_mlver.core.reproduce import MetricRow, ReproduceResult, compare_metrics, run_values
-from jupyter_mlver.core.reproduce_run import PROJECT, build_run_archive
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.reproduce.container import PROJECT, build_run_archive
+from jupyter_mlver.core.reproduce.reproduce import (
+    MetricRow,
+    ReproduceResult,
+    compare_metrics,
+    run_values,
+)
+from jupyter_mlver.core.store.store import Store
 from jupyter_mlver.views import html_compare
 from jupyter_mlver.views.text_compare import reproduction as format_reproduction
 from tests.kernel.conftest import Kernel

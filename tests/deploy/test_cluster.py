@@ -18,7 +18,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 from tests.deploy.conftest import SETUP_HINT, Fleet, free_port
 from tests.deploy.kserve_schema import errors
 from tests.deploy.traffic import Client

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from jupyter_mlver.core.images.docker_engine import DockerEngine
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.store.store import Store
 from tests.deploy.conftest import LABEL, Fleet, free_port
 
 

@@ -3,7 +3,7 @@ that fails more requests than its stable version, from `deploy status`'s own fig
 
 from __future__ import annotations
 
-from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 from tests.deploy.conftest import Fleet, free_port
 from tests.deploy.traffic import Client
 

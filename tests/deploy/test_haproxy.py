@@ -6,8 +6,8 @@ import pytest
 
 from jupyter_mlver.commands import COMMANDS
 from jupyter_mlver.core.deploy import haproxy as hp
-from jupyter_mlver.core.images.docker_engine import DockerEngine
-from jupyter_mlver.core.images.engine import RunOptions
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.engine.protocol import RunOptions
 
 
 @pytest.mark.parametrize(

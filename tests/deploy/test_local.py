@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import aliases as al
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.deploy.conftest import LABEL, Fleet, free_port
 from tests.deploy.traffic import Client, Loop
 

@@ -11,7 +11,7 @@ import pytest
 
 from jupyter_mlver.core.drift import drift_refs
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 
 rng = np.random.default_rng(11)

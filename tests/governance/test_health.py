@@ -24,7 +24,7 @@ from jupyter_mlver.core.governance import (
 )
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.governance.conftest import Clock, register, stamp
 
 FALLING = [0.91, 0.9, 0.88, 0.86, 0.83]

@@ -9,7 +9,8 @@ from pathlib import Path
 import jsonschema
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.images import BuildOptions, DockerEngine, build_image, verify_image
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images import BuildOptions, build_image, verify_image
 from jupyter_mlver.core.images.lock import load_lock
 from jupyter_mlver.views import text
 

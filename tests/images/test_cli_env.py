@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jupyter_mlver.core.images import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 
 from .conftest import Session
 from .helpers import cli

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.images import (
     BuildOptions,
     BuildStepFailed,
-    DockerEngine,
     UnresolvablePackage,
     build_image,
 )

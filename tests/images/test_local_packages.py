@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jupyter_mlver.core.images import BuildOptions, DockerEngine, build_image
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images import BuildOptions, build_image
+from jupyter_mlver.core.store.store import Store
 
 from .helpers import (
     container_output,

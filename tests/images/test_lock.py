@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from jupyter_mlver.core.engine.target import Target
 from jupyter_mlver.core.images.live import environment_of, live_paths
 from jupyter_mlver.core.images.lock import Lock, UnresolvablePackage
 from jupyter_mlver.core.images.resolve import resolve_lock
-from jupyter_mlver.core.images.target import Target
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 from .helpers import make_venv
 

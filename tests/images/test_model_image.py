@@ -14,8 +14,8 @@ import pandas as pd
 from prometheus_client.parser import text_string_to_metric_families
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.images import DockerEngine
-from jupyter_mlver.core.models.image import ModelImageOptions, build_model_image
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
 from tests.images.conftest import ServingImage
 from tests.serving.helpers import training_frame
 

@@ -11,10 +11,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from jupyter_mlver.core.images import DockerEngine
+from jupyter_mlver.core.deploy.serve import SERVE_LABEL
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
-from jupyter_mlver.core.models.serve import SERVE_LABEL
 from tests.images.conftest import ServingImage
 from tests.kernel.conftest import Kernel
 from tests.serving.helpers import training_frame

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from jupyter_mlver.core.hashing import hash_bytes, hash_file
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.kernel.conftest import Kernel, write_notebook
 
 CELLS = [

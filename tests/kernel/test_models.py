@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.datasets import make_classification
 
 from jupyter_mlver.core.models import registry
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.kernel.conftest import write_notebook
 from tests.support import store_listing
 

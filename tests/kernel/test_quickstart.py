@@ -9,7 +9,7 @@ import nbclient
 import nbformat
 
 from jupyter_mlver.core.hashing import hash_file
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import git
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

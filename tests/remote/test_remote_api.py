@@ -11,9 +11,9 @@ import pytest
 
 from jupyter_mlver.core import remote
 from jupyter_mlver.core.errors import AmbiguousRef, InvalidInput, RecordNotFound, RemoteError
-from jupyter_mlver.core.maintenance import fsck
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.maintenance import fsck
+from jupyter_mlver.core.store.store import Store
 from jupyter_mlver.views import text
 from tests.support import damage_object, data_hashes
 

@@ -12,7 +12,7 @@ import pytest
 
 from jupyter_mlver.core import remote
 from jupyter_mlver.core.errors import InvalidInput, RecordNotFound, RemoteError
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 JUPYTER_MLVER = str(Path(sys.executable).parent / "jupyter-mlver")
 
@@ -173,7 +173,7 @@ def test_a_filesystem_whose_protocol_is_a_list_works(
     from fsspec.implementations.memory import MemoryFileSystem
     from fsspec.registry import register_implementation
 
-    from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
+    from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 
     class ListProtocolFS(MemoryFileSystem):  # type: ignore[misc]
         protocol = ["listmem", "listmem-alt"]  # noqa: RUF012 (what the backends declare)

@@ -15,7 +15,7 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object, prepare_path
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.remote.test_remote_transfer import (
     add_remote,
     run,

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.datarefs import Walker
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.datarefs import Walker
+from jupyter_mlver.core.store.store import Store
 from tests.support import data_hashes
 
 JUPYTER_MLVER = str(Path(sys.executable).parent / "jupyter-mlver")

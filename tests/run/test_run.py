@@ -11,9 +11,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from jupyter_mlver.core.run import FAILED, OK, RunEvent, RunOptions, run_notebook
-from jupyter_mlver.core.store import Store
-from jupyter_mlver.run_executor import execute_run
+from jupyter_mlver.core.runs.sweep import FAILED, OK, RunEvent, RunOptions, run_notebook
+from jupyter_mlver.core.store.store import Store
+from jupyter_mlver.notebook.executor import execute_run
 from tests.test_records import validate
 
 TIMED = [

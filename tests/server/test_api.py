@@ -11,7 +11,7 @@ import pytest
 from jupyter_server.utils import url_path_join
 from tornado.httpclient import HTTPClientError
 
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 from .conftest import NAMESPACE, snap
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..datarefs import data_files, index_data_entries
-from ..store import Store
+from ..store.datarefs import data_files, index_data_entries
+from ..store.store import Store
 
 TRAINING_ROLES = frozenset({"input", "tracked"})
 

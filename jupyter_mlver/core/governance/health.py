@@ -14,7 +14,7 @@ from ..models import aliases as al
 from ..models.records import Gate
 from ..models.registry import inherited_gate
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .deployed import Connect, deployments_reader
 from .freshness import Freshness, freshness, stamp
 from .live import DeploymentLive

@@ -27,7 +27,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..store.store import Store
 
 SECTION = "remotes"
 REMOTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
