@@ -141,7 +141,8 @@ def serve_image(model: Any, example: Any, base: str) -> ServedImage:
     image = first.build.image or ""
     env_info = engine.image(first.environment_image.image or "")
     info = engine.image(image)
-    assert env_info is not None and info is not None
+    assert env_info is not None
+    assert info is not None
     started = time.perf_counter()
     container = engine.start(image, ServiceOptions(name=None, labels={"io.mlver.bench": "serving"}))
     address = engine.api.inspect_container(container.id)["NetworkSettings"]["IPAddress"]

@@ -219,7 +219,8 @@ def _image_for(
         progress=progress,
         base_default=options.base_default,
     )
-    assert built.record is not None and built.image is not None
+    assert built.record is not None
+    assert built.image is not None
     notes = [f"{u['name']}: {u['reason']}" for u in built.unreproducible]
     return built.image, built.record["image_id"], built.reused, notes
 
