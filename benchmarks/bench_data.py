@@ -1,7 +1,7 @@
 """Data hashing and environment capture: jupyter_mlver against DVC and pip freeze.
 
     .venv/bin/python benchmarks/bench_data.py [--big-mib 1024] [--small-files 20000]
-        [--flat-files 100000] [--million]
+        [--flat-files 100000] [--million] [--checkout-runs 3] [--checkout-only]
 
 Creates a 1 GiB file, 20,000 files of 4 KiB in 20 folders and 100,000 files of 512 B in one
 folder (with --million also 1,000,000 of 512 B), then times, in one run, `jupyter mlver
@@ -10,6 +10,10 @@ snapshot --data` against `dvc add` (DVC in its own venv under benchmarks/.work/)
 cache (reflink or copy); a `--hash-only` column shows hashing alone. Then the in-process warm
 re-snapshot against a bare os.stat walk, how much the store grows with a snapshot of an
 unchanged directory, and environment capture against `pip freeze`.
+
+Checkout: the 1 GiB file and the 100,000 files of 512 B, each deleted and restored by
+`jupyter mlver checkout`, `dvc checkout` and `cp -r` + `sync` (the floor), timed in turn
+over several runs (`--checkout-only` runs only this part).
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _checkout import HEADERS as CHECKOUT_HEADERS
+from _checkout import compare_checkout
 from _common import BIN, WORK, git_init, peer_venv, run, table, timed
 
 from jupyter_mlver.core.capture.environment import capture_environment
@@ -183,14 +189,63 @@ def environment_rows() -> list[list[str]]:
     ]
 
 
+def checkout_rows(
+    label: str, target: str, maker: str, size: int, dvc_bin: Path, runs: int
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Snapshot (and `dvc add`) the same data, keep a pristine copy for `cp -r`, then time
+    the three restores."""
+    ours = project(f"co-mlver-{maker}", maker, size)
+    theirs = WORK / "data" / f"co-dvc-{maker}"
+    pristine = WORK / "data" / f"co-floor-{maker}" / target
+    for dst in (theirs, pristine.parent):
+        shutil.rmtree(dst, ignore_errors=True)
+    git_init(theirs)
+    pristine.parent.mkdir(parents=True)
+    cp = ["cp", "-r"] if (ours / target).is_dir() else ["cp"]
+    run([*cp, str(ours / target), str(theirs / target)], ours)
+    run([*cp, str(ours / target), str(pristine)], ours)
+    run([dvc_bin / "dvc", "init", "-q"], theirs)
+    run([dvc_bin / "dvc", "config", "core.analytics", "false"], theirs)
+    time.sleep(1.1)
+    run([BIN / "jupyter-mlver", "snapshot", "--data", target], ours)
+    run([dvc_bin / "dvc", "add", "-q", target], theirs)
+    out = compare_checkout(label, target, ours, theirs, pristine, dvc_bin, runs)
+    for root in (ours, theirs, pristine.parent):
+        shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def print_checkout(dvc_bin: Path, args: argparse.Namespace) -> None:
+    summary: list[list[str]] = []
+    runs: list[list[str]] = []
+    cases = [
+        (f"{args.flat_files:,} files of 512 B, one folder", "flat", "flat", args.flat_files),
+        (f"1 file of {args.big_mib} MiB", "big.bin", "big", args.big_mib),
+    ]
+    for label, target, maker, size in cases:
+        s, r = checkout_rows(label, target, maker, size, dvc_bin, args.checkout_runs)
+        summary += s
+        runs += r
+    print("\nCheckout of a deleted working copy, wall seconds (ratios > 1 favour mlver for")
+    print("dvc/mlver; mlver/floor is how far above cp -r + sync)\n")
+    print(table(CHECKOUT_HEADERS, summary))
+    print()
+    print(table(CHECKOUT_HEADERS, runs))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big-mib", type=int, default=1024)
     parser.add_argument("--small-files", type=int, default=20_000)
     parser.add_argument("--flat-files", type=int, default=100_000)
     parser.add_argument("--million", action="store_true", help="also 1,000,000 files of 512 B")
+    parser.add_argument("--checkout-runs", type=int, default=3, help="timed restores per tool")
+    parser.add_argument("--checkout-only", action="store_true", help="only the checkout comparison")
     args = parser.parse_args()
     dvc_bin = peer_venv("dvc", DVC)
+    if args.checkout_only:
+        print_checkout(dvc_bin, args)
+        return
     growth: list[list[str]] = []
     rows = compare(f"1 file of {args.big_mib} MiB", "big.bin", "big", args.big_mib, dvc_bin, growth)
     rows += compare(
@@ -223,6 +278,7 @@ def main() -> None:
     print()
     other = [warm_vs_stat(WORK / "data" / "mlver-small", "small"), *environment_rows()]
     print(table(["measure", "jupyter_mlver", "peer", "ratio"], other))
+    print_checkout(dvc_bin, args)
     shutil.rmtree(WORK / "data", ignore_errors=True)
 
 

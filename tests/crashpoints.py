@@ -6,8 +6,14 @@
 
 Points name the steps where a crash could leave a store half-written (hashing, staging a
 copy or packing it, syncing, renaming into ``objects/``, writing the hash cache's claims,
-each statement of the index, pack index and ledger transactions, uploads, downloads). The
-kill is real: the process dies mid-step with no cleanup, exactly as with ``kill -9``.
+each statement of the index, pack index and ledger transactions, uploads, downloads) or a
+checkout half-done (``place``/``placed``: before and after each file is written and renamed
+into the work tree, ``written``: between the two, ``checkout-sync``: the one sync at its
+end). The kill is real: the
+process dies mid-step with no cleanup, exactly as with ``kill -9``. A checkout's file
+writer processes are armed too: the one that reaches the point kills the checkout and
+itself (the others die with the checkout). ``$MLVER_CRASH_PROCESS_MIN_FILES`` lowers how
+many files a checkout needs before it starts writer processes.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ COUNTS_MARK = "crashpoints-counts:"
 
 
 class _Counter:
-    """Counts passes of one point; kills the process at the ``n``-th (never if n == 0)."""
+    """Counts passes of one point; kills the process at the ``n``-th (never if n == 0),
+    and first the process ``also`` (a writer process's checkout)."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, also: int | None = None) -> None:
         self.n = n
+        self.also = also
         self.passed = 0
         self.lock = threading.Lock()
 
@@ -39,6 +47,8 @@ class _Counter:
         with self.lock:
             self.passed += 1
             if self.passed == self.n:
+                if self.also is not None:
+                    os.kill(self.also, signal.SIGKILL)
                 os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -83,26 +93,52 @@ def _trace_sql(module: Any, pattern: str, counter: _Counter) -> None:
     module.connect = connect
 
 
+_MODULES = {
+    "index": "store.index.db",
+    "objects": "store.objects",
+    "packs": "store.packs",
+    "state": "store.state",
+    "durable": "store.durable",
+    "filebatch": "store.filebatch",
+    "filewriter": "store.filewriter",
+    "verified": "store.verified",
+    "workers": "store.workers",
+    "capture.files": "capture.files",
+    "remote.backend": "remote.backend",
+    "remote.ledger": "remote.ledger",
+    "remote.fetch": "remote.fetch",
+}
+
+
 def _modules() -> dict[str, Any]:
     return {
-        name: importlib.import_module(f"jupyter_mlver.core.{name}")
-        for name in (
-            "index",
-            "objects",
-            "packs",
-            "state",
-            "capture.files",
-            "remote.backend",
-            "remote.ledger",
-            "remote.fetch",
-        )
+        name: importlib.import_module(f"jupyter_mlver.core.{path}")
+        for name, path in _MODULES.items()
     }
+
+
+def _install_checkout(point: str, counter: _Counter, m: dict[str, Any]) -> bool:
+    """The checkout's points; False if ``point`` is not one of them."""
+    if point in ("place", "placed"):  # a file written and renamed into the work tree
+        _wrap(m["filebatch"], "place", counter, after=point == "placed")
+        _wrap(m["filewriter"].FileWriter, "_large", counter, after=point == "placed")
+        return True
+    if point == "written":  # a file's bytes under their temporary name, not yet renamed
+        _wrap(m["filebatch"], "write_new", counter, after=True)
+        _wrap(m["filewriter"], "copy_large", counter, after=True)
+        return True
+    if point == "checkout-sync":
+        _wrap(m["filewriter"], "sync_all", counter)
+        return True
+    return False
 
 
 def _install(point: str, counter: _Counter) -> None:
     m = _modules()
     files, objects, packs, state = m["capture.files"], m["objects"], m["packs"], m["state"]
     backend, fetch = m["remote.backend"], m["remote.fetch"]
+    if _install_checkout(point, counter, m):
+        return
     if point == "hash":  # reading small files, hashing large ones
         _wrap(files, "_read_small", counter)
         _wrap(files, "hash_file", counter)
@@ -111,7 +147,8 @@ def _install(point: str, counter: _Counter) -> None:
         _wrap(packs.PackWriter, "add", counter, after=point == "staged")
     elif point == "sync":
         _wrap(os, "sync", counter)
-        _wrap(objects, "_fsync_path", counter)
+        _wrap(objects, "fsync_path", counter)
+        _wrap(m["durable"], "_syncfs", counter)
     elif point == "rename":  # publishing a staged object or pack into objects/
         replace = os.replace
 
@@ -168,7 +205,18 @@ COUNTED = [
 ]
 
 
+def _arm_workers(point: str, n: int) -> None:
+    """Checkout writer processes start through this file, armed with the same point."""
+    workers = importlib.import_module("jupyter_mlver.core.store.workers")
+    workers.WORKER_COMMAND = [sys.executable, __file__, "worker", point, str(n), "--"]
+    minimum = os.environ.get("MLVER_CRASH_PROCESS_MIN_FILES")
+    if minimum:
+        filewriter = importlib.import_module("jupyter_mlver.core.store.filewriter")
+        filewriter.PROCESS_MIN_FILES = int(minimum)
+
+
 def arm(point: str, n: int) -> None:
+    _arm_workers(point, n)
     if point != "count":
         _install(point, _Counter(n))
         return
@@ -189,7 +237,20 @@ def counts(stderr: str) -> dict[str, int]:
     return out
 
 
+def _worker(point: str, n: int, parent: int) -> None:
+    """A checkout's writer process, killing its checkout and itself at the point."""
+    if point not in ("count", "seconds"):  # a timed kill is the checkout's own
+        _install(point, _Counter(n, also=parent))
+    from jupyter_mlver.core.store.filebatch import serve
+
+    serve(parent)
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "worker":
+        _, point, n, sep, parent = sys.argv[1:]
+        _worker(point, int(n), int(parent))
+        sys.exit(0)
     point, n, sep, *argv = sys.argv[1:]
     assert sep == "--", "usage: crashpoints.py POINT N -- ARGS..."
     arm(point, int(n))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..core.reproduce.reproduce import ReproduceOptions
 from ..views import html_compare, text_compare
 from .context import Context
-from .spec import Command, Entry, arg
+from .spec import Command, Entry, arg, positive
 from .store import HEAD_HELP, REF_HELP
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ def _checkout(ctx: Context, args: argparse.Namespace) -> CheckoutResult:
             force=args.force,
             notebook=args.notebook,
             dry_run=args.dry_run,
+            jobs=args.jobs,
+            progress=None if ctx.json else ctx.progress,
         )
 
 
@@ -94,6 +96,14 @@ CHECKOUT: Command[CheckoutResult] = Command(
             "reload it); --no-notebook restores data files only",
         ),
         arg("--dry-run", action="store_true", help="only say what would be restored"),
+        arg(
+            "-j",
+            "--jobs",
+            type=positive,
+            default=None,
+            metavar="N",
+            help="processes writing files, each in its own directories (default: one per core)",
+        ),
     ],
     examples=[
         ("checkout v1", "data files and notebook of a snapshot, byte for byte"),

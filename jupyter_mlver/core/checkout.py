@@ -3,19 +3,21 @@
 Safety rule (like ``git checkout``): a file is overwritten only when its current content is
 recorded for that path in some snapshot, so nothing that was never snapshotted is lost.
 Otherwise the whole checkout is refused and the files are named, unless ``force``.
-Each file is written to a temporary file in its own directory, verified by hash, made
-durable and renamed over the target, so a crash leaves either the old or the new file.
+Each file is checked against its recorded hash from the bytes written, written to a
+temporary name in its own directory and renamed over the target, so a kill leaves either
+the old or the new file; the checkout is made durable at once (``store/filewriter.py``)
+before it reports success.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import uuid
-from collections.abc import Sequence
+import posixpath
+import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import records
 from .capture.data import cached_tree_id
@@ -23,8 +25,12 @@ from .errors import InvalidInput, StoreError
 from .hashing import hash_file
 from .records import Record
 from .store.datarefs import data_files, index_data_entries, is_tree_entry
-from .store.state import matches, stat_key
+from .store.filewriter import FileWriter, Placed, Placement
+from .store.state import Entry, matches, stat_key
 from .store.store import Store
+
+if TYPE_CHECKING:
+    from .capture.files import ProgressFactory
 
 # Item statuses.
 RESTORED = "restored"  # written (or would be, with dry_run)
@@ -106,7 +112,7 @@ def _unchanged_trees(store: Store, record: Record) -> list[str]:
     out = []
     for entry in record.get("data") or []:
         if is_tree_entry(entry):
-            current = cached_tree_id(store.state, str(_target(store, entry["path"])))
+            current = cached_tree_id(store.state, _target(store, entry["path"]))
             if current == entry["hash"]:
                 out.append(entry["path"].rstrip("/") + "/")
     return out
@@ -135,53 +141,95 @@ def _select(
     return [i for i in items if id(i) in chosen]
 
 
-def _target(store: Store, path: str) -> Path:
-    candidate = Path(path)
-    return candidate if candidate.is_absolute() else store.root / candidate
+def _target(store: Store, path: str) -> str:
+    """The absolute path of a recorded path (relative to the store's root)."""
+    return os.path.join(store.root, path)
 
 
-def _current_hash(store: Store, target: Path, st: os.stat_result) -> str:
-    """The file's hash, from the hash cache when its stat is unchanged."""
-    key = stat_key(st)
-    hit = store.state.load_files([str(target)]).get(str(target))
-    if hit is not None and matches(hit, key):
-        return hit[3]
-    digest = hash_file(target, st.st_size)
-    store.state.save_files({str(target): (*key, digest, store.objects.exists(digest))})
-    return digest
+def _stat_targets(targets: Iterable[str]) -> dict[str, os.stat_result]:
+    """The stat of each target that exists; a directory that is gone is looked at once,
+    not once per file in it."""
+    out: dict[str, os.stat_result] = {}
+    dirs: dict[str, bool] = {}
+    for target in targets:
+        parent = os.path.dirname(target)
+        exists = dirs.get(parent)
+        if exists is None:
+            exists = dirs[parent] = os.path.isdir(parent)
+        if exists:
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                out[target] = os.stat(target)
+    return out
 
 
-def _plan(store: Store, items: list[CheckoutItem], force: bool) -> None:
-    known_checked = False
-    present = store.objects.present(i.hash for i in items if i.status != NOT_RESTORABLE)
-    for item in items:
-        # A file that cannot be restored is still fine if it already has the content.
-        if item.status != NOT_RESTORABLE and item.hash not in present:
+def _cached(store: Store, record: Record, found: dict[str, os.stat_result]) -> dict[str, Entry]:
+    """What the hash cache knows of the targets that exist: files named alone are rows, the
+    files of a ``--data`` directory are that directory's entry."""
+    known = store.state.load_files(found)
+    for entry in record.get("data") or []:
+        if is_tree_entry(entry):
+            root = _target(store, entry["path"])
+            if any(t.startswith(root + os.sep) for t in found):
+                known.update(store.state.load_tree_files(root))
+    return known
+
+
+class _Planner:
+    """Decides, file by file, whether a target is unchanged, restored or refused."""
+
+    def __init__(self, store: Store, record: Record, items: list[CheckoutItem], force: bool):
+        self.store = store
+        self.items = items
+        self.force = force
+        root = os.fspath(store.root)
+        self.targets = {i.path: os.path.join(root, i.path) for i in items}
+        self.found = _stat_targets(self.targets.values())
+        self.known = _cached(store, record, self.found)
+        self.hashed: dict[str, Entry] = {}
+        self.index_checked = False
+        wanted = {i.hash for i in items if i.status != NOT_RESTORABLE}
+        self.located = store.objects.packs.locations(wanted)
+        self.present = set(self.located) | store.objects.present(wanted - self.located.keys())
+
+    def current_hash(self, target: str, st: os.stat_result, item: CheckoutItem) -> str:
+        """The target's hash: the cache's, when its stat is unchanged and its size is the
+        one recorded (a cheap check that the entry is about this content); else read."""
+        key = stat_key(st)
+        hit = self.known.get(target)
+        if hit is not None and matches(hit, key):
+            sized = item.size is None or st.st_size == item.size
+            if hit[3] != item.hash or sized:
+                return hit[3]
+        digest = hash_file(target, st.st_size)
+        self.hashed[target] = (*key, digest, digest in self.present)
+        return digest
+
+    def judge(self, item: CheckoutItem) -> None:
+        if item.status != NOT_RESTORABLE and item.hash not in self.present:
             item.status = NOT_RESTORABLE
             item.reason = "the store has no copy (gc'd or not pulled): `jupyter mlver pull`"
-        target = _target(store, item.path)
-        try:
-            st = os.stat(target)
-        except FileNotFoundError:
+        target = self.targets[item.path]
+        st = self.found.get(target)
+        if st is None:
             if item.status != NOT_RESTORABLE:
-                item.status = RESTORED
-                item.reason = "was missing"
-            continue
-        if not os.path.isfile(target):
+                item.status, item.reason = RESTORED, "was missing"
+            return
+        if not stat.S_ISREG(st.st_mode):
             item.status, item.reason = REFUSED, "a directory or special file is in the way"
-            continue
-        current = _current_hash(store, target, st)
-        if current == item.hash:
+            return
+        if self.current_hash(target, st, item) == item.hash:
             item.status, item.reason = UNCHANGED, None
-            continue
-        if item.status == NOT_RESTORABLE:
-            continue
-        if not known_checked:
-            index_data_entries(store)
-            known_checked = True
-        if current in store.index.recorded_hashes(item.path):
+        elif item.status != NOT_RESTORABLE:
+            self.replace(item, target)
+
+    def replace(self, item: CheckoutItem, target: str) -> None:
+        if not self.index_checked:
+            index_data_entries(self.store)
+            self.index_checked = True
+        current = self.hashed[target][3] if target in self.hashed else self.known[target][3]
+        if current in self.store.index.recorded_hashes(item.path):
             item.status, item.reason = RESTORED, "replaces content kept in another snapshot"
-        elif force:
+        elif self.force:
             item.status, item.reason, item.forced = (
                 RESTORED,
                 "had changes not in any snapshot",
@@ -190,51 +238,82 @@ def _plan(store: Store, items: list[CheckoutItem], force: bool) -> None:
         else:
             item.status, item.reason = REFUSED, "has changes not in any snapshot"
 
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    def mode(self, item: CheckoutItem) -> int | None:
+        """The mode of the file a restored one replaces (None for a new file)."""
+        st = self.found.get(self.targets[item.path])
+        return None if st is None else stat.S_IMODE(st.st_mode)
 
 
-def restore_file(store: Store, digest: str, target: Path) -> None:
-    """Write object ``digest`` to ``target`` atomically, verified, keeping the old mode."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise StoreError(f"cannot create {target.parent}: {e.strerror}") from None
-    # The temporary file lives next to the target: same filesystem, so the rename is atomic.
-    tmp = target.parent / f".{target.name}.mlver-{uuid.uuid4().hex[:12]}.tmp"
-    try:
-        try:
-            mode = os.stat(target).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        store.objects.copy_to(digest, tmp)
-        os.chmod(tmp, mode)
-        written = hash_file(tmp)
-        if written != digest:
-            raise StoreError(
-                f"restoring {target}: wrote content {written[:12]}, expected {digest[:12]}",
-                "the store's copy is damaged; run `jupyter mlver fsck`",
-            )
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
-    except OSError as e:
-        raise StoreError(f"cannot restore {target}: {e.strerror}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
+def _restore(
+    store: Store,
+    record: Record,
+    planner: _Planner,
+    items: list[CheckoutItem],
+    jobs: int | None,
+    progress: ProgressFactory | None,
+) -> None:
+    sizes = store.objects.sizes({i.hash for i in items if i.size is None})
+    placements = [
+        Placement(
+            planner.targets[i.path],
+            i.hash,
+            i.size if i.size is not None else sizes.get(i.hash, 0),
+            planner.mode(i),
+        )
+        for i in items
+    ]
+    with store.reading(), FileWriter(store.objects, jobs, progress) as writer:
+        placed = writer.write(placements, planner.located)
+    _remember(store, record, planner, placed)
+    for target, digest in placed.corrupt.items():
+        raise StoreError(
+            f"restoring {target}: the store's copy is damaged (its content hashes to "
+            f"{digest[:12]}, not to the recorded hash); the file was not written"
+            + _more(len(placed.corrupt) + len(placed.failed)),
+            "run `jupyter mlver fsck` to see what else is damaged",
+        )
+    for target, why in placed.failed.items():
+        raise StoreError(f"cannot restore {target}: {why}" + _more(len(placed.failed)))
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def _more(n: int) -> str:
+    return f" (and {n - 1} more)" if n > 1 else ""
+
+
+def _tree_of(path: str, roots: set[str]) -> str | None:
+    """The ``--data`` directory (recorded path) that ``path`` is in, if any."""
+    parent = posixpath.dirname(path)
+    while parent:
+        if parent in roots:
+            return parent
+        parent = posixpath.dirname(parent)
+    return None
+
+
+def _remember(store: Store, record: Record, planner: _Planner, placed: Placed) -> None:
+    """Teach the hash cache the restored files (and those read while planning), so the
+    next snapshot or checkout does not read them: files of a ``--data`` directory into that
+    directory's entry, others as rows."""
+    roots = {e["path"] for e in record.get("data") or [] if is_tree_entry(e)}
+    singles: dict[str, Entry] = {}
+    grouped: dict[str, dict[str, Entry]] = {}
+    for item in planner.items:
+        target = planner.targets[item.path]
+        key = placed.written.get(target)
+        entry = (*key, item.hash, True) if key is not None else planner.hashed.get(target)
+        if entry is None:
+            continue
+        root = _tree_of(item.path, roots)
+        if root is None:
+            singles[target] = entry
+        else:
+            grouped.setdefault(root, {})[target] = entry
+    store.state.save_files(singles)
+    for root, fresh in grouped.items():
+        absolute = _target(store, root)
+        store.state.save_tree(
+            absolute, {**store.state.load_tree_files(absolute), **fresh}, None, b""
+        )
 
 
 def checkout(
@@ -245,11 +324,15 @@ def checkout(
     force: bool = False,
     notebook: bool = True,
     dry_run: bool = False,
+    jobs: int | None = None,
+    progress: ProgressFactory | None = None,
 ) -> CheckoutResult:
     """Restore the snapshot's files (only those at or under ``paths`` when given).
 
     When any file would lose changes that are in no snapshot, nothing is written and those
     files come back ``refused`` (the rest say what would have happened), unless ``force``.
+    ``jobs`` bounds the processes writing files (default: one per core); ``progress`` shows
+    files and bytes once the writing lasts a second.
     """
     record = store.get(snapshot_id)
     if record.get("schema") != records.SNAPSHOT:
@@ -260,13 +343,15 @@ def checkout(
     for item in items:
         if same and item.path.startswith(same):
             item.status, item.reason = UNCHANGED, None
-    _plan(store, [i for i in items if not (same and i.path.startswith(same))], force)
+    todo = [i for i in items if not (same and i.path.startswith(same))]
+    planner = _Planner(store, record, todo, force)
+    for item in todo:
+        planner.judge(item)
     if dry_run:
         return result
     if result.with_status(REFUSED):
         for item in result.with_status(RESTORED):
             item.status, item.reason = SKIPPED, "another file was refused"
         return result
-    for item in result.with_status(RESTORED):
-        restore_file(store, item.hash, _target(store, item.path))
+    _restore(store, record, planner, result.with_status(RESTORED), jobs, progress)
     return result

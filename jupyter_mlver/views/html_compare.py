@@ -145,19 +145,20 @@ _CHECKOUT_COLOR = {
 
 
 def checkout(result: CheckoutResult) -> str:
+    shown, more = tc.checkout_listed(result)
     rows = [
         (
             _CHECKOUT_COLOR[i.status],
             [e(tc.checkout_verb(result, i.status)), e(i.path), e(i.reason or "")],
         )
-        for i in result.items
-        if i.status != "unchanged"
+        for i in shown
     ]
     color = "var(--jp-ui-font-color1)" if result.ok else "var(--jp-error-color1)"
+    tail = f"<div>{e(more)}</div>" if more else ""
     return (
         f'<div class="jp-mlver-checkout" style="{STYLE}">'
         f'<div style="color:{color}">{e(tc.checkout_summary(result))}</div>'
-        f"{colored_table('files', ['', 'path', ''], rows)}</div>"
+        f"{colored_table('files', ['', 'path', ''], rows)}{tail}</div>"
     )
 
 

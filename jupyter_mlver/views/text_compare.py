@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from .format import MARK, format_value, human_bytes, short_time, table
 
 if TYPE_CHECKING:
-    from ..core.checkout import CheckoutResult
+    from ..core.checkout import CheckoutItem, CheckoutResult
     from ..core.diff.types import (
         CellChange,
         Diff,
@@ -230,14 +230,37 @@ def checkout_verb(result: CheckoutResult, status: str) -> str:
     return CHECKOUT_VERB[status]
 
 
+#: Restored (or not written) files listed one by one, at most; refusals are always listed.
+CHECKOUT_LISTED = 100
+
+
+def checkout_listed(result: CheckoutResult) -> tuple[list[CheckoutItem], str]:
+    """The files worth a line each (every problem, and the first restored ones), and what
+    was left out, said in a line (or "")."""
+    shown: list[CheckoutItem] = []
+    routine = 0
+    for item in result.items:
+        if item.status == "unchanged":
+            continue
+        if item.status in ("restored", "skipped"):
+            routine += 1
+            if routine > CHECKOUT_LISTED:
+                continue
+        shown.append(item)
+    if routine <= CHECKOUT_LISTED:
+        return shown, ""
+    return shown, f"… and {routine - CHECKOUT_LISTED} more (--json lists every file)"
+
+
 def checkout(result: CheckoutResult) -> str:
-    """One line per file that needed anything, then the verdict."""
+    """One line per file that needed anything (the first ones, when there are many), then
+    the verdict."""
+    shown, more = checkout_listed(result)
     rows = [
         [checkout_verb(result, item.status), item.path, f"({item.reason})" if item.reason else ""]
-        for item in result.items
-        if item.status != "unchanged"
+        for item in shown
     ]
-    return "\n".join([*table(rows), checkout_summary(result)])
+    return "\n".join([*table(rows), *([more] if more else []), checkout_summary(result)])
 
 
 # -- reproduce ---------------------------------------------------------------------------

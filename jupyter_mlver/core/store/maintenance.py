@@ -11,6 +11,7 @@ from .. import records
 from ..hashing import hash_file
 from ..records import Record
 from .datarefs import Needs, Walker, data_files
+from .filewriter import sweep_leftovers
 from .objects import ObjectWriter
 from .repack import pack_files, remove_strays, rewrite_packs, verify_packs
 from .store import Store
@@ -202,6 +203,8 @@ def gc(store: Store, dry_run: bool = False) -> GcReport:
     report = GcReport()
     with store.exclusive():
         if store.objects.tmp.is_dir():
+            if not dry_run:
+                sweep_leftovers(store.objects.tmp)  # a killed checkout's temporary files
             for entry in os.scandir(store.objects.tmp):
                 report.tmp_files += 1
                 if not dry_run:

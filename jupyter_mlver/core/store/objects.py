@@ -18,6 +18,7 @@ from types import TracebackType
 
 from ..errors import StoreError
 from ..hashing import hash_bytes, hash_file, is_hex_digest
+from .durable import fsync_path, sync_all
 from .packs import PACK_MAX_OBJECT, PackIndex, PackWriter
 
 _FICLONE = 0x40049409  # linux/fs.h: share extents with the source (reflink)
@@ -58,14 +59,6 @@ def _copy_into(src: str | os.PathLike[str], dst: Path) -> None:
                 fdst.seek(0)
                 fdst.truncate()
         shutil.copyfileobj(fsrc, fdst, 1 << 20)
-
-
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class ObjectStore:
@@ -304,7 +297,7 @@ class ObjectWriter:
         tmp = self._copy_in(src)
         self._ahead.add(tmp)
         try:
-            _fsync_path(tmp)  # overlaps the hashing; the commit's own sync finds it clean
+            fsync_path(tmp)  # overlaps the hashing; the commit's own sync finds it clean
         except OSError as e:
             self.discard(tmp)
             raise StoreError(f"cannot copy {src} into the store: {e.strerror}") from None
@@ -349,13 +342,13 @@ class ObjectWriter:
         packs = self._pack.staged() if self._pack is not None else []
         if not self._staged and not packs:
             return
-        if len(self._staged) > _SYNC_BATCH and hasattr(os, "sync"):
-            os.sync()
+        if len(self._staged) > _SYNC_BATCH:
+            sync_all([self.store.tmp], [t for t, _ in self._staged] + [t for t, _, _ in packs])
         else:
             for tmp, _ in self._staged:
-                _fsync_path(tmp)
+                fsync_path(tmp)
             for tmp, _, _ in packs:
-                _fsync_path(tmp)
+                fsync_path(tmp)
         touched: set[Path] = set()
         for tmp, name, _ in packs:
             final = self.store.packs.pack_path(name)
@@ -370,12 +363,12 @@ class ObjectWriter:
             os.replace(tmp, final)
             touched.add(final.parent)
         # Make the renames themselves durable.
-        if len(touched) > _SYNC_BATCH and hasattr(os, "sync"):
-            os.sync()
+        if len(touched) > _SYNC_BATCH:
+            sync_all(touched)
         else:
             for directory in touched:
                 with contextlib.suppress(OSError):
-                    _fsync_path(directory)
+                    fsync_path(directory)
         # Only now, with every pack whole in place, may the index say what is in them.
         self.store.packs.add([(name, entries) for _, name, entries in packs], self._replacing)
         self._replacing.clear()

@@ -100,6 +100,12 @@ class PackIndex:
             return pack, offset, size
         return None
 
+    def locations(self, oids: Iterable[str]) -> dict[str, Location]:
+        """Where each of ``oids`` that is packed is (one query per 500)."""
+        return {
+            r[0].hex(): (r[1], r[2], r[3]) for r in self._query(f"{_SELECT} WHERE oid IN", oids)
+        }
+
     def present(self, oids: Iterable[str]) -> set[str]:
         """Which of ``oids`` are packed (one query per 500)."""
         return {r[0].hex() for r in self._query("SELECT oid FROM packed WHERE oid IN", oids)}

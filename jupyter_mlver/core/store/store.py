@@ -204,6 +204,11 @@ class Store:
             )
         return self._lock(fcntl.LOCK_SH)
 
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        """Held while objects are read out in bulk (checkout), so ``gc`` does not rewrite a
+        pack under the reader; any format may be read."""
+        return self._lock(fcntl.LOCK_SH)
+
     def exclusive(self) -> contextlib.AbstractContextManager[None]:
         return self._lock(fcntl.LOCK_EX)
 
