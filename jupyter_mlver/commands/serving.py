@@ -59,8 +59,9 @@ BUILD: Command[ModelImageResult] = Command(
         arg(
             "--base",
             metavar="IMAGE",
-            help="base of the environment image (default: c.Mlver.base_image, else "
-            "python:<version>-slim)",
+            help="base image (default: c.Mlver.base_image, $MLVER_BASE_IMAGE, else one with the "
+            "snapshot's Python X.Y.Z: python:X.Y.Z-slim or the local "
+            "mlver-local/python:X.Y.Z-slim)",
         ),
         arg("--push", metavar="REPO", help="push every tag to this repository"),
         arg(

@@ -28,12 +28,14 @@ from .. import records
 from ..errors import BuildFailed, EngineUnavailable
 from ..hashing import hash_file
 from ..objects import ObjectWriter
+from ..plain import strip_ansi
 from ..records import ImageRecord, Record
 from ..store import Store
+from . import bases
 from . import context as ctx
 from .dockerfile import count_steps
 from .engine import BuildError, Engine, ImageInfo
-from .naming import build_inputs, default_base, labels, repository_name, tag_names
+from .naming import build_inputs, labels, repository_name, tag_names
 from .prepare import clear_context_dir, prepare
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .resolve import build_outside_wheels
@@ -196,6 +198,26 @@ def connect(engine: Engine | None, dry_run: bool) -> Engine | None:
         raise
 
 
+def choose_base(
+    engine: Engine | None, environment: Record, named: str | None
+) -> tuple[str, ImageInfo | None]:
+    """The named base, else the one with the environment's Python (``bases.py``); without
+    an engine (a dry run) only its name."""
+    if engine is None:
+        return named or bases.default_name(bases.python_of(environment)), None
+    if named:
+        return named, engine.ensure_image(named)
+    return bases.pick(engine, environment)
+
+
+def suggested_base(engine: Engine | None, environment: Record) -> str:
+    """The base to name when the chosen one's Python differs from the environment's."""
+    version = bases.python_of(environment)
+    if engine is None:
+        return bases.default_name(version)
+    return bases.suggest(version, lambda name: engine.image(name) is not None)
+
+
 def build_image(
     store: Store,
     options: BuildOptions,
@@ -221,8 +243,7 @@ def build_image(
     name = repository_name(store, options)
     tags = tag_names(options, source)  # a bad --tag fails before any work too
     engine = connect(engine, options.dry_run)
-    base = options.base or base_default or default_base(env)
-    base_info = engine.ensure_image(base) if engine is not None else None
+    base, base_info = choose_base(engine, env, bases.named_base(options.base, base_default))
     with tempfile.TemporaryDirectory(prefix="mlver-build-") as tmp:
         outside = build_outside_wheels(store, source, Path(tmp) / "outside", progress)
         wheel_hashes = {spec: hash_file(path) for spec, path in outside.items()}
@@ -249,7 +270,7 @@ def build_image(
         with store.writing(), store.objects.writer() as writer:
             prepared = prepare(
                 store, writer, options, source, target, base, image_labels, Path(tmp), progress,
-                outside,
+                outside, suggested_base(engine, env),
             )  # fmt: skip
             if options.dry_run:
                 clear_context_dir(out)
@@ -368,7 +389,7 @@ def _noise(line: str) -> bool:
 
 def _failure_reason(lines: list[str], engine_error: str) -> str:
     """The most telling line of a failed step: pip's last ERROR, else its last output."""
-    useful = [ln.strip() for ln in lines if ln.strip() and not _noise(ln)]
+    useful = [strip_ansi(ln).strip() for ln in lines if ln.strip() and not _noise(ln)]
     errors = [ln for ln in useful if ln.startswith("ERROR:")]
     if errors:
         return errors[-1]
@@ -391,12 +412,14 @@ def run_build(
     progress(ProgressEvent("build", f"building ({total} steps)", step=0, total=total))
     log_lines: list[str] = []
 
-    def on_line(line: str) -> None:
+    def on_line(raw: str) -> None:
+        line = strip_ansi(raw)
         log_lines.append(line)
         progress(ProgressEvent("build", line, log=True))
 
     def on_step(i: int, n: int, instruction: str) -> None:
-        progress(ProgressEvent("build", f"step {i}/{n}: {instruction}", step=i, total=n))
+        # The instruction alone: a display numbers the steps (OneCount may renumber them).
+        progress(ProgressEvent("build", " ".join(instruction.split()), step=i, total=n))
 
     with open(tmp / "context.tar", "w+b") as tar:
         context.write_tar(tar)
@@ -411,7 +434,9 @@ def run_build(
             raise BuildStepFailed(
                 f"the build failed at {where}: {_failure_reason(e.lines, e.message)}",
                 f"full log: {store.objects.path(log_id)}",
-                tail=[ln for ln in e.lines if ln.strip() and not _noise(ln)][-_TAIL_LINES:],
+                tail=[strip_ansi(ln) for ln in e.lines if ln.strip() and not _noise(ln)][
+                    -_TAIL_LINES:
+                ],
                 log_object=log_id,
             ) from None
     return image_id, "\n".join(log_lines) + "\n"

@@ -66,10 +66,6 @@ def tag_names(options: BuildOptions, source: Source) -> list[str]:
     return list(dict.fromkeys(tags))
 
 
-def default_base(environment: Record) -> str:
-    return f"python:{environment['python']['version']}-slim"
-
-
 def baked_env(environment: Record) -> dict[str, str]:
     recorded = environment.get("env_vars") or {}
     return {k: recorded[k] for k in BAKED_ENV_VARS if k in recorded}
