@@ -16,20 +16,15 @@ from ..views import governance as health_views
 from ..views import models as views
 from . import serving
 from .context import Context
-from .results import AliasMove, Health, ModelVersion
 from .spec import Command, Group, arg
 
 if TYPE_CHECKING:
+    from ..core.governance.health import Health
+    from ..core.models.aliases import AliasMove
+    from ..core.models.detail import ModelVersion
     from ..core.records import Record
-    from ..core.store.store import Store
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
-
-
-def _held(store: Store, record: Record) -> list[str]:
-    from ..core.models import aliases as al
-
-    return [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
 
 
 def _force_args() -> list[Any]:
@@ -46,6 +41,7 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     if ctx.session is not None:
         return _register_in_kernel(ctx, args)
     from ..core.models import aliases as al
+    from ..core.models.detail import version_detail
     from ..core.models.records import check_gate
     from ..core.models.refs import check_alias, check_name
     from ..core.models.registration import check_path, register_path
@@ -77,10 +73,11 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
             force=args.force,
             reason=args.reason,
         )
-        return ModelVersion(record, _held(store, record))
+        return version_detail(store, record)
 
 
 def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    from ..core.models.detail import version_detail
     from ..core.models.signature import read_example
     from ..notebook.registration import RegisterRequest, register_in_kernel
 
@@ -109,7 +106,7 @@ def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:
-        return ModelVersion(record, _held(store, record))
+        return version_detail(store, record)
 
 
 def _variable_or_path(namespace: dict[str, Any], word: str, what: str) -> tuple[Any, str | None]:
@@ -201,12 +198,10 @@ LIST: Command[list[dict[str, Any]]] = Command(
 
 def _show(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     from ..core.models import registry
+    from ..core.models.detail import version_detail
 
     with ctx.open_store() as store:
-        record = registry.resolve(store, args.ref)
-        sid = record["snapshot"]
-        snapshot = store.get(sid) if store.index.has(sid) else None
-        return ModelVersion(record, _held(store, record), snapshot, registry.images(store, record))
+        return version_detail(store, registry.resolve(store, args.ref))
 
 
 SHOW: Command[ModelVersion] = Command(
@@ -223,6 +218,7 @@ SHOW: Command[ModelVersion] = Command(
 def _alias(ctx: Context, args: argparse.Namespace) -> AliasMove:
     from ..core.models import aliases as al
     from ..core.models import registry
+    from ..core.models.aliases import AliasMove
     from ..core.models.refs import parse_ref
 
     with ctx.open_store() as store:
@@ -254,6 +250,7 @@ ALIAS: Command[AliasMove] = Command(
 
 def _rollback(ctx: Context, args: argparse.Namespace) -> AliasMove:
     from ..core.models import registry
+    from ..core.models.aliases import AliasMove
 
     with ctx.open_store() as store:
         return AliasMove(registry.rollback(store, args.ref, reason=args.reason))
@@ -294,6 +291,7 @@ HISTORY: Command[list[Record]] = Command(
 def _health(ctx: Context, args: argparse.Namespace) -> Health:
     from ..core.engine.docker import DockerEngine
     from ..core.governance import governance
+    from ..core.governance.health import Health
     from ..core.models.refs import check_name
 
     for name in args.name:

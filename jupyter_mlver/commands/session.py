@@ -6,9 +6,9 @@ import argparse
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from ..core.snapshot.pending import Logged, NextSnapshot, Restored
 from ..views import html, text
 from .context import Context
-from .results import Logged, NextSnapshot, Restored
 from .spec import Command, Entry, arg
 from .store import REF_HELP
 

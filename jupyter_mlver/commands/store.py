@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from ..views import html, text
 from .context import Context
-from .results import Checked, Collected
 from .spec import Command, Entry, arg, non_negative
 
 if TYPE_CHECKING:
     from ..core.records import Record
     from ..core.snapshot.read import SnapshotDetail, SnapshotPage
+    from ..core.store.maintenance import Checked, Collected
     from ..core.store.migrate import MigrateReport
 
 REF_HELP = "HEAD, HEAD~N, a tag, or an id prefix of 4+ hex digits"
@@ -211,7 +211,7 @@ TAG: Command[Record] = Command(
 
 
 def _fsck(ctx: Context, args: argparse.Namespace) -> Checked:
-    from ..core.store.maintenance import RepairReport, fsck, repair
+    from ..core.store.maintenance import Checked, RepairReport, fsck, repair
 
     with ctx.open_store() as store:
         report = fsck(store)
@@ -261,7 +261,7 @@ REINDEX: Command[int] = Command(
 
 
 def _gc(ctx: Context, args: argparse.Namespace) -> Collected:
-    from ..core.store.maintenance import gc
+    from ..core.store.maintenance import Collected, gc
 
     with ctx.open_store() as store:
         return Collected(gc(store, dry_run=args.dry_run), args.dry_run)

@@ -28,7 +28,7 @@ from ..core.snapshot.take import KernelCapture, NotebookDocument, SnapshotOption
 from ..core.store.store import Store, find_store_dir
 
 if TYPE_CHECKING:
-    from ..commands.results import NextSnapshot, Restored
+    from ..core.snapshot.pending import NextSnapshot, Restored
 
 DEFAULT_STATE_MAX_BYTES = 512 * 1024 * 1024
 
@@ -363,7 +363,7 @@ def next_snapshot(
     session: KernelSession, settings: Mlver, store_dir: str | None = None
 ) -> NextSnapshot:
     """What a snapshot taken now would record; nothing is consumed or written."""
-    from ..commands.results import NextSnapshot, PendingFile
+    from ..core.snapshot.pending import NextSnapshot, PendingFile
 
     with session.lineage.paused():
         doc = notebook_document(session, None, consume=False)
@@ -401,7 +401,7 @@ def restore_state(
     """Load variables a snapshot pickled (``--state``) back into the kernel's namespace."""
     import cloudpickle
 
-    from ..commands.results import Restored
+    from ..core.snapshot.pending import Restored
 
     record = store.get(snapshot_id)
     state = record.get("state") or {}

@@ -15,6 +15,7 @@ from jupyter_server.auth.decorator import authorized
 
 from ..core.errors import InvalidInput
 from ..core.models import registry
+from ..core.models.detail import version_detail
 from ..core.models.refs import looks_like_model_ref
 from .context import MlverContext
 from .handlers import MlverHandler
@@ -32,8 +33,8 @@ def get_model(ctx: MlverContext, notebook: Path | None, ref: str) -> dict[str, A
     ``NAME:VERSION`` or ``NAME@ALIAS``: that version's record and its ``images``."""
     store = ctx.require_store(notebook)
     if looks_like_model_ref(ref):
-        record = registry.resolve(store, ref)
-        return {**record, "images": registry.images(store, record)}
+        version = version_detail(store, registry.resolve(store, ref))
+        return {**version.record, "aliases": version.aliases, "images": version.images}
     detail = registry.describe(store, ref)
     for snap in detail["snapshots"].values():
         snap["notebook"] = ctx.server_path(store, snap["notebook"])

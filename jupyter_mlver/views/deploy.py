@@ -9,11 +9,22 @@ from ..core.records import Record
 from .format import short_time, table
 
 if TYPE_CHECKING:
-    from ..commands.deploy import Change, Started
+    from ..core.deploy.changes import Change, Started
     from ..core.deploy.kserve import Manifests
     from ..core.deploy.prometheus import PrometheusFiles
     from ..core.deploy.status import DeploymentStatus, VersionStatus
     from ..core.deploy.watch import WatchResult
+
+
+#: What each deployment event says it did.
+VERBS = {
+    "deployed": "deployed",
+    "canary": "started the canary",
+    "weight": "changed the canary",
+    "promoted": "promoted",
+    "rolled_back": "rolled back",
+    "stopped": "stopped",
+}
 
 
 def _num(value: float | None, digits: int = 1) -> str:
@@ -22,7 +33,7 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 def change(c: Change) -> str:
     e = c.event
-    line = f"{c.verb} {e['model']}:{e['version']} in deployment {e['deployment']}"
+    line = f"{VERBS[e['event']]} {e['model']}:{e['version']} in deployment {e['deployment']}"
     if e["event"] in ("canary", "weight"):
         line += f": {e['weight']}% of requests, {e['model']}:{e['stable']} the rest"
     elif e["event"] in ("promoted", "rolled_back") and e.get("stable") is not None:

@@ -9,9 +9,9 @@ from . import text
 from .format import data_path, file_count, format_value, human_bytes, short_time
 
 if TYPE_CHECKING:
-    from ..commands.results import NextSnapshot
     from ..core.images import BuildResult, EnvironmentView, VerifyResult
     from ..core.remote import TransferResult
+    from ..core.snapshot.pending import NextSnapshot
     from ..core.snapshot.read import SnapshotDetail, SnapshotPage
 
 #: Data files and variables a card lists before "… and N more".

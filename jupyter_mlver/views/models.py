@@ -10,7 +10,8 @@ from ..core.records import Record
 from .format import format_assignments, human_bytes, key_values, short_time, table
 
 if TYPE_CHECKING:
-    from ..commands.results import AliasMove, ModelVersion
+    from ..core.models.aliases import AliasMove
+    from ..core.models.detail import ModelVersion
 
 
 def _table(rows: list[list[str]]) -> str:

@@ -16,11 +16,13 @@ from .format import (
 )
 
 if TYPE_CHECKING:
-    from ..commands.results import Checked, Collected, Logged, NextSnapshot, RemoteList, Restored
     from ..core.images import BuildResult, EnvironmentView, VerifyResult
     from ..core.records import Record
     from ..core.remote import Remote, TransferResult
+    from ..core.remote.config import RemoteList
+    from ..core.snapshot.pending import Logged, NextSnapshot, Restored
     from ..core.snapshot.read import SnapshotDetail, SnapshotPage
+    from ..core.store.maintenance import Checked, Collected
     from ..core.store.migrate import MigrateReport
 
 #: Data files a text view lists before "… and N more".

@@ -209,3 +209,11 @@ def put_locked(store: Store, record: Record, written: set[str]) -> Record:
     stored = {"id": rid, **record}
     store.index.insert(stored)
     return stored
+
+
+@dataclass
+class AliasMove:
+    """An alias event; ``moved`` is False when the alias already pointed there."""
+
+    event: Record
+    moved: bool = True

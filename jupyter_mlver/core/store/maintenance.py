@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import records
 from ..hashing import hash_file
@@ -220,3 +221,33 @@ def gc(store: Store, dry_run: bool = False) -> GcReport:
         report.bytes += remove_strays(store.objects, strays)
         rewrite_packs(store.objects, {loc[0] for loc in located.values() if loc is not None})
     return report
+
+
+@dataclass
+class Collected:
+    """What ``gc`` removed, or would remove with ``--dry-run``."""
+
+    report: GcReport
+    dry_run: bool
+
+
+@dataclass
+class Checked:
+    """What ``fsck`` found (after ``--repair``, what is left) and what the repair did."""
+
+    report: FsckReport
+    repaired: RepairReport | None  # None: no --repair
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.report
+        out = {
+            "ok": r.ok,
+            "objects": r.objects,
+            "records": r.records,
+            "problems": r.problems,
+            "warnings": r.warnings,
+        }
+        if self.repaired is not None:
+            out["repaired"] = self.repaired.restored
+            out["unrepaired"] = self.repaired.unrepaired
+        return out
