@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.deploy.changes import Change, Started, change_of
-from ..views import deploy as views
+from ..views.deploy import text as views
 from .context import Context
 from .deploy_common import D, connect_engine, local_options
 from .deploy_watch import HISTORY, LIST, PROMETHEUS, STATUS, WATCH

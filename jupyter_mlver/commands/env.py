@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..views import html, text
+from ..views.images import html, text
 from .context import Context
 from .spec import Arg, Command, Entry, Group, arg
 

@@ -12,8 +12,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..views import governance as health_views
-from ..views import models as views
+from ..views.governance import html as health_html
+from ..views.governance import text as health_text
+from ..views.models import text as views
 from . import serving
 from .context import Context
 from .spec import Command, Group, arg
@@ -313,8 +314,8 @@ HEALTH: Command[Health] = Command(
     "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
     "thresholds are [governance] settings in the store's config.toml (see the README).",
     run=_health,
-    text=lambda h: health_views.text(h.table),
-    html=lambda h: health_views.html(h.table),
+    text=lambda h: health_text.governance(h.table),
+    html=lambda h: health_html.governance(h.table),
     exit_code=lambda h: 1 if h.check and h.table.needs_action else 0,
     args=[
         arg("name", nargs="*", help="only these models (default: every one)"),

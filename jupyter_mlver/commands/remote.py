@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ..views import html, text
+from ..views.remote import html, text
 from .context import Context
 from .spec import Arg, Command, Entry, Group, arg, positive
 

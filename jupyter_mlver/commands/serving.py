@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..views import serving as views
+from ..views.serving import text as views
 from .context import Context
 from .spec import Command, arg, positive
 

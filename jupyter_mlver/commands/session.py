@@ -7,7 +7,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from ..core.snapshot.pending import Logged, NextSnapshot, Restored
-from ..views import html, text
+from ..views.snapshots import html, text
 from .context import Context
 from .spec import Command, Entry, arg
 from .store import REF_HELP

@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..views import html, text
+from ..views.snapshots import html, text
+from ..views.store import text as store_text
 from .context import Context
 from .spec import Command, Entry, arg, non_negative
 
@@ -227,7 +228,7 @@ FSCK: Command[Checked] = Command(
     help="verify every object's hash, every record's references and the index; "
     "exit 1 if anything is wrong",
     run=_fsck,
-    text=text.fsck,
+    text=store_text.fsck,
     exit_code=lambda c: 0 if c.report.ok else 1,
     args=[
         arg(
@@ -255,7 +256,7 @@ REINDEX: Command[int] = Command(
     name="reindex",
     help="rebuild the index from the stored objects",
     run=_reindex,
-    text=text.reindexed,
+    text=store_text.reindexed,
     json=lambda count: {"records": count},
 )
 
@@ -271,7 +272,7 @@ GC: Command[Collected] = Command(
     name="gc",
     help="remove temporary leftovers and objects no record references",
     run=_gc,
-    text=text.collected,
+    text=store_text.collected,
     json=lambda c: {
         "objects": c.report.objects,
         "bytes": c.report.bytes,
@@ -294,7 +295,7 @@ MIGRATE: Command[MigrateReport] = Command(
     name="migrate",
     help="upgrade the store in place to this version's format (safe to interrupt and rerun)",
     run=_migrate,
-    text=text.migrated,
+    text=store_text.migrated,
     json=lambda r: r.to_json(),
     examples=[("migrate", "once, after upgrading from jupyter_mlver 0.1")],
 )

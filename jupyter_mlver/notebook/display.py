@@ -8,7 +8,8 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..views import html as html_views
+from ..views import markup
+from ..views.images import html as image_html
 
 if TYPE_CHECKING:
     from ..commands import Command
@@ -35,11 +36,11 @@ class Rich:
 
     def html(self) -> str:
         if self.command.html is None:
-            return html_views.message(self.text())
+            return markup.message(self.text())
         return self.command.html(self.result)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": self.text(), "text/html": html_views.CSS + self.html()}
+        return {"text/plain": self.text(), "text/html": markup.CSS + self.html()}
 
     def __repr__(self) -> str:
         return self.text()
@@ -98,12 +99,12 @@ class LiveProgress:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         step = f"[step {self.step[0]}/{self.step[1]}] " if self.step else ""
-        body = html_views.build_progress(
+        body = image_html.build_progress(
             self.title, self.status, self.step, self.log, self.failed, self.verbose
         )
         return {
             "text/plain": f"{self.title}: {step}{self.status}",
-            "text/html": html_views.CSS + body,
+            "text/html": markup.CSS + body,
         }
 
 

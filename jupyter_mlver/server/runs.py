@@ -69,7 +69,7 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
     def run(job: Job) -> dict[str, Any]:
         from ..core.runs.sweep import run_notebook
         from ..notebook.executor import execute_run
-        from ..views.text_run import event as format_event
+        from ..views.runs.text import event as format_event
 
         done = [0]
 

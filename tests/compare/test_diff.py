@@ -18,8 +18,8 @@ from jupyter_mlver.core.diff import (
 )
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.store.store import Store
-from jupyter_mlver.views import html_compare
-from jupyter_mlver.views.text_compare import diff as format_diff
+from jupyter_mlver.views.compare import html as html_compare
+from jupyter_mlver.views.compare.text import diff as format_diff
 from tests.support import CLI, git
 
 from .conftest import Make, data_entry, pkg

@@ -22,8 +22,8 @@ from jupyter_mlver.core.reproduce.reproduce import (
     run_values,
 )
 from jupyter_mlver.core.store.store import Store
-from jupyter_mlver.views import html_compare
-from jupyter_mlver.views.text_compare import reproduction as format_reproduction
+from jupyter_mlver.views.compare import html as html_compare
+from jupyter_mlver.views.compare.text import reproduction as format_reproduction
 from tests.kernel.conftest import Kernel
 from tests.support import CLI, git
 from tests.test_records import validate

@@ -12,7 +12,7 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.images import BuildOptions, build_image, verify_image
 from jupyter_mlver.core.images.lock import load_lock
-from jupyter_mlver.views import text
+from jupyter_mlver.views.images import text
 
 from .conftest import Session
 from .helpers import container_output, registry_digest, take_snapshot

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..core.records import Record
-from .format import short_time, table
+from ...core.records import Record
+from ..format import short_time, table
 
 if TYPE_CHECKING:
-    from ..core.deploy.changes import Change, Started
-    from ..core.deploy.kserve import Manifests
-    from ..core.deploy.prometheus import PrometheusFiles
-    from ..core.deploy.status import DeploymentStatus, VersionStatus
-    from ..core.deploy.watch import WatchResult
+    from ...core.deploy.changes import Change, Started
+    from ...core.deploy.kserve import Manifests
+    from ...core.deploy.prometheus import PrometheusFiles
+    from ...core.deploy.status import DeploymentStatus, VersionStatus
+    from ...core.deploy.watch import WatchResult
 
 
 #: What each deployment event says it did.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..core.deploy.serve import Served, Stopped
-    from ..core.images.model_image import ModelImageResult
+    from ...core.deploy.serve import Served, Stopped
+    from ...core.images.model_image import ModelImageResult
 
 
 def built(r: ModelImageResult) -> str:
@@ -32,7 +32,7 @@ def built(r: ModelImageResult) -> str:
 
 
 def served(r: Served | Stopped) -> str:
-    from ..core.deploy.serve import Stopped
+    from ...core.deploy.serve import Stopped
 
     if isinstance(r, Stopped):
         if not r.servers:

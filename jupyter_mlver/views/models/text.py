@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..core.records import Record
-from .format import format_assignments, human_bytes, key_values, short_time, table
+from ...core.records import Record
+from ..format import format_assignments, human_bytes, key_values, short_time, table
 
 if TYPE_CHECKING:
-    from ..core.models.aliases import AliasMove
-    from ..core.models.detail import ModelVersion
+    from ...core.models.aliases import AliasMove
+    from ...core.models.detail import ModelVersion
 
 
 def _table(rows: list[list[str]]) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .format import format_value, table
+from ..format import format_value, table
 
 if TYPE_CHECKING:
-    from ..core.runs.sweep import RunEvent, RunResult, SweepResult
+    from ...core.runs.sweep import RunEvent, RunResult, SweepResult
 
 #: Metric columns shown in the table; --json has them all.
 MAX_METRICS = 5

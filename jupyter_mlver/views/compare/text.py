@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 from typing import TYPE_CHECKING, Any
 
-from .format import MARK, format_value, human_bytes, short_time, table
+from ..format import MARK, format_value, human_bytes, short_time, table
 
 if TYPE_CHECKING:
-    from ..core.checkout import CheckoutResult
-    from ..core.diff.types import (
+    from ...core.checkout import CheckoutResult
+    from ...core.diff.types import (
         CellChange,
         Diff,
         FileChange,
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
         PackageChange,
         ValueChange,
     )
-    from ..core.reproduce.reproduce import ReproduceResult
+    from ...core.reproduce.reproduce import ReproduceResult
 
 #: At most this many lines of a cell's source diff in text output.
 CELL_DIFF_LINES = 12

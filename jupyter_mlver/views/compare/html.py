@@ -7,14 +7,14 @@ import html
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from . import text_compare as tc
-from .format import MARK, human_bytes, short_time
-from .html import e
+from ..format import MARK, human_bytes, short_time
+from ..markup import e
+from . import text as tc
 
 if TYPE_CHECKING:
-    from ..core.checkout import CheckoutResult
-    from ..core.diff.types import Diff, FileSide
-    from ..core.reproduce.reproduce import ReproduceResult
+    from ...core.checkout import CheckoutResult
+    from ...core.diff.types import Diff, FileSide
+    from ...core.reproduce.reproduce import ReproduceResult
 
 COLOR = {
     "added": "var(--jp-success-color1)",

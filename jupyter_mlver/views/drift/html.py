@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import text_drift as td
-from .html import card, e
+from ..markup import card, e
+from . import text as td
 
 if TYPE_CHECKING:
-    from ..core.drift import ColumnDrift, DriftReport, FileDrift
+    from ...core.drift import ColumnDrift, DriftReport, FileDrift
 
 WIDTH, HEIGHT = 180, 44
 REFERENCE = "var(--jp-ui-font-color3,#999)"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .format import table
+from ..format import table
 
 if TYPE_CHECKING:
-    from ..core.drift import ColumnDrift, DriftReport, FileDrift, Side
+    from ...core.drift import ColumnDrift, DriftReport, FileDrift, Side
 
 
 def score(c: ColumnDrift) -> str:

@@ -1,21 +1,13 @@
-"""Views of the governance table (``model health``): text for terminals, HTML for notebooks."""
+"""Text view of the governance table (``model health``) for terminals."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .format import short_time, table
-from .html import CSS, card, e
+from ..format import short_time, table
 
 if TYPE_CHECKING:
-    from ..core.governance import Governance, ModelHealth
-
-#: Badge colours per recommendation, from JupyterLab's theme (light and dark).
-_BADGE = {
-    "ok": "var(--jp-success-color1,#388e3c)",
-    "retrain": "var(--jp-warn-color1,#f57c00)",
-    "roll back": "var(--jp-error-color1,#d32f2f)",
-}
+    from ...core.governance import Governance, ModelHealth
 
 
 def age(seconds: float | None) -> str:
@@ -59,7 +51,7 @@ def drift(row: ModelHealth) -> str:
     return "-" if share is None else f"{share:.2f}"
 
 
-def text(g: Governance) -> str:
+def governance(g: Governance) -> str:
     if not g.models:
         return "no models (register one with `model register NAME PATH`)"
     rows = [
@@ -100,53 +92,3 @@ def text(g: Governance) -> str:
         lines += [f"  also {f.action}: {f.message}" for f in rec.findings[1:]]
     lines += [f"note: {n}" for n in g.notes]
     return "\n".join(lines)
-
-
-def badge(action: str) -> str:
-    colour = _BADGE.get(action, "var(--jp-ui-font-color2,#666)")
-    return (
-        f'<span class="mlver-tag" style="border-color:{colour};color:{colour}">{e(action)}</span>'
-    )
-
-
-def html(g: Governance) -> str:
-    if not g.models:
-        return CSS + card("Model health", e(text(g)))
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in (
-            "model",
-            "version",
-            "aliases",
-            "deployed",
-            "metric",
-            "trend",
-            "data age",
-            "trained",
-            "drift",
-            "recommendation",
-        )
-    )
-    body = []
-    for m in g.models:
-        fresh = m.freshness
-        rec = m.recommendation
-        cells = [
-            f"<code>{e(m.name)}</code>",
-            e(m.version),
-            e(aliases(m)),
-            e(deployed(m)),
-            e(metric(m)),
-            e(trend(m)),
-            e(age(fresh.data_age_seconds if fresh else None)),
-            e(f"{age(fresh.snapshot_age_seconds)} ago" if fresh else "-"),
-            e(drift(m)),
-            f"{badge(rec.action)} {e(rec.reason)}"
-            + "".join(
-                f'<div class="mlver-muted">also {e(f.action)}: {e(f.message)}</div>'
-                for f in rec.findings[1:]
-            ),
-        ]
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    notes = "".join(f'<div class="mlver-muted">{e(n)}</div>' for n in g.notes)
-    return CSS + card("Model health", f"<table><tr>{head}</tr>{''.join(body)}</table>{notes}")
