@@ -115,21 +115,15 @@ SNAPSHOT: Command[SnapshotDetail] = Command(
 
 
 def _list(ctx: Context, args: argparse.Namespace) -> SnapshotPage:
-    from ..core.snapshot.read import list_snapshots
+    from ..core.snapshot.read import SnapshotQuery, list_snapshots
     from ..core.store.index.db import ALL
 
     with ctx.open_store() as store:
         scope: object = ALL if args.all else ctx.scope(store)
         if args.notebook:
             scope = store.relpath(args.notebook)
-        return list_snapshots(
-            store,
-            scope,
-            q=args.query,
-            tag=args.tag_filter,
-            limit=args.n or None,
-            whole_records=ctx.json,
-        )
+        query = SnapshotQuery(scope, args.query, args.tag_filter, args.n or None)
+        return list_snapshots(store, query, whole_records=ctx.json)
 
 
 LIST: Command[SnapshotPage] = Command(

@@ -30,6 +30,7 @@ from tornado.ioloop import IOLoop
 from .._version import __version__
 from ..config import Mlver
 from ..core.errors import InvalidInput, MlverError
+from ..core.snapshot.read import SnapshotQuery
 from .context import MlverContext
 from .jobs import error_code
 
@@ -85,6 +86,19 @@ class MlverHandler(APIHandler):
         if not lo <= value <= hi:
             raise InvalidInput(f"{name} must be between {lo} and {hi}, got {value}")
         return value
+
+    def all_notebooks_arg(self) -> bool:
+        return self.get_query_argument("all", "") in ("1", "true")
+
+    def snapshot_query(self, default_limit: int, max_limit: int) -> SnapshotQuery:
+        """``q``, ``tag``, ``limit`` and ``offset`` of a page of snapshots (the notebook's
+        scope is the context's to apply)."""
+        return SnapshotQuery(
+            q=self.get_query_argument("q", None),
+            tag=self.get_query_argument("tag", None),
+            limit=self.int_arg("limit", default_limit, 0, max_limit),
+            offset=self.int_arg("offset", 0, 0, 2**31),
+        )
 
     def body_json(self) -> dict[str, Any]:
         try:
@@ -165,18 +179,9 @@ class SnapshotsHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
         notebook = self.notebook_arg()
-        limit = self.int_arg("limit", DEFAULT_LIMIT, 0, MAX_LIMIT)
-        offset = self.int_arg("offset", 0, 0, 2**31)
-        all_notebooks = self.get_query_argument("all", "") in ("1", "true")
-        page = await self.call(
-            self.ctx.list_snapshots,
-            notebook,
-            self.get_query_argument("q", None),
-            self.get_query_argument("tag", None),
-            limit,
-            offset,
-            all_notebooks,
-        )
+        all_notebooks = self.all_notebooks_arg()
+        query = self.snapshot_query(DEFAULT_LIMIT, MAX_LIMIT)
+        page = await self.call(self.ctx.list_snapshots, notebook, all_notebooks, query)
         self.reply(page)
 
 
