@@ -10,6 +10,7 @@ two snapshots recorded (the compare view shows it for the files that changed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from ..core.store.index.db import ALL
 if TYPE_CHECKING:
     from .context import MlverContext
 
-from .handlers import MlverHandler
+from .base import MlverHandler
 
 DEFAULT_ROWS = 10_000
 MAX_ROWS = 50_000
@@ -108,3 +109,11 @@ class GovernanceHandler(MlverHandler):
         live = self.get_query_argument("live", "1") not in ("0", "false")
         table = await self.call(model_governance, self.ctx, self.notebook_arg(), names, live)
         self.reply(table)
+
+
+def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:
+    return [
+        (url("experiments"), ExperimentsHandler),
+        (url("drift"), DriftHandler),
+        (url("governance"), GovernanceHandler),
+    ]
