@@ -58,7 +58,8 @@ def test_a_python_with_no_base_is_named_with_what_to_do(
         "no base image with the snapshot's Python 3.11.0: python:3.11.0-slim is not here and "
         "cannot be pulled, and there is no mlver-local/python:3.11.0-slim"
     )
-    assert "--base" in (caught.value.hint or "") and "MLVER_BASE_IMAGE" in (caught.value.hint or "")
+    assert "--base" in (caught.value.hint or "")
+    assert "MLVER_BASE_IMAGE" in (caught.value.hint or "")
     assert "scripts/ensure-base-image.sh" in (caught.value.hint or "")
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from ..engine.protocol import Engine, ImageInfo
 from ..errors import InvalidInput
 from ..records import Record
-from .engine import Engine, ImageInfo
 
 ENV_VAR = "MLVER_BASE_IMAGE"
 OFFICIAL = "python:{version}-slim"

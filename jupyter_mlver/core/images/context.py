@@ -23,7 +23,7 @@ from ..capture.secrets import is_secret_file
 from ..errors import InvalidInput
 from ..plain import plain_env
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 
 # Where things live in the context (the Dockerfile refers to these).
 MLVER_DIR = "mlver"

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..capture.environment import normalize_name
+from ..engine.target import Target
 from ..errors import InvalidInput
 from ..plain import plain_env, strip_ansi
 from .progress import ProgressCallback, ProgressEvent
-from .target import Target
 
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
 # What pip says when Requires-Python rules a package out: from an index page, and once it
