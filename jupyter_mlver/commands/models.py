@@ -54,7 +54,8 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     gate = check_gate(args.gate, args.gate_lower)
     al.check_force(args.force, args.reason)
     check_path(args.source)
-    signature = infer_signature(read_example(args.example)) if args.example else None
+    example = read_example(args.example) if args.example else None
+    signature = infer_signature(example) if example is not None else None
     with ctx.open_store(create=True) as store:
         record = register_path(
             store,
@@ -71,6 +72,7 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
             description=args.message,
             aliases=aliases,
             signature=signature,
+            example=example,
             force=args.force,
             reason=args.reason,
         )

@@ -20,7 +20,7 @@ from ..core.models import registry
 from ..core.models.artifacts import Prepared, prepare_object, prepare_path
 from ..core.models.records import check_gate
 from ..core.models.refs import check_alias, check_name
-from ..core.models.registration import precheck
+from ..core.models.registration import describe_outputs, precheck
 from ..core.models.signature import infer_signature
 from ..core.records import Record
 from ..core.store.store import Store
@@ -66,6 +66,11 @@ def register_in_kernel(
         prepared = None
         try:
             prepared = _prepare(store, request)
+            if signature is not None:
+                in_memory = (
+                    None if isinstance(request.source, (str, os.PathLike)) else request.source
+                )
+                signature = describe_outputs(signature, prepared, request.example, in_memory)
             notebook = store.relpath(doc.path) if doc and doc.path else None
             snapshot = (
                 store.resolve(request.snapshot, notebook)

@@ -13,10 +13,10 @@ from ..snapshot.take import SnapshotOptions, take_snapshot
 from ..store.index.db import ALL
 from ..store.store import Store
 from . import aliases as al
-from . import registry
-from .artifacts import prepare_path
+from . import flavors, registry
+from .artifacts import Prepared, prepare_path
 from .records import Gate
-from .signature import Signature
+from .signature import Signature, with_outputs
 
 
 def check_path(path: str) -> None:
@@ -46,6 +46,19 @@ def precheck(
         al.check_allowed(store, candidate, alias, force, reason)
 
 
+def describe_outputs(
+    signature: Signature, prepared: Prepared, example: object, model: object = None
+) -> Signature:
+    """``with_outputs`` on the model (loaded from the prepared artifact, as a server loads
+    it, unless given); a model this process cannot load keeps a signature of inputs only."""
+    if model is None:
+        try:
+            model = flavors.load_model(prepared.source, prepared.flavor)
+        except Exception:  # a library this process lacks: the server will say so
+            return signature
+    return with_outputs(signature, model, example)
+
+
 def register_path(
     store: Store,
     name: str,
@@ -58,13 +71,18 @@ def register_path(
     description: str = "",
     aliases: Sequence[str] = (),
     signature: Signature | None = None,
+    example: object = None,
     force: bool = False,
     reason: str | None = None,
 ) -> Record:
     """A model file or directory as a new version of ``name``, tied to the snapshot
-    ``snapshot`` names, else the store's latest, else a new one (``new_snapshot``)."""
+    ``snapshot`` names, else the store's latest, else a new one (``new_snapshot``). With an
+    ``example`` (the one ``signature`` was read from), the model is loaded and run on it to
+    describe its outputs."""
     prepared = prepare_path(store, path, flavor)
     try:
+        if signature is not None and example is not None:
+            signature = describe_outputs(signature, prepared, example)
         sid = store.resolve(snapshot) if snapshot else store.index.latest(ALL)
         if sid is None:
             precheck(store, name, aliases, gate, new_snapshot.metrics, force, reason)
