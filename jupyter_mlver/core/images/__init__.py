@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from ..engine.docker import DockerEngine
 from ..engine.protocol import Engine, RunOptions, RunResult
-from .build import BuildResult, BuildStepFailed, build_image
+from .build import BuildResult, build_image
 from .dockerfile import DockerfileSpec, render
 from .extras import ImageExtras, Layer
 from .lock import Lock, UnresolvablePackage
 from .progress import ProgressCallback, ProgressEvent
 from .source import BuildOptions
+from .steps import BuildStepFailed
 from .verify import EnvironmentView, VerifyResult, show_environment, verify_image
 
 __all__ = [

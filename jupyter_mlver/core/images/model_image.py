@@ -38,19 +38,17 @@ from .build import (
     connect,
     find_reusable,
     image_record,
-    push_tags,
     reused_record,
-    run_build,
-    tagging,
 )
 from .dockerfile import UID, VENV
 from .extras import Layer
 from .lock import load_lock
 from .naming import _check_tag
 from .overlay import Overlay, Run, context, render
-from .progress import ProgressCallback, ProgressEvent, ignore
+from .progress import OneCount, ProgressCallback, ProgressEvent, ignore
 from .runtime_layer import PYTHONPATH, SERVER_ROOT, lib_layer, resolve_server_lock, runtime_layer
 from .source import BuildOptions, Source
+from .steps import push_tags, run_build, tagging
 
 PORT = 8080
 #: Where the server finds a baked-in model (``serving.model.BAKED_IN``).
@@ -179,6 +177,7 @@ def build_model_image(
 ) -> ModelImageResult:
     """Build (or reuse) the serving image of the version ``options.ref`` names."""
     started = time.monotonic()
+    progress = OneCount(progress)  # the environment image's steps, then the serving layers'
     record = registry.resolve(store, options.ref)
     check_servable(record)
     name = repository(options.prefix, record["name"])

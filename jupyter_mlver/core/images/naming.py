@@ -50,6 +50,13 @@ def _check_tag(tag: str) -> str:
     return tag
 
 
+def explicit_tags(options: BuildOptions) -> list[str]:
+    """The tags the user (``--tag``) or the caller (extras) chose by name."""
+    return ([options.tag] if options.tag else []) + (
+        list(options.extras.tags) if options.extras is not None else []
+    )
+
+
 def tag_names(options: BuildOptions, source: Source) -> list[str]:
     """``<semver>``, the extras' tags, ``<git short sha>``, ``env-<fingerprint12>``,
     ``snap-<snapshot12>``."""
