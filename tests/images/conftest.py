@@ -140,7 +140,8 @@ def built(
 
 @dataclass
 class ServingImage:
-    """A registered scikit-learn model and the serving image of its version 1."""
+    """A registered scikit-learn model and the serving image of its version 1 (on its
+    snapshot's whole environment image: ``--env snapshot``)."""
 
     churn: ModelProject
     result: ModelImageResult
@@ -165,7 +166,26 @@ def serving_image(
     with churn_project.store() as store:
         result = build_model_image(
             store,
-            ModelImageOptions(ref="churn@production", tag="1.0.0", base=base_image, prefix=prefix),
+            ModelImageOptions(
+                ref="churn@production", tag="1.0.0", base=base_image, prefix=prefix, env="snapshot"
+            ),
+            engine,
+            progress=events.append,
+        )
+    return ServingImage(churn_project, result, events)
+
+
+@pytest.fixture(scope="session")
+def model_sized(
+    churn_project: ModelProject, engine: DockerEngine, base_image: str, prefix: str
+) -> ServingImage:
+    """The default serving image of churn:1: only what the model needs (``--env model``),
+    tagged under a repository of its own."""
+    events: list[ProgressEvent] = []
+    with churn_project.store() as store:
+        result = build_model_image(
+            store,
+            ModelImageOptions(ref="churn:1", base=base_image, prefix=f"{prefix}sized/"),
             engine,
             progress=events.append,
         )

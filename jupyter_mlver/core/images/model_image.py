@@ -69,6 +69,7 @@ class ModelImageOptions:
     base: str | None = None  # the environment image's base
     push: str | None = None  # a repository to push every tag to
     prefix: str = ""  # c.Mlver.image_prefix
+    env: str = "model"  # model: what the model needs; snapshot: the whole environment
 
 
 @dataclass
@@ -78,10 +79,11 @@ class ModelImageResult:
 
     build: BuildResult
     model: Record
-    environment_image: BuildResult
+    environment_image: BuildResult | None  # None for a model-sized image (--env model)
 
     def to_json(self) -> dict[str, Any]:
         env = self.environment_image
+        record = self.build.record or {}
         return {
             **self.build.to_json(),
             "model": {
@@ -89,7 +91,11 @@ class ModelImageResult:
                 "version": self.model["version"],
                 "id": self.model["id"],
             },
-            "environment_image": {
+            "env": record.get("env", "snapshot"),
+            "requirements": record.get("requirements") or [],
+            "environment_image": None
+            if env is None
+            else {
                 "image": env.image,
                 "image_id": env.record["image_id"] if env.record else None,
                 "record": env.record["id"] if env.record else None,
@@ -129,7 +135,7 @@ def tag_names(store: Store, record: Record, semver: str | None) -> list[str]:
 def _labels(
     record: Record,
     snapshot: Record | None,
-    env_image: BuildResult,
+    on: tuple[str, str],  # the image's base name, the environment's id
     options: ModelImageOptions,
     inputs: str,
     created: str,
@@ -144,13 +150,14 @@ def _labels(
         f"jupyter_mlver on port {PORT}: KServe v2, /invocations, /metrics",
         "org.opencontainers.image.revision": git.get("commit") or "",
         "org.opencontainers.image.source": git.get("remote") or "",
-        "org.opencontainers.image.base.name": env_image.image or "",
+        "org.opencontainers.image.base.name": on[0],
         "io.mlver.model": record["name"],
         "io.mlver.model.version": str(record["version"]),
         "io.mlver.model.record": record["id"],
         "io.mlver.model.flavor": record["flavor"],
         "io.mlver.snapshot": (snapshot or {}).get("id") or "",
-        "io.mlver.environment": env_image.environment,
+        "io.mlver.environment": on[1],
+        "io.mlver.packages": options.env,
         "io.mlver.inputs": inputs,
         "io.mlver.schema": records.IMAGE,
         "io.mlver.version": _version.__version__,
@@ -180,6 +187,12 @@ def build_model_image(
     progress = OneCount(progress)  # the environment image's steps, then the serving layers'
     record = registry.resolve(store, options.ref)
     check_servable(record)
+    if options.env == "model":
+        from .model_sized import build_model_sized
+
+        return build_model_sized(store, options, record, engine, progress, base_default)
+    if options.env != "snapshot":
+        raise InvalidInput(f"--env {options.env!r}", "use --env model or --env snapshot")
     name = repository(options.prefix, record["name"])
     tags = tag_names(store, record, options.tag)
     engine = connect(engine, dry_run=False)
@@ -237,6 +250,8 @@ def build_model_image(
             "model": {"name": record["name"], "version": record["version"], "record": record["id"]},
             "environment_image": env_image["id"],
             "server": server.to_json(),
+            "env": "snapshot",
+            "requirements": sorted(f"{p['name']}=={p['version']}" for p in environment["packages"]),
         }
         found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
         if found is not None:
@@ -245,7 +260,14 @@ def build_model_image(
             created = records.now()
             overlay = replace(
                 overlay,
-                labels=_labels(record, snapshot, env_result, options, inputs, created),
+                labels=_labels(
+                    record,
+                    snapshot,
+                    (env_result.image or "", env_result.environment),
+                    options,
+                    inputs,
+                    created,
+                ),
                 header=(
                     f"Built by jupyter_mlver {_version.__version__}: model "
                     f"{record['name']}:{record['version']} ({record['id']})",
