@@ -39,6 +39,7 @@ from .helpers import (
     take_snapshot,
     venv_environment,
 )
+from .kernel_env import KernelProject, kernel_venv, trained_in_kernel
 from .model_helpers import ModelProject, make_model_project
 
 
@@ -190,3 +191,9 @@ def model_sized(
             progress=events.append,
         )
     return ServingImage(churn_project, result, events)
+
+
+@pytest.fixture(scope="session")
+def kernel_project(tmp_path_factory: pytest.TempPathFactory) -> KernelProject:
+    """A model trained in a real JupyterLab kernel (its environment made once per machine)."""
+    return trained_in_kernel(tmp_path_factory.mktemp("kernel-env"), kernel_venv())
