@@ -66,7 +66,7 @@ def test_every_command_and_group_has_a_reference_entry() -> None:
 @pytest.mark.parametrize("path", list(DOCS_BY_PATH), ids=" ".join)
 def test_entry_has_usage_and_description(path: tuple[str, ...]) -> None:
     doc = DOCS_BY_PATH[path]
-    assert doc.usage.startswith(f"{doc.prog} {doc.name}")
+    assert doc.usage.startswith(f"usage: {doc.prog} {doc.name}")
     assert doc.description.strip()
     assert doc.anchor == "cli-" + "-".join(path)
 

@@ -130,7 +130,11 @@ def _walk(entries: Sequence[Entry], path: Path) -> Iterator[tuple[Path, Entry]]:
 
 
 def _usage(parser: argparse.ArgumentParser) -> str:
-    return " ".join(parser.format_usage().removeprefix("usage:").split())
+    """The usage line as ``--help`` prints it, wrapped at a width that does not depend on the
+    terminal the manual is built in."""
+    formatter = argparse.HelpFormatter(parser.prog, width=88)
+    formatter.add_usage(parser.usage, parser._actions, parser._mutually_exclusive_groups)
+    return formatter.format_help().strip()
 
 
 def command_docs() -> list[CommandDoc]:
