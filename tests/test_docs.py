@@ -29,7 +29,8 @@ def _load_generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "cli_reference", DOCS / "_ext" / "cli_reference.py"
     )
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
     spec.loader.exec_module(module)
@@ -96,7 +97,8 @@ def test_kernel_only_commands_are_shown_as_magics() -> None:
 def test_defaults_are_shown_once() -> None:
     run_args = {a.invocation: a for a in DOCS_BY_PATH[("run",)].args}
     jobs = run_args["-j N, --jobs N"]
-    assert "default: 1" in jobs.help and jobs.default is None  # the help already says it
+    assert "default: 1" in jobs.help
+    assert jobs.default is None  # the help already says it
     engine = run_args["--engine {auto,papermill,nbclient}"]
     assert engine.default == "auto"
 
