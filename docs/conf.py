@@ -35,5 +35,6 @@ html_theme_options = {
     "show_toc_level": 2,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars: dict[str, list[str]] = {"changelog": []}
+# Every page is top-level, so the theme's section navigation would be empty: list them all.
+html_sidebars: dict[str, list[str]] = {"**": ["globaltoc.html"]}
 html_show_sourcelink = False
