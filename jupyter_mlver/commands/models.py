@@ -257,7 +257,7 @@ ROLLBACK: Command[AliasMove] = Command(
     text=views.alias_move,
     json=lambda m: m.event,
     args=[
-        arg("ref", metavar="NAME@ALIAS"),
+        arg("ref", metavar="NAME@ALIAS", help="the alias to move back, e.g. churn@production"),
         arg("--reason", metavar="TEXT", help="why (kept in the history)"),
     ],
     examples=[("model rollback churn@production", "")],
@@ -277,7 +277,10 @@ HISTORY: Command[list[Record]] = Command(
     run=_history,
     text=views.history,
     json=lambda events: {"events": events},
-    args=[arg("name"), arg("--alias", metavar="ALIAS", help="only this alias")],
+    args=[
+        arg("name", help="the model's name"),
+        arg("--alias", metavar="ALIAS", help="only this alias"),
+    ],
     examples=[("model history churn", "")],
 )
 
@@ -305,7 +308,7 @@ HEALTH: Command[Health] = Command(
     "of its snapshot and of its training data's newest file, the live drift share when it is "
     "served, and a recommendation with its reason: 'roll back' when a canary is worse than "
     "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
-    "thresholds are [governance] settings in the store's config.toml (see the README).",
+    "thresholds are [governance] settings in the store's config.toml (see docs/models.md).",
     run=_health,
     text=lambda h: health_text.governance(h.table),
     html=lambda h: health_html.governance(h.table),
