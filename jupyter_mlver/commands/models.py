@@ -9,6 +9,7 @@ the kernel has not changed since, else a new snapshot).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from ..core.governance.health import Health
     from ..core.models.aliases import AliasMove
     from ..core.models.detail import ModelVersion
+    from ..core.models.options import RegistrationOptions
+    from ..core.models.signature import Signature
     from ..core.records import Record
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
@@ -38,53 +41,59 @@ def _force_args() -> list[Any]:
 # -- register ----------------------------------------------------------------------------
 
 
+def _options(args: argparse.Namespace, signature: Signature | None) -> RegistrationOptions:
+    from ..core.models.options import RegistrationOptions
+    from ..core.models.records import check_gate
+
+    return RegistrationOptions(
+        args.name,
+        aliases=tuple(args.alias),
+        gate=check_gate(args.gate, args.gate_lower),
+        description=args.message,
+        flavor=args.flavor,
+        signature=signature,
+        force=args.force,
+        reason=args.reason,
+    )
+
+
 def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     if ctx.session is not None:
         return _register_in_kernel(ctx, args)
-    from ..core.models import aliases as al
     from ..core.models.detail import version_detail
-    from ..core.models.records import check_gate
-    from ..core.models.refs import check_alias, check_name
     from ..core.models.registration import check_path, register_path
     from ..core.models.signature import infer_signature, read_example
     from ..core.snapshot.take import SnapshotOptions
 
-    check_name(args.name)
-    aliases = [check_alias(a) for a in args.alias]
-    gate = check_gate(args.gate, args.gate_lower)
-    al.check_force(args.force, args.reason)
+    options = _options(args, None)
     check_path(args.source)
     example = read_example(args.example) if args.example else None
-    signature = infer_signature(example) if example is not None else None
+    if example is not None:
+        options = replace(options, signature=infer_signature(example))
+    new_snapshot = SnapshotOptions(
+        message=f"model {args.name}",
+        env_vars=ctx.settings.env_vars,
+        git_limits=ctx.settings.git_limits,
+    )
     with ctx.open_store(create=True) as store:
         record = register_path(
             store,
-            args.name,
             args.source,
+            options,
             snapshot=args.snapshot,
-            new_snapshot=SnapshotOptions(
-                message=f"model {args.name}",
-                env_vars=ctx.settings.env_vars,
-                git_limits=ctx.settings.git_limits,
-            ),
-            flavor=args.flavor,
-            gate=gate,
-            description=args.message,
-            aliases=aliases,
-            signature=signature,
+            new_snapshot=new_snapshot,
             example=example,
-            force=args.force,
-            reason=args.reason,
         )
         return version_detail(store, record)
 
 
 def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     from ..core.models.detail import version_detail
-    from ..core.models.signature import read_example
+    from ..core.models.signature import infer_signature, read_example
     from ..notebook.registration import RegisterRequest, register_in_kernel
 
     assert ctx.session is not None
+    options = _options(args, None)
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
     source, variable = _variable_or_path(namespace, args.source, "model")
     example = None
@@ -92,20 +101,14 @@ def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
         example, _ = _variable_or_path(namespace, args.example, "example")
         if isinstance(example, str):
             example = read_example(example)
+        options = replace(options, signature=infer_signature(example))
     request = RegisterRequest(
-        name=args.name,
-        source=source,
+        source,
+        options,
         variable=variable,
         snapshot=args.snapshot,
-        aliases=args.alias,
-        gate=args.gate,
-        gate_lower=args.gate_lower,
-        description=args.message,
-        flavor=args.flavor,
         serializer=args.serializer,
         example=example,
-        force=args.force,
-        reason=args.reason,
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:
@@ -266,7 +269,7 @@ ROLLBACK: Command[AliasMove] = Command(
     text=views.alias_move,
     json=lambda m: m.event,
     args=[
-        arg("ref", metavar="NAME@ALIAS"),
+        arg("ref", metavar="NAME@ALIAS", help="the alias to move back, e.g. churn@production"),
         arg("--reason", metavar="TEXT", help="why (kept in the history)"),
     ],
     examples=[("model rollback churn@production", "")],
@@ -286,7 +289,10 @@ HISTORY: Command[list[Record]] = Command(
     run=_history,
     text=views.history,
     json=lambda events: {"events": events},
-    args=[arg("name"), arg("--alias", metavar="ALIAS", help="only this alias")],
+    args=[
+        arg("name", help="the model's name"),
+        arg("--alias", metavar="ALIAS", help="only this alias"),
+    ],
     examples=[("model history churn", "")],
 )
 
@@ -314,7 +320,7 @@ HEALTH: Command[Health] = Command(
     "of its snapshot and of its training data's newest file, the live drift share when it is "
     "served, and a recommendation with its reason: 'roll back' when a canary is worse than "
     "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
-    "thresholds are [governance] settings in the store's config.toml (see the README).",
+    "thresholds are [governance] settings in the store's config.toml (see docs/models.md).",
     run=_health,
     text=lambda h: health_text.governance(h.table),
     html=lambda h: health_html.governance(h.table),

@@ -20,6 +20,7 @@ import nbclient
 import nbformat
 
 from jupyter_mlver.core.hashing import hash_bytes
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.registration import register_path
 from jupyter_mlver.core.models.signature import infer_signature, read_example
 from jupyter_mlver.core.records import Record
@@ -142,11 +143,10 @@ def trained_in_kernel(root: Path, python: Path) -> KernelProject:
         snapshot = take_snapshot(store, environment, "trained in a JupyterLab kernel", None)
         model = register_path(
             store,
-            "churn",
             str(project / "model.joblib"),
+            RegistrationOptions("churn", signature=infer_signature(example)),
             snapshot=snapshot["id"],
             new_snapshot=SnapshotOptions(),
-            signature=infer_signature(example),
             example=example,
         )
         environment = store.get(snapshot["environment"])

@@ -14,11 +14,11 @@ from ..engine.docker import DockerEngine
 from ..engine.protocol import Engine, RunOptions, RunResult
 from .build import BuildResult, build_image
 from .dockerfile import DockerfileSpec, render
+from .engine_build import BuildStepFailed
 from .extras import ImageExtras, Layer
 from .lock import Lock, UnresolvablePackage
 from .progress import ProgressCallback, ProgressEvent
 from .source import BuildOptions
-from .steps import BuildStepFailed
 from .verify import EnvironmentView, VerifyResult, show_environment, verify_image
 
 __all__ = [

@@ -32,12 +32,12 @@ from ..records import ImageRecord, Record
 from ..store.store import Store
 from . import bases
 from . import context as ctx
+from .engine_build import push_tags, run_build, settle_tags, tagging
 from .naming import build_inputs, explicit_tags, labels, repository_name, tag_names
 from .prepare import clear_context_dir, prepare
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .resolve import build_outside_wheels
 from .source import BuildOptions, Source, resolve_source
-from .steps import push_tags, run_build, settle_tags, tagging
 
 
 @dataclass

@@ -28,8 +28,9 @@ from . import model_deps as deps
 from .build import Plan, choose_base, connect, find_reusable, image_record, suggested_base
 from .context import Context
 from .dockerfile import UID, USER, VENV
+from .engine_build import push_tags, run_build, tagging
 from .lock import Lock, fetch_wheels, load_lock
-from .model_image import (
+from .model_common import (
     COMPILE,
     ENTRYPOINT,
     PORT,
@@ -46,7 +47,6 @@ from .progress import ProgressCallback, ProgressEvent
 from .resolve import resolve_lock
 from .runtime_layer import RUNTIME_DIR, runtime_layer
 from .source import Source
-from .steps import push_tags, run_build, tagging
 
 #: Bump when the choice of packages or the venv's layout changes for the same inputs.
 MODEL_ENV_VERSION = 1

@@ -1,6 +1,6 @@
-"""The engine's side of a build: running a build context with progress (a failure named by
-its step, its log kept in the store), tagging an image so that no tag outlives a failure,
-and pushing tags."""
+"""Running a build context through the engine (progress per step, the failing step named
+with its log kept in the store), tagging the image (no tag outlives a failure, none moves
+silently to another image) and pushing the tags: shared by environment and serving images."""
 
 from __future__ import annotations
 
