@@ -18,7 +18,7 @@ import pytest
 
 from jupyter_mlver.core.errors import EngineUnavailable
 from jupyter_mlver.core.images.docker_engine import DockerEngine
-from tests.deploy.fleet import Fleet, make_fleet
+from tests.deploy.fleet import Fleet, add_busy_model, make_fleet
 
 SETUP_HINT = (
     "run `make test`, or: export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1); "
@@ -74,6 +74,12 @@ def fleet(
                     engine.api.remove_network(network["Id"])
         for image in engine.api.images():
             for tag in image.get("RepoTags") or []:
-                if f"{name}:" in tag:
+                if f"{name}:" in tag or f"{name}-busy:" in tag:
                     with contextlib.suppress(Exception):
                         engine.untag(tag)
+
+
+@pytest.fixture(scope="session")
+def busy_model(fleet: Fleet, engine: DockerEngine) -> str:
+    """The fleet's second model, whose versions answer with a busy machine's latency."""
+    return add_busy_model(fleet, engine)
