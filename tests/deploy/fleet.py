@@ -14,16 +14,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_mlver.core import snapshot as snapshot_module
-from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
-from jupyter_mlver.core.models.image import ModelImageOptions, build_model_image
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.snapshot import SnapshotOptions
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot import take as snapshot_module
+from jupyter_mlver.core.snapshot.take import SnapshotOptions
+from jupyter_mlver.core.store.store import Store
 from tests.deploy import toy_models
 from tests.images.helpers import make_venv, venv_environment
 from tests.support import CLI, git
@@ -88,7 +89,10 @@ def make_fleet(tmp: Path, engine: DockerEngine, base: str, proxy_image: str) -> 
         for v, obj in models.items():
             prepared = prepare_object(obj, name="model", serializer="cloudpickle")
             versions[v] = registry.register(
-                store, name, prepared, snapshot=snap["id"], signature=infer_signature(example)
+                store,
+                prepared,
+                RegistrationOptions(name, signature=infer_signature(example)),
+                snapshot=snap["id"],
             )
             prepared.cleanup()
             if v < 4:
@@ -114,14 +118,10 @@ def add_busy_model(fleet: Fleet, engine: DockerEngine) -> str:
                 store, SnapshotOptions(message=f"busy {v}", metrics={"accuracy": accuracy})
             )
             prepared = prepare_object(obj, name="model", serializer="cloudpickle")
-            registry.register(
-                store,
-                name,
-                prepared,
-                snapshot=snap["id"],
-                signature=infer_signature(example),
-                gate=Gate("accuracy"),
+            options = RegistrationOptions(
+                name, gate=Gate("accuracy"), signature=infer_signature(example)
             )
+            registry.register(store, prepared, options, snapshot=snap["id"])
             prepared.cleanup()
             build_model_image(store, ModelImageOptions(f"{name}:{v}", base=fleet.base), engine)
     return name

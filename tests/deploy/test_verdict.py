@@ -54,14 +54,17 @@ def test_mann_whitney_p_is_one_sided() -> None:
 def test_no_verdict_before_min_requests_per_side() -> None:
     failing = Side(49, 49, in_blocks(busy(49, 3, shift_ms=50)))
     v = judge(Side(500, 0, in_blocks(busy(500, 4))), failing, RULES)
-    assert not v.judged and v.worse is None
-    assert not v.errors.judged and not v.latency.judged
+    assert not v.judged
+    assert v.worse is None
+    assert not v.errors.judged
+    assert not v.latency.judged
     assert v.errors.message == (
         "error rate not judged yet: 49 canary and 500 stable requests (at least 50 each)"
     )
     assert judge(Side(49, 0, in_blocks(busy(49, 4))), Side(500, 500), RULES).worse is None
     full = judge(Side(500, 0, in_blocks(busy(500, 4))), Side(50, 50, ()), RULES)
-    assert full.worse is full.errors and not full.latency.judged
+    assert full.worse is full.errors
+    assert not full.latency.judged
 
 
 def test_a_noisy_but_equal_canary_is_rarely_worse() -> None:
@@ -91,8 +94,10 @@ def test_a_really_slower_canary_is_worse() -> None:
             RULES,
         )
         assert v.worse is v.latency, v.latency.message
-        assert v.latency.p_value is not None and v.latency.p_value < RULES.alpha
-        assert v.latency.canary is not None and v.latency.stable is not None
+        assert v.latency.p_value is not None
+        assert v.latency.p_value < RULES.alpha
+        assert v.latency.canary is not None
+        assert v.latency.stable is not None
         assert v.latency.canary > RULES.latency_ratio * v.latency.stable
 
 
@@ -100,17 +105,22 @@ def test_tolerances() -> None:
     stable = Side(1000, 0, in_blocks(busy(1000, 1)))
     # Significantly more errors, but within max_error_rate.
     v = judge(stable, Side(1000, 30, in_blocks(busy(1000, 2))), RULES)
-    assert v.errors.p_value is not None and v.errors.p_value < RULES.alpha and v.worse is None
+    assert v.errors.p_value is not None
+    assert v.errors.p_value < RULES.alpha
+    assert v.worse is None
     assert v.errors.message.endswith("higher, but within 0.05")
     v = judge(stable, Side(1000, 80, in_blocks(busy(1000, 2))), RULES)
-    assert v.worse is v.errors and "above 0.05" in v.errors.message
+    assert v.worse is v.errors
+    assert "above 0.05" in v.errors.message
     # Both fail alike (bad client input): not the canary's fault.
     assert judge(Side(1000, 200), Side(1000, 210), RULES).worse is None
     # Significantly slower, but within the ratio, or within --max-p95-ms.
     slightly = Side(1000, 0, in_blocks(busy(1000, 3, shift_ms=0.3)))
     v = judge(stable, slightly, RULES)
-    assert v.latency.p_value is not None and v.latency.p_value < RULES.alpha
-    assert v.worse is None and "is within 1.2×" in v.latency.message
+    assert v.latency.p_value is not None
+    assert v.latency.p_value < RULES.alpha
+    assert v.worse is None
+    assert "is within 1.2×" in v.latency.message
     slower = Side(1000, 0, in_blocks(busy(1000, 3, shift_ms=5)))
     assert judge(stable, slower, RULES).worse is not None
     assert judge(stable, slower, CanaryRules(max_p95_ms=100)).worse is None
@@ -136,12 +146,14 @@ def test_a_burst_on_one_server_is_not_a_slower_version() -> None:
     stable = in_blocks(busy(300, 1))
     canary = [busy(100, 2), busy(100, 3, shift_ms=8), busy(100, 4)]  # stalled for a while
     v = judge(Side(300, 0, stable), Side(300, 0, canary), RULES)
-    assert v.latency.judged and v.worse is None
+    assert v.latency.judged
+    assert v.worse is None
     assert v.latency.message.endswith("but not in each of the last 3 blocks (a burst)")
     steady = [busy(100, 2, shift_ms=8), busy(100, 3, shift_ms=8), busy(100, 4, shift_ms=8)]
     assert judge(Side(300, 0, stable), Side(300, 0, steady), RULES).worse is not None
     early = judge(Side(300, 0, stable[:2]), Side(300, 0, steady[:2]), RULES)
-    assert not early.latency.judged and not early.judged
+    assert not early.latency.judged
+    assert not early.judged
     assert early.latency.message == "latency not judged yet: 2 blocks of durations (at least 3)"
     # Servers that report no durations (older images): judged on the error rate alone.
     assert judge(Side(300, 0), Side(300, 0), RULES).judged

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 
 from jupyter_mlver.core.images.docker_engine import DockerEngine
+
 from jupyter_mlver.core.models import aliases as al
 from jupyter_mlver.core.store import Store
 from tests.deploy.conftest import Fleet, free_port
@@ -44,9 +45,11 @@ def test_watch_judges_latency_against_the_stable_version(
         assert "accuracy=0.8, worse than accuracy=0.9" in last["reason"]
         figures = last["figures"]
         latency = figures["verdict"]["latency"]
-        assert latency["judged"] and not latency["worse"], latency["message"]
+        assert latency["judged"], latency["message"]
+        assert not latency["worse"], latency["message"]
         # Both versions' p95 is far over 5 ms: a limit on p95 alone would have rolled it back.
-        assert figures["versions"]["1"]["p95_ms"] > 5 and figures["versions"]["2"]["p95_ms"] > 5
+        assert figures["versions"]["1"]["p95_ms"] > 5
+        assert figures["versions"]["2"]["p95_ms"] > 5
         versions = {v["version"]: v for v in cli.json("deploy", "status", d)["versions"]}
         assert (versions[1]["weight"], versions[2]["weight"]) == (100, 0)
 
@@ -58,7 +61,8 @@ def test_watch_judges_latency_against_the_stable_version(
         with Store.open(fleet.root) as store:
             assert al.holders(store, name)["production"] == 2
             moved = al.holder(store, name, "production")
-            assert moved is not None and store.get(moved.id)["forced"]
+            assert moved is not None
+            assert store.get(moved.id)["forced"]
 
         cli("deploy", f"{name}:3", "--canary", "50", "--name", d, env=env)
         slower = cli(*watch, env=env, check=False)

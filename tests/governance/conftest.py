@@ -14,9 +14,10 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.store import Store
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -68,13 +69,11 @@ def register(
     try:
         return registry.register(
             store,
-            name,
             prepared,
+            RegistrationOptions(
+                name, gate=gate, aliases=aliases, force=force, reason="test" if force else None
+            ),
             snapshot=snapshot["id"],
-            gate=gate,
-            aliases=aliases,
-            force=force,
-            reason="test" if force else None,
         )
     finally:
         prepared.cleanup()

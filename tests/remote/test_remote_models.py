@@ -14,8 +14,9 @@ from sklearn.linear_model import LogisticRegression
 from jupyter_mlver.core import records
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object, prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.remote.test_remote_transfer import (
     add_remote,
     run,
@@ -42,17 +43,25 @@ def _registry(project: Path) -> dict[str, Any]:
     with Store.open(project) as store:
         v1 = registry.register(
             store,
-            "churn",
             prepare_path(store, path, None),
+            RegistrationOptions("churn", gate=Gate("auc"), aliases=["production"]),
             snapshot=first["id"],
-            gate=Gate("auc"),
-            aliases=["production"],
         )
         prepared = prepare_object(obj, name="obj")
-        v2 = registry.register(store, "churn", prepared, snapshot=second["id"], aliases=["staging"])
+        v2 = registry.register(
+            store,
+            prepared,
+            RegistrationOptions("churn", aliases=["staging"]),
+            snapshot=second["id"],
+        )
         prepared.cleanup()
         registry.move_alias(store, "churn:2", "production", force=True, reason="try it")
-        registry.register(store, "weights", prepare_path(store, folder, None), snapshot=first["id"])
+        registry.register(
+            store,
+            prepare_path(store, folder, None),
+            RegistrationOptions("weights"),
+            snapshot=first["id"],
+        )
         history = registry.history(store, "churn")
         models = registry.list_models(store)
     return {
@@ -111,7 +120,8 @@ def test_pull_name_at_alias_fetches_that_version(
         snap = store.get(version["snapshot"])
         assert snap["id"] == made["second"]["id"]
         event = store.index.alias_events("churn", "production")
-        assert len(event) == 1 and event[0].version == 2
+        assert len(event) == 1
+        assert event[0].version == 2
         loaded: Any = registry.load(store, "churn@production")
         np.testing.assert_array_equal(loaded.predict(X), made["obj"].predict(X))
     expected = {made["v2"]["id"], *records.references(made["v2"])}
@@ -141,7 +151,8 @@ def test_push_of_one_version(project: Path, s3_target: Any, make_clone: Any) -> 
     add_remote(project, s3_target)
     run(project, "push", "origin", "churn:1")
     markers = s3_target.markers()
-    assert made["v1"]["id"] in markers and made["first"]["id"] in markers
+    assert made["v1"]["id"] in markers
+    assert made["first"]["id"] in markers
     assert made["v2"]["id"] not in markers
     run(project, "push", "origin", "churn@production")  # the last event and version 2
     assert made["v2"]["id"] in s3_target.markers()

@@ -11,8 +11,9 @@ from tornado.httpclient import HTTPClientError
 
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.server.conftest import NAMESPACE
 
 
@@ -24,12 +25,11 @@ def _register(root: Path, ids: dict[str, str]) -> None:
             prepared = prepare_path(store, root / "model.pkl", "file")
             registry.register(
                 store,
-                "churn",
                 prepared,
+                RegistrationOptions(
+                    "churn", gate=Gate("acc"), aliases=aliases, description=f"from {key}"
+                ),
                 snapshot=ids[key],
-                gate=Gate("acc"),
-                aliases=aliases,
-                description=f"from {key}",
             )
 
 
@@ -64,7 +64,8 @@ async def test_list_and_show_models(models, api):
     by_alias = await api("models", "churn@production")  # jp_fetch escapes it
     assert by_version == by_alias == {**second, "images": []}  # no serving image built
     assert detail["images"] == {v["id"]: [] for v in detail["versions"]}
-    assert by_version["id"] and by_version["schema"] == "mlver.model/1"
+    assert by_version["id"]
+    assert by_version["schema"] == "mlver.model/1"
 
 
 async def test_move_alias_guarded_forced_and_rolled_back(models, api, api_error):

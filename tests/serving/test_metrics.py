@@ -100,12 +100,14 @@ def test_durations_of_answered_predictions(client: TestClient, rows: pd.DataFram
         assert client.post("/invocations", json=good).status_code == 200
     assert client.post("/invocations", json={"nope": 1}).status_code == 400  # not a sample
     every = client.get("/mlver/durations").json()
-    assert every["last"] == 3 and len(every["seconds"]) == 3
+    assert every["last"] == 3
+    assert len(every["seconds"]) == 3
     assert all(0 < s < 10 for s in every["seconds"])
     assert every["server"] == empty["server"]
     assert client.post("/invocations", json=good).status_code == 200
     newer = client.get("/mlver/durations?after=3").json()
-    assert newer["last"] == 4 and len(newer["seconds"]) == 1
+    assert newer["last"] == 4
+    assert len(newer["seconds"]) == 1
     assert client.get("/mlver/durations?after=4").json()["seconds"] == []
     newest = [every["seconds"][2], *newer["seconds"]]
     assert client.get("/mlver/durations?limit=2").json()["seconds"] == newest

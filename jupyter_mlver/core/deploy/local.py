@@ -16,13 +16,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.protocol import Container, Engine
 from ..errors import InvalidInput, RecordNotFound
-from ..images.engine import Container, Engine
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
 from . import runtime as rt
@@ -331,7 +331,8 @@ def rollback(
     ``refused`` when a watch takes out a canary whose promotion the gate refused."""
     with _locked(store, name):
         state, proxy = _running(store, engine, name)
-        assert state.stable is not None and (state.canary is not None or event != "refused")
+        assert state.stable is not None
+        assert state.canary is not None or event != "refused"
         if state.canary is not None:
             out = _version(store, state.model, state.canary)
             back = _version(store, state.model, state.stable)

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..images.engine import Engine
+from ..engine.protocol import Engine
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
 from . import live_drift

@@ -28,12 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..engine.protocol import Engine
 from ..errors import Conflict, InvalidInput
-from ..images.engine import Engine
 from ..models import registry
 from ..models.aliases import check_force
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import events as ev
 from . import local
 from .metrics import Recent

@@ -109,7 +109,8 @@ def _canary(facts: Facts, d: DeploymentLive, rules: Rules) -> list[Finding]:
     )
     errors, latency = verdict.errors, verdict.latency
     if errors.worse:
-        assert errors.canary is not None and errors.stable is not None
+        assert errors.canary is not None
+        assert errors.stable is not None
         out.append(
             Finding(
                 "canary_errors",
@@ -120,7 +121,8 @@ def _canary(facts: Facts, d: DeploymentLive, rules: Rules) -> list[Finding]:
             )
         )
     if latency.worse:
-        assert latency.canary is not None and latency.stable is not None
+        assert latency.canary is not None
+        assert latency.stable is not None
         out.append(
             Finding(
                 "canary_latency",
