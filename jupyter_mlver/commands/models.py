@@ -67,8 +67,9 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
 
     options = _options(args, None)
     check_path(args.source)
-    if args.example:
-        options = replace(options, signature=infer_signature(read_example(args.example)))
+    example = read_example(args.example) if args.example else None
+    if example is not None:
+        options = replace(options, signature=infer_signature(example))
     new_snapshot = SnapshotOptions(
         message=f"model {args.name}",
         env_vars=ctx.settings.env_vars,
@@ -76,7 +77,12 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     )
     with ctx.open_store(create=True) as store:
         record = register_path(
-            store, args.source, options, snapshot=args.snapshot, new_snapshot=new_snapshot
+            store,
+            args.source,
+            options,
+            snapshot=args.snapshot,
+            new_snapshot=new_snapshot,
+            example=example,
         )
         return version_detail(store, record)
 
@@ -90,13 +96,19 @@ def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     options = _options(args, None)
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
     source, variable = _variable_or_path(namespace, args.source, "model")
+    example = None
     if args.example:
         example, _ = _variable_or_path(namespace, args.example, "example")
         if isinstance(example, str):
             example = read_example(example)
         options = replace(options, signature=infer_signature(example))
     request = RegisterRequest(
-        source, options, variable=variable, snapshot=args.snapshot, serializer=args.serializer
+        source,
+        options,
+        variable=variable,
+        snapshot=args.snapshot,
+        serializer=args.serializer,
+        example=example,
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:
@@ -257,7 +269,7 @@ ROLLBACK: Command[AliasMove] = Command(
     text=views.alias_move,
     json=lambda m: m.event,
     args=[
-        arg("ref", metavar="NAME@ALIAS"),
+        arg("ref", metavar="NAME@ALIAS", help="the alias to move back, e.g. churn@production"),
         arg("--reason", metavar="TEXT", help="why (kept in the history)"),
     ],
     examples=[("model rollback churn@production", "")],
@@ -277,7 +289,10 @@ HISTORY: Command[list[Record]] = Command(
     run=_history,
     text=views.history,
     json=lambda events: {"events": events},
-    args=[arg("name"), arg("--alias", metavar="ALIAS", help="only this alias")],
+    args=[
+        arg("name", help="the model's name"),
+        arg("--alias", metavar="ALIAS", help="only this alias"),
+    ],
     examples=[("model history churn", "")],
 )
 
@@ -305,7 +320,7 @@ HEALTH: Command[Health] = Command(
     "of its snapshot and of its training data's newest file, the live drift share when it is "
     "served, and a recommendation with its reason: 'roll back' when a canary is worse than "
     "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
-    "thresholds are [governance] settings in the store's config.toml (see the README).",
+    "thresholds are [governance] settings in the store's config.toml (see docs/models.md).",
     run=_health,
     text=lambda h: health_text.governance(h.table),
     html=lambda h: health_html.governance(h.table),

@@ -41,6 +41,7 @@ def create_app(served: ServedModel, sampler: Sampler | None = None) -> Starlette
         Route("/v2/health/live", server.live),
         Route("/v2/health/ready", server.ready),
         Route("/v2", server.server_metadata),
+        Route("/v2/", server.server_metadata),  # the protocol's path
         Route(model, server.model_metadata),
         Route(versioned, server.model_metadata),
         Route(f"{model}/ready", server.model_ready),
