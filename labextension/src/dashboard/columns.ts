@@ -95,7 +95,7 @@ export function cellValue(
       if (column.name === 'tags') {
         return row.tags.join(' ');
       }
-      return (row as any)[column.name] as Scalar | null;
+      return row[column.name as 'id' | 'created' | 'message' | 'notebook'];
   }
 }
 

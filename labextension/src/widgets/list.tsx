@@ -165,7 +165,7 @@ function SnapshotRow(props: {
   }
   const picked = props.picked.includes(row.id);
   const params = assignments(row.params);
-  const metrics = assignments(row.metrics as any);
+  const metrics = assignments(row.metrics);
   return (
     <div
       id={`jp-mlver-row-${index}`}

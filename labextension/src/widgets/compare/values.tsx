@@ -41,8 +41,8 @@ export function ValueChanges(props: {
                 className={`jp-mlver-${r.status}`}
               >
                 <Cell header text={r.key} />
-                <Cell text={formatValue(r.a as any)} />
-                <Cell text={formatValue(r.b as any)} />
+                <Cell text={formatValue(r.a)} />
+                <Cell text={formatValue(r.b)} />
                 <Cell text={formatDelta(r.delta)} />
               </tr>
             ))}
