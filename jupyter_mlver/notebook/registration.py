@@ -52,6 +52,9 @@ def register_in_kernel(
         prepared = None
         try:
             prepared = _prepare(store, request)
+            same = registry.registered(store, options.name, prepared)
+            if same is not None:  # already registered: no snapshot, no alias moves
+                return store, same
             notebook = store.relpath(doc.path) if doc and doc.path else None
             snapshot = (
                 store.resolve(request.snapshot, notebook)

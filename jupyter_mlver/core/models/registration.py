@@ -49,6 +49,9 @@ def register_path(
     else the store's latest, else a new one (``new_snapshot``)."""
     prepared = prepare_path(store, path, options.flavor)
     try:
+        same = registry.registered(store, options.name, prepared)
+        if same is not None:
+            return same
         sid = store.resolve(snapshot) if snapshot else store.index.latest(ALL)
         if sid is None:
             precheck(store, options, new_snapshot.metrics)
