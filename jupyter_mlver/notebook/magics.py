@@ -149,6 +149,11 @@ def load(shell: Any) -> MlverMagics:
         from comm import get_comm_manager
 
         get_comm_manager().register_target(COMM_TARGET, session.receive_frontend_document)
+        from .panel_check import missing_panel
+
+        problem = missing_panel()
+        if problem is not None:
+            print(f"jupyter_mlver: {problem}", file=sys.stderr)
     return magics
 
 
