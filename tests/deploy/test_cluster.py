@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from jupyter_mlver.core.engine.docker import DockerEngine
-from tests.deploy.conftest import SETUP_HINT, Fleet, free_port
+from tests.deploy.conftest import SETUP_HINT, free_port
+from tests.deploy.fleet import Fleet
 from tests.deploy.kserve_schema import errors
 from tests.deploy.traffic import Client
 

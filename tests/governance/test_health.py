@@ -3,7 +3,7 @@ data freshness, and the recommendation they lead to."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +17,23 @@ from jupyter_mlver.core.governance import (
     RETRAIN,
     ROLL_BACK,
     DeploymentLive,
+    ModelHealth,
     VersionLive,
     governance,
     model_health,
     rules_from_config,
 )
+from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.store.store import Store
-from tests.governance.conftest import Clock, register, stamp
+from tests.governance.conftest import Clock, register
 
 FALLING = [0.91, 0.9, 0.88, 0.86, 0.83]
 
 
-def _row(store: Store, name: str, **kw: object):  # type: ignore[no-untyped-def]
-    (row,) = governance(store, names=[name], **kw).models  # type: ignore[arg-type]
+def _row(store: Store, name: str, now: datetime | None = None) -> ModelHealth:
+    (row,) = governance(store, names=[name], now=now).models
     return row
 
 

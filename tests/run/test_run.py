@@ -69,7 +69,7 @@ def test_a_2x2_sweep_gives_four_snapshots_two_kernels_at_a_time(
     records = {r["id"]: r for r in snapshots(store)}
     assert len(records) == 4
     for run in result.runs:
-        record = records[run.snapshot]  # type: ignore[index]
+        record = records[run.snapshot]
         assert record["params"] == run.params
         assert run.params["seed"] == 7
         assert record["metrics"]["score"] == pytest.approx(run.params["lr"] * run.params["depth"])
