@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,8 @@ def frames(rows: int, columns: int, seed: int) -> tuple[pd.DataFrame, pd.DataFra
             else:
                 p = [0.45, 0.55] if shift else None
                 out[f"b{i}"] = rng.choice(["no", "yes"], rows, p=p)
-        return pd.DataFrame(out)
+        frame: pd.DataFrame = pd.DataFrame(out)
+        return frame
 
     return make(False), make(True)
 
@@ -95,7 +97,7 @@ def main() -> None:
     rows = []
     for (name, (reference, current)), peer in zip(cases.items(), theirs, strict=True):
         result = compare_frames(reference, current)
-        ours = timed(lambda r=reference, c=current: compare_frames(r, c), args.repeat)
+        ours = timed(partial(compare_frames, reference, current), args.repeat)
         peer_columns: dict[str, dict[str, object]] = peer["columns"]  # type: ignore[assignment]
         agree = sum(
             c.drifted == peer_columns[c.name]["drifted"]
