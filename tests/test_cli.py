@@ -115,7 +115,7 @@ def test_fsck_reindex_gc(cli: CLI, project: Path) -> None:
 
 def test_fsck_finds_a_corrupted_object(cli: CLI, project: Path) -> None:
     rec = snapshot(cli, "--data", "data")
-    victim = next(d["hash"] for d in rec["data"])  # type: ignore[attr-defined]
+    victim = next(d["hash"] for d in rec["data"])
     path = project / ".mlver" / "objects" / victim[:2] / victim[2:]
     path.chmod(0o644)
     path.write_bytes(b"bit rot")

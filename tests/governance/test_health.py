@@ -340,7 +340,7 @@ def test_live_figures_give_drift_and_canary_verdicts(gstore: Store, clock: Clock
     deployments = {"churn": [_deployment(2, s=_live(2, "stable", drift_share=0.6))]}
     rules = rules_from_config(gstore.config())
 
-    def row():  # type: ignore[no-untyped-def]
+    def row() -> ModelHealth:
         return model_health(gstore, "churn", rules, clock.moment, lambda n: deployments[n])
 
     assert row().drift_share == 0.6
