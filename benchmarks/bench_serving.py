@@ -24,9 +24,11 @@ The load generator is ``wrk`` (Debian's package, installed when missing): one th
 ``--connections`` kept-alive connections, ``--seconds`` per case after a 1 s warm-up, the median
 of ``--rounds`` runs, POSTing ``dataframe_split`` JSON of 1 and of 1,000 rows to
 ``/invocations`` (and the same rows as v2 tensors to ours). Printed: requests/s and wrk's p50/p99
-latency, side by side with the ratio; then the time from start to ready and the resident memory
-after the load; then the serving image's build times and its size against the environment image
-alone.
+latency, side by side with the ratio (of the medians, and the lowest and highest of the runs);
+then the time from start to ready and the resident memory after the load; then the serving
+image's build times and its size above its base; then (unless ``--no-sizes``) the sizes and
+cold and next-version build times of model-sized and ``--env snapshot`` serving images for a
+small kernel and a JupyterLab kernel (``_image_sizes.py``).
 """
 
 from __future__ import annotations
@@ -221,11 +223,12 @@ def main() -> None:
                 case, name,
                 f"{ours.rps:,.0f}", f"{peer.rps:,.0f}" if peer else "-",
                 f"{ours.rps / peer.rps:.2f}x" if peer else "",
+                spread(runs[(case, name)], runs.get((case, "mlflow serve"))),
                 f"{ours.p50_ms:.2f}", f"{peer.p50_ms:.2f}" if peer else "-",
                 f"{ours.p99_ms:.2f}", f"{peer.p99_ms:.2f}" if peer else "-",
             ])  # fmt: skip
     print(table(
-        ["payload", "ours", "ours req/s", "mlflow req/s", "ratio", "ours p50 ms",
+        ["payload", "ours", "ours req/s", "mlflow req/s", "ratio", "ratio per run", "ours p50 ms",
          "mlflow p50 ms", "ours p99 ms", "mlflow p99 ms"],
         rows_out,
     ))  # fmt: skip
@@ -252,6 +255,14 @@ def main() -> None:
             "in the host pip's cache) and the next version\n"
         )
         print(table(HEADERS, [row.cells() for row in sized]))
+
+
+def spread(ours: list[Load], peer: list[Load] | None) -> str:
+    """The lowest and highest ratio of the runs (each run's servers loaded back to back)."""
+    if not peer:
+        return ""
+    ratios = [a.rps / b.rps for a, b in zip(ours, peer, strict=False)]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}x"
 
 
 def median_load(loads: list[Load]) -> Load:
