@@ -45,6 +45,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,7 @@ def main() -> None:
         ]
         bodies[f"{n} row(s), v2 infer"] = write(work / f"v2-{n}.json", {"inputs": tensors})
 
-    servers = {
+    servers: dict[str, Callable[[int], list[str | Path]]] = {
         "jupyter_mlver": lambda port: [
             BIN / "python", "-m", "jupyter_mlver.serving", "--model-dir", ours_dir,
             "--host", "127.0.0.1", "--port", str(port),
