@@ -9,11 +9,11 @@ copy or packing it, syncing, renaming into ``objects/``, writing the hash cache'
 each statement of the index, pack index and ledger transactions, uploads, downloads) or a
 checkout half-done (``place``/``placed``: before and after each file is written and renamed
 into the work tree, ``written``: between the two, ``checkout-sync``: the one sync at its
-end). The kill is real: the
-process dies mid-step with no cleanup, exactly as with ``kill -9``. A checkout's file
-writer processes are armed too: the one that reaches the point kills the checkout and
-itself (the others die with the checkout). ``$MLVER_CRASH_PROCESS_MIN_FILES`` lowers how
-many files a checkout needs before it starts writer processes.
+end). The kill is real: the process dies mid-step with no cleanup, exactly as with
+``kill -9``. A checkout's file writer processes are armed too: the one that reaches the
+point kills the checkout and itself (the others die with the checkout).
+``$MLVER_CRASH_PROCESS_MIN_FILES`` lowers how many files a checkout needs before it starts
+writer processes.
 """
 
 from __future__ import annotations
@@ -93,95 +93,137 @@ def _trace_sql(module: Any, pattern: str, counter: _Counter) -> None:
     module.connect = connect
 
 
-_MODULES = {
-    "index": "store.index.db",
-    "objects": "store.objects",
-    "packs": "store.packs",
-    "state": "store.state",
-    "durable": "store.durable",
-    "filebatch": "store.filebatch",
-    "filewriter": "store.filewriter",
-    "verified": "store.verified",
-    "workers": "store.workers",
-    "capture.files": "capture.files",
-    "remote.backend": "remote.backend",
-    "remote.ledger": "remote.ledger",
-    "remote.fetch": "remote.fetch",
-}
-
-
 def _modules() -> dict[str, Any]:
+    modules = {
+        "index": "store.index.db",
+        "objects": "store.objects",
+        "packs": "store.packs",
+        "state": "store.state",
+        "durable": "store.durable",
+        "filebatch": "store.filebatch",
+        "filewriter": "store.filewriter",
+        "capture.files": "capture.files",
+        "remote.backend": "remote.backend",
+        "remote.ledger": "remote.ledger",
+        "remote.fetch": "remote.fetch",
+    }
     return {
-        name: importlib.import_module(f"jupyter_mlver.core.{path}")
-        for name, path in _MODULES.items()
+        name: importlib.import_module(f"jupyter_mlver.core.{module}")
+        for name, module in modules.items()
     }
 
 
-def _install_checkout(point: str, counter: _Counter, m: dict[str, Any]) -> bool:
-    """The checkout's points; False if ``point`` is not one of them."""
-    if point in ("place", "placed"):  # a file written and renamed into the work tree
-        _wrap(m["filebatch"], "place", counter, after=point == "placed")
-        _wrap(m["filewriter"].FileWriter, "_large", counter, after=point == "placed")
-        return True
-    if point == "written":  # a file's bytes under their temporary name, not yet renamed
-        _wrap(m["filebatch"], "write_new", counter, after=True)
-        _wrap(m["filewriter"], "copy_large", counter, after=True)
-        return True
-    if point == "checkout-sync":
-        _wrap(m["filewriter"], "sync_all", counter)
-        return True
-    return False
+Modules = dict[str, Any]
+
+
+def _hash(m: Modules, counter: _Counter) -> None:  # reading small files, hashing large ones
+    _wrap(m["capture.files"], "_read_small", counter)
+    _wrap(m["capture.files"], "hash_file", counter)
+
+
+def _stage(m: Modules, counter: _Counter, after: bool = False) -> None:
+    """A loose copy in tmp/, or an object into a pack."""
+    _wrap(m["objects"], "_copy_into", counter, after=after)
+    _wrap(m["packs"].PackWriter, "add", counter, after=after)
+
+
+def _sync(m: Modules, counter: _Counter) -> None:
+    _wrap(os, "sync", counter)
+    _wrap(m["objects"], "fsync_path", counter)
+    _wrap(m["durable"], "_syncfs", counter)
+
+
+def _rename(m: Modules, counter: _Counter) -> None:
+    """Publishing a staged object or pack into objects/."""
+    replace = os.replace
+
+    def publish(src: Any, dst: Any) -> None:
+        if f"{os.sep}objects{os.sep}" in os.fspath(dst):
+            counter.tick()
+        replace(src, dst)
+
+    m["objects"].os.replace = publish
+
+
+def _unlink(m: Modules, counter: _Counter) -> None:
+    """Removing an object file (gc, migrate)."""
+    import pathlib
+
+    unlink = pathlib.Path.unlink
+
+    def remove(self: pathlib.Path, missing_ok: bool = False) -> None:
+        if f"{os.sep}objects{os.sep}" in str(self):
+            counter.tick()
+        unlink(self, missing_ok=missing_ok)
+
+    pathlib.Path.unlink = remove  # type: ignore[method-assign]
+
+
+def _claim(m: Modules, counter: _Counter, after: bool = False) -> None:
+    for name in ("save_tree", "save_files"):
+        _wrap(m["state"].StateCache, name, counter, after=after)
+
+
+def _upload(m: Modules, counter: _Counter, after: bool = False) -> None:
+    for name in ("put_file", "put_bytes"):
+        _wrap(m["remote.backend"].RemoteFS, name, counter, after=after)
+
+
+def _download(m: Modules, counter: _Counter, after: bool = False) -> None:
+    _wrap(m["remote.fetch"].RemoteReader, "download", counter, after=after)
+
+
+def _place(m: Modules, counter: _Counter, after: bool = False) -> None:
+    """A file written and renamed into the work tree by a checkout (small or large)."""
+    _wrap(m["filebatch"], "place", counter, after=after)
+    _wrap(m["filewriter"].FileWriter, "_large", counter, after=after)
+
+
+def _written(m: Modules, counter: _Counter) -> None:
+    """A file's bytes under their temporary name, not yet renamed over the target."""
+    _wrap(m["filebatch"], "write_new", counter, after=True)
+    _wrap(m["filewriter"], "copy_large", counter, after=True)
+
+
+def _checkout_sync(m: Modules, counter: _Counter) -> None:
+    _wrap(m["filewriter"], "sync_all", counter)
+
+
+def _seconds(m: Modules, counter: _Counter) -> None:  # a kill N ms in, wherever it is
+    threading.Timer(counter.n / 1000, os.kill, (os.getpid(), signal.SIGKILL)).start()
+
+
+#: Each point's installer; "<step>ed" kills just after the call instead of just before it.
+_POINTS: dict[str, Callable[[Modules, _Counter], None]] = {
+    "hash": _hash,
+    "stage": _stage,
+    "staged": functools.partial(_stage, after=True),
+    "sync": _sync,
+    "rename": _rename,
+    "unlink": _unlink,
+    "claim": _claim,
+    "claimed": functools.partial(_claim, after=True),
+    "upload": _upload,
+    "uploaded": functools.partial(_upload, after=True),
+    "download": _download,
+    "downloaded": functools.partial(_download, after=True),
+    "place": _place,
+    "placed": functools.partial(_place, after=True),
+    "written": _written,
+    "checkout-sync": _checkout_sync,
+    "seconds": _seconds,
+}
+#: "<prefix>:<pattern>" points: each statement containing the pattern on that module's
+#: connections (its transactions).
+_SQL_POINTS = {"index": "index", "packs": "packs", "ledger": "remote.ledger"}
 
 
 def _install(point: str, counter: _Counter) -> None:
-    m = _modules()
-    files, objects, packs, state = m["capture.files"], m["objects"], m["packs"], m["state"]
-    backend, fetch = m["remote.backend"], m["remote.fetch"]
-    if _install_checkout(point, counter, m):
-        return
-    if point == "hash":  # reading small files, hashing large ones
-        _wrap(files, "_read_small", counter)
-        _wrap(files, "hash_file", counter)
-    elif point in ("stage", "staged"):  # a loose copy in tmp/, or an object into a pack
-        _wrap(objects, "_copy_into", counter, after=point == "staged")
-        _wrap(packs.PackWriter, "add", counter, after=point == "staged")
-    elif point == "sync":
-        _wrap(os, "sync", counter)
-        _wrap(objects, "fsync_path", counter)
-        _wrap(m["durable"], "_syncfs", counter)
-    elif point == "rename":  # publishing a staged object or pack into objects/
-        replace = os.replace
-
-        def publish(src: Any, dst: Any) -> None:
-            if f"{os.sep}objects{os.sep}" in os.fspath(dst):
-                counter.tick()
-            replace(src, dst)
-
-        objects.os.replace = publish
-    elif point == "unlink":  # removing an object file (gc, migrate)
-        import pathlib
-
-        unlink = pathlib.Path.unlink
-
-        def remove(self: pathlib.Path, missing_ok: bool = False) -> None:
-            if f"{os.sep}objects{os.sep}" in str(self):
-                counter.tick()
-            unlink(self, missing_ok=missing_ok)
-
-        pathlib.Path.unlink = remove  # type: ignore[method-assign]
-    elif point in ("claim", "claimed"):
-        for name in ("save_tree", "save_files"):
-            _wrap(state.StateCache, name, counter, after=point == "claimed")
-    elif point.startswith(("index:", "packs:", "ledger:")):
-        module, _, pattern = point.partition(":")
-        _trace_sql(m[f"remote.{module}" if module == "ledger" else module], pattern, counter)
-    elif point in ("upload", "uploaded"):
-        for name in ("put_file", "put_bytes"):
-            _wrap(backend.RemoteFS, name, counter, after=point == "uploaded")
-    elif point in ("download", "downloaded"):
-        _wrap(fetch.RemoteReader, "download", counter, after=point == "downloaded")
-    elif point == "seconds":
-        threading.Timer(counter.n / 1000, os.kill, (os.getpid(), signal.SIGKILL)).start()
+    prefix, colon, pattern = point.partition(":")
+    if colon and prefix in _SQL_POINTS:
+        _trace_sql(_modules()[_SQL_POINTS[prefix]], pattern, counter)
+    elif point in _POINTS:
+        _POINTS[point](_modules(), counter)
     else:
         raise SystemExit(f"unknown crash point {point!r}")
 
@@ -207,12 +249,21 @@ COUNTED = [
 
 def _arm_workers(point: str, n: int) -> None:
     """Checkout writer processes start through this file, armed with the same point."""
-    workers = importlib.import_module("jupyter_mlver.core.store.workers")
+    from jupyter_mlver.core.store import filewriter, workers
+
     workers.WORKER_COMMAND = [sys.executable, __file__, "worker", point, str(n), "--"]
     minimum = os.environ.get("MLVER_CRASH_PROCESS_MIN_FILES")
     if minimum:
-        filewriter = importlib.import_module("jupyter_mlver.core.store.filewriter")
         filewriter.PROCESS_MIN_FILES = int(minimum)
+
+
+def _worker(point: str, n: int, parent: int) -> None:
+    """A checkout's writer process, killing its checkout and itself at the point."""
+    if point not in ("count", "seconds"):  # a timed kill is the checkout's own
+        _install(point, _Counter(n, also=parent))
+    from jupyter_mlver.core.store.filebatch import serve
+
+    serve(parent)
 
 
 def arm(point: str, n: int) -> None:
@@ -237,18 +288,9 @@ def counts(stderr: str) -> dict[str, int]:
     return out
 
 
-def _worker(point: str, n: int, parent: int) -> None:
-    """A checkout's writer process, killing its checkout and itself at the point."""
-    if point not in ("count", "seconds"):  # a timed kill is the checkout's own
-        _install(point, _Counter(n, also=parent))
-    from jupyter_mlver.core.store.filebatch import serve
-
-    serve(parent)
-
-
 if __name__ == "__main__":
     if sys.argv[1] == "worker":
-        _, point, n, sep, parent = sys.argv[1:]
+        _, point, n, _sep, parent = sys.argv[1:]
         _worker(point, int(n), int(parent))
         sys.exit(0)
     point, n, sep, *argv = sys.argv[1:]

@@ -13,6 +13,7 @@ from jupyter_mlver.core.hashing import hash_bytes
 from jupyter_mlver.core.store import durable, filewriter, verified
 from jupyter_mlver.core.store.filewriter import FileWriter, Placement, sweep_leftovers
 from jupyter_mlver.core.store.objects import ObjectStore
+from jupyter_mlver.core.store.workers import Workers
 from tests.support import damage_object
 
 
@@ -82,15 +83,15 @@ def test_worker_processes_fill_directories_at_once(
 ) -> None:
     monkeypatch.setattr(filewriter, "PROCESS_MIN_FILES", 1)
     monkeypatch.setattr(filewriter, "BATCH_FILES", 7)  # several batches per directory
-    started = []
-    original = filewriter.Workers.__enter__
+    started: list[int] = []
+    original = Workers.__enter__
 
-    def spy(self: filewriter.Workers) -> filewriter.Workers:
+    def spy(self: Workers) -> Workers:
         out = original(self)
         started.extend(p.pid for p in self.procs)
         return out
 
-    monkeypatch.setattr(filewriter.Workers, "__enter__", spy)
+    monkeypatch.setattr(Workers, "__enter__", spy)
     contents = sample(dirs=5, files=30)
     ids = put(objects, contents)
     out = tmp_path / "work"

@@ -9,27 +9,26 @@ the kernel has not changed since, else a new snapshot).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..views import governance as health_views
-from ..views import models as views
+from ..views.governance import html as health_html
+from ..views.governance import text as health_text
+from ..views.models import text as views
 from . import serving
 from .context import Context
-from .results import AliasMove, Health, ModelVersion
 from .spec import Command, Group, arg
 
 if TYPE_CHECKING:
+    from ..core.governance.health import Health
+    from ..core.models.aliases import AliasMove
+    from ..core.models.detail import ModelVersion
+    from ..core.models.options import RegistrationOptions
+    from ..core.models.signature import Signature
     from ..core.records import Record
-    from ..core.store.store import Store
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
-
-
-def _held(store: Store, record: Record) -> list[str]:
-    from ..core.models import aliases as al
-
-    return [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
 
 
 def _force_args() -> list[Any]:
@@ -42,49 +41,69 @@ def _force_args() -> list[Any]:
 # -- register ----------------------------------------------------------------------------
 
 
+def _options(args: argparse.Namespace, signature: Signature | None) -> RegistrationOptions:
+    from ..core.models.options import RegistrationOptions
+    from ..core.models.records import check_gate
+
+    return RegistrationOptions(
+        args.name,
+        aliases=tuple(args.alias),
+        gate=check_gate(args.gate, args.gate_lower),
+        description=args.message,
+        flavor=args.flavor,
+        signature=signature,
+        force=args.force,
+        reason=args.reason,
+    )
+
+
 def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    from ..core.records import now
+
+    started = now()
+    detail = _register_here(ctx, args)
+    # A new version is stamped now or later; an earlier one was returned as it was.
+    detail.existing = detail.record["created"] < started
+    return detail
+
+
+def _register_here(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     if ctx.session is not None:
         return _register_in_kernel(ctx, args)
-    from ..core.models import aliases as al
-    from ..core.models.records import check_gate
-    from ..core.models.refs import check_alias, check_name
+    from ..core.models.detail import version_detail
     from ..core.models.registration import check_path, register_path
     from ..core.models.signature import infer_signature, read_example
     from ..core.snapshot.take import SnapshotOptions
 
-    check_name(args.name)
-    aliases = [check_alias(a) for a in args.alias]
-    gate = check_gate(args.gate, args.gate_lower)
-    al.check_force(args.force, args.reason)
+    options = _options(args, None)
     check_path(args.source)
-    signature = infer_signature(read_example(args.example)) if args.example else None
+    example = read_example(args.example) if args.example else None
+    if example is not None:
+        options = replace(options, signature=infer_signature(example))
+    new_snapshot = SnapshotOptions(
+        message=f"model {args.name}",
+        env_vars=ctx.settings.env_vars,
+        git_limits=ctx.settings.git_limits,
+    )
     with ctx.open_store(create=True) as store:
         record = register_path(
             store,
-            args.name,
             args.source,
+            options,
             snapshot=args.snapshot,
-            new_snapshot=SnapshotOptions(
-                message=f"model {args.name}",
-                env_vars=ctx.settings.env_vars,
-                git_limits=ctx.settings.git_limits,
-            ),
-            flavor=args.flavor,
-            gate=gate,
-            description=args.message,
-            aliases=aliases,
-            signature=signature,
-            force=args.force,
-            reason=args.reason,
+            new_snapshot=new_snapshot,
+            example=example,
         )
-        return ModelVersion(record, _held(store, record))
+        return version_detail(store, record)
 
 
 def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
-    from ..core.models.signature import read_example
+    from ..core.models.detail import version_detail
+    from ..core.models.signature import infer_signature, read_example
     from ..notebook.registration import RegisterRequest, register_in_kernel
 
     assert ctx.session is not None
+    options = _options(args, None)
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
     source, variable = _variable_or_path(namespace, args.source, "model")
     example = None
@@ -92,24 +111,18 @@ def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
         example, _ = _variable_or_path(namespace, args.example, "example")
         if isinstance(example, str):
             example = read_example(example)
+        options = replace(options, signature=infer_signature(example))
     request = RegisterRequest(
-        name=args.name,
-        source=source,
+        source,
+        options,
         variable=variable,
         snapshot=args.snapshot,
-        aliases=args.alias,
-        gate=args.gate,
-        gate_lower=args.gate_lower,
-        description=args.message,
-        flavor=args.flavor,
         serializer=args.serializer,
         example=example,
-        force=args.force,
-        reason=args.reason,
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:
-        return ModelVersion(record, _held(store, record))
+        return version_detail(store, record)
 
 
 def _variable_or_path(namespace: dict[str, Any], word: str, what: str) -> tuple[Any, str | None]:
@@ -129,7 +142,8 @@ def _variable_or_path(namespace: dict[str, Any], word: str, what: str) -> tuple[
 REGISTER: Command[ModelVersion] = Command(
     name="register",
     help="register a new version (1, 2, …) of a model: a file or directory, or in a notebook "
-    "a fitted object saved in its library's own format",
+    "a fitted object saved in its library's own format; an artifact a version already has "
+    "returns that version (nothing registered, aliases unchanged)",
     run=_register,
     text=views.registered,
     json=lambda v: v.record,
@@ -201,12 +215,10 @@ LIST: Command[list[dict[str, Any]]] = Command(
 
 def _show(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     from ..core.models import registry
+    from ..core.models.detail import version_detail
 
     with ctx.open_store() as store:
-        record = registry.resolve(store, args.ref)
-        sid = record["snapshot"]
-        snapshot = store.get(sid) if store.index.has(sid) else None
-        return ModelVersion(record, _held(store, record), snapshot, registry.images(store, record))
+        return version_detail(store, registry.resolve(store, args.ref))
 
 
 SHOW: Command[ModelVersion] = Command(
@@ -223,6 +235,7 @@ SHOW: Command[ModelVersion] = Command(
 def _alias(ctx: Context, args: argparse.Namespace) -> AliasMove:
     from ..core.models import aliases as al
     from ..core.models import registry
+    from ..core.models.aliases import AliasMove
     from ..core.models.refs import parse_ref
 
     with ctx.open_store() as store:
@@ -254,6 +267,7 @@ ALIAS: Command[AliasMove] = Command(
 
 def _rollback(ctx: Context, args: argparse.Namespace) -> AliasMove:
     from ..core.models import registry
+    from ..core.models.aliases import AliasMove
 
     with ctx.open_store() as store:
         return AliasMove(registry.rollback(store, args.ref, reason=args.reason))
@@ -266,7 +280,7 @@ ROLLBACK: Command[AliasMove] = Command(
     text=views.alias_move,
     json=lambda m: m.event,
     args=[
-        arg("ref", metavar="NAME@ALIAS"),
+        arg("ref", metavar="NAME@ALIAS", help="the alias to move back, e.g. churn@production"),
         arg("--reason", metavar="TEXT", help="why (kept in the history)"),
     ],
     examples=[("model rollback churn@production", "")],
@@ -286,7 +300,10 @@ HISTORY: Command[list[Record]] = Command(
     run=_history,
     text=views.history,
     json=lambda events: {"events": events},
-    args=[arg("name"), arg("--alias", metavar="ALIAS", help="only this alias")],
+    args=[
+        arg("name", help="the model's name"),
+        arg("--alias", metavar="ALIAS", help="only this alias"),
+    ],
     examples=[("model history churn", "")],
 )
 
@@ -294,6 +311,7 @@ HISTORY: Command[list[Record]] = Command(
 def _health(ctx: Context, args: argparse.Namespace) -> Health:
     from ..core.engine.docker import DockerEngine
     from ..core.governance import governance
+    from ..core.governance.health import Health
     from ..core.models.refs import check_name
 
     for name in args.name:
@@ -313,10 +331,10 @@ HEALTH: Command[Health] = Command(
     "of its snapshot and of its training data's newest file, the live drift share when it is "
     "served, and a recommendation with its reason: 'roll back' when a canary is worse than "
     "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
-    "thresholds are [governance] settings in the store's config.toml (see the README).",
+    "thresholds are [governance] settings in the store's config.toml (see docs/models.md).",
     run=_health,
-    text=lambda h: health_views.text(h.table),
-    html=lambda h: health_views.html(h.table),
+    text=lambda h: health_text.governance(h.table),
+    html=lambda h: health_html.governance(h.table),
     exit_code=lambda h: 1 if h.check and h.table.needs_action else 0,
     args=[
         arg("name", nargs="*", help="only these models (default: every one)"),

@@ -24,7 +24,7 @@ from .capture.data import cached_tree_id
 from .errors import InvalidInput, StoreError
 from .hashing import hash_file
 from .records import Record
-from .store.datarefs import data_files, index_data_entries, is_tree_entry
+from .store.datarefs import data_files, is_tree_entry
 from .store.filewriter import FileWriter, Placed, Placement
 from .store.state import Entry, matches, stat_key
 from .store.store import Store
@@ -224,7 +224,7 @@ class _Planner:
 
     def replace(self, item: CheckoutItem, target: str) -> None:
         if not self.index_checked:
-            index_data_entries(self.store)
+            self.store.index_data_entries()
             self.index_checked = True
         current = self.hashed[target][3] if target in self.hashed else self.known[target][3]
         if current in self.store.index.recorded_hashes(item.path):

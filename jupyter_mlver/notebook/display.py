@@ -8,7 +8,8 @@ import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from ..views import html as html_views
+from ..views import markup
+from ..views.images import html as image_html
 
 if TYPE_CHECKING:
     from ..commands import Command
@@ -35,19 +36,20 @@ class Rich:
 
     def html(self) -> str:
         if self.command.html is None:
-            return html_views.message(self.text())
+            return markup.message(self.text())
         return self.command.html(self.result)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {"text/plain": self.text(), "text/html": html_views.CSS + self.html()}
+        return {"text/plain": self.text(), "text/html": markup.CSS + self.html()}
 
     def __repr__(self) -> str:
         return self.text()
 
 
 class LiveProgress:
-    """A build's progress in the cell: the current step, and the engine's log folded away
-    (open with ``--verbose``).
+    """A build's progress in the cell: the current step, the last line of its output, and
+    the engine's log folded away (open with ``--verbose``). A failure's message is not
+    repeated here: the error that follows says it, once.
 
     Updates replace one display (``display_id``) at most a few times a second, so a build
     that prints thousands of lines does not flood the notebook.
@@ -61,6 +63,7 @@ class LiveProgress:
         self.verbose = verbose
         self.status = "starting"
         self.step: tuple[int, int] | None = None
+        self.latest = ""  # the last line of output, so a long step shows it is working
         self.log: list[str] = []
         self.failed = False
         self._shown_at = 0.0
@@ -75,11 +78,14 @@ class LiveProgress:
 
     def event(self, event: ProgressEvent) -> None:
         if event.log:
-            self.log.extend(event.message.splitlines() or [""])
+            lines = event.message.splitlines() or [""]
+            self.log.extend(lines)
             del self.log[: -self.LOG_LINES]
+            self.latest = next((ln.strip() for ln in reversed(lines) if ln.strip()), self.latest)
         else:
             self.status = event.message
-        if event.step and event.total:
+            self.latest = ""
+        if event.step is not None and event.total:
             self.step = (event.step, event.total)
         if self._handle is not None and time.monotonic() - self._shown_at >= self.INTERVAL_S:
             self.refresh()
@@ -92,18 +98,19 @@ class LiveProgress:
     def finish(self, status: str, failed: bool = False, log: list[str] | None = None) -> None:
         self.status = status
         self.failed = failed
+        self.latest = ""
         if log is not None:
             self.log = log[-self.LOG_LINES :]
         self.refresh()
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         step = f"[step {self.step[0]}/{self.step[1]}] " if self.step else ""
-        body = html_views.build_progress(
-            self.title, self.status, self.step, self.log, self.failed, self.verbose
+        body = image_html.build_progress(
+            self.title, self.status, self.step, self.log, self.failed, self.verbose, self.latest
         )
         return {
             "text/plain": f"{self.title}: {step}{self.status}",
-            "text/html": html_views.CSS + body,
+            "text/html": markup.CSS + body,
         }
 
 
@@ -118,9 +125,9 @@ def live_build(title: str, verbose: bool) -> Iterator[ProgressCallback]:
     try:
         yield live.event
     except BuildStepFailed as e:
-        live.finish(str(e), failed=True, log=list(e.tail))
+        live.finish("failed: the step's last lines are below", failed=True, log=list(e.tail))
         raise
-    except MlverError as e:
-        live.finish(str(e), failed=True)
+    except MlverError:
+        live.finish("failed", failed=True)
         raise
     live.finish("done")

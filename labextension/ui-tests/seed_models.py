@@ -12,8 +12,11 @@ The quickstart's "wine" (two versions, accuracy rising) is the "ok" row.
 
 from __future__ import annotations
 
+from typing import Any
+
 from jupyter_mlver.core.deploy import events
 from jupyter_mlver.core.models import registry
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.store.index.db import SnapshotRow
@@ -36,14 +39,16 @@ def _register(store: Store, name: str, snapshots: list[str], production: dict[in
         try:
             registry.register(
                 store,
-                name,
                 prepared,
+                RegistrationOptions(
+                    name,
+                    gate=Gate("acc"),
+                    description=f"{name} {i}",
+                    aliases=["production"] if i in production else [],
+                    force=forced,
+                    reason="browser-test seed: a worse version in production" if forced else None,
+                ),
                 snapshot=snapshot,
-                gate=Gate("acc"),
-                description=f"{name} {i}",
-                aliases=["production"] if i in production else [],
-                force=forced,
-                reason="browser-test seed: a worse version in production" if forced else None,
             )
         finally:
             prepared.cleanup()
@@ -57,6 +62,6 @@ def seed_models(store: Store) -> None:
     _register(store, "credit", [_closest(sweep, acc) for acc in (0.8, 0.86, 0.83)], {2: False})
     stable = registry.resolve(store, "credit:2")
     canary = registry.resolve(store, "credit:3")
-    common = {"deployment": "credit-eu", "port": 18080, "stable": 2}
+    common: dict[str, Any] = {"deployment": "credit-eu", "port": 18080, "stable": 2}
     events.append(store, event="deployed", model=stable, weight=100, **common)
     events.append(store, event="canary", model=canary, weight=20, **common)

@@ -4,6 +4,7 @@ push/pull carrying them with the model versions they name."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,6 +13,7 @@ from jupyter_mlver.core.deploy import events as ev
 from jupyter_mlver.core.errors import RecordNotFound
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
@@ -26,7 +28,12 @@ def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> li
         path = project / f"model-{i}.bin"
         path.write_bytes(bytes([i]) * 10)
         out.append(
-            registry.register(store, name, prepare_path(store, path, "file"), snapshot=snap["id"])
+            registry.register(
+                store,
+                prepare_path(store, path, "file"),
+                RegistrationOptions(name),
+                snapshot=snap["id"],
+            )
         )
     return out
 
@@ -97,6 +104,32 @@ def test_state_replayed_from_the_events(store: Store, project: Path) -> None:
     assert (state.stable, state.canary, state.canary_weight) == (1, 2, 50)
     assert state.weights == {1: 50, 2: 50}
     assert state.previous_stable() is None
+
+
+def test_a_held_watch_changes_nothing_and_a_refused_one_takes_the_canary_out(
+    store: Store, project: Path
+) -> None:
+    v1, v2, _ = register(store, project)
+    common: dict[str, Any] = {"deployment": "web", "stable": 1, "port": 8000}
+    ev.append(store, event="deployed", model=v1, weight=100, **common)
+    ev.append(store, event="canary", model=v2, weight=20, **common)
+    held = ev.append(store, event="held", model=v2, weight=20, reason="watch: not judged", **common)
+    validate(held, "deployment")
+    state = ev.state(store, "web")
+    assert (state.stable, state.canary, state.weights) == (1, 2, {1: 80, 2: 20})
+    assert [e["event"] for e in state.changes] == ["deployed", "canary"]
+    refused = ev.append(
+        store, event="refused", model=v2, weight=0, reason="watch: promotion refused", **common
+    )
+    validate(refused, "deployment")
+    state = ev.state(store, "web")
+    assert (state.stable, state.canary, state.retired, state.weights) == (
+        1,
+        None,
+        2,
+        {1: 100, 2: 0},
+    )
+    assert ev.deployments(store)[0]["last_event"] == "refused"
 
 
 def test_unknown_deployment_names_the_known_ones(store: Store, project: Path) -> None:

@@ -14,6 +14,7 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
@@ -62,19 +63,18 @@ def register(
     """A new snapshot with ``metrics`` (and ``data``), and a version of ``name`` from it."""
     root = store.root
     artifact = root / f"{name}.bin"
-    artifact.write_bytes(repr(sorted(metrics.items())).encode())
+    version = (store.index.latest_model_version(name) or 0) + 1  # each version its own bytes
+    artifact.write_bytes(repr((version, sorted(metrics.items()))).encode())
     snapshot = take_snapshot(store, SnapshotOptions(metrics=metrics, data=data))
     prepared = prepare_path(store, artifact, "file")
     try:
         return registry.register(
             store,
-            name,
             prepared,
+            RegistrationOptions(
+                name, gate=gate, aliases=aliases, force=force, reason="test" if force else None
+            ),
             snapshot=snapshot["id"],
-            gate=gate,
-            aliases=aliases,
-            force=force,
-            reason="test" if force else None,
         )
     finally:
         prepared.cleanup()

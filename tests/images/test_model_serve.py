@@ -15,7 +15,9 @@ from jupyter_mlver.core.deploy.serve import SERVE_LABEL
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
+from jupyter_mlver.core.models.options import RegistrationOptions
 from tests.images.conftest import ServingImage
+from tests.images.model_helpers import variant
 from tests.kernel.conftest import Kernel
 from tests.serving.helpers import training_frame
 
@@ -126,10 +128,13 @@ def test_foreground_says_when_the_server_stops_by_itself(
 def test_one_line_errors(serving_image: ServingImage, tmp_path: Path) -> None:
     project = serving_image.churn.project
     with serving_image.churn.store() as store:
-        prepared = prepare_object(serving_image.churn.model, name="clf")
+        prepared = prepare_object(variant(serving_image.churn.model, "errors"), name="clf")
         try:
             version = registry.register(
-                store, "churn", prepared, snapshot=serving_image.churn.snapshot["id"]
+                store,
+                prepared,
+                RegistrationOptions("churn"),
+                snapshot=serving_image.churn.snapshot["id"],
             )["version"]
         finally:
             prepared.cleanup()
@@ -173,7 +178,7 @@ def test_the_magics_build_serve_and_stop(
     try:
         kernel.ok(f"get_ipython().config.Mlver.image_prefix = {prefix!r}")
         kernel.ok("%load_ext jupyter_mlver")
-        built = kernel.ok(f"%mlver model build churn@production --base {base_image}")
+        built = kernel.ok(f"%mlver model build churn@production --base {base_image} --env snapshot")
         text = built["results"][-1]["text/plain"]
         assert f"reused {prefix}churn:1 (" in text
         port = free_port()
@@ -195,10 +200,13 @@ def test_build_builds_the_missing_image_first(
     serving_image: ServingImage, base_image: str, prefix: str, with_prefix: None
 ) -> None:
     with serving_image.churn.store() as store:
-        prepared = prepare_object(serving_image.churn.model, name="clf")
+        prepared = prepare_object(variant(serving_image.churn.model, "build"), name="clf")
         try:
             version = registry.register(
-                store, "churn", prepared, snapshot=serving_image.churn.snapshot["id"]
+                store,
+                prepared,
+                RegistrationOptions("churn"),
+                snapshot=serving_image.churn.snapshot["id"],
             )["version"]
         finally:
             prepared.cleanup()

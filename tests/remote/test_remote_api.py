@@ -14,7 +14,7 @@ from jupyter_mlver.core.errors import AmbiguousRef, InvalidInput, RecordNotFound
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.maintenance import fsck
 from jupyter_mlver.core.store.store import Store
-from jupyter_mlver.views import text
+from jupyter_mlver.views.remote import text
 from tests.support import damage_object, data_hashes
 
 

@@ -267,3 +267,14 @@ def governance(
         live=connect is not None,
         notes=notes,
     )
+
+
+@dataclass
+class Health:
+    """The governance table, and whether the command fails when a model needs action."""
+
+    table: Governance
+    check: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return self.table.to_json()

@@ -16,41 +16,28 @@ an Image record linked to the snapshot.
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import records
-from ..engine.protocol import BuildError, Engine, ImageInfo
+from ..engine.protocol import Engine, ImageInfo
 from ..engine.target import Target
-from ..errors import BuildFailed, EngineUnavailable
+from ..errors import EngineUnavailable
 from ..hashing import hash_file
 from ..records import ImageRecord, Record
-from ..store.objects import ObjectWriter
 from ..store.store import Store
+from . import bases
 from . import context as ctx
-from .dockerfile import count_steps
-from .naming import build_inputs, default_base, labels, repository_name, tag_names
+from .engine_build import push_tags, run_build, settle_tags, tagging
+from .naming import build_inputs, explicit_tags, labels, repository_name, tag_names
 from .prepare import clear_context_dir, prepare
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .resolve import build_outside_wheels
 from .source import BuildOptions, Source, resolve_source
-
-_TAIL_LINES = 15
-
-
-class BuildStepFailed(BuildFailed):
-    """A build step failed. ``tail`` is that step's last output lines; the full log is the
-    store object ``log_object``."""
-
-    def __init__(self, message: str, hint: str, tail: list[str], log_object: str) -> None:
-        super().__init__(message, hint)
-        self.tail = tail
-        self.log_object = log_object
 
 
 @dataclass
@@ -99,6 +86,7 @@ class Plan:
     base: str
     inputs: str
     started: float
+    notes: list[str] = field(default_factory=list)
 
     @property
     def all_refs(self) -> list[str]:
@@ -125,7 +113,7 @@ class Plan:
             environment=env["id"],
             packages=len(env["packages"]),
             unreproducible=unreproducible,
-            notes=notes or [],
+            notes=self.notes + (notes or []),
             seconds=time.monotonic() - self.started,
         )
 
@@ -165,24 +153,6 @@ def image_record(
     }
 
 
-@contextlib.contextmanager
-def tagging(engine: Engine, image: ImageInfo, refs: list[str]) -> Iterator[None]:
-    """Tag ``image`` with ``refs`` for the block; if the block fails, the tags this call
-    added are removed again: no tag may point at an unrecorded image."""
-    applied: list[str] = []
-    try:
-        for ref in refs:
-            engine.tag(image.id, ref)
-            applied.append(ref)
-        yield
-    except BaseException:
-        for ref in applied:
-            if ref not in image.tags:
-                with contextlib.suppress(Exception):
-                    engine.untag(ref)
-        raise
-
-
 def connect(engine: Engine | None, dry_run: bool) -> Engine | None:
     if engine is not None:
         return engine
@@ -194,6 +164,26 @@ def connect(engine: Engine | None, dry_run: bool) -> Engine | None:
         if dry_run:
             return None  # a dry run still writes the context and Dockerfile
         raise
+
+
+def choose_base(
+    engine: Engine | None, environment: Record, named: str | None
+) -> tuple[str, ImageInfo | None]:
+    """The named base, else the one with the environment's Python (``bases.py``); without
+    an engine (a dry run) only its name."""
+    if engine is None:
+        return named or bases.default_name(bases.python_of(environment)), None
+    if named:
+        return named, engine.ensure_image(named)
+    return bases.pick(engine, environment)
+
+
+def suggested_base(engine: Engine | None, environment: Record) -> str:
+    """The base to name when the chosen one's Python differs from the environment's."""
+    version = bases.python_of(environment)
+    if engine is None:
+        return bases.default_name(version)
+    return bases.suggest(version, lambda name: engine.image(name) is not None)
 
 
 def build_image(
@@ -221,8 +211,7 @@ def build_image(
     name = repository_name(store, options)
     tags = tag_names(options, source)  # a bad --tag fails before any work too
     engine = connect(engine, options.dry_run)
-    base = options.base or base_default or default_base(env)
-    base_info = engine.ensure_image(base) if engine is not None else None
+    base, base_info = choose_base(engine, env, bases.named_base(options.base, base_default))
     with tempfile.TemporaryDirectory(prefix="mlver-build-") as tmp:
         outside = build_outside_wheels(store, source, Path(tmp) / "outside", progress)
         wheel_hashes = {spec: hash_file(path) for spec, path in outside.items()}
@@ -237,6 +226,9 @@ def build_image(
             ),
             started=started,
         )
+        if engine is not None:
+            explicit = {f"{name}:{t}" for t in explicit_tags(options)}
+            plan.refs, plan.notes = settle_tags(engine, plan.refs, plan.inputs, explicit)
         if engine is not None and not options.dry_run and not options.no_cache:
             found = find_reusable(
                 store, engine, store.index.images_with_fingerprint(env["fingerprint"]), plan.inputs
@@ -249,7 +241,7 @@ def build_image(
         with store.writing(), store.objects.writer() as writer:
             prepared = prepare(
                 store, writer, options, source, target, base, image_labels, Path(tmp), progress,
-                outside,
+                outside, suggested_base(engine, env),
             )  # fmt: skip
             if options.dry_run:
                 clear_context_dir(out)
@@ -359,71 +351,3 @@ def _reuse(
             stored = store.put_record(record, fingerprint=plan.source.environment["fingerprint"])
     dockerfile = store.objects.get_bytes(earlier["dockerfile"]).decode()
     return plan.result(stored, dockerfile, stored["unreproducible"])
-
-
-def _noise(line: str) -> bool:
-    """The legacy builder's own chatter around a step's output."""
-    return line.strip().startswith(("---> ", "Removing intermediate container", "The command '"))
-
-
-def _failure_reason(lines: list[str], engine_error: str) -> str:
-    """The most telling line of a failed step: pip's last ERROR, else its last output."""
-    useful = [ln.strip() for ln in lines if ln.strip() and not _noise(ln)]
-    errors = [ln for ln in useful if ln.startswith("ERROR:")]
-    if errors:
-        return errors[-1]
-    return useful[-1] if useful else engine_error
-
-
-def run_build(
-    store: Store,
-    writer: ObjectWriter,
-    engine: Engine,
-    context: ctx.Context,
-    dockerfile: str,
-    nocache: bool,
-    tmp: Path,
-    progress: ProgressCallback,
-) -> tuple[str, str]:
-    """Build a context through the engine with progress; ``(image id, log)``. A failure is
-    ``BuildStepFailed`` naming the step, with the log kept in the store."""
-    total = count_steps(dockerfile)
-    progress(ProgressEvent("build", f"building ({total} steps)", step=0, total=total))
-    log_lines: list[str] = []
-
-    def on_line(line: str) -> None:
-        log_lines.append(line)
-        progress(ProgressEvent("build", line, log=True))
-
-    def on_step(i: int, n: int, instruction: str) -> None:
-        progress(ProgressEvent("build", f"step {i}/{n}: {instruction}", step=i, total=n))
-
-    with open(tmp / "context.tar", "w+b") as tar:
-        context.write_tar(tar)
-        tar.seek(0)
-        try:
-            image_id = engine.build(tar, nocache=nocache, on_line=on_line, on_step=on_step)
-        except BuildError as e:
-            log_id = writer.add_bytes(e.log.encode())
-            writer.commit()
-            instruction = " ".join(e.step[2].split()) if e.step else ""
-            where = f"step {e.step[0]}/{e.step[1]} ({instruction[:100]})" if e.step else "the start"
-            raise BuildStepFailed(
-                f"the build failed at {where}: {_failure_reason(e.lines, e.message)}",
-                f"full log: {store.objects.path(log_id)}",
-                tail=[ln for ln in e.lines if ln.strip() and not _noise(ln)][-_TAIL_LINES:],
-                log_object=log_id,
-            ) from None
-    return image_id, "\n".join(log_lines) + "\n"
-
-
-def push_tags(
-    engine: Engine, repo: str | None, refs: list[str], progress: ProgressCallback
-) -> list[str]:
-    if not repo:
-        return []
-    digests: set[str] = set()
-    for ref in refs:
-        progress(ProgressEvent("push", f"pushing {ref}"))
-        digests.add(engine.push(ref, lambda line: progress(ProgressEvent("push", line, log=True))))
-    return sorted(f"{repo}@{d}" for d in digests)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import records
-from ..errors import Conflict, InvalidInput, RecordNotFound
+from ..errors import InvalidInput, PromotionRefused, RecordNotFound
 from ..records import Record
 from ..store.index.db import AliasRow
 from ..store.store import Store
@@ -125,7 +125,7 @@ def check_allowed(
     check_force(force, reason)
     why = refusal(store, candidate, alias, holder(store, candidate.name, alias))
     if why is not None and not force:
-        raise Conflict(why, FORCE_HINT)
+        raise PromotionRefused(why, FORCE_HINT)
     return why
 
 
@@ -209,3 +209,11 @@ def put_locked(store: Store, record: Record, written: set[str]) -> Record:
     stored = {"id": rid, **record}
     store.index.insert(stored)
     return stored
+
+
+@dataclass
+class AliasMove:
+    """An alias event; ``moved`` is False when the alias already pointed there."""
+
+    event: Record
+    moved: bool = True

@@ -310,3 +310,9 @@ def remove_remote(store: Store, name: str) -> Remote:
         text = re.sub(rf"(?m)^\[{SECTION}\]\s*\n", "", text)
     _write_config(store, text, expected)
     return remote
+
+
+@dataclass
+class RemoteList:
+    remotes: list[Remote]
+    default: str | None  # the remote push and pull use when none is named

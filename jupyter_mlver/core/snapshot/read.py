@@ -3,6 +3,7 @@ of snapshots. The REST API, ``%mlver show`` and ``jupyter mlver show`` all call 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -101,33 +102,141 @@ def snapshot_detail(
     return detail
 
 
+@dataclass(frozen=True)
+class SnapshotQuery:
+    """Which snapshots a page holds: a notebook's (its store path) or ``ALL``, those whose
+    message, notebook, tags or param names contain ``q``, the one tagged ``tag``."""
+
+    notebook: object = ALL
+    q: str | None = None
+    tag: str | None = None
+    limit: int | None = 20
+    offset: int = 0
+
+
+Paths = Callable[[str | None], str | None]
+
+
+def _same(path: str | None) -> str | None:
+    return path
+
+
 @dataclass
 class SnapshotPage:
     """Snapshots newest first: ``rows`` of ``total`` matching; ``scope`` is the notebook's
-    store path or None for every notebook; ``records`` the whole records when asked for."""
+    store path or None for every notebook; ``latest`` the newest match whatever the offset;
+    ``pushed`` (remote -> {record id: with data}) and ``records`` when asked for."""
 
-    rows: list[SnapshotRow]
-    total: int
-    scope: str | None
+    query: SnapshotQuery
+    rows: list[SnapshotRow] = field(default_factory=list)
+    total: int = 0
+    latest: str | None = None
+    generation: int = 0
+    pushed: dict[str, dict[str, bool]] = field(default_factory=dict)
     records: list[Record] | None = None
+
+    @property
+    def scope(self) -> str | None:
+        return None if self.query.notebook is ALL else str(self.query.notebook)
+
+    def _page(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "offset": self.query.offset,
+            "limit": self.query.limit,
+            "generation": self.generation,
+        }
+
+    def to_json(self, paths: Paths = _same) -> dict[str, Any]:
+        """``GET snapshots``: summaries with the remotes each is on; ``paths`` maps a store
+        path to the caller's (the server's root)."""
+        return {
+            **self._page(),
+            "snapshots": [
+                {
+                    **row.summary,
+                    "id": row.id,
+                    "created": row.created,
+                    "notebook": paths(row.notebook),
+                    "parent": row.parent,
+                    "environment": row.environment,
+                    "tags": row.tags,
+                    "pushed": sorted(n for n, ids in self.pushed.items() if row.id in ids),
+                }
+                for row in self.rows
+            ],
+            "latest": self.latest,
+        }
+
+    def experiments_json(self, paths: Paths = _same) -> dict[str, Any]:
+        """``GET experiments``: one table row per snapshot (a series as its last value and
+        its length) and the names of every param, metric and series on the page."""
+        rows = [_experiment(row, paths) for row in self.rows]
+        return {
+            **self._page(),
+            "experiments": rows,
+            **{key: sorted({name for r in rows for name in r[key]}) for key in _COLUMNS},
+        }
+
+
+_COLUMNS = ("params", "metrics", "series")
+
+
+def _experiment(row: SnapshotRow, paths: Paths) -> dict[str, Any]:
+    summary = row.summary
+    metrics: dict[str, Any] = {}
+    series: dict[str, int] = {}
+    for key, value in (summary.get("metrics") or {}).items():
+        if isinstance(value, list):
+            series[key] = len(value)
+            value = value[-1] if value else None
+        metrics[key] = value
+    return {
+        "id": row.id,
+        "created": row.created,
+        "notebook": paths(row.notebook),
+        "parent": row.parent,
+        "message": summary.get("message", ""),
+        "author": (summary.get("author") or {}).get("name"),
+        "tags": row.tags,
+        "params": summary.get("params") or {},
+        "metrics": metrics,
+        "series": series,
+        "data_files": summary.get("data_files", 0),
+    }
 
 
 def list_snapshots(
     store: Store,
-    notebook: object = ALL,
+    query: SnapshotQuery = SnapshotQuery(),
     *,
-    q: str | None = None,
-    tag: str | None = None,
-    limit: int | None = 20,
-    offset: int = 0,
     whole_records: bool = False,
+    remotes: bool = False,
 ) -> SnapshotPage:
-    rows, total = store.index.snapshots(
-        notebook=notebook, q=q or None, tag=tag or None, limit=limit, offset=offset
-    )
+    """The one page of snapshots every front door shows (``list``, ``GET snapshots``, the
+    dashboard's ``GET experiments``)."""
+
+    def page(limit: int | None, offset: int = 0) -> tuple[list[SnapshotRow], int]:
+        return store.index.snapshots(
+            notebook=query.notebook,
+            q=query.q or None,
+            tag=query.tag or None,
+            limit=limit,
+            offset=offset,
+        )
+
+    rows, total = page(query.limit, query.offset)
+    if rows and query.offset == 0:
+        latest: str | None = rows[0].id
+    else:
+        newest, _ = page(1)
+        latest = newest[0].id if newest else None
     return SnapshotPage(
+        query,
         rows,
         total,
-        None if notebook is ALL else str(notebook),
+        latest,
+        store.index.generation(),
+        pushed(store) if remotes and rows else {},
         [store.get(row.id) for row in rows] if whole_records else None,
     )

@@ -18,7 +18,7 @@ from ..records import Record
 from . import trees
 
 if TYPE_CHECKING:
-    from .store import Store
+    pass
 
 Reader = Callable[[str], bytes]
 
@@ -54,14 +54,6 @@ def data_files(read: Reader, record: Record) -> list[dict[str, Any]]:
             if prev is None or rank.get(f["role"], 0) > rank.get(prev["role"], 0):
                 out[f["path"]] = f
     return [out[p] for p in sorted(out)]
-
-
-def index_data_entries(store: Store) -> None:
-    """Index the data entries of the snapshots that do not have them yet (they are indexed
-    when first needed, so taking a snapshot does not write a row per file)."""
-    missing = store.index.snapshots_without_data()
-    if missing:
-        store.index.add_data_entries((store.get(rid) for rid in missing), store.objects.get_bytes)
 
 
 @dataclass

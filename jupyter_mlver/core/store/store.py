@@ -241,6 +241,13 @@ class Store:
             raise StoreError(f"object {rid[:12]} is not a record")
         return record
 
+    def index_data_entries(self) -> None:
+        """Index the data entries of the snapshots that do not have them yet (they are
+        indexed when first needed, so taking a snapshot does not write a row per file)."""
+        missing = self.index.snapshots_without_data()
+        if missing:
+            self.index.add_data_entries((self.get(rid) for rid in missing), self.objects.get_bytes)
+
     def iter_records(self) -> Iterator[Record]:
         """Every record among the objects, indexed or not (what ``reindex`` reads)."""
         for oid in self.objects.iter_loose():  # records are never packed

@@ -1,33 +1,41 @@
-"""The index's queries over models, aliases, serving images and deployments (a part of
-``Index``, kept apart to keep the snapshot index small)."""
+"""The index's model registry: versions by name and alias events."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from ...records import Record
 from .schema import AliasRow
 
 
 class RegistryQueries:
     conn: sqlite3.Connection
 
-    # -- the model registry -------------------------------------------------------
-
-    def images_of_model(self, model_record: str) -> list[str]:
-        """The serving images built for a model version, newest first."""
-        rows = self.conn.execute(
-            "SELECT id FROM model_images WHERE model_record = ? ORDER BY created DESC, rowid DESC",
-            (model_record,),
+    def _insert_model(self, record: Record) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?)",
+            (
+                record["id"],
+                record["name"],
+                record["version"],
+                record.get("snapshot"),
+                record.get("created"),
+            ),
         )
-        return [r[0] for r in rows]
 
-    def model_images_of_environment(self, environment: str) -> list[str]:
-        """The serving images built on an environment, newest first."""
-        rows = self.conn.execute(
-            "SELECT id FROM model_images WHERE environment = ? ORDER BY created DESC, rowid DESC",
-            (environment,),
+    def _insert_alias(self, record: Record) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO alias_events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record["id"],
+                record["model"],
+                record["alias"],
+                record["version"],
+                record["model_record"],
+                int(bool(record.get("rollback"))),
+                record.get("created"),
+            ),
         )
-        return [r[0] for r in rows]
 
     def model_names(self) -> list[tuple[str, int, int]]:
         """``(name, latest version, number of versions)`` of every model, by name."""
@@ -68,17 +76,3 @@ class RegistryQueries:
             args,
         )
         return [AliasRow(r[0], r[1], int(r[2]), r[3], bool(r[4]), r[5]) for r in rows]
-
-    # -- deployments -------------------------------------------------------------------
-
-    def deployment_events(self, deployment: str) -> list[str]:
-        """Ids of a deployment's events, in the order they happened."""
-        rows = self.conn.execute(
-            "SELECT id FROM deployment_events WHERE deployment = ? ORDER BY created, id",
-            (deployment,),
-        )
-        return [r[0] for r in rows]
-
-    def deployments(self) -> list[str]:
-        rows = self.conn.execute("SELECT DISTINCT deployment FROM deployment_events ORDER BY 1")
-        return [r[0] for r in rows]
