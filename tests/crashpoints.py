@@ -7,13 +7,13 @@
 Points name the steps where a crash could leave a store half-written (hashing, staging a
 copy or packing it, syncing, renaming into ``objects/``, writing the hash cache's claims,
 each statement of the index, pack index and ledger transactions, uploads, downloads) or a
-checkout half-done (``place``/``placed``: before and after each file is written and renamed
-into the work tree, ``written``: between the two, ``checkout-sync``: the one sync at its
-end). The kill is real: the process dies mid-step with no cleanup, exactly as with
-``kill -9``. A checkout's file writer processes are armed too: the one that reaches the
-point kills the checkout and itself (the others die with the checkout).
-``$MLVER_CRASH_PROCESS_MIN_FILES`` lowers how many files a checkout needs before it starts
-writer processes.
+checkout half-done (``place``/``placed``: before and after each file is put in place,
+``written``: its bytes written but the file not named yet, ``linked``: a replacing file
+under its temporary name, ``checkout-sync``: the one sync at the end). The kill is real:
+the process dies mid-step with no cleanup, exactly as with ``kill -9``. A checkout's file
+writer processes are armed too: the one that reaches the point kills the checkout and
+itself (the others die with the checkout). ``$MLVER_CRASH_PROCESS_MIN_FILES`` lowers how
+many files a checkout needs before it starts writer processes.
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def _modules() -> dict[str, Any]:
         "durable": "store.durable",
         "filebatch": "store.filebatch",
         "filewriter": "store.filewriter",
+        "placing": "store.placing",
         "capture.files": "capture.files",
         "remote.backend": "remote.backend",
         "remote.ledger": "remote.ledger",
@@ -180,9 +181,15 @@ def _place(m: Modules, counter: _Counter, after: bool = False) -> None:
 
 
 def _written(m: Modules, counter: _Counter) -> None:
-    """A file's bytes under their temporary name, not yet renamed over the target."""
-    _wrap(m["filebatch"], "write_new", counter, after=True)
+    """A file's bytes written (to a file without a name, or under a temporary one), before
+    it is put in place."""
+    _wrap(m["placing"], "fill", counter, after=True)
     _wrap(m["filewriter"], "copy_large", counter, after=True)
+
+
+def _linked(m: Modules, counter: _Counter) -> None:
+    """A file that replaces another, linked to its temporary name, not yet renamed."""
+    _wrap(m["placing"], "link_temporary", counter, after=True)
 
 
 def _checkout_sync(m: Modules, counter: _Counter) -> None:
@@ -210,6 +217,7 @@ _POINTS: dict[str, Callable[[Modules, _Counter], None]] = {
     "place": _place,
     "placed": functools.partial(_place, after=True),
     "written": _written,
+    "linked": _linked,
     "checkout-sync": _checkout_sync,
     "seconds": _seconds,
 }

@@ -87,11 +87,12 @@ def versions(project: Path, cli: CLI) -> tuple[dict[str, bytes], dict[str, bytes
 
 
 def kill_points(files: int) -> list[tuple[str, int, str]]:
-    """(point, N, jobs): before, amid and after the first, a middle and the last file of a
-    directory written by a writer process (each counts its own), the same in-process
-    (``--jobs 1``), the sync, the hash cache's update."""
-    plan = [(p, n, "2") for p in ("place", "written", "placed") for n in (1, SMALL // 2, SMALL)]
-    plan += [("place", files // 2, "1"), ("written", files // 2, "1"), ("placed", files, "1")]
+    """(point, N, jobs): each step of the first, a middle and the last file of a directory
+    written by a writer process (each counts its own), of a file a third of the way in
+    in-process (``--jobs 1``), after the last file, the sync, the hash cache's update."""
+    steps = ("place", "written", "linked", "placed")
+    plan = [(p, n, "2") for p in steps for n in (1, SMALL // 2, SMALL)]
+    plan += [(p, files // 3, "1") for p in steps] + [("placed", files, "1")]
     plan += [("checkout-sync", 1, "2"), ("claim", 1, "2")]
     return plan
 
@@ -114,8 +115,8 @@ def test_checkout_killed_anywhere_then_run_again(
         if point != "seconds":
             assert killed.returncode == -9, f"{point}:{n} was never reached: {killed.stderr}"
         check_untorn(project, v2, v1)
-        if point == "written":
-            assert leftovers(project), "a file written but not renamed is left to sweep"
+        if point == "linked":
+            assert leftovers(project), "a file linked but not renamed is left to sweep"
         again = cli("checkout", "v1", "data", check=False)
         assert again.returncode == 0, f"after {point}:{n}: {again.stderr}"
         for rel, data in v1.items():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlver.core.hashing import hash_bytes
-from jupyter_mlver.core.store import durable, filewriter, verified
+from jupyter_mlver.core.store import durable, filewriter, placing, verified
 from jupyter_mlver.core.store.filewriter import FileWriter, Placement, sweep_leftovers
 from jupyter_mlver.core.store.objects import ObjectStore
 from jupyter_mlver.core.store.workers import Workers
@@ -59,8 +59,16 @@ def sample(dirs: int = 3, files: int = 20) -> dict[str, bytes]:
     return contents
 
 
+@pytest.fixture(params=["nameless", "named"])
+def route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Files made without a name and linked (O_TMPFILE), or under a temporary name."""
+    if request.param == "named":
+        monkeypatch.setattr(placing, "_TMPFILE", 0)
+    return str(request.param)
+
+
 def test_files_come_out_byte_for_byte_with_the_usual_mode(
-    objects: ObjectStore, tmp_path: Path
+    objects: ObjectStore, tmp_path: Path, route: str
 ) -> None:
     contents = sample()
     ids = put(objects, contents)
@@ -73,9 +81,13 @@ def test_files_come_out_byte_for_byte_with_the_usual_mode(
     os.umask(umask)
     assert stat.S_IMODE(os.stat(out / "d0/sub/f0.bin").st_mode) == 0o666 & ~umask
     assert stat.S_IMODE(os.stat(out / "big.bin").st_mode) == 0o666 & ~umask
-    written = placed.written[str(out / "big.bin")]
+    written = {target: (key, oid) for target, key, oid in placed.files()}
     st = os.stat(out / "big.bin")
-    assert written == (st.st_ino, st.st_size, st.st_mtime_ns)
+    assert written[str(out / "big.bin")] == (
+        (st.st_ino, st.st_size, st.st_mtime_ns),
+        ids["big.bin"],
+    )
+    assert len(written) == len(contents)
 
 
 def test_worker_processes_fill_directories_at_once(
@@ -102,15 +114,34 @@ def test_worker_processes_fill_directories_at_once(
     assert tree(out) == contents
 
 
-def test_a_replaced_file_keeps_its_mode(objects: ObjectStore, tmp_path: Path) -> None:
-    ids = put(objects, {"a": b"new content"})
-    target = tmp_path / "a"
-    target.write_bytes(b"old")
-    target.chmod(0o640)
+def test_a_replaced_file_keeps_its_mode(objects: ObjectStore, tmp_path: Path, route: str) -> None:
+    ids = put(objects, {"a": b"new content", "big": os.urandom(2 << 20)})
+    for name in ("a", "big"):
+        (tmp_path / name).write_bytes(b"old")
+        (tmp_path / name).chmod(0o640)
     with FileWriter(objects) as writer:
-        assert writer.write([Placement(str(target), ids["a"], 11, 0o640)]).ok
-    assert target.read_bytes() == b"new content"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+        placed = writer.write(
+            [
+                Placement(str(tmp_path / "a"), ids["a"], 11, 0o640),
+                Placement(str(tmp_path / "big"), ids["big"], 2 << 20, 0o640),
+            ]
+        )
+    assert placed.ok
+    assert (tmp_path / "a").read_bytes() == b"new content"
+    for name in ("a", "big"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o640
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_a_file_that_appeared_since_the_plan_is_replaced_whole(
+    objects: ObjectStore, tmp_path: Path, route: str
+) -> None:
+    ids = put(objects, {"a": b"restored"})
+    (tmp_path / "a").write_bytes(b"appeared meanwhile")
+    with FileWriter(objects) as writer:
+        assert writer.write([Placement(str(tmp_path / "a"), ids["a"], 8)]).ok
+    assert (tmp_path / "a").read_bytes() == b"restored"
+    assert not list(tmp_path.glob(".*.tmp"))
 
 
 @pytest.mark.parametrize("damaged", ["d1/sub/f3.bin", "big.bin"])

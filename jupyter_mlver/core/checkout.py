@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import posixpath
 import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -280,40 +279,46 @@ def _more(n: int) -> str:
     return f" (and {n - 1} more)" if n > 1 else ""
 
 
-def _tree_of(path: str, roots: set[str]) -> str | None:
-    """The ``--data`` directory (recorded path) that ``path`` is in, if any."""
-    parent = posixpath.dirname(path)
-    while parent:
-        if parent in roots:
-            return parent
-        parent = posixpath.dirname(parent)
-    return None
+class _Owners:
+    """Which ``--data`` directory (absolute) a directory is in, if any; asked once per
+    directory, not per file."""
+
+    def __init__(self, store: Store, record: Record) -> None:
+        self.top = os.fspath(store.root)
+        trees = [e["path"].rstrip("/") for e in record.get("data") or [] if is_tree_entry(e)]
+        self.roots = {os.path.join(self.top, path) for path in trees}
+        self.known: dict[str, str | None] = {}
+
+    def __call__(self, directory: str) -> str | None:
+        if directory not in self.known:
+            parent = directory
+            while parent not in self.roots and len(parent) > len(self.top):
+                parent = os.path.dirname(parent)
+            self.known[directory] = parent if parent in self.roots else None
+        return self.known[directory]
 
 
 def _remember(store: Store, record: Record, planner: _Planner, placed: Placed) -> None:
     """Teach the hash cache the restored files (and those read while planning), so the
     next snapshot or checkout does not read them: files of a ``--data`` directory into that
     directory's entry, others as rows."""
-    roots = {e["path"] for e in record.get("data") or [] if is_tree_entry(e)}
+    owner = _Owners(store, record)
     singles: dict[str, Entry] = {}
     grouped: dict[str, dict[str, Entry]] = {}
-    for item in planner.items:
-        target = planner.targets[item.path]
-        key = placed.written.get(target)
-        entry = (*key, item.hash, True) if key is not None else planner.hashed.get(target)
-        if entry is None:
-            continue
-        root = _tree_of(item.path, roots)
-        if root is None:
-            singles[target] = entry
-        else:
-            grouped.setdefault(root, {})[target] = entry
+
+    def bucket(directory: str) -> dict[str, Entry]:
+        root = owner(directory)
+        return singles if root is None else grouped.setdefault(root, {})
+
+    for target, entry in planner.hashed.items():
+        bucket(os.path.dirname(target))[target] = entry
+    for directory, rows in placed.written.items():
+        into, prefix = bucket(directory), directory + os.sep
+        for name, ino, size, mtime, oid in rows:
+            into[prefix + name] = (ino, size, mtime, oid, True)
     store.state.save_files(singles)
     for root, fresh in grouped.items():
-        absolute = _target(store, root)
-        store.state.save_tree(
-            absolute, {**store.state.load_tree_files(absolute), **fresh}, None, b""
-        )
+        store.state.save_tree(root, {**store.state.load_tree_files(root), **fresh}, None, b"")
 
 
 def checkout(

@@ -3,9 +3,9 @@
 
 Each object is read out of its pack with the others of the batch (the batch is in pack
 order, and neighbouring objects come in one ranged read), hashed from the buffer that is
-then written, written to a temporary name in the target's directory and renamed over the
-target. Bytes that do not hash to their object are never written. Nothing is synced here:
-the writer makes the whole checkout durable at once.
+then written, and put in place whole (``placing``). Bytes that do not hash to their object
+are never written. Nothing is synced here: the writer makes the whole checkout durable at
+once.
 
 Messages are marshalled tuples, each preceded by its length, so a worker needs nothing
 but the standard library and blake3.
@@ -14,7 +14,6 @@ but the standard library and blake3.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import struct
@@ -24,51 +23,47 @@ from typing import IO, Any
 
 import blake3
 
-from .verified import write_new
+from .placing import Placer
 
 #: (name, mode or -1 for a new file, object id, source file, offset or -1, size); a source
 #: with an offset is a pack, without one the object's own file.
 Job = tuple[str, int, str, str, int, int]
 #: (directory, token of the run, jobs)
 Batch = tuple[str, str, list[Job]]
-#: (name, inode, size, mtime_ns) of each file written
-Written = list[tuple[str, int, int, int]]
-#: (name, kind: "corrupt" | "missing" | "error", detail)
-Failed = list[tuple[str, str, str]]
+#: (job's index in its batch, inode, size, mtime_ns) of each file written
+Written = list[tuple[int, int, int, int]]
+#: (job's index in its batch, kind: "corrupt" | "missing" | "error", detail)
+Failed = list[tuple[int, str, str]]
 
 #: Objects closer than this in a pack are read together; a read is at most ``_RANGE_MAX``.
 _RANGE_GAP = 64 * 1024
 _RANGE_MAX = 16 * 1024 * 1024
 _FRAME = struct.Struct("<Q")
-#: Longer names get a temporary name of their hash instead (names are at most 255 bytes).
-_LONG_NAME = 200
 
 
-def temporary_name(name: str, token: str) -> str:
-    """The name a file is written under before it is renamed over ``name``."""
-    if len(name.encode("utf-8", "surrogateescape")) > _LONG_NAME:
-        name = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return f".{name}.mlver-{token}.tmp"
+class _PackOrder:
+    def __init__(self, jobs: list[Job]) -> None:
+        self.jobs = jobs
+
+    def __call__(self, i: int) -> tuple[str, int]:
+        return self.jobs[i][3], self.jobs[i][4]
 
 
-def is_temporary(name: str, token: str) -> bool:
-    return name.startswith(".") and name.endswith(f".mlver-{token}.tmp")
-
-
-def _ranges(jobs: list[Job]) -> Iterator[tuple[str, int, int, list[Job]]]:
-    """Packed jobs (in pack order) as ``(pack, start, end, jobs)`` read spans."""
+def _ranges(jobs: list[Job], order: list[int]) -> Iterator[tuple[str, int, int, list[int]]]:
+    """The packed jobs (indexes, in pack order) as ``(pack, start, end, indexes)`` spans
+    each read at once."""
     i = 0
-    while i < len(jobs):
-        src, start = jobs[i][3], jobs[i][4]
-        end = start + jobs[i][5]
+    while i < len(order):
+        _, _, _, src, start, size = jobs[order[i]]
+        end = start + size
         k = i + 1
-        while k < len(jobs):
-            _, _, _, s, off, size = jobs[k]
+        while k < len(order):
+            _, _, _, s, off, size = jobs[order[k]]
             if s != src or off - end > _RANGE_GAP or off + size - start > _RANGE_MAX:
                 break
             end = max(end, off + size)
             k += 1
-        yield src, start, end, jobs[i:k]
+        yield src, start, end, order[i:k]
         i = k
 
 
@@ -89,39 +84,31 @@ class Sources:
             os.close(fd)
         self._fds.clear()
 
-    def read(self, jobs: list[Job], failed: Failed) -> Iterator[tuple[Job, memoryview]]:
-        """Each job with its object's bytes (as read: they may be damaged); a job whose
-        source cannot be read goes to ``failed``."""
-        packed = sorted((j for j in jobs if j[4] >= 0), key=lambda j: (j[3], j[4]))
-        for src, start, end, span in _ranges(packed):
+    def read(self, jobs: list[Job], failed: Failed) -> Iterator[tuple[int, memoryview]]:
+        """Each job's index with its object's bytes (as read: they may be damaged), the
+        packed ones in pack order; a job whose source cannot be read goes to ``failed``."""
+        packed = sorted((i for i, j in enumerate(jobs) if j[4] >= 0), key=_PackOrder(jobs))
+        for src, start, end, span in _ranges(jobs, packed):
             try:
                 view = memoryview(os.pread(self.fd(src), end - start, start))
             except OSError as e:
-                failed.extend((j[0], "missing", f"{src}: {e.strerror}") for j in span)
+                failed.extend((i, "missing", f"{src}: {e.strerror}") for i in span)
                 continue
-            for job in span:
-                yield job, view[job[4] - start : job[4] - start + job[5]]
-        for job in jobs:
+            for i in span:
+                offset = jobs[i][4] - start
+                yield i, view[offset : offset + jobs[i][5]]
+        for i, job in enumerate(jobs):
             if job[4] < 0:
                 try:
                     with open(job[3], "rb", buffering=0) as f:
-                        yield job, memoryview(f.read())
+                        yield i, memoryview(f.read())
                 except OSError as e:
-                    failed.append((job[0], "missing", f"{job[3]}: {e.strerror}"))
+                    failed.append((i, "missing", f"{job[3]}: {e.strerror}"))
 
 
-def place(dir_fd: int, token: str, job: Job, data: memoryview) -> tuple[str, int, int, int]:
-    """Write one file under its temporary name and rename it over the target."""
-    name, mode = job[0], job[1]
-    tmp = temporary_name(name, token)
-    st = write_new(tmp, data, None if mode < 0 else mode, dir_fd=dir_fd)
-    try:
-        os.rename(tmp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp, dir_fd=dir_fd)
-        raise
-    return name, st.st_ino, st.st_size, st.st_mtime_ns
+def place(placer: Placer, job: Job, data: memoryview) -> os.stat_result:
+    """Put one file in place."""
+    return placer.place(job[0], data, None if job[1] < 0 else job[1])
 
 
 def run_batch(batch: Batch, sources: Sources) -> tuple[Written, Failed]:
@@ -131,17 +118,21 @@ def run_batch(batch: Batch, sources: Sources) -> tuple[Written, Failed]:
     try:
         dir_fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     except OSError as e:
-        return written, [(j[0], "error", e.strerror or str(e)) for j in jobs]
+        return written, [(i, "error", e.strerror or str(e)) for i in range(len(jobs))]
+    placer = Placer(dir_fd, token)
     try:
-        for job, data in sources.read(jobs, failed):
+        for i, data in sources.read(jobs, failed):
+            job = jobs[i]
             digest = blake3.blake3(data).hexdigest()
             if digest != job[2]:
-                failed.append((job[0], "corrupt", digest))
+                failed.append((i, "corrupt", digest))
                 continue
             try:
-                written.append(place(dir_fd, token, job, data))
+                st = place(placer, job, data)
             except OSError as e:
-                failed.append((job[0], "error", e.strerror or str(e)))
+                failed.append((i, "error", e.strerror or str(e)))
+                continue
+            written.append((i, st.st_ino, st.st_size, st.st_mtime_ns))
     finally:
         os.close(dir_fd)
     return written, failed

@@ -23,20 +23,21 @@ import secrets
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from ..errors import StoreError
-from . import filebatch
 from .durable import sync_all
-from .filebatch import Batch, Failed, Job, Sources, Written, run_batch, temporary_name
+from .filebatch import Batch, Failed, Job, Sources, Written, run_batch
 from .objects import ObjectStore
 from .packs import PACK_MAX_OBJECT, Location
-from .verified import Corrupt, copy_large, open_new
+from .placing import Placer, is_temporary
+from .verified import Corrupt, copy_large
 from .workers import Workers
 
 if TYPE_CHECKING:
@@ -64,23 +65,31 @@ class Placement:
 
 @dataclass
 class Placed:
-    """What a run wrote: each target's stat as written, and what failed, by target."""
+    """What a run wrote, by directory: ``(name, inode, size, mtime_ns, object)`` of each
+    file; and what failed, by target."""
 
-    written: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    written: dict[str, list[tuple[str, int, int, int, str]]] = field(default_factory=dict)
     corrupt: dict[str, str] = field(default_factory=dict)  # target -> the digest read
     failed: dict[str, str] = field(default_factory=dict)  # target -> why
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, directory: str, written: Written, failed: Failed) -> None:
+    def add(self, directory: str, jobs: Sequence[Job], written: Written, failed: Failed) -> None:
+        done = [(jobs[i][0], ino, size, mtime, jobs[i][2]) for i, ino, size, mtime in written]
         with self._lock:
-            for name, ino, size, mtime in written:
-                self.written[os.path.join(directory, name)] = (ino, size, mtime)
-            for name, kind, detail in failed:
-                target = os.path.join(directory, name)
+            if done:
+                self.written.setdefault(directory, []).extend(done)
+            for i, kind, detail in failed:
+                target = os.path.join(directory, jobs[i][0])
                 if kind == "corrupt":
                     self.corrupt[target] = detail
                 else:
                     self.failed[target] = detail
+
+    def files(self) -> Iterator[tuple[str, tuple[int, int, int], str]]:
+        """``(target, (inode, size, mtime_ns), object)`` of every file written."""
+        for directory, rows in self.written.items():
+            for name, ino, size, mtime, oid in rows:
+                yield os.path.join(directory, name), (ino, size, mtime), oid
 
     @property
     def ok(self) -> bool:
@@ -120,7 +129,10 @@ class _Progress:
                 self.bars[0].update(self.done[0])
                 self.bars[1].update(self.done[1])
 
-    def close(self) -> None:
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         if self.bars is not None:
             for bar in self.bars:
                 bar.close()
@@ -132,7 +144,7 @@ def sweep(journal: str) -> None:
     for d in dirs:
         with contextlib.suppress(OSError), os.scandir(d) as entries:
             for entry in entries:
-                if filebatch.is_temporary(entry.name, token):
+                if is_temporary(entry.name, token):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
@@ -212,48 +224,63 @@ class FileWriter:
         if located is None:
             located = self.objects.packs.locations({p.oid for p in placements})
         large = [p for p in placements if p.oid not in located and p.size > PACK_MAX_OBJECT]
-        queues = self._batches(placements, located)
-        directories = sorted({os.path.dirname(p.target) for p in placements})
-        for d in directories:
-            _mkdir(d)
-        self._begin(directories)
-        meter = _Progress(
-            self.progress, len(placements), sum(p.size for p in placements), self.label
-        )
-        try:
-            with ThreadPoolExecutor(max_workers=min(2, self.jobs)) as pool:
-                copies = [pool.submit(self._large, p, placed, meter) for p in large]
-                self._small(queues, placed, meter)
+        small = len(placements) - len(large)
+        with contextlib.ExitStack() as stack:
+            # Started first: their start-up overlaps the batching below.
+            pool = self._workers(small, stack)
+            queues = self._batches(placements, located)
+            directories = sorted({os.path.dirname(p.target) for p in placements})
+            for d in directories:
+                _mkdir(d)
+            self._begin(directories)
+            meter = stack.enter_context(
+                _Progress(
+                    self.progress, len(placements), sum(p.size for p in placements), self.label
+                )
+            )
+            with ThreadPoolExecutor(max_workers=min(2, self.jobs)) as copier:
+                copies = [copier.submit(self._large, p, placed, meter) for p in large]
+                self._small(queues, placed, meter, pool)
                 for future in copies:
                     _reraise_unexpected(future)
-        finally:
-            meter.close()
-        sync_all(directories, (Path(t) for t in placed.written))
+        sync_all(directories, (Path(target) for target, _, _ in placed.files()))
         return placed
+
+    def _workers(self, files: int, stack: contextlib.ExitStack) -> Workers | None:
+        """Writer processes, when there are enough small files to share out."""
+        count = min(self.jobs, -(-files // BATCH_FILES))
+        if files < PROCESS_MIN_FILES or count < 2:
+            return None
+        try:
+            return stack.enter_context(Workers(count))
+        except Workers.Unavailable:
+            return None
 
     def _batches(
         self, placements: Sequence[Placement], located: Mapping[str, Location]
     ) -> list[deque[Batch]]:
         """The small files as batches, one deque per directory, largest directory first."""
-        packs: dict[str, str] = {}
+        names = {name for name, _, _ in located.values()}
+        packs = {name: str(self.objects.packs.pack_path(name)) for name in names}
         by_dir: dict[str, list[Job]] = {}
+        split = os.path.split
         for p in placements:
             loc = located.get(p.oid)
             if loc is not None:
-                src = packs.get(loc[0])
-                if src is None:
-                    src = packs[loc[0]] = str(self.objects.packs.pack_path(loc[0]))
-                offset = loc[1]
+                src, offset = packs[loc[0]], loc[1]
             elif p.size <= PACK_MAX_OBJECT:
                 src, offset = str(self.objects.path(p.oid)), -1
             else:
                 continue  # a large file: copied on its own
-            directory, name = os.path.split(p.target)
+            directory, name = split(p.target)
             job = (name, -1 if p.mode is None else p.mode, p.oid, src, offset, p.size)
-            by_dir.setdefault(directory, []).append(job)
+            jobs = by_dir.get(directory)
+            if jobs is None:
+                jobs = by_dir[directory] = []
+            jobs.append(job)
         out = []
         for directory, jobs in sorted(by_dir.items(), key=lambda kv: -len(kv[1])):
-            jobs.sort(key=lambda j: (j[3], j[4]))  # pack order: neighbours read together
+            jobs.sort(key=itemgetter(3, 4))  # pack order: neighbours read together
             queue: deque[Batch] = deque()
             start = size = 0
             for i, job in enumerate(jobs):
@@ -265,18 +292,17 @@ class FileWriter:
             out.append(queue)
         return out
 
-    def _small(self, queues: list[deque[Batch]], placed: Placed, meter: _Progress) -> None:
+    def _small(
+        self, queues: list[deque[Batch]], placed: Placed, meter: _Progress, pool: Workers | None
+    ) -> None:
         def done(batch: Batch, result: tuple[Written, Failed]) -> bool:
-            placed.add(batch[0], *result)
+            placed.add(batch[0], batch[2], *result)
             meter.update(len(result[0]), sum(w[2] for w in result[0]))
             return placed.ok  # stop handing out batches at the first failure
 
-        files = sum(len(b[2]) for q in queues for b in q)
-        workers = min(self.jobs, len(queues)) if files >= PROCESS_MIN_FILES else 0
-        if workers >= 2:
-            with contextlib.suppress(Workers.Unavailable), Workers(workers) as pool:
-                pool.run(queues, done)
-                return
+        if pool is not None:
+            pool.run(queues, done)
+            return
         sources = Sources()
         try:
             for queue in queues:
@@ -291,30 +317,41 @@ class FileWriter:
         if not placed.ok:
             return
         directory, name = os.path.split(p.target)
-        tmp = os.path.join(directory, temporary_name(name, self.token))
+        src = str(self.objects.path(p.oid))
+        job = (name, -1 if p.mode is None else p.mode, p.oid, src, -1, p.size)
         try:
-            fd = open_new(tmp, p.mode)
-            try:
-                copy_large(str(self.objects.path(p.oid)), fd, p.oid, p.size, meter_bytes(meter))
-                st = os.fstat(fd)
-            finally:
-                os.close(fd)
-            os.rename(tmp, p.target)
+            st = self._copy(directory, name, src, p, meter)
         except Corrupt as e:
-            _unlink(tmp)
-            placed.add(directory, [], [(name, "corrupt", e.digest)])
+            placed.add(directory, [job], [], [(0, "corrupt", e.digest)])
             return
         except OSError as e:
-            _unlink(tmp)
-            placed.add(directory, [], [(name, "error", e.strerror or str(e))])
+            placed.add(directory, [job], [], [(0, "error", e.strerror or str(e))])
             return
-        placed.add(directory, [(name, st.st_ino, st.st_size, st.st_mtime_ns)], [])
+        placed.add(directory, [job], [(0, st.st_ino, st.st_size, st.st_mtime_ns)], [])
         meter.update(1, 0)
 
-
-def _unlink(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
+    def _copy(
+        self, directory: str, name: str, src: str, p: Placement, meter: _Progress
+    ) -> os.stat_result:
+        """Copy a large object into place (see ``placing``), checked as it is copied."""
+        dir_fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            placer = Placer(dir_fd, self.token)
+            fd, tmp = placer.open(name, p.mode)
+            try:
+                if tmp is None and p.mode is not None:
+                    os.fchmod(fd, p.mode)
+                copy_large(src, fd, p.oid, p.size, meter_bytes(meter))
+                st = os.fstat(fd)
+                placer.commit(fd, name, tmp, new=p.mode is None)
+            except BaseException:
+                placer.abandon(tmp)
+                raise
+            finally:
+                os.close(fd)
+        finally:
+            os.close(dir_fd)
+        return st
 
 
 def meter_bytes(meter: _Progress) -> Callable[[int], None]:

@@ -33,6 +33,8 @@ PACK_MAX_OBJECT = 1024 * 1024
 #: A pack is closed and a new one started beyond this size.
 PACK_TARGET_SIZE = 256 * 1024 * 1024
 _CHUNK = 500
+#: Looking up more objects than this at once, a pass over the table may beat lookups.
+_SCAN_ABOVE = 10_000
 
 # Object ids as their 32 raw bytes and packs by number: 100,000 small objects cost a few
 # megabytes of index, not tens.
@@ -101,10 +103,24 @@ class PackIndex:
         return None
 
     def locations(self, oids: Iterable[str]) -> dict[str, Location]:
-        """Where each of ``oids`` that is packed is (one query per 500)."""
-        return {
-            r[0].hex(): (r[1], r[2], r[3]) for r in self._query(f"{_SELECT} WHERE oid IN", oids)
-        }
+        """Where each of ``oids`` that is packed is (one query per 500, or, when they are a
+        good share of every packed object, one pass over the table)."""
+        wanted = set(oids)
+        if len(wanted) < _SCAN_ABOVE or self._empty():
+            return {r[0].hex(): r[1:] for r in self._query(f"{_SELECT} WHERE oid IN", wanted)}
+        with self._lock:
+            (total,) = self.conn.execute("SELECT count(*) FROM packed").fetchone()
+            if len(wanted) * 4 < total:
+                return {r[0].hex(): r[1:] for r in self._query(f"{_SELECT} WHERE oid IN", wanted)}
+            names = dict(self.conn.execute("SELECT id, name FROM packs").fetchall())
+            raw = {bytes.fromhex(o) for o in wanted}
+            return {
+                oid.hex(): (names[pack], offset, size)
+                for oid, pack, offset, size in self.conn.execute(
+                    "SELECT oid, pack, offset, size FROM packed"
+                )
+                if oid in raw
+            }
 
     def present(self, oids: Iterable[str]) -> set[str]:
         """Which of ``oids`` are packed (one query per 500)."""

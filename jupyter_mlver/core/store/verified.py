@@ -64,22 +64,6 @@ def open_new(name: str | os.PathLike[str], mode: int | None, dir_fd: int | None 
     return fd
 
 
-def write_new(
-    name: str | os.PathLike[str],
-    data: bytes | memoryview,
-    mode: int | None,
-    *,
-    dir_fd: int | None = None,
-) -> os.stat_result:
-    """Create file ``name`` (see ``open_new``) holding ``data``; its stat as written."""
-    fd = open_new(name, mode, dir_fd)
-    try:
-        write_all(fd, data)
-        return os.fstat(fd)
-    finally:
-        os.close(fd)
-
-
 def _reflink(src_fd: int, dst_fd: int) -> bool:
     try:
         import fcntl

@@ -1,6 +1,8 @@
-"""Worker processes for ``FileWriter``: each runs ``filebatch`` batches, one directory at a
-time, so several directories fill at once without two processes queueing on one
-directory's lock. A worker has one batch at a time: it is handed the next when it answers.
+"""Worker processes for ``FileWriter``: each runs ``filebatch`` batches, a directory of its
+own while there are directories nobody has started (their entries change under one kernel
+lock), then helping with the directory that has the most left (files made without a name
+take that lock only to be linked). A worker has one batch at a time: it is handed the next
+when it answers.
 """
 
 from __future__ import annotations
@@ -69,17 +71,17 @@ class Workers:
         self.procs = []
 
     def run(self, queues: list[deque[Batch]], on_done: OnDone) -> None:
-        """Run every batch of ``queues`` (one queue per directory): a worker keeps to its
-        directory until it is done, then takes the next one nobody has started."""
-        waiting = deque(queues)
+        """Run every batch of ``queues`` (one queue per directory)."""
+        waiting = deque(q for q in queues if q)
         mine: dict[int, deque[Batch]] = {}
 
         def next_batch(worker: int) -> Batch | None:
             queue = mine.get(worker)
-            while not queue:
-                if not waiting:
+            if not queue:
+                queue = waiting.popleft() if waiting else max(mine.values(), key=len, default=None)
+                if not queue:
                     return None
-                queue = mine[worker] = waiting.popleft()
+                mine[worker] = queue
             return queue.popleft()
 
         busy: dict[int, Batch] = {}
