@@ -14,6 +14,7 @@ but the standard library and blake3.
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import os
 import struct
@@ -173,6 +174,7 @@ def _die_with(parent: int) -> None:
 def serve(parent: int) -> None:
     """A worker: batches in on stdin, results out on stdout, until stdin closes."""
     _die_with(parent)
+    gc.disable()  # a batch makes thousands of small objects and no cycles
     sources = Sources()
     try:
         while (batch := receive(sys.stdin.buffer)) is not None:
