@@ -1,10 +1,15 @@
 """Checkout side by side: `jupyter mlver checkout` against `dvc checkout` and the floor of
 `cp -r` + `sync` of the same data, each restoring a working copy that was deleted.
 
-Every run starts from a synced disk (the deletion's own writes are flushed first, untimed)
-and the three are timed in turn, in a rotating order, so a busy machine weighs on each
-alike. `jupyter mlver checkout` reports success only once the files are durable (one
-syncfs); `dvc checkout` syncs nothing; `cp -r` is followed by `sync`.
+Each round deletes the three working copies, syncs (untimed), optionally waits, then times
+the three restores in turn, in a rotating order, so a busy machine weighs on each alike.
+`jupyter mlver checkout` reports success only once the files are durable (one syncfs);
+`dvc checkout` syncs nothing; `cp -r` is followed by `sync`.
+
+On ext4 without a journal (these machines), inodes freed in the last minute (six, once
+their inode table block is written again) are passed over when new files are made, so
+making 100,000 files right after deleting 100,000 costs the kernel several times more
+than on a settled disk, for every tool alike; `--settle 400` measures the settled case.
 """
 
 from __future__ import annotations
@@ -19,8 +24,7 @@ from pathlib import Path
 from _common import BIN, run
 
 
-def _timed(setup: Callable[[], None], fn: Callable[[], None]) -> float:
-    setup()
+def _timed(fn: Callable[[], None]) -> float:
     subprocess.run(["sync"], check=True)
     start = time.perf_counter()
     fn()
@@ -42,6 +46,7 @@ def compare_checkout(
     pristine: Path,
     dvc_bin: Path,
     runs: int,
+    settle: float = 0.0,
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Time ``runs`` restores of ``target`` by each tool. ``ours`` has a snapshot of it and
     ``theirs`` a `dvc add` of it; ``pristine`` is a copy for `cp -r`. Returns the summary
@@ -59,17 +64,17 @@ def compare_checkout(
         run([*cp, str(pristine), str(floor_dst)], pristine.parent)
         run(["sync"], pristine.parent)
 
-    tools: list[tuple[str, Callable[[], None], Callable[[], None]]] = [
-        ("mlver", lambda: _remove(ours / target), mlver),
-        ("dvc", lambda: _remove(theirs / target), dvc),
-        ("floor", lambda: _remove(floor_dst), floor),
-    ]
-    times: dict[str, list[float]] = {name: [] for name, _, _ in tools}
+    tools: list[tuple[str, Callable[[], None]]] = [("mlver", mlver), ("dvc", dvc), ("floor", floor)]
+    times: dict[str, list[float]] = {name: [] for name, _ in tools}
     per_run = []
     for i in range(runs):
+        for path in (ours / target, theirs / target, floor_dst):
+            _remove(path)
+        subprocess.run(["sync"], check=True)
+        time.sleep(settle)
         order = tools[i % 3 :] + tools[: i % 3]
-        for name, setup, fn in order:
-            times[name].append(_timed(setup, fn))
+        for name, fn in order:
+            times[name].append(_timed(fn))
         t = {name: times[name][-1] for name in times}
         per_run.append(
             [

@@ -1,7 +1,7 @@
 """Data hashing and environment capture: jupyter_mlver against DVC and pip freeze.
 
     .venv/bin/python benchmarks/bench_data.py [--big-mib 1024] [--small-files 20000]
-        [--flat-files 100000] [--million] [--checkout-runs 3] [--checkout-only]
+        [--flat-files 100000] [--million] [--checkout-runs 3] [--checkout-only] [--settle S]
 
 Creates a 1 GiB file, 20,000 files of 4 KiB in 20 folders and 100,000 files of 512 B in one
 folder (with --million also 1,000,000 of 512 B), then times, in one run, `jupyter mlver
@@ -190,7 +190,7 @@ def environment_rows() -> list[list[str]]:
 
 
 def checkout_rows(
-    label: str, target: str, maker: str, size: int, dvc_bin: Path, runs: int
+    label: str, target: str, maker: str, size: int, dvc_bin: Path, args: argparse.Namespace
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Snapshot (and `dvc add`) the same data, keep a pristine copy for `cp -r`, then time
     the three restores."""
@@ -209,7 +209,9 @@ def checkout_rows(
     time.sleep(1.1)
     run([BIN / "jupyter-mlver", "snapshot", "--data", target], ours)
     run([dvc_bin / "dvc", "add", "-q", target], theirs)
-    out = compare_checkout(label, target, ours, theirs, pristine, dvc_bin, runs)
+    out = compare_checkout(
+        label, target, ours, theirs, pristine, dvc_bin, args.checkout_runs, args.settle
+    )
     for root in (ours, theirs, pristine.parent):
         shutil.rmtree(root, ignore_errors=True)
     return out
@@ -223,7 +225,7 @@ def print_checkout(dvc_bin: Path, args: argparse.Namespace) -> None:
         (f"1 file of {args.big_mib} MiB", "big.bin", "big", args.big_mib),
     ]
     for label, target, maker, size in cases:
-        s, r = checkout_rows(label, target, maker, size, dvc_bin, args.checkout_runs)
+        s, r = checkout_rows(label, target, maker, size, dvc_bin, args)
         summary += s
         runs += r
     print("\nCheckout of a deleted working copy, wall seconds (ratios > 1 favour mlver for")
@@ -240,6 +242,12 @@ def main() -> None:
     parser.add_argument("--flat-files", type=int, default=100_000)
     parser.add_argument("--million", action="store_true", help="also 1,000,000 files of 512 B")
     parser.add_argument("--checkout-runs", type=int, default=3, help="timed restores per tool")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds to wait between deleting the working copies and restoring them",
+    )
     parser.add_argument("--checkout-only", action="store_true", help="only the checkout comparison")
     args = parser.parse_args()
     dvc_bin = peer_venv("dvc", DVC)

@@ -124,7 +124,7 @@ def _hash(m: Modules, counter: _Counter) -> None:  # reading small files, hashin
 
 def _stage(m: Modules, counter: _Counter, after: bool = False) -> None:
     """A loose copy in tmp/, or an object into a pack."""
-    _wrap(m["objects"], "_copy_into", counter, after=after)
+    _wrap(m["objects"], "copy_into", counter, after=after)
     _wrap(m["packs"].PackWriter, "add", counter, after=after)
 
 
@@ -171,7 +171,8 @@ def _upload(m: Modules, counter: _Counter, after: bool = False) -> None:
 
 
 def _download(m: Modules, counter: _Counter, after: bool = False) -> None:
-    _wrap(m["remote.fetch"].RemoteReader, "download", counter, after=after)
+    for name in ("download", "small"):  # a large object into tmp/, a small one into memory
+        _wrap(m["remote.fetch"].RemoteReader, name, counter, after=after)
 
 
 def _place(m: Modules, counter: _Counter, after: bool = False) -> None:

@@ -1,6 +1,8 @@
 """Verified reads from a remote for ``pull``: records, loose objects (several in flight,
 published in batches), and objects out of the remote's packs (a few ranged reads each).
-Nothing enters the store before it hashes to its name."""
+Nothing enters the store before it hashes to its name: a small object is checked in
+memory and staged from the same bytes (``ObjectWriter.add_checked``, the store's writer
+that checkout's shares its primitives with), a large one as it lands in ``tmp/``."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from ..hashing import hash_bytes, hash_file
 from ..records import Record
 from ..store.objects import ObjectWriter
 from ..store.packs import PACK_MAX_OBJECT
+from ..store.verified import Corrupt, check
 from . import pack_transfer as remote_packs
 from .backend import RemoteFS
 from .push import part_jobs
@@ -25,12 +28,9 @@ from .result import Meter, ProgressFactory, TransferResult
 _COMMIT_OBJECTS = 256
 _COMMIT_BYTES = 256 * 1024 * 1024
 _COMMIT_SECONDS = 1.0
-
-
-class Corrupt(Exception):
-    def __init__(self, oid: str, digest: str) -> None:
-        super().__init__(oid)
-        self.digest = digest
+#: Objects up to this size are read into memory, checked there and staged from the same
+#: bytes: no file to write, read back and hash.
+IN_MEMORY = PACK_MAX_OBJECT
 
 
 class RemoteReader:
@@ -53,9 +53,7 @@ class RemoteReader:
         """A record object's bytes, verified; ``FileNotFoundError`` or ``Corrupt``."""
         with self.rfs.translate(f"read record {oid[:12]}", missing_ok=True):
             data = bytes(self.rfs.fs.cat_file(self.rfs.object_key(oid)))
-        digest = hash_bytes(data)
-        if digest != oid:
-            raise Corrupt(oid, digest)
+        check(oid, data)
         return data
 
     def records(
@@ -89,6 +87,14 @@ class RemoteReader:
                         out[oid] = (record, got)
         return out
 
+    def small(self, oid: str, meter: Meter) -> bytes:
+        """A small object's bytes, checked; ``FileNotFoundError`` or ``Corrupt``."""
+        with self.rfs.translate(f"read {oid[:12]}", missing_ok=True):
+            data = bytes(self.rfs.fs.cat_file(self.rfs.object_key(oid)))
+        meter.update(len(data))
+        check(oid, data)
+        return data
+
     def download(self, oid: str, tmp: Path, meter: Meter, parts: int = 1) -> int:
         """Fetch one object into ``tmp`` and check its hash; returns its size."""
         got = 0
@@ -112,6 +118,103 @@ class RemoteReader:
         return size
 
 
+class _Downloads:
+    """One batch of loose objects: several in flight, staged as each lands, published into
+    the store every ``_COMMIT_*`` so a killed pull keeps most of what it fetched."""
+
+    def __init__(
+        self,
+        src: RemoteReader,
+        writer: ObjectWriter,
+        sizes: dict[str, int],
+        result: TransferResult,
+        packable: Collection[str],
+    ) -> None:
+        self.src = src
+        self.writer = writer
+        self.sizes = sizes
+        self.result = result
+        self.packable = packable
+        self.parts = 1
+        self.meter: Meter | None = None
+        self.staged = [0, 0]  # objects, bytes since the last commit
+        self.last_commit = time.monotonic()
+        self.error: BaseException | None = None
+
+    def fetch(self, oid: str) -> bytes | Path:
+        """An object's bytes (a small one) or the file it landed in, checked (a thread's)."""
+        assert self.meter is not None
+        if self.sizes[oid] <= IN_MEMORY:
+            return self.src.small(oid, self.meter)
+        tmp = self.writer.tmp_path()
+        self.src.download(oid, tmp, self.meter, self.parts)
+        return tmp
+
+    def land(self, oid: str, got: bytes | Path) -> None:
+        if isinstance(got, bytes):
+            size = len(got)
+            if oid in self.packable:
+                self.writer.add_packed(oid, got)  # small data copies join a pack
+            else:
+                self.writer.add_checked(oid, got)
+        else:
+            size = got.stat().st_size
+            self.writer.adopt(got, oid)
+        self.result.moved += 1
+        self.result.moved_bytes += size
+        self.staged[0] += 1
+        self.staged[1] += size
+
+    def failed(self, oid: str, exc: BaseException) -> None:
+        if isinstance(exc, Corrupt):
+            self.result.problems.append(self.src.corrupt_message(oid, exc.digest))
+        elif isinstance(exc, FileNotFoundError):
+            self.result.problems.append(f"object {oid} vanished from remote {self.src.name}")
+        elif self.error is None:
+            self.error = exc
+
+    def maybe_commit(self) -> None:
+        objects, size = self.staged
+        if objects and (
+            objects >= _COMMIT_OBJECTS
+            or size >= _COMMIT_BYTES
+            or time.monotonic() - self.last_commit >= _COMMIT_SECONDS
+        ):
+            self.writer.commit()
+            self.staged = [0, 0]
+            self.last_commit = time.monotonic()
+
+    def run(self, jobs: int, progress: ProgressFactory | None) -> None:
+        self.meter = Meter(progress, sum(self.sizes.values()), f"pull {self.src.name}")
+        self.parts = part_jobs(self.sizes.values(), jobs)
+        todo = iter(sorted(self.sizes, key=lambda oid: -self.sizes[oid]))
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        futures: dict[Future[bytes | Path], str] = {}
+
+        def submit() -> None:
+            oid = next(todo, None)
+            if oid is not None and self.error is None:
+                futures[pool.submit(self.fetch, oid)] = oid
+
+        try:
+            for _ in range(jobs * 4):
+                submit()
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    oid = futures.pop(future)
+                    exc = future.exception()
+                    if exc is None:
+                        self.land(oid, future.result())
+                    else:
+                        self.failed(oid, exc)
+                    submit()
+                self.maybe_commit()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.meter.close()
+
+
 def download_all(
     src: RemoteReader,
     writer: ObjectWriter,
@@ -123,62 +226,9 @@ def download_all(
 ) -> None:
     if not sizes:
         return
-    meter = Meter(progress, sum(sizes.values()), f"pull {src.name}")
-    order = sorted(sizes, key=lambda oid: -sizes[oid])
-    parts = part_jobs(sizes.values(), jobs)
-    it = iter(order)
-    staged_objects = staged_bytes = 0
-    last_commit = time.monotonic()
-    error: BaseException | None = None
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures: dict[Future[int], tuple[str, Path]] = {}
-
-        def submit() -> bool:
-            oid = next(it, None)
-            if oid is None:
-                return False
-            tmp = writer.tmp_path()
-            futures[pool.submit(src.download, oid, tmp, meter, parts)] = (oid, tmp)
-            return True
-
-        while len(futures) < jobs * 4 and submit():
-            pass
-        while futures:
-            done, _ = wait(futures, return_when=FIRST_COMPLETED)
-            for future in done:
-                oid, tmp = futures.pop(future)
-                exc = future.exception()
-                if exc is None:
-                    if oid in packable and future.result() <= PACK_MAX_OBJECT:
-                        # Small data copies join a pack, as a snapshot's would.
-                        writer.add_packed(oid, tmp.read_bytes())
-                        tmp.unlink()
-                    else:
-                        writer.adopt(tmp, oid)
-                    result.moved += 1
-                    result.moved_bytes += future.result()
-                    staged_objects += 1
-                    staged_bytes += future.result()
-                elif isinstance(exc, Corrupt):
-                    result.problems.append(src.corrupt_message(oid, exc.digest))
-                elif isinstance(exc, FileNotFoundError):
-                    result.problems.append(f"object {oid} vanished from remote {src.name}")
-                elif error is None:
-                    error = exc
-                if error is None:
-                    submit()
-            if staged_objects and (
-                staged_objects >= _COMMIT_OBJECTS
-                or staged_bytes >= _COMMIT_BYTES
-                or time.monotonic() - last_commit >= _COMMIT_SECONDS
-            ):
-                writer.commit()
-                staged_objects = staged_bytes = 0
-                last_commit = time.monotonic()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        meter.close()
+    downloads = _Downloads(src, writer, sizes, result, packable)
+    downloads.run(jobs, progress)
+    error = downloads.error
     if error is not None:
         if isinstance(error, MlverError):
             raise error

@@ -8,9 +8,7 @@ renamed into place, so a reader never sees a partial object and a crash leaves o
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
-import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -20,45 +18,12 @@ from ..errors import StoreError
 from ..hashing import hash_bytes, hash_file, is_hex_digest
 from .durable import fsync_path, sync_all
 from .packs import PACK_MAX_OBJECT, PackIndex, PackWriter
+from .verified import copy_into, open_new, write_all
 
-_FICLONE = 0x40049409  # linux/fs.h: share extents with the source (reflink)
 #: Asked about more objects than this, listing the loose ones beats a stat per object.
 _LIST_LOOSE_ABOVE = 2048
 #: Above this many staged files one filesystem-wide sync is cheaper than an fsync each.
 _SYNC_BATCH = 64
-
-
-def _reflink(src_fd: int, dst_fd: int) -> bool:
-    try:
-        import fcntl
-
-        fcntl.ioctl(dst_fd, _FICLONE, src_fd)
-        return True
-    except (ImportError, OSError):
-        return False
-
-
-def _copy_into(src: str | os.PathLike[str], dst: Path) -> None:
-    """Reflink when the filesystem can, else a kernel-side copy; never a hard link."""
-    with open(src, "rb") as fsrc, open(dst, "wb") as fdst:
-        if _reflink(fsrc.fileno(), fdst.fileno()):
-            return
-        if hasattr(os, "copy_file_range"):
-            try:
-                remaining = os.fstat(fsrc.fileno()).st_size
-                while remaining > 0:
-                    n = os.copy_file_range(fsrc.fileno(), fdst.fileno(), min(remaining, 1 << 30))
-                    if n == 0:
-                        break
-                    remaining -= n
-                return
-            except OSError as e:
-                if e.errno not in (errno.EXDEV, errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-                    raise
-                fsrc.seek(0)
-                fdst.seek(0)
-                fdst.truncate()
-        shutil.copyfileobj(fsrc, fdst, 1 << 20)
 
 
 class ObjectStore:
@@ -114,7 +79,7 @@ class ObjectStore:
         """Write the object's bytes to a new file ``dst`` (reflink where it can)."""
         path = self.path(oid)
         if path.exists():
-            _copy_into(path, dst)
+            copy_into(path, dst)
         else:
             dst.write_bytes(self.get_bytes(oid))
 
@@ -264,15 +229,25 @@ class ObjectWriter:
     def add_bytes(self, data: bytes) -> str:
         oid = hash_bytes(data)
         if self.wants(oid):
-            tmp = self._tmp_path()
-            try:
-                with open(tmp, "wb") as f:
-                    f.write(data)
-            except OSError as e:
-                tmp.unlink(missing_ok=True)
-                raise StoreError(f"cannot write to the store: {e.strerror}") from None
-            self._stage(tmp, oid)
+            self.add_checked(oid, data)
         return oid
+
+    def add_checked(self, oid: str, data: bytes) -> None:
+        """Stage ``data``, which the caller checked hashes to ``oid`` (and which ``wanted``
+        said the store lacks), written from those same bytes."""
+        if oid in self._names:
+            return
+        tmp = self._tmp_path()
+        try:
+            fd = open_new(tmp, None)
+            try:
+                write_all(fd, data)
+            finally:
+                os.close(fd)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"cannot write to the store: {e.strerror}") from None
+        self._stage(tmp, oid)
 
     def add_file(self, src: str | os.PathLike[str], oid: str) -> bool:
         """Copy in a file whose hash the caller computed; False if the store already has it."""
@@ -284,7 +259,7 @@ class ObjectWriter:
     def _copy_in(self, src: str | os.PathLike[str]) -> Path:
         tmp = self._tmp_path()
         try:
-            _copy_into(src, tmp)
+            copy_into(src, tmp)
         except OSError as e:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"cannot copy {src} into the store: {e.strerror}") from None

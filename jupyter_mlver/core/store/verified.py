@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import threading
 from collections.abc import Callable
 
@@ -135,6 +136,20 @@ def _hash_source(src: str, hasher: blake3.blake3) -> Callable[[], None]:
 
 def _ignore(_n: int) -> None:
     pass
+
+
+def copy_into(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+    """Copy file ``src`` to the new file ``dst`` as it is (its caller hashed it): a reflink
+    where the filesystem can, else a kernel copy, else a plain one; never a hard link."""
+    with open(src, "rb") as fsrc, open(dst, "wb") as fdst:
+        if _reflink(fsrc.fileno(), fdst.fileno()):
+            return
+        if _kernel_copy(fsrc.fileno(), fdst.fileno(), os.fstat(fsrc.fileno()).st_size, _ignore):
+            return
+        fsrc.seek(0)
+        fdst.seek(0)
+        fdst.truncate()
+        shutil.copyfileobj(fsrc, fdst, _STREAM_CHUNK)
 
 
 def copy_large(
