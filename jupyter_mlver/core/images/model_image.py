@@ -21,7 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ... import _version
 from .. import records
@@ -29,7 +29,7 @@ from ..engine.protocol import Engine, ImageInfo
 from ..errors import InvalidInput
 from ..models import aliases as al
 from ..models import registry
-from ..records import Record
+from ..records import ImageRecord, Record, ServedModel, Server
 from ..store.store import Store
 from .build import (
     BuildResult,
@@ -61,6 +61,14 @@ COMPILE = (
     "--invalidation-mode", "unchecked-hash", SERVER_ROOT,
 )  # fmt: skip
 _SEPARATORS = re.compile(r"[._-]{2,}")
+
+
+class _Serving(TypedDict):
+    """What a serving image's record adds to an Image record."""
+
+    model: ServedModel
+    environment_image: str
+    server: Server
 
 
 @dataclass
@@ -233,7 +241,7 @@ def build_model_image(
             inputs=inputs,
             started=started,
         )
-        extra = {
+        extra: _Serving = {
             "model": {"name": record["name"], "version": record["version"], "record": record["id"]},
             "environment_image": env_image["id"],
             "server": server.to_json(),
@@ -277,7 +285,8 @@ def build_model_image(
                     repo_digests=push_tags(engine, options.push, plan.push_refs, progress),
                     created=created,
                 )
-                stored = store.put_record({**image, **extra})
+                serving: ImageRecord = {**image, **extra}
+                stored = store.put_record(serving)
     result = plan.result(stored, dockerfile, stored.get("unreproducible") or [])
     return ModelImageResult(result, record, env_result)
 
@@ -286,12 +295,12 @@ def _reuse(
     store: Store,
     engine: Engine,
     plan: Plan,
-    earlier: Record,
+    earlier: ImageRecord,
     info: ImageInfo,
-    extra: dict[str, Any],
+    extra: _Serving,
     push_repo: str | None,
     progress: ProgressCallback,
-) -> tuple[Record, str]:
+) -> tuple[ImageRecord, str]:
     progress(
         ProgressEvent(
             "reuse",
@@ -303,5 +312,6 @@ def _reuse(
         image = reused_record(
             engine, plan, earlier, info, earlier.get("unreproducible") or [], push_repo, progress
         )
-        stored = store.put_record({**image, **extra})
+        serving: ImageRecord = {**image, **extra}
+        stored = store.put_record(serving)
     return stored, store.objects.get_bytes(earlier["dockerfile"]).decode()

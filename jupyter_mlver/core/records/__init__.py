@@ -1,0 +1,117 @@
+"""Records: one TypedDict per kind (a module each) and their stored form (``canonical.py``).
+
+``from jupyter_mlver.core.records import SnapshotRecord, canonical_json, ...``: everything is
+here. Constructors return their kind's TypedDict; a function that takes any record takes
+``Mapping[str, Any]`` (every TypedDict is one), and ``Record`` (``dict[str, Any]``) is a
+record of a kind the code does not know yet. ``tests/test_record_types.py`` holds the types
+and ``jupyter_mlver/schemas/*.json`` equal.
+"""
+
+from .alias import AliasRecord
+from .canonical import (
+    ALIAS,
+    DEPLOYMENT,
+    ENVIRONMENT,
+    IMAGE,
+    KINDS,
+    MODEL,
+    RUN_ENV,
+    RUN_MARKER,
+    SNAPSHOT,
+    TAG,
+    Record,
+    canonical_json,
+    check_scalar,
+    decode,
+    encode,
+    kind,
+    now,
+    references,
+)
+from .common import Author, Scalar
+from .deployment import DeploymentRecord
+from .drift import (
+    ColumnDriftJson,
+    DriftReportJson,
+    DriftTarget,
+    FileDriftJson,
+    HistogramJson,
+    SideJson,
+)
+from .environment import EnvironmentRecord
+from .image import ImageRecord, ServedModel, Server, Unreproducible
+from .model import Artifact, ArtifactFile, GateSpec, ModelRecord, Signature, SignatureInput
+from .run import RunContext, RunSection
+from .snapshot import (
+    DataEntry,
+    Execution,
+    GitInfo,
+    Notebook,
+    Reproduction,
+    SnapshotRecord,
+)
+from .tag import TagRecord
+
+#: Each kind's TypedDict and its schema: ``Store.get(rid, ModelRecord)`` reads a record as
+#: its kind (and refuses a record of another kind).
+TYPES: dict[object, str] = {
+    SnapshotRecord: SNAPSHOT,
+    EnvironmentRecord: ENVIRONMENT,
+    ImageRecord: IMAGE,
+    TagRecord: TAG,
+    ModelRecord: MODEL,
+    AliasRecord: ALIAS,
+    DeploymentRecord: DEPLOYMENT,
+}
+
+__all__ = [
+    "ALIAS",
+    "DEPLOYMENT",
+    "ENVIRONMENT",
+    "IMAGE",
+    "KINDS",
+    "MODEL",
+    "RUN_ENV",
+    "RUN_MARKER",
+    "SNAPSHOT",
+    "TAG",
+    "TYPES",
+    "AliasRecord",
+    "Artifact",
+    "ArtifactFile",
+    "Author",
+    "ColumnDriftJson",
+    "DataEntry",
+    "DeploymentRecord",
+    "DriftReportJson",
+    "DriftTarget",
+    "EnvironmentRecord",
+    "Execution",
+    "FileDriftJson",
+    "GateSpec",
+    "GitInfo",
+    "HistogramJson",
+    "ImageRecord",
+    "ModelRecord",
+    "Notebook",
+    "Record",
+    "Reproduction",
+    "RunContext",
+    "RunSection",
+    "Scalar",
+    "ServedModel",
+    "Server",
+    "SideJson",
+    "Signature",
+    "SignatureInput",
+    "SnapshotRecord",
+    "TagRecord",
+    "Unreproducible",
+    "canonical_json",
+    "check_scalar",
+    "decode",
+    "encode",
+    "kind",
+    "now",
+    "references",
+]
