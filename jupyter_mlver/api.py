@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .config import Mlver
-from .core.records import Record
+from .core.records import Record, SnapshotRecord
 from .notebook.session import SnapshotRequest, session_for, take_kernel_snapshot
 
 
@@ -51,7 +51,7 @@ def snapshot(
     state: Sequence[str] | None = None,
     notebook: str | None = None,
     hash_only: bool = False,
-) -> Record:
+) -> SnapshotRecord:
     """Take a snapshot like ``%mlver snapshot`` and return the stored record (with its id)."""
     shell = _shell()
     settings = Mlver(parent=shell) if shell is not None else Mlver()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .format import format_value
@@ -63,7 +64,7 @@ def tags(names: list[str]) -> str:
     return "".join(f'<span class="mlver-tag">{e(t)}</span>' for t in names)
 
 
-def warnings(items: list[dict[str, Any]]) -> str:
+def warnings(items: Sequence[Mapping[str, Any]]) -> str:
     return "".join(f'<div class="mlver-warn">⚠ {e(w["message"])}</div>' for w in items)
 
 

@@ -13,9 +13,9 @@ import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ..errors import InvalidInput
+from ..records import DataEntry
 from ..store.objects import ObjectWriter
 from ..store.state import Entry, StateCache, StatKey, TreeInfo, listing_digest, matches
 from ..store.trees import TreeFile, build
@@ -135,7 +135,7 @@ def capture_data(
     writer: ObjectWriter,
     copies: bool = True,
     progress: ProgressFactory | None = None,
-) -> list[dict[str, Any]]:
+) -> list[DataEntry]:
     """Data entries sorted by path: ``{path, role, hash, size, stored}`` for a file and
     ``{path, role: "tracked", kind: "tree", hash, size, files, stored[, unstored]}`` for a
     directory (``hash`` names its tree object).
@@ -175,8 +175,9 @@ def capture_data(
     built = [(t, t.build(writer, copies)) for t in dirty]
     writer.after_commit(functools.partial(_remember, state, singles, cached, built))
 
-    entries = []
+    entries: list[DataEntry] = []
     for f in singles.values():
+        assert f.digest is not None  # every file was hashed (or found in the cache) above
         entries.append(
             {
                 "path": _record_path(f.path, root),
@@ -187,7 +188,7 @@ def capture_data(
             }
         )
     for t, info in [*((t, clean[t.root]) for t in trees if t.root in clean), *built]:
-        entry: dict[str, Any] = {
+        entry: DataEntry = {
             "path": _record_path(t.root, root),
             "role": "tracked",
             "kind": "tree",

@@ -21,7 +21,7 @@ from ..errors import InvalidInput, RecordNotFound
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
-from ..records import Record
+from ..records import DeploymentRecord, Record
 from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
@@ -118,7 +118,7 @@ def deploy(
     options: LocalOptions,
     force: bool = False,
     reason: str | None = None,
-) -> Record:
+) -> DeploymentRecord:
     """Serve the version ``ref`` names behind a new proxy on ``port``: the ``deployed`` event."""
     model = registry.resolve(store, ref)
     name = check_name(name or model["name"], "deployment name")
@@ -172,7 +172,7 @@ def canary(
     name: str | None,
     percent: int,
     options: LocalOptions,
-) -> Record:
+) -> DeploymentRecord:
     """Start the version ``ref`` names next to the stable one with ``percent`` of the
     requests, or change the weight of that canary: a ``canary`` or ``weight`` event."""
     if not 0 <= percent <= 100:
@@ -286,7 +286,7 @@ def promote(
     reason: str | None = None,
     figures: Mapping[str, Any] | None = None,
     force: bool = False,
-) -> Record:
+) -> DeploymentRecord:
     """Give the canary every request and retire the old stable version."""
     with _locked(store, name):
         state, proxy = _running(store, engine, name)
@@ -324,7 +324,7 @@ def rollback(
     options: LocalOptions,
     reason: str | None = None,
     figures: Mapping[str, Any] | None = None,
-) -> Record:
+) -> DeploymentRecord:
     """Send every request back to the stable version and stop the canary; without a canary,
     go back to the version that was stable before the last promotion."""
     with _locked(store, name):
@@ -374,7 +374,7 @@ def rollback(
         return event
 
 
-def stop(store: Store, engine: Engine, name: str, *, reason: str | None = None) -> Record:
+def stop(store: Store, engine: Engine, name: str, *, reason: str | None = None) -> DeploymentRecord:
     """Stop and remove every container of the deployment and its network."""
     with _locked(store, name):
         state = ev.state(store, name)

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..engine.protocol import Engine
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import DeploymentRecord
 from ..store.store import Store
 from . import events as ev
 from . import local
@@ -91,7 +91,7 @@ class WatchResult:
     reason: str
     seconds: float
     status: DeploymentStatus
-    event: Record | None = None
+    event: DeploymentRecord | None = None
 
     @property
     def exit_code(self) -> int:

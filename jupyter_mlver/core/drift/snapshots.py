@@ -16,12 +16,12 @@ from pathlib import Path
 from .. import records
 from ..errors import InvalidInput, MlverError
 from ..hashing import hash_file
-from ..records import Record
+from ..records import DriftTarget, Record
 from ..store.datarefs import data_files
 from ..store.index.db import ALL
 from ..store.store import Store
 from .frames import DriftOptions, compare_frames
-from .report import DriftReport, FileDrift, Json, Side
+from .report import DriftReport, FileDrift, Side
 from .tables import is_table, read_table
 
 Entry = dict[str, object]
@@ -128,10 +128,10 @@ def drift_snapshot(
     options = options or DriftOptions()
     record = _snapshot(store, ref_id)
     entries = _select(store, record, paths)
-    reference: Json = {"source": "snapshot", "snapshot": ref_id}
+    reference: DriftTarget = {"source": "snapshot", "snapshot": ref_id}
     other = _snapshot(store, other_id) if other_id is not None else None
-    if other is not None:
-        target: Json = {"source": "snapshot", "snapshot": other_id}
+    if other is not None and other_id is not None:
+        target: DriftTarget = {"source": "snapshot", "snapshot": other_id}
     elif current is not None:
         if len(entries) != 1:
             raise InvalidInput(
@@ -167,7 +167,7 @@ def _files(
     other: Record | None,
     other_tables: dict[str, Entry],
     current: str | os.PathLike[str] | None,
-    target: Json,
+    target: DriftTarget,
     changed_only: bool,
     options: DriftOptions,
     histograms: bool,
@@ -216,7 +216,7 @@ def _recorded_or_note(
         return str(e)
 
 
-def _skipped(record: Record, entry: Entry, target: Json, note: str) -> FileDrift:
+def _skipped(record: Record, entry: Entry, target: DriftTarget, note: str) -> FileDrift:
     path = str(entry["path"])
     ref = Side("snapshot", path, snapshot=record["id"], hash=str(entry["hash"]))
     cur = Side(str(target["source"]), str(target.get("path") or path), target.get("snapshot"))

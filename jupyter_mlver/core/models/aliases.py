@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import records
 from ..errors import Conflict, InvalidInput, RecordNotFound
-from ..records import Record
+from ..records import Author, Record
 from ..store.index.db import AliasRow
 from ..store.store import Store
 from .records import Gate, alias_record
@@ -136,7 +136,7 @@ def move_locked(
     *,
     force: bool,
     reason: str | None,
-    author: dict[str, str | None],
+    author: Author,
     written: set[str],
 ) -> Record:
     """Record a move of ``alias`` to the stored version ``target``. The caller holds
@@ -166,7 +166,7 @@ def rollback_locked(
     alias: str,
     *,
     reason: str | None,
-    author: dict[str, str | None],
+    author: Author,
     written: set[str],
 ) -> Record:
     events = store.index.alias_events(name, alias)
@@ -200,7 +200,7 @@ def _last_created(store: Store, name: str) -> str | None:
     return max((e.created for e in events), default=None)
 
 
-def put_locked(store: Store, record: Record, written: set[str]) -> Record:
+def put_locked(store: Store, record: Mapping[str, Any], written: set[str]) -> Record:
     """Store a record's object and index it inside the caller's transaction."""
     rid, data = records.encode(record)
     if not store.objects.exists(rid):

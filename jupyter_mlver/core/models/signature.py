@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..errors import InvalidInput
+from ..records import Signature as Signature  # the record's; imported from here too
 
-Signature = dict[str, Any]
 _POSITIONAL = ("ndarray", "rows")
 #: Rows of an example file read for its signature.
 EXAMPLE_ROWS = 100

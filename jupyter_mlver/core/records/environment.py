@@ -4,13 +4,13 @@
 from .common import NotRequired, TypedDict
 
 
-class Python(TypedDict):
+class PythonInfo(TypedDict):
     version: str
     implementation: str
     executable: str
 
 
-class Platform(TypedDict):
+class PlatformInfo(TypedDict):
     system: str
     release: str
     machine: str
@@ -49,8 +49,8 @@ class Conda(TypedDict):
 class EnvironmentRecord(TypedDict):
     id: NotRequired[str]  # added when read
     schema: str
-    python: Python
-    platform: Platform
+    python: PythonInfo
+    platform: PlatformInfo
     hardware: Hardware
     packages: list[Package]  # sorted by name
     conda: Conda | None

@@ -14,10 +14,14 @@ class RunContext(TypedDict):
     points: int
 
 
-class RunSection(RunContext):
-    """The context and how the run went; a failed run names its failing cell and error."""
+class RunOutcome(TypedDict):
+    """How the run went; a failed run names its failing cell and error."""
 
     status: str  # "ok" | "failed"
     cell: NotRequired[int]  # 0-based index in the notebook as run
     execution_count: NotRequired[int]
     error: NotRequired[str]  # e.g. "ValueError: lr too large", or why the kernel stopped
+
+
+class RunSection(RunContext, RunOutcome):
+    """The record's ``run``: the context and the outcome."""

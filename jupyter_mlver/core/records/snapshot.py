@@ -7,16 +7,16 @@ from .common import Author, NotRequired, Scalar, TypedDict
 from .run import RunSection
 
 
-class Kernel(TypedDict):
+class KernelInfo(TypedDict):
     name: str
     language: str
 
 
-class Notebook(TypedDict):
+class NotebookInfo(TypedDict):
     path: str | None  # store-relative; None when rebuilt from the kernel's history
     hash: str
     source: str  # frontend | disk | papermill | command-line | working-directory | history
-    kernel: Kernel
+    kernel: KernelInfo
 
 
 class ExecutedCell(TypedDict):
@@ -33,7 +33,7 @@ class ExecutionWarning(TypedDict):
     names: NotRequired[list[str]]  # parameters that were not recorded
 
 
-class Execution(TypedDict):
+class ExecutionInfo(TypedDict):
     cells: list[ExecutedCell]  # in execution order
     warnings: list[ExecutionWarning]
     session: str  # the kernel session that took it (a restart shows as a new one)
@@ -104,8 +104,8 @@ class SnapshotRecord(TypedDict):
     author: Author
     message: str
     tags: list[str]
-    notebook: Notebook | None
-    execution: Execution | None
+    notebook: NotebookInfo | None
+    execution: ExecutionInfo | None
     namespace: dict[str, NamespaceEntry] | None
     state: dict[str, str] | None  # variable -> object id of its pickle
     state_skipped: dict[str, str] | None  # variable -> why it was not kept
