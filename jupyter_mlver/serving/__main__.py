@@ -24,6 +24,8 @@ endpoints:
   GET  /ping, POST /invocations                          MLflow / SageMaker scoring protocol
   GET  /metrics                                          Prometheus metrics
   GET  /mlver/samples[?limit=N]                          newest sampled input rows (JSON Lines)
+  GET  /mlver/durations[?after=N&limit=N]                durations of the newest answered
+                                                         predictions (for canary verdicts)
 
 environment:
   MLVER_MODEL_DIR     the model directory (default /mnt/models when it has a model.json,

@@ -41,6 +41,7 @@ def create_app(served: ServedModel, sampler: Sampler | None = None) -> Starlette
         Route("/v2/health/live", server.live),
         Route("/v2/health/ready", server.ready),
         Route("/v2", server.server_metadata),
+        Route("/v2/", server.server_metadata),  # the protocol's path
         Route(model, server.model_metadata),
         Route(versioned, server.model_metadata),
         Route(f"{model}/ready", server.model_ready),
@@ -51,6 +52,7 @@ def create_app(served: ServedModel, sampler: Sampler | None = None) -> Starlette
         Route("/invocations", server.invocations, methods=["POST"]),
         Route("/metrics", server.metrics_text),
         Route("/mlver/samples", server.samples),
+        Route("/mlver/durations", server.durations),
     ]
     return Starlette(
         routes=routes,
@@ -113,6 +115,15 @@ class _Server:
             return Response(b"", media_type=JSONL)
         body = await run_in_threadpool(self.sampler.newest, int(text) if text else None)
         return Response(body, media_type=JSONL)
+
+    async def durations(self, request: Request) -> Response:
+        """The durations of answered predictions numbered above ``after`` (the newest
+        ``limit`` of them)."""
+        after, limit = (request.query_params.get(k, "") for k in ("after", "limit"))
+        if any(text and not text.isdigit() for text in (after, limit)):
+            return _error(400, "after, limit: expected whole numbers")
+        found = self.metrics.durations.after(int(after or 0), int(limit) if limit else None)
+        return _json(found)
 
     async def infer(self, request: Request) -> Response:
         start = time.perf_counter()

@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..plain import plain_env
 from ..records import Author
 from .secrets import Redactor, strip_url_credentials
 
@@ -89,7 +90,7 @@ def _git(root: Path, *args: str) -> tuple[int, bytes]:
     proc = subprocess.run(
         ["git", "-C", str(root), *args],
         capture_output=True,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"},
+        env=plain_env(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0"),
         check=False,
     )
     return proc.returncode, proc.stdout

@@ -47,8 +47,24 @@ from .environment import (
     PlatformInfo,
     PythonInfo,
 )
-from .image import ImageRecord, ServedModel, Server, Unreproducible
-from .model import Artifact, ArtifactFile, GateSpec, ModelRecord, Signature, SignatureInput
+from .image import (
+    ImageRecord,
+    ModelPackagesInfo,
+    PackageReasons,
+    ServedModel,
+    Server,
+    ServingFields,
+    Unreproducible,
+)
+from .model import (
+    Artifact,
+    ArtifactFile,
+    GateSpec,
+    ModelRecord,
+    Signature,
+    SignatureInput,
+    SignatureOutput,
+)
 from .run import RunContext, RunOutcome, RunSection
 from .snapshot import (
     DataEntry,
@@ -112,10 +128,12 @@ __all__ = [
     "HistogramJson",
     "ImageRecord",
     "KernelInfo",
+    "ModelPackagesInfo",
     "ModelRecord",
     "NamespaceEntry",
     "NotebookInfo",
     "Package",
+    "PackageReasons",
     "PlatformInfo",
     "PythonInfo",
     "Record",
@@ -128,9 +146,11 @@ __all__ = [
     "Scalar",
     "ServedModel",
     "Server",
+    "ServingFields",
     "SideJson",
     "Signature",
     "SignatureInput",
+    "SignatureOutput",
     "SnapshotRecord",
     "TagRecord",
     "Unreproducible",

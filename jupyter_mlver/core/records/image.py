@@ -16,9 +16,23 @@ class ServedModel(TypedDict):
 
 
 class Server(TypedDict):
-    key: str  # what the model server's packages were resolved for
     requirements: list[str]
     runtime: str  # the jupyter_mlver version of the server's runtime
+    key: NotRequired[str]  # env snapshot: what the server's packages were resolved for
+
+
+class PackageReasons(TypedDict):
+    """Why a model-sized image's packages are there."""
+
+    flavor: list[str]  # the flavour's
+    loaded: list[str] | None  # what loading the artifact imported (None: not known here)
+    table: list[str]  # pandas, for a model of named columns
+    server: list[str]  # the model server's requirements
+    note: str | None
+
+
+class ModelPackagesInfo(PackageReasons):
+    key: str  # finds the lock again
 
 
 class ImageRecord(TypedDict):
@@ -40,8 +54,23 @@ class ImageRecord(TypedDict):
     unreproducible: list[Unreproducible]
     wheels: list[str]  # the wheel objects the image was built from
     inputs: str  # the hash that decides reuse
-    # A serving image (`model build`): the version it serves, the environment image it is
-    # built on, and the model server it adds.
+    # A serving image (`model build`): the version it serves, how its environment was made
+    # (env: model or snapshot), the packages installed, the environment image it is built on
+    # (env snapshot, else None) and the model server it adds.
     model: NotRequired[ServedModel]
-    environment_image: NotRequired[str]
+    env: NotRequired[str]
+    requirements: NotRequired[list[str]]
+    model_packages: NotRequired[ModelPackagesInfo]  # env model
+    environment_image: NotRequired[str | None]
     server: NotRequired[Server]
+
+
+class ServingFields(TypedDict):
+    """What a serving image's record adds to an Image record (``core/images/model_*.py``)."""
+
+    model: ServedModel
+    environment_image: str | None
+    server: Server
+    env: str
+    requirements: list[str]
+    model_packages: NotRequired[ModelPackagesInfo]

@@ -24,9 +24,16 @@ class SignatureInput(TypedDict):
     shape: NotRequired[list[int]]  # a tensor's, -1 for the batch
 
 
+class SignatureOutput(TypedDict):
+    name: str  # predict | predict_proba
+    dtype: str
+    shape: list[int]  # -1: the rows
+
+
 class Signature(TypedDict):
     format: str  # dataframe | columns | records | ndarray | rows | tensor
     inputs: list[SignatureInput]
+    outputs: NotRequired[list[SignatureOutput]]  # each method's answer on the example
 
 
 class GateSpec(TypedDict):
