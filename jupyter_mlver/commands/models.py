@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..core.models.detail import ModelVersion
     from ..core.models.options import RegistrationOptions
     from ..core.models.signature import Signature
-    from ..core.records import Record
+    from ..core.records import AliasRecord
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
 
@@ -276,14 +276,14 @@ ROLLBACK: Command[AliasMove] = Command(
 )
 
 
-def _history(ctx: Context, args: argparse.Namespace) -> list[Record]:
+def _history(ctx: Context, args: argparse.Namespace) -> list[AliasRecord]:
     from ..core.models import registry
 
     with ctx.open_store() as store:
         return registry.history(store, args.name, args.alias)
 
 
-HISTORY: Command[list[Record]] = Command(
+HISTORY: Command[list[AliasRecord]] = Command(
     name="history",
     help="every alias move of a model, oldest first",
     run=_history,

@@ -21,7 +21,7 @@ from ..errors import InvalidInput, RecordNotFound
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
-from ..records import DeploymentRecord, Record
+from ..records import DeploymentRecord, ModelRecord
 from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
@@ -82,12 +82,12 @@ def _slot_of(engine: Engine, name: str, version: int) -> rt.Server:
     )
 
 
-def _guard(store: Store, model: Record, force: bool, reason: str | None) -> None:
+def _guard(store: Store, model: ModelRecord, force: bool, reason: str | None) -> None:
     """Refuse before anything changes when ``production`` may not move to ``model``."""
     al.check_allowed(store, al.Candidate.of(store, model), PRODUCTION, force, reason)
 
 
-def _follow(store: Store, model: Record, reason: str, force: bool = False) -> None:
+def _follow(store: Store, model: ModelRecord, reason: str, force: bool = False) -> None:
     """Point ``production`` at the now stable version (a no-op when it is there already)."""
     held = al.holder(store, model["name"], PRODUCTION)
     if held is not None and held.model_record == model["id"]:
@@ -101,7 +101,7 @@ def _follow(store: Store, model: Record, reason: str, force: bool = False) -> No
     )
 
 
-def _version(store: Store, model: str, version: int) -> Record:
+def _version(store: Store, model: str, version: int) -> ModelRecord:
     return registry.resolve(store, f"{model}:{version}")
 
 
@@ -237,7 +237,7 @@ def _start_in_slot(
     engine: Engine,
     api: hp.RuntimeAPI,
     name: str,
-    model: Record,
+    model: ModelRecord,
     slot: str,
     image: str,
     options: LocalOptions,

@@ -20,7 +20,7 @@ from .. import records
 from ..engine.protocol import Engine
 from ..engine.target import Target, check_compatible
 from ..hashing import hash_bytes
-from ..records import Record, ServingFields
+from ..records import ModelRecord, Record, ServingFields
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import bases
@@ -159,7 +159,7 @@ def _deps_files(store: Store, ctx: Context, lock: Lock) -> None:
 def build_model_sized(
     store: Store,
     options: ModelImageOptions,
-    record: Record,
+    record: ModelRecord,
     engine: Engine | None,
     progress: ProgressCallback,
     base_default: str | None,

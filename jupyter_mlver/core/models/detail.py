@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..records import Record
+from ..records import ImageRecord, ModelRecord, Record
 from ..store.store import Store
 
 
@@ -15,13 +15,13 @@ class ModelVersion:
     """A model version as shown: its record, the aliases it holds, the snapshot it came
     from (None when this store does not have it) and its serving images, newest first."""
 
-    record: Record
+    record: ModelRecord
     aliases: list[str]
     snapshot: Record | None = None
-    images: list[Record] = field(default_factory=list)
+    images: list[ImageRecord] = field(default_factory=list)
 
 
-def version_detail(store: Store, record: Record) -> ModelVersion:
+def version_detail(store: Store, record: ModelRecord) -> ModelVersion:
     """The detail of a version's record (resolve a ref with ``registry.resolve`` first)."""
     from . import aliases as al
     from . import registry

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..capture.git import author as git_author
 from ..errors import AmbiguousRef, InvalidInput, RecordNotFound
-from ..records import Record
+from ..records import AliasRecord, ImageRecord, ModelRecord
 from ..store.store import Store
 from . import aliases as al
 from . import flavors
@@ -31,7 +31,7 @@ EXPORT_ARTIFACT = "artifact"
 
 def register(
     store: Store, prepared: Prepared, options: RegistrationOptions, *, snapshot: str
-) -> Record:
+) -> ModelRecord:
     """Store the artifact and a new version of ``options.name`` (1 + the latest), tied to
     ``snapshot`` (a snapshot id); then move each of ``options.aliases`` to it (``production``
     guarded). Without a gate the version keeps the gate of the model's latest version that
@@ -50,7 +50,7 @@ def register(
     with store.writing():
         artifact, written = store_artifact(store, prepared)
 
-        def write() -> Record:
+        def write() -> ModelRecord:
             record = model_record(
                 name=name,
                 version=(store.index.latest_model_version(name) or 0) + 1,
@@ -98,7 +98,7 @@ def _locked(store: Store, written: set[str], write: Callable[[], T]) -> T:
         raise
 
 
-def resolve(store: Store, ref: str | ModelRef) -> Record:
+def resolve(store: Store, ref: str | ModelRef) -> ModelRecord:
     """The version record a ref names: ``NAME`` (latest), ``NAME:VERSION``, ``NAME@ALIAS``."""
     mref = parse_ref(ref) if isinstance(ref, str) else ref
     versions = store.index.model_versions(mref.name)
@@ -111,7 +111,7 @@ def resolve(store: Store, ref: str | ModelRef) -> Record:
             raise RecordNotFound(
                 f"model {mref.name} has no alias {mref.alias!r}", f"its aliases: {held}"
             )
-        return store.get(row.model_record)
+        return store.get(row.model_record, ModelRecord)
     version = mref.version if mref.version is not None else versions[-1][0]
     ids = [rid for v, rid in versions if v == version]
     if not ids:
@@ -126,7 +126,7 @@ def resolve(store: Store, ref: str | ModelRef) -> Record:
             f"({shown})",
             "register it again to give it a new version, or use an alias",
         )
-    return store.get(ids[0])
+    return store.get(ids[0], ModelRecord)
 
 
 def _span(versions: list[int]) -> str:
@@ -144,20 +144,20 @@ def list_models(store: Store) -> list[dict[str, Any]]:
     ]
 
 
-def history(store: Store, name: str, alias: str | None = None) -> list[Record]:
+def history(store: Store, name: str, alias: str | None = None) -> list[AliasRecord]:
     """A model's alias events (of one alias, or all), oldest first."""
     check_name(name)
     if not store.index.model_versions(name):
         raise RecordNotFound(f"no model named {name!r}", "see `jupyter mlver model list`")
     if alias is not None:
         check_alias(alias)
-    return [store.get(row.id) for row in store.index.alias_events(name, alias)]
+    return [store.get(row.id, AliasRecord) for row in store.index.alias_events(name, alias)]
 
 
-def images(store: Store, record: Record) -> list[Record]:
+def images(store: Store, record: Mapping[str, Any]) -> list[ImageRecord]:
     """The serving images built for a version (``model build``), newest first."""
     return [
-        store.get(rid)
+        store.get(rid, ImageRecord)
         for rid in store.index.images_of_model(record["id"])
         if store.objects.exists(rid)
     ]
@@ -168,7 +168,7 @@ def describe(store: Store, name: str) -> dict[str, Any]:
     snapshots the versions came from (message, time, metrics) and each version's serving
     images (by version record id)."""
     events = history(store, name)
-    versions = [store.get(rid) for _, rid in store.index.model_versions(name)]
+    versions = [store.get(rid, ModelRecord) for _, rid in store.index.model_versions(name)]
     snapshots = {}
     for record in versions:
         sid = record.get("snapshot")
@@ -194,7 +194,7 @@ def describe(store: Store, name: str) -> dict[str, Any]:
 
 def move_alias(
     store: Store, ref: str, alias: str, *, force: bool = False, reason: str | None = None
-) -> Record:
+) -> AliasRecord:
     """Point ``alias`` at the version ``ref`` names; the alias event."""
     check_alias(alias)
     target = resolve(store, ref)
@@ -209,7 +209,7 @@ def move_alias(
     )
 
 
-def rollback(store: Store, ref: str, *, reason: str | None = None) -> Record:
+def rollback(store: Store, ref: str, *, reason: str | None = None) -> AliasRecord:
     """Move ``NAME@ALIAS`` back to the version that held it before its last move."""
     mref = parse_ref(ref)
     if mref.alias is None:
@@ -225,16 +225,16 @@ def rollback(store: Store, ref: str, *, reason: str | None = None) -> Record:
     )
 
 
-def _event(store: Store, write: Callable[[set[str]], Record]) -> Record:
+def _event(store: Store, write: Callable[[set[str]], AliasRecord]) -> AliasRecord:
     """Write one alias event under the store's write lock, in one index transaction."""
     written: set[str] = set()
     with store.writing():
         return _locked(store, written, lambda: write(written))
 
 
-def export(store: Store, ref: str | Record, dest: Path) -> Record:
+def export(store: Store, ref: str | ModelRecord, dest: Path) -> ModelRecord:
     """Write a version as a model directory a server loads: ``model.json`` and ``artifact/``."""
-    record = resolve(store, ref) if not isinstance(ref, dict) else ref
+    record = resolve(store, ref) if isinstance(ref, str) else ref
     dest.mkdir(parents=True, exist_ok=True)
     materialize(store, record["artifact"], dest / EXPORT_ARTIFACT)
     (dest / EXPORT_RECORD).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
