@@ -58,6 +58,16 @@ def _options(args: argparse.Namespace, signature: Signature | None) -> Registrat
 
 
 def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    from ..core.records import now
+
+    started = now()
+    detail = _register_here(ctx, args)
+    # A new version is stamped now or later; an earlier one was returned as it was.
+    detail.existing = detail.record["created"] < started
+    return detail
+
+
+def _register_here(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     if ctx.session is not None:
         return _register_in_kernel(ctx, args)
     from ..core.models.detail import version_detail
@@ -132,7 +142,8 @@ def _variable_or_path(namespace: dict[str, Any], word: str, what: str) -> tuple[
 REGISTER: Command[ModelVersion] = Command(
     name="register",
     help="register a new version (1, 2, …) of a model: a file or directory, or in a notebook "
-    "a fitted object saved in its library's own format",
+    "a fitted object saved in its library's own format; an artifact a version already has "
+    "returns that version (nothing registered, aliases unchanged)",
     run=_register,
     text=views.registered,
     json=lambda v: v.record,

@@ -37,6 +37,7 @@ def _build(
             push=getattr(args, "push", None),
             prefix=ctx.settings.image_prefix,
             env=getattr(args, "env", None) or "model",
+            no_cache=bool(getattr(args, "no_cache", False)),
         )
         return build_model_image(
             store, options, engine, progress=progress, base_default=ctx.base_default
@@ -70,6 +71,7 @@ BUILD: Command[ModelImageResult] = Command(
             "mlver-local/python:X.Y.Z-slim)",
         ),
         arg("--push", metavar="REPO", help="push every tag to this repository"),
+        arg("--no-cache", action="store_true", help="no reuse, no layer cache: build every step"),
         arg(
             "--env",
             choices=("model", "snapshot"),

@@ -53,6 +53,9 @@ def register_in_kernel(
         prepared = None
         try:
             prepared = _prepare(store, request)
+            same = registry.registered(store, options.name, prepared)
+            if same is not None:  # already registered: no snapshot, no alias moves
+                return store, same
             if options.signature is not None and request.example is not None:
                 in_memory = (
                     None if isinstance(request.source, (str, os.PathLike)) else request.source

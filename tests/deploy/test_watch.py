@@ -8,7 +8,6 @@ from __future__ import annotations
 import subprocess
 
 from jupyter_mlver.core.engine.docker import DockerEngine
-
 from jupyter_mlver.core.models import aliases as al
 from jupyter_mlver.core.store.store import Store
 from tests.deploy.conftest import Fleet, free_port

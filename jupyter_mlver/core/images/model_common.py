@@ -46,6 +46,7 @@ class ModelImageOptions:
     push: str | None = None  # a repository to push every tag to
     prefix: str = ""  # c.Mlver.image_prefix
     env: str = "model"  # model: what the model needs; snapshot: the whole environment
+    no_cache: bool = False  # no reuse, no layer cache (every step built again)
 
 
 @dataclass

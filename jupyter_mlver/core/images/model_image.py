@@ -95,7 +95,12 @@ def build_model_image(
     )
     env_result = build_image(
         store,
-        BuildOptions(ref=record["snapshot"], base=options.base, prefix=options.prefix),
+        BuildOptions(
+            ref=record["snapshot"],
+            base=options.base,
+            prefix=options.prefix,
+            no_cache=options.no_cache,
+        ),
         engine,
         progress=progress,
         base_default=base_default,
@@ -146,7 +151,9 @@ def build_model_image(
             "env": "snapshot",
             "requirements": sorted(f"{p['name']}=={p['version']}" for p in environment["packages"]),
         }
-        found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
+        found = None
+        if not options.no_cache:
+            found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
         if found is not None:
             stored, dockerfile = _reuse(store, engine, plan, *found, extra, options.push, progress)
         else:
@@ -169,8 +176,8 @@ def build_model_image(
             )
             dockerfile = render(overlay)
             image_id, log = run_build(
-                store, writer, engine, context(overlay, dockerfile), dockerfile, False, Path(tmp),
-                progress,
+                store, writer, engine, context(overlay, dockerfile), dockerfile, options.no_cache,
+                Path(tmp), progress,
             )  # fmt: skip
             info = engine.image(image_id)
             assert info is not None

@@ -223,7 +223,9 @@ def build_model_sized(
             "requirements": packages.pins,
             "model_packages": {**packages.to_json(), "key": key},
         }
-        found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
+        found = None
+        if not options.no_cache:
+            found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
         if found is not None:
             stored, dockerfile = _reuse(store, engine, plan, *found, extra, options.push, progress)
         else:
@@ -244,7 +246,14 @@ def build_model_sized(
             build_context = context(overlay, dockerfile)
             _deps_files(store, build_context, lock)
             image_id, log = run_build(
-                store, writer, engine, build_context, dockerfile, False, Path(tmp), progress
+                store,
+                writer,
+                engine,
+                build_context,
+                dockerfile,
+                options.no_cache,
+                Path(tmp),
+                progress,
             )
             info = engine.image(image_id)
             assert info is not None

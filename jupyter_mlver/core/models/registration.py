@@ -67,6 +67,9 @@ def register_path(
     outputs."""
     prepared = prepare_path(store, path, options.flavor)
     try:
+        same = registry.registered(store, options.name, prepared)
+        if same is not None:
+            return same
         if options.signature is not None and example is not None:
             signature = describe_outputs(options.signature, prepared, example)
             options = replace(options, signature=signature)

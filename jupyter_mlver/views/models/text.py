@@ -49,6 +49,11 @@ def models(models: Sequence[dict[str, Any]]) -> str:
 
 def registered(v: ModelVersion) -> str:
     record, held = v.record, v.aliases
+    if v.existing:
+        return (
+            f"{record['name']}:{record['version']} already has this artifact: nothing "
+            f"registered, aliases unchanged ({', '.join(held) or 'none'})"
+        )
     moved = f"; {', '.join(held)} → {record['version']}" if held else ""
     return (
         f"registered {record['name']}:{record['version']} from snapshot "
