@@ -162,6 +162,7 @@ def _execute(
     total += 1 if params else 0
     started = [0]
     current: list[int | None] = [None]
+    raised: list[dict[str, Any]] = []  # the kernel's own error of the failing cell
 
     def cell_start(cell: Any, cell_index: int, **_: Any) -> None:
         current[0] = cell_index
@@ -169,7 +170,20 @@ def _execute(
             started[0] += 1
             on_cell(started[0], total)
 
-    hooks = {"on_cell_start": cell_start, "timeout": timeout, "interrupt_on_timeout": True}
+    def cell_error(cell: Any, cell_index: int, execute_reply: Any, **_: Any) -> None:
+        # The reply names the exception as the kernel raised it, also when the cell shows
+        # no traceback (a UsageError, a missing magic), where papermill and nbclient only
+        # know "CellExecutionError".
+        content = (execute_reply or {}).get("content") or {}
+        ename, evalue = content.get("ename") or "Error", content.get("evalue") or ""
+        raised[:] = [_failure(cell_index, cell.get("execution_count"), ename, evalue)]
+
+    hooks = {
+        "on_cell_start": cell_start,
+        "on_cell_error": cell_error,
+        "timeout": timeout,
+        "interrupt_on_timeout": True,
+    }
     try:
         if engine == "papermill":
             import papermill
@@ -187,7 +201,11 @@ def _execute(
                     **hooks,
                 )
             except PapermillExecutionError as e:
-                return _failure(e.cell_index, e.exec_count, e.ename, e.evalue)
+                return (
+                    raised[-1]
+                    if raised
+                    else _failure(e.cell_index, e.exec_count, e.ename, e.evalue)
+                )
             return None
         nb = inject_parameters(nb, params)
         nbformat.write(nb, output)  # type: ignore[no-untyped-call]
@@ -199,7 +217,7 @@ def _execute(
         try:
             client.execute()
         except CellExecutionError as e:
-            return _failure(current[0], None, e.ename, e.evalue)
+            return raised[-1] if raised else _failure(current[0], None, e.ename, e.evalue)
         finally:
             save()
             if client.kc is not None:
