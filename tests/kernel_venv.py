@@ -11,12 +11,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 #: The kernel's environment: what the quickstart imports, a kernel, nbclient to run
-#: notebooks, and jupyter_mlver itself (for %mlver). soupsieve: its newest releases need
-#: Python >= 3.11.5 and the test base image has Debian's 3.11.2.
+#: notebooks, and jupyter_mlver itself (for %mlver). The test base image has this
+#: interpreter's Python, so nothing is pinned back for an older one.
 KERNEL_PACKAGES = (
     "ipykernel",
     "nbclient",
-    "soupsieve<3.0.2",
     "numpy==2.4.6",
     "pandas==3.1.1",
     "scikit-learn==1.9.1",

@@ -77,8 +77,9 @@ def _register_here(ctx: Context, args: argparse.Namespace) -> ModelVersion:
 
     options = _options(args, None)
     check_path(args.source)
-    if args.example:
-        options = replace(options, signature=infer_signature(read_example(args.example)))
+    example = read_example(args.example) if args.example else None
+    if example is not None:
+        options = replace(options, signature=infer_signature(example))
     new_snapshot = SnapshotOptions(
         message=f"model {args.name}",
         env_vars=ctx.settings.env_vars,
@@ -86,7 +87,12 @@ def _register_here(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     )
     with ctx.open_store(create=True) as store:
         record = register_path(
-            store, args.source, options, snapshot=args.snapshot, new_snapshot=new_snapshot
+            store,
+            args.source,
+            options,
+            snapshot=args.snapshot,
+            new_snapshot=new_snapshot,
+            example=example,
         )
         return version_detail(store, record)
 
@@ -100,13 +106,19 @@ def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     options = _options(args, None)
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
     source, variable = _variable_or_path(namespace, args.source, "model")
+    example = None
     if args.example:
         example, _ = _variable_or_path(namespace, args.example, "example")
         if isinstance(example, str):
             example = read_example(example)
         options = replace(options, signature=infer_signature(example))
     request = RegisterRequest(
-        source, options, variable=variable, snapshot=args.snapshot, serializer=args.serializer
+        source,
+        options,
+        variable=variable,
+        snapshot=args.snapshot,
+        serializer=args.serializer,
+        example=example,
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,7 @@ def make_snapshot(store: Store) -> Make:
 
 # -- a real engine, a real kernel environment (reproduce tests) --------------------------
 
-DEFAULT_BASE = "mlver-test/python:3.11-bookworm"
+DEFAULT_BASE = f"mlver-local/python:{platform.python_version()}-slim"
 SETUP_HINT = (
     "run `make test`, or export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1) and "
     "MLVER_TEST_BASE_IMAGE=$(scripts/ensure-base-image.sh | tail -n1)"

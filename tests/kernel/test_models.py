@@ -52,6 +52,11 @@ def test_register_an_object_and_a_file_from_a_kernel(project: Path, start_kernel
         assert v1["signature"]["inputs"] == [
             {"name": n, "dtype": "float64"} for n in ("a", "b", "c", "d")
         ]
+        # The outputs: what the model answered on the example's first rows.
+        assert v1["signature"]["outputs"] == [
+            {"name": "predict", "dtype": "int64", "shape": [-1]},
+            {"name": "predict_proba", "dtype": "float64", "shape": [-1, 2]},
+        ]
         heads = store.index.snapshots()[1]
     # Nothing ran since: the same HEAD, no new snapshot.
     k.ok('%mlver model register churn clf.joblib -m "the file"')

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import platform
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -29,6 +30,7 @@ from jupyter_mlver.core.store.store import Store
 from tests.kernel_venv import REPO, execute_notebook
 from tests.support import git
 
+DEFAULT_BASE = f"mlver-local/python:{platform.python_version()}-slim"
 SETUP_HINT = (
     "run `make test`, or export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1), "
     "MLVER_TEST_BASE_IMAGE=$(scripts/ensure-base-image.sh | tail -n1) and "
@@ -69,7 +71,7 @@ def project(tmp_path: Path, engine: DockerEngine) -> Iterator[tuple[Path, str, d
     profile = tmp_path / "ipython" / "profile_default"
     profile.mkdir(parents=True)
     settings = {
-        "base_image": _image(engine, "MLVER_TEST_BASE_IMAGE", "mlver-test/python:3.11-bookworm"),
+        "base_image": _image(engine, "MLVER_TEST_BASE_IMAGE", DEFAULT_BASE),
         "proxy_image": _image(engine, "MLVER_TEST_PROXY_IMAGE", "mlver-test/haproxy:2.6-bookworm"),
         "image_prefix": prefix,
     }

@@ -54,8 +54,8 @@ class CanaryRules:
     def __post_init__(self) -> None:
         if not 0 < self.alpha < 1:  # a watch's per-check share of it may be tiny
             raise InvalidInput(f"--alpha {self.alpha:g} is not between 0 and 1", "e.g. 0.01")
-        if self.min_requests < 1:
-            raise InvalidInput("--min-requests must be 1 or more", "e.g. 50")
+        if self.min_requests < 2:  # a rank test needs two requests a side
+            raise InvalidInput("--min-requests must be 2 or more", "e.g. 50")
         if not 0 <= self.max_error_rate <= 1:
             raise InvalidInput(
                 f"--max-error-rate {self.max_error_rate:g} is not a share from 0 to 1", "e.g. 0.05"
