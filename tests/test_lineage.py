@@ -33,8 +33,8 @@ def test_reads_and_writes_relative_to_the_cwd_of_the_time(
     fd = os.open(project / "out" / "log.txt", os.O_WRONLY | os.O_CREAT)
     os.close(fd)
     os.chdir(project)
-    with open(project / "data" / "test.csv", "rb") as f, open(f.fileno(), closefd=False):
-        f.read()  # opening by descriptor names no file: ignored
+    with open(project / "data" / "test.csv", "rb") as raw, open(raw.fileno(), closefd=False):
+        raw.read()  # opening by descriptor names no file: ignored
     expected = [
         (project / "data" / "test.csv", "input"),
         (project / "data" / "train.csv", "input"),
@@ -58,6 +58,15 @@ def test_roles_skips_and_pause(rec: LineageRecorder, project: Path, tmp_path: Pa
     with rec.paused():
         (project / "data" / "test.csv").read_text()
     assert rec.drain(project) == [(project / "data" / "train.csv", "output")]
+
+
+def test_a_file_written_then_read_is_an_output_and_an_input(
+    rec: LineageRecorder, project: Path
+) -> None:
+    prepared = project / "data" / "prepared.csv"
+    prepared.write_text("x,y\n1,2\n")  # the notebook prepares its training data ...
+    prepared.read_text()  # ... and trains on it
+    assert rec.drain(project) == [(prepared, "input"), (prepared, "output")]
 
 
 def test_restore_puts_back_what_a_failed_snapshot_took(rec: LineageRecorder, project: Path) -> None:

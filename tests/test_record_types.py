@@ -30,7 +30,7 @@ TYPES: dict[str, Any] = {
 
 
 def schema(name: str) -> dict[str, Any]:
-    text = resources.files("jupyter_mlver").joinpath("schemas", f"{name}.json").read_text()
+    text = (resources.files("jupyter_mlver") / "schemas" / f"{name}.json").read_text()
     loaded: dict[str, Any] = json.loads(text)
     jsonschema.Draft202012Validator.check_schema(loaded)
     return loaded

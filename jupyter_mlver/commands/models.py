@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..views.governance import html as health_html
 from ..views.governance import text as health_text
+from ..views.models import html
 from ..views.models import text as views
 from . import serving
 from .context import Context
@@ -146,6 +147,7 @@ REGISTER: Command[ModelVersion] = Command(
     "returns that version (nothing registered, aliases unchanged)",
     run=_register,
     text=views.registered,
+    html=html.registered,
     json=lambda v: v.record,
     args=[
         arg("name", help="the model's name: lower-case letters, digits, . _ -"),
@@ -208,6 +210,7 @@ LIST: Command[list[dict[str, Any]]] = Command(
     help="every model, its latest version and its aliases",
     run=_list,
     text=views.models,
+    html=html.models,
     json=lambda models: {"models": models},
     examples=[("model list", "")],
 )
@@ -226,6 +229,7 @@ SHOW: Command[ModelVersion] = Command(
     help="one version: NAME (the latest), NAME:VERSION or NAME@ALIAS, with its serving images",
     run=_show,
     text=views.version,
+    html=html.version,
     json=lambda v: v.record,
     args=[arg("ref", help="NAME, NAME:VERSION or NAME@ALIAS")],
     examples=[("model show churn@production", "also churn (the latest) or churn:3")],
@@ -252,6 +256,7 @@ ALIAS: Command[AliasMove] = Command(
     "is no worse than its holder's",
     run=_alias,
     text=views.alias_move,
+    html=html.alias_move,
     json=lambda m: m.event,
     args=[
         arg("ref", help="the version: NAME:VERSION, NAME@ALIAS or NAME (the latest)"),
@@ -278,6 +283,7 @@ ROLLBACK: Command[AliasMove] = Command(
     help="move NAME@ALIAS back to the version that held it before its last move",
     run=_rollback,
     text=views.alias_move,
+    html=html.alias_move,
     json=lambda m: m.event,
     args=[
         arg("ref", metavar="NAME@ALIAS", help="the alias to move back, e.g. churn@production"),
@@ -299,6 +305,7 @@ HISTORY: Command[list[AliasRecord]] = Command(
     help="every alias move of a model, oldest first",
     run=_history,
     text=views.history,
+    html=html.history,
     json=lambda events: {"events": events},
     args=[
         arg("name", help="the model's name"),

@@ -4,6 +4,7 @@ push/pull carrying them with the model versions they name."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,14 +14,14 @@ from jupyter_mlver.core.errors import RecordNotFound
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.options import RegistrationOptions
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import DeploymentRecord, ModelRecord
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 from tests.test_records import validate
 
 
-def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> list[Record]:
+def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> list[ModelRecord]:
     snap = take_snapshot(store, SnapshotOptions(message="train"))
     out = []
     for i in range(n):
@@ -37,7 +38,7 @@ def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> li
     return out
 
 
-def play(store: Store, versions: list[Record]) -> list[Record]:
+def play(store: Store, versions: list[ModelRecord]) -> list[DeploymentRecord]:
     v1, v2, v3 = versions
     return [
         ev.append(
@@ -109,7 +110,7 @@ def test_a_held_watch_changes_nothing_and_a_refused_one_takes_the_canary_out(
     store: Store, project: Path
 ) -> None:
     v1, v2, _ = register(store, project)
-    common = {"deployment": "web", "stable": 1, "port": 8000}
+    common: dict[str, Any] = {"deployment": "web", "stable": 1, "port": 8000}
     ev.append(store, event="deployed", model=v1, weight=100, **common)
     ev.append(store, event="canary", model=v2, weight=20, **common)
     held = ev.append(store, event="held", model=v2, weight=20, reason="watch: not judged", **common)

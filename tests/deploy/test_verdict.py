@@ -26,7 +26,8 @@ def busy(n: int, seed: int, shift_ms: float = 0.0) -> list[float]:
     rng = np.random.default_rng(seed)
     base = rng.lognormal(np.log(0.003), 0.4, n)
     stalls = np.where(rng.random(n) < 0.1, rng.uniform(0.01, 0.04, n), 0.0)
-    return (base + stalls + shift_ms / 1000).tolist()
+    durations: list[float] = (base + stalls + shift_ms / 1000).tolist()
+    return durations
 
 
 def p95(values: list[float]) -> float:
@@ -131,7 +132,7 @@ def test_tolerances() -> None:
     ("rules", "message"),
     [
         ({"alpha": 0}, "--alpha 0 is not between 0 and 1"),
-        ({"min_requests": 0}, "--min-requests must be 1 or more"),
+        ({"min_requests": 1}, "--min-requests must be 2 or more"),
         ({"max_error_rate": 2}, "--max-error-rate 2 is not a share from 0 to 1"),
         ({"latency_ratio": 0.5}, "--latency-ratio 0.5 must be 1 or more"),
         ({"max_p95_ms": 0}, "--max-p95-ms 0 must be more than 0"),

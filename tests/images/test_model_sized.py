@@ -35,6 +35,7 @@ def test_the_record_says_what_was_installed_and_why(
     assert "pip" not in pins
     found = record["model_packages"]
     assert found["flavor"] == ["scikit-learn", "joblib"]
+    assert found["loaded"] is not None
     assert {"scikit-learn", "numpy", "scipy"} <= set(found["loaded"])
     assert found["table"] == ["pandas"]
     assert set(LIBRARIES) - {"threadpoolctl"} <= set(pins)
@@ -88,3 +89,25 @@ def test_the_next_version_shares_every_layer_but_the_models(
     assert two is not None
     assert one.layers[:-1] == two.layers[:-1]
     assert one.layers[-1] != two.layers[-1]
+
+
+def test_without_the_snapshots_interpreter_the_flavour_decides(model_sized: ServingImage) -> None:
+    """On another machine (the kernel's venv gone) nothing can be loaded to see what the
+    model imports: the flavour's packages and their dependencies, said in a note."""
+    from jupyter_mlver.core.engine.target import Target
+    from jupyter_mlver.core.images.model_deps import find_packages
+    from jupyter_mlver.core.models import registry
+
+    with model_sized.churn.store() as store:
+        model = registry.resolve(store, "churn:1")
+        environment = store.get(model_sized.churn.snapshot["environment"])
+        gone = {**environment, "python": {**environment["python"], "executable": "/nonexistent"}}
+        here = find_packages(store, model, environment, Target("3.11.7", "x86_64", "2.36", True))
+        elsewhere = find_packages(store, model, gone, Target("3.11.7", "x86_64", "2.36", True))
+    assert here.loaded is not None
+    assert {"scikit-learn", "numpy"} <= set(here.loaded)
+    assert here.note is None
+    assert elsewhere.loaded is None
+    assert elsewhere.flavor == ["scikit-learn", "joblib"]
+    assert elsewhere.table == ["pandas"]
+    assert "not on this machine" in (elsewhere.note or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ SIGNATURE = {
 
 def training_frame(rows: int = 200, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame(
+    frame: pd.DataFrame = pd.DataFrame(
         {
             "age": rng.integers(18, 80, rows).astype("int64"),
             "income": rng.normal(50_000, 15_000, rows),
@@ -38,6 +39,7 @@ def training_frame(rows: int = 200, seed: int = 0) -> pd.DataFrame:
             "active": rng.random(rows) > 0.3,
         }
     )
+    return frame
 
 
 def fit_churn(frame: pd.DataFrame | None = None) -> Pipeline:
@@ -59,7 +61,7 @@ def write_model_dir(
     model: Any,
     name: str = "churn",
     version: int = 2,
-    signature: dict[str, Any] | None = SIGNATURE,
+    signature: Mapping[str, Any] | None = SIGNATURE,
 ) -> Path:
     """``root/model.json`` (an ``mlver.model/1`` record) and ``root/artifact/`` (save_model)."""
     flavor = flavors.save_model(model, root / "artifact")

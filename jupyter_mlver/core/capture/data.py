@@ -175,18 +175,26 @@ def capture_data(
     built = [(t, t.build(writer, copies)) for t in dirty]
     writer.after_commit(functools.partial(_remember, state, singles, cached, built))
 
+    roles: dict[str, set[str]] = {}
+    for p, role in roots:
+        roles.setdefault(p, set()).add(role)
     entries: list[DataEntry] = []
     for f in singles.values():
         assert f.digest is not None  # every file was hashed (or found in the cache) above
-        entries.append(
-            {
-                "path": _record_path(f.path, root),
-                "role": f.role,
-                "hash": f.digest,
-                "size": f.key[1],
-                "stored": f.stored,
-            }
-        )
+        single: DataEntry = {
+            "path": _record_path(f.path, root),
+            "role": f.role,
+            "hash": f.digest,
+            "size": f.key[1],
+            "stored": f.stored,
+        }
+        # The role is the most telling one; these say what else the file was.
+        also = roles[f.path] - {f.role}
+        if "input" in also:
+            single["read"] = True
+        if "tracked" in also:
+            single["tracked"] = True
+        entries.append(single)
     for t, info in [*((t, clean[t.root]) for t in trees if t.root in clean), *built]:
         entry: DataEntry = {
             "path": _record_path(t.root, root),

@@ -55,6 +55,8 @@ class DataEntry(TypedDict):
     kind: NotRequired[str]  # "tree"; absent for a file
     files: NotRequired[int]  # files under a tree
     unstored: NotRequired[list[str]]  # tree-relative paths kept as hashes only
+    read: NotRequired[bool]  # an output the kernel also read after writing it
+    tracked: NotRequired[bool]  # an input or output also given with --data
 
 
 class GitInfo(TypedDict):

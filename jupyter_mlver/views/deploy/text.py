@@ -23,7 +23,17 @@ VERBS = {
     "weight": "changed the canary",
     "promoted": "promoted",
     "rolled_back": "rolled back",
+    "refused": "took out (promotion refused)",
     "stopped": "stopped",
+    "held": "held",
+}
+#: What a watch says it did, by outcome.
+OUTCOMES = {
+    "promoted": "promoted the canary",
+    "rolled_back": "rolled back the canary",
+    "refused": "took out the canary",
+    "held": "held the canary",
+    "ended": "watch ended",
 }
 
 
@@ -113,13 +123,7 @@ def watch_line(s: DeploymentStatus) -> str:
 
 def watched(w: WatchResult) -> str:
     """The window's figures and the verdict, then the outcome as the last line."""
-    said = {
-        "promoted": "promoted the canary",
-        "rolled_back": "rolled back the canary",
-        "refused": "took out the canary",
-        "held": "held the canary",
-        "ended": "watch ended",
-    }[w.outcome]
+    said = OUTCOMES[w.outcome]
     lines = [status(w.status)]
     if w.verdict is not None:
         lines += [f"  {w.verdict.errors.message}", f"  {w.verdict.latency.message}"]

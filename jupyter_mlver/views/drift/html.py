@@ -67,8 +67,8 @@ def _row(c: ColumnDrift) -> str:
     hist = histogram(c.name, c.histogram) if c.histogram else ""
     return (
         f"<tr{style}><td>{'●' if c.drifted else ''}</td><td>{e(c.name)}</td>"
-        f"<td>{e(c.type)}</td><td>{e(c.test)}</td><td>{e(td.score(c))}</td>"
-        f"<td>{e(f'{c.threshold:g}')}</td><td>{hist}</td></tr>"
+        f'<td>{e(c.type)}</td><td>{e(c.test)}</td><td class="mlver-num">{e(td.score(c))}</td>'
+        f'<td class="mlver-num">{e(f"{c.threshold:g}")}</td><td>{hist}</td></tr>'
     )
 
 
