@@ -1,10 +1,11 @@
 """Records: one TypedDict per kind (a module each) and their stored form (``canonical.py``).
 
 ``from jupyter_mlver.core.records import SnapshotRecord, canonical_json, ...``: everything is
-here. Constructors return their kind's TypedDict; a function that takes any record takes
-``Mapping[str, Any]`` (every TypedDict is one), and ``Record`` (``dict[str, Any]``) is a
-record of a kind the code does not know yet. ``tests/test_record_types.py`` holds the types
-and ``jupyter_mlver/schemas/*.json`` equal.
+here. Constructors return their kind's TypedDict and ``Store.get(rid, ModelRecord)`` reads a
+record as its kind; a function that takes a record of any kind takes ``Mapping[str, Any]``
+(every TypedDict is one); ``Record`` (``dict[str, Any]``) is a record read without its kind
+(``Store.get(rid)``). ``tests/test_record_types.py`` holds the types and
+``jupyter_mlver/schemas/*.json`` equal.
 """
 
 from .alias import AliasRecord
