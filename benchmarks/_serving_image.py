@@ -25,13 +25,13 @@ from typing import Any
 
 from _common import BIN, WORK, git_init
 
-from jupyter_mlver.core.images import DockerEngine
-from jupyter_mlver.core.images.engine import Container, ServiceOptions
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.engine.protocol import Container, ServiceOptions
+from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
-from jupyter_mlver.core.models.image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models.signature import infer_signature
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.images.helpers import make_venv, take_snapshot, venv_environment
 
 LIBRARIES = ("numpy", "scipy", "scikit-learn", "joblib", "threadpoolctl", "pandas")
@@ -141,7 +141,8 @@ def serve_image(model: Any, example: Any, base: str) -> ServedImage:
     image = first.build.image or ""
     env_info = engine.image(first.environment_image.image or "")
     info = engine.image(image)
-    assert env_info is not None and info is not None
+    assert env_info is not None
+    assert info is not None
     started = time.perf_counter()
     container = engine.start(image, ServiceOptions(name=None, labels={"io.mlver.bench": "serving"}))
     address = engine.api.inspect_container(container.id)["NetworkSettings"]["IPAddress"]

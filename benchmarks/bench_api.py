@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 from _common import BIN, WORK, table, timed
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 NOTEBOOKS = 20
 TOKEN = "bench-api-token"
@@ -201,7 +201,8 @@ def main() -> None:
     try:
         api = "/jupyter-mlver"
         page = server.get(f"{api}/snapshots", limit=50)
-        assert page["total"] == args.snapshots and len(page["snapshots"]) == 50, page["total"]
+        assert page["total"] == args.snapshots, page["total"]
+        assert len(page["snapshots"]) == 50, page["total"]
         assert page["latest"] == newest
         add(
             "GET snapshots?limit=50 (newest page)",

@@ -26,8 +26,8 @@ from pathlib import Path
 from _common import BIN, WORK, git_init, peer_venv, run, table, timed
 
 from jupyter_mlver.core.capture.environment import capture_environment
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.store import Store
 
 DVC = ["dvc==3.67.1"]
 

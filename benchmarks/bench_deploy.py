@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from jupyter_mlver.core.deploy import local
 from jupyter_mlver.core.deploy import runtime as rt
 from jupyter_mlver.core.deploy.status import status
-from jupyter_mlver.core.images.docker_engine import DockerEngine
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.store.store import Store
 from tests.deploy.fleet import make_fleet
 from tests.deploy.traffic import Client, Loop, body
 

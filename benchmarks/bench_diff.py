@@ -31,7 +31,7 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.capture.environment import fingerprint
 from jupyter_mlver.core.diff import diff_snapshots
 from jupyter_mlver.core.hashing import hash_bytes
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 
 def environment(packages: list[dict[str, Any]]) -> dict[str, Any]:

@@ -35,13 +35,9 @@ from _common import BIN, WORK, table
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from jupyter_mlver.core.images import (  # noqa: E402
-    BuildOptions,
-    DockerEngine,
-    ProgressEvent,
-    build_image,
-)
-from jupyter_mlver.core.store import Store  # noqa: E402
+from jupyter_mlver.core.engine.docker import DockerEngine  # noqa: E402
+from jupyter_mlver.core.images import BuildOptions, ProgressEvent, build_image  # noqa: E402
+from jupyter_mlver.core.store.store import Store  # noqa: E402
 from tests.images.helpers import (  # noqa: E402
     DEFAULT_BASE,
     git,

@@ -65,7 +65,8 @@ def main() -> None:
     target = directory / "nb00.ipynb"
     env = {"JPY_SESSION_NAME": str(target)}
     found = locate_notebook(wanted, directory, named=[])
-    assert found is not None and found.path == target
+    assert found is not None
+    assert found.path == target
     rows = [
         (
             "JPY_SESSION_NAME (JupyterLab kernel)",

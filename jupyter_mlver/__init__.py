@@ -19,13 +19,13 @@ def __getattr__(name: str) -> Any:
 
 def load_ipython_extension(shell: Any) -> None:
     """``%load_ext jupyter_mlver``: register ``%mlver`` and start recording data lineage."""
-    from .magics import load
+    from .notebook.magics import load
 
     load(shell)
 
 
 def unload_ipython_extension(shell: Any) -> None:
-    from .magics import unload
+    from .notebook.magics import unload
 
     unload(shell)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from .config import Mlver
 from .core.records import Record
-from .kernel import SnapshotRequest, session_for, take_kernel_snapshot
+from .notebook.session import SnapshotRequest, session_for, take_kernel_snapshot
 
 
 def _shell() -> Any:
@@ -95,7 +95,7 @@ def register_model(
 
     >>> jupyter_mlver.register_model("churn", clf, example=X_test[:5], aliases=["staging"])
     """
-    from .kernel_models import RegisterRequest, register_in_kernel
+    from .notebook.registration import RegisterRequest, register_in_kernel
 
     shell = _shell()
     settings = Mlver(parent=shell) if shell is not None else Mlver()
@@ -126,7 +126,7 @@ def load_model(ref: str, *, notebook: str | None = None) -> Any:
     from pathlib import Path
 
     from .core.models import registry
-    from .core.store import Store
+    from .core.store.store import Store
 
     shell = _shell()
     settings = Mlver(parent=shell) if shell is not None else Mlver()

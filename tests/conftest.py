@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI, git
 
 

@@ -108,6 +108,6 @@ def repair_object(objects: Any, oid: str, before: bytes) -> None:
 
 def data_hashes(store: Any, record: dict[str, Any]) -> dict[str, str]:
     """``path -> hash`` of every data file of a snapshot, directories expanded."""
-    from jupyter_mlver.core.datarefs import data_files
+    from jupyter_mlver.core.store.datarefs import data_files
 
     return {f["path"]: f["hash"] for f in data_files(store.objects.get_bytes, record)}

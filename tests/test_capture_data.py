@@ -8,11 +8,11 @@ import pytest
 
 from jupyter_mlver.core.capture import data as data_mod
 from jupyter_mlver.core.capture import files as files_mod
-from jupyter_mlver.core.datarefs import data_files
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.hashing import hash_file
-from jupyter_mlver.core.objects import ObjectWriter
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.datarefs import data_files
+from jupyter_mlver.core.store.objects import ObjectWriter
+from jupyter_mlver.core.store.store import Store
 
 
 def age(path: Path, seconds: float = 10) -> None:
@@ -51,7 +51,9 @@ def test_directories_are_trees_of_hashed_stored_files(store: Store, project: Pat
     ]
     for e in entries:
         f = project / str(e["path"])
-        assert e["hash"] == hash_file(f) and e["size"] == f.stat().st_size and e["stored"]
+        assert e["hash"] == hash_file(f)
+        assert e["size"] == f.stat().st_size
+        assert e["stored"]
         assert store.objects.get_bytes(str(e["hash"])) == f.read_bytes()
 
 
@@ -107,7 +109,8 @@ def test_credential_files_keep_their_hash_only(store: Store, project: Path) -> N
     (project / "data" / ".env").write_text("API_TOKEN=abc\n")
     entries = capture(store, ("data", "tracked"))
     env = next(e for e in entries if e["path"] == "data/.env")
-    assert env["stored"] is False and not store.objects.exists(str(env["hash"]))
+    assert env["stored"] is False
+    assert not store.objects.exists(str(env["hash"]))
 
 
 def test_missing_path_is_invalid_input(store: Store) -> None:
@@ -123,7 +126,7 @@ def test_files_outside_the_project_keep_absolute_paths(store: Store, tmp_path: P
 
 
 def test_a_collected_copy_is_stored_again(store: Store, project: Path) -> None:
-    from jupyter_mlver.core.maintenance import gc
+    from jupyter_mlver.core.store.maintenance import gc
 
     for f in (project / "data").iterdir():
         age(f)
@@ -153,7 +156,8 @@ def test_large_new_files_are_copied_while_hashed_and_touched_ones_are_not(
     assert store.objects.get_bytes(str(entries[0]["hash"])) == big.read_bytes()
     age(big, 10)  # the same bytes, a new mtime: hashed again, its copy already stored
     again = capture(store, ("data/big.bin", "tracked"))
-    assert copied == [str(big)] and again == entries
+    assert copied == [str(big)]
+    assert again == entries
     big.write_bytes(os.urandom(files_mod.MMAP_THRESHOLD + 2))  # resized: new content
     capture(store, ("data/big.bin", "tracked"))
     assert copied == [str(big)] * 2
@@ -168,11 +172,18 @@ def test_a_copy_made_ahead_is_removed_when_nobody_adopts_it(store: Store, projec
         writer.adopt(kept, hash_file(big))
         dropped = writer.copy_ahead(str(big))
         assert dropped.read_bytes() == big.read_bytes()
-    assert not dropped.exists() and store.objects.exists(hash_file(big))
-    with pytest.raises(RuntimeError), store.objects.writer() as writer:
-        aborted = writer.copy_ahead(str(big))
-        raise RuntimeError
-    assert not aborted.exists()
+    assert not dropped.exists()
+    assert store.objects.exists(hash_file(big))
+    staged: list[Path] = []
+
+    def abort() -> None:
+        with store.objects.writer() as writer:
+            staged.append(writer.copy_ahead(str(big)))
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        abort()
+    assert not staged[0].exists()
 
 
 def test_an_unchanged_directory_is_checked_by_one_digest_of_its_walk(
@@ -188,9 +199,12 @@ def test_an_unchanged_directory_is_checked_by_one_digest_of_its_walk(
         "load_tree_files",
         lambda self, root: loaded.append(root) or real(self, root),
     )
-    assert capture(store, ("data", "tracked")) == first and loaded == []
+    assert capture(store, ("data", "tracked")) == first
+    assert loaded == []
     age(project / "data" / "test.csv", 5)  # only its mtime: the digest differs, the files tell
-    assert capture(store, ("data", "tracked")) == first and len(loaded) == 1
+    assert capture(store, ("data", "tracked")) == first
+    assert len(loaded) == 1
     (project / "data" / "test.csv").write_text("x,y\n9,9\n")
     changed = capture(store, ("data", "tracked"))
-    assert changed != first and len(loaded) == 2
+    assert changed != first
+    assert len(loaded) == 2

@@ -19,7 +19,8 @@ def test_packages_match_importlib_metadata() -> None:
     for dist in importlib.metadata.distributions():
         theirs.setdefault(normalize_name(dist.metadata["Name"]), dist.version)
     assert ours == theirs
-    assert "blake3" in ours and "jupyter-mlver" in ours
+    assert "blake3" in ours
+    assert "jupyter-mlver" in ours
 
 
 def test_package_sources_from_pep610(tmp_path: Path) -> None:
@@ -79,7 +80,8 @@ def test_environment_fields_and_fingerprint() -> None:
     env = capture_environment()
     assert env["python"]["version"].startswith(f"{sys.version_info.major}.{sys.version_info.minor}")
     assert env["python"]["executable"] == sys.executable
-    assert env["hardware"]["cores"] >= 1 and env["hardware"]["memory_bytes"] > 0
+    assert env["hardware"]["cores"] >= 1
+    assert env["hardware"]["memory_bytes"] > 0
     assert env["platform"]["machine"]
     assert env["packages"] == sorted(env["packages"], key=lambda p: p["name"])
     assert capture_environment()["fingerprint"] == env["fingerprint"]

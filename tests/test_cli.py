@@ -47,13 +47,17 @@ def test_snapshot_list_show_round_trip(cli: CLI, project: Path) -> None:
     assert [(d["path"], d["kind"], d["files"]) for d in rec["data"]] == [("data", "tree", 2)]
     files = {d["path"]: d for d in cli.json("show", "HEAD", "--files")["data"]}
     assert files["data/train.csv"]["hash"] == hash_file(project / "data" / "train.csv")
-    assert files["data/train.csv"]["stored"] and files["data/train.csv"]["role"] == "tracked"
+    assert files["data/train.csv"]["stored"]
+    assert files["data/train.csv"]["role"] == "tracked"
     listed = cli.json("list")
-    assert isinstance(listed, list) and [r["id"] for r in listed] == [rec["id"]]
+    assert isinstance(listed, list)
+    assert [r["id"] for r in listed] == [rec["id"]]
     assert cli.json("show", str(rec["id"])[:6]) == rec
     assert cli.json("show", "baseline") == rec
     text = cli("show", "HEAD").stdout
-    assert "baseline run" in text and "lr=0.01" in text and "data/ (tree of 2 files)" in text
+    assert "baseline run" in text
+    assert "lr=0.01" in text
+    assert "data/ (tree of 2 files)" in text
     assert "data/train.csv" in cli("show", "HEAD", "--files").stdout
     table = cli("list").stdout.splitlines()
     assert table[0].split()[:3] == ["ID", "CREATED", "(UTC)"]
@@ -76,7 +80,8 @@ def test_jupyter_launcher_finds_the_subcommand(project: Path) -> None:
         text=True,
         check=True,
     )
-    assert "snapshot" in proc.stdout and "fsck" in proc.stdout
+    assert "snapshot" in proc.stdout
+    assert "fsck" in proc.stdout
 
 
 def test_tag_and_head_history(cli: CLI) -> None:
@@ -90,15 +95,18 @@ def test_tag_and_head_history(cli: CLI) -> None:
 
 def test_fsck_reindex_gc(cli: CLI, project: Path) -> None:
     snapshot(cli, "--data", "data")
-    assert "0 problem" not in cli("fsck").stdout and cli("fsck").returncode == 0
+    assert "0 problem" not in cli("fsck").stdout
+    assert cli("fsck").returncode == 0
     tmp = project / ".mlver" / "tmp" / "leftover"
     tmp.write_bytes(b"partial")
     orphan = project / ".mlver" / "objects" / "ff" / ("f" * 62)
     orphan.parent.mkdir(exist_ok=True)
     orphan.write_bytes(b"not referenced")
     out = cli.json("gc")
-    assert out["tmp_files"] == 1 and out["objects"] == 1  # type: ignore[index]
-    assert not tmp.exists() and not orphan.exists()
+    assert out["tmp_files"] == 1
+    assert out["objects"] == 1
+    assert not tmp.exists()
+    assert not orphan.exists()
     assert cli.json("reindex") == {"records": 2}  # the snapshot and its environment
     assert len(cli.json("list")) == 1  # type: ignore[arg-type]
     assert cli("fsck").returncode == 0
@@ -118,7 +126,8 @@ def test_fsck_finds_a_corrupted_object(cli: CLI, project: Path) -> None:
     )
     missing.unlink()
     proc = cli("fsck", check=False)
-    assert proc.returncode == 1 and f"references missing object {rec['environment']}" in proc.stdout
+    assert proc.returncode == 1
+    assert f"references missing object {rec['environment']}" in proc.stdout
 
 
 @pytest.mark.parametrize(
@@ -147,7 +156,8 @@ def test_bad_input_is_one_line_and_changes_nothing(
         assert proc.returncode == 0
     else:
         assert proc.returncode == 1, proc.stdout
-        assert proc.stderr.count("\n") == 1 and message in proc.stderr, proc.stderr
+        assert proc.stderr.count("\n") == 1, proc.stderr
+        assert message in proc.stderr, proc.stderr
         assert proc.stderr.startswith("jupyter mlver: error: ")
         assert "Traceback" not in proc.stderr
     assert store_listing(project / ".mlver") == before
@@ -155,7 +165,8 @@ def test_bad_input_is_one_line_and_changes_nothing(
 
 def test_usage_errors_exit_2(cli: CLI) -> None:
     proc = cli("snapshot", "--bogus", check=False)
-    assert proc.returncode == 2 and "unrecognized arguments: --bogus" in proc.stderr
+    assert proc.returncode == 2
+    assert "unrecognized arguments: --bogus" in proc.stderr
 
 
 def test_a_read_only_store_is_refused_and_left_alone(cli: CLI, project: Path) -> None:
@@ -165,14 +176,16 @@ def test_a_read_only_store_is_refused_and_left_alone(cli: CLI, project: Path) ->
     with read_only(store_dir):
         proc = cli("snapshot", "-m", "after", "--data", "data", check=False)
     assert proc.returncode == 1
-    assert proc.stderr.startswith("jupyter mlver: error: ") and proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("jupyter mlver: error: ")
+    assert proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr
     assert store_listing(store_dir) == before
 
 
 def test_commands_without_a_store_say_how_to_start(tmp_path: Path) -> None:
     proc = CLI(tmp_path)("list", check=False)
-    assert proc.returncode == 1 and "no jupyter_mlver store" in proc.stderr
+    assert proc.returncode == 1
+    assert "no jupyter_mlver store" in proc.stderr
 
 
 def test_data_outside_git_and_hash_only(tmp_path: Path) -> None:
@@ -181,5 +194,6 @@ def test_data_outside_git_and_hash_only(tmp_path: Path) -> None:
     rec = cli.json("snapshot", "--data", "big.bin", "--hash-only")
     assert rec["git"] is None  # type: ignore[index]
     entry = rec["data"][0]  # type: ignore[index]
-    assert entry["stored"] is False and entry["hash"] == hash_file(tmp_path / "big.bin")
+    assert entry["stored"] is False
+    assert entry["hash"] == hash_file(tmp_path / "big.bin")
     assert not (tmp_path / ".mlver" / "objects" / entry["hash"][:2] / entry["hash"][2:]).exists()

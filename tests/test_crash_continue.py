@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.maintenance import fsck
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.maintenance import fsck
+from jupyter_mlver.core.store.store import Store
 from tests.crashpoints import counts
 from tests.support import CLI
 

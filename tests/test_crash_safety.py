@@ -9,8 +9,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from jupyter_mlver.core.maintenance import fsck
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.maintenance import fsck
+from jupyter_mlver.core.store.store import Store
 from tests.support import BIN, CLI
 
 
@@ -49,7 +49,8 @@ def test_sigkill_mid_snapshot_leaves_whole_record_or_nothing(project: Path) -> N
     # The next snapshot of the same data completes and gc clears the leftovers.
     CLI(project)("snapshot", "-m", "again", "--data", "big")
     gc = CLI(project).json("gc")
-    assert isinstance(gc, dict) and not any(tmp.iterdir())
+    assert isinstance(gc, dict)
+    assert not any(tmp.iterdir())
     with Store.open(project) as store:
         assert fsck(store).ok
 

@@ -60,7 +60,8 @@ def test_writing_an_old_store_asks_for_migrate_and_changes_nothing(old: Path) ->
     before = _kept(old)
     proc = cli("snapshot", "-m", "new", "--data", "data", check=False)
     assert proc.returncode == 1
-    assert proc.stderr.count("\n") == 1 and "jupyter mlver migrate" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert "jupyter mlver migrate" in proc.stderr
     assert _kept(old) == before
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from jupyter_mlver.core.errors import StoreError
 from jupyter_mlver.core.hashing import hash_bytes, hash_file
-from jupyter_mlver.core.objects import ObjectStore
+from jupyter_mlver.core.store.objects import ObjectStore
 
 
 @pytest.fixture
@@ -20,7 +20,8 @@ def test_put_bytes_is_content_addressed_read_only_and_deduplicated(objects: Obje
     oid = objects.put_bytes(b"payload")
     assert oid == hash_bytes(b"payload")
     path = objects.path(oid)
-    assert path.parent.name == oid[:2] and path.name == oid[2:]
+    assert path.parent.name == oid[:2]
+    assert path.name == oid[2:]
     assert objects.get_bytes(oid) == b"payload"
     assert not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
     mtime = path.stat().st_mtime_ns
@@ -52,9 +53,13 @@ def test_many_objects_in_one_batch(objects: ObjectStore) -> None:
 
 
 def test_aborted_writer_leaves_nothing(objects: ObjectStore) -> None:
-    with pytest.raises(RuntimeError), objects.writer() as w:
-        w.add_bytes(b"never published")
-        raise RuntimeError("boom")
+    def abort() -> None:
+        with objects.writer() as w:
+            w.add_bytes(b"never published")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        abort()
     assert list(objects.iter_ids()) == []
     assert not any(objects.tmp.iterdir())
 

@@ -32,7 +32,8 @@ def test_runtime_dependencies_are_ranges_with_lower_bounds() -> None:
     for group in (None, "s3"):
         for req in requirements(group):
             operators = {s.operator for s in req.specifier}
-            assert "==" not in operators and "===" not in operators, req
+            assert "==" not in operators, req
+            assert "===" not in operators, req
             assert lower_bound(req) is not None, f"{req} has no lower bound"
 
 
@@ -40,8 +41,11 @@ def test_the_s3_extra_gives_a_current_s3fs_and_pins_stay_in_test_and_dev() -> No
     (s3fs,) = requirements("s3")
     fsspec = next(r for r in requirements(None) if r.name == "fsspec")
     bound, fsspec_bound = lower_bound(s3fs), lower_bound(fsspec)
-    assert s3fs.name == "s3fs" and bound is not None and fsspec_bound is not None
-    assert bound >= Version("2023.1") and bound >= fsspec_bound  # s3fs follows fsspec
+    assert s3fs.name == "s3fs"
+    assert bound is not None
+    assert fsspec_bound is not None
+    assert bound >= Version("2023.1")
+    assert bound >= fsspec_bound
     for group in ("test", "dev", "lab"):
         for req in requirements(group):
             assert [s.operator for s in req.specifier] == ["=="], req

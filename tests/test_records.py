@@ -14,8 +14,8 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.capture.environment import capture_environment
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.hashing import hash_bytes
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.store import Store
 
 
 def schema(kind: str) -> dict[str, Any]:

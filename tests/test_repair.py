@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 
 
@@ -54,13 +54,15 @@ def test_repair_copies_missing_data_again_from_the_working_tree(project: Path) -
     (project / gone).unlink()
 
     check = cli("fsck", check=False)
-    assert check.returncode == 1 and "--repair" in check.stdout
+    assert check.returncode == 1
+    assert "--repair" in check.stdout
     assert all(oid in check.stdout for oid in lost)
 
     repaired = cli("fsck", "--repair", "--json", check=False)
     assert repaired.returncode == 1  # two cannot come back from the working tree
     out = json.loads(repaired.stdout)
-    assert len(out["repaired"]) == 10 and changed not in out["repaired"]
+    assert len(out["repaired"]) == 10
+    assert changed not in out["repaired"]
     assert len(out["unrepaired"]) == 2
     assert any(changed in line and "changed since" in line for line in out["unrepaired"])
     assert any(gone in line and "is gone" in line for line in out["unrepaired"])
@@ -88,7 +90,8 @@ def test_repair_puts_back_a_corrupt_copy(project: Path) -> None:
     small, large = files["big/part-000.bin"], files["big/large.bin"]
     with Store.open(project) as store:
         loose = store.objects.local_path(large["hash"])
-        assert loose is not None and store.objects.local_path(small["hash"]) is None
+        assert loose is not None
+        assert store.objects.local_path(small["hash"]) is None
         loose.chmod(0o644)
         loose.write_bytes(b"bit rot")
         pack, offset, _ = store.objects.packs.locate(small["hash"])  # type: ignore[misc]
@@ -97,9 +100,11 @@ def test_repair_puts_back_a_corrupt_copy(project: Path) -> None:
             f.write(b"rot")
     check = cli("fsck", check=False)
     assert check.returncode == 1
-    assert small["hash"] in check.stdout and large["hash"] in check.stdout
+    assert small["hash"] in check.stdout
+    assert large["hash"] in check.stdout
     text = cli("fsck", "--repair").stdout
-    assert "repaired: big/part-000.bin" in text and "repaired: big/large.bin" in text
+    assert "repaired: big/part-000.bin" in text
+    assert "repaired: big/large.bin" in text
     with Store.open(project) as store:
         for f in (small, large):
             assert store.objects.get_bytes(f["hash"]) == contents[f["path"]]

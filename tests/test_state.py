@@ -6,7 +6,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from jupyter_mlver.core.state import StateCache, listing_digest, matches, stat_key
+from jupyter_mlver.core.store.state import StateCache, listing_digest, matches, stat_key
 
 
 def test_files_round_trip(tmp_path: Path) -> None:
@@ -15,7 +15,8 @@ def test_files_round_trip(tmp_path: Path) -> None:
     cache.save_files({"/x.csv": (1, 10, old, "d" * 64, True)})
     got = cache.load_files(["/x.csv", "/missing.csv"])
     assert got == {"/x.csv": (1, 10, old, "d" * 64, True)}
-    assert matches(got["/x.csv"], (1, 10, old)) and not matches(got["/x.csv"], (1, 10, old + 1))
+    assert matches(got["/x.csv"], (1, 10, old))
+    assert not matches(got["/x.csv"], (1, 10, old + 1))
 
 
 def test_a_tree_is_one_listing_replaced_whole(tmp_path: Path) -> None:
@@ -31,10 +32,12 @@ def test_a_tree_is_one_listing_replaced_whole(tmp_path: Path) -> None:
     # Equal values give equal digests, whatever shares or interns them.
     fresh = [("".join(["/d/", p[3:]]), (k[0], k[1], k[2] + 0)) for p, k in walked]
     assert listing_digest(fresh) == listing_digest(walked)
-    assert cache.load_tree("/d-other") == (None, None) and cache.load_tree_files("/d-other") == {}
+    assert cache.load_tree("/d-other") == (None, None)
+    assert cache.load_tree_files("/d-other") == {}
     a_only = {"/d/a.csv": files["/d/a.csv"]}  # b.csv was deleted
     cache.save_tree("/d", a_only, None, listing_digest(walked[:1]))
-    assert cache.load_tree("/d") == (None, None) and cache.load_tree_files("/d") == a_only
+    assert cache.load_tree("/d") == (None, None)
+    assert cache.load_tree_files("/d") == a_only
 
 
 def test_a_cache_of_version_5_keeps_its_hashes_and_rebuilds_its_trees(tmp_path: Path) -> None:
@@ -53,7 +56,8 @@ def test_a_cache_of_version_5_keeps_its_hashes_and_rebuilds_its_trees(tmp_path: 
         )
         conn.execute("PRAGMA user_version = 5")
     cache = StateCache(path)
-    assert cache.load_tree_files("/d") == files and cache.load_tree("/d") == (None, None)
+    assert cache.load_tree_files("/d") == files
+    assert cache.load_tree("/d") == (None, None)
 
 
 def test_forget_stored_clears_rows_and_trees(tmp_path: Path) -> None:
@@ -67,7 +71,8 @@ def test_forget_stored_clears_rows_and_trees(tmp_path: Path) -> None:
     cache.forget_stored(["d" * 64, "u" * 64])
     assert cache.load_files(["/x.csv"])["/x.csv"][4] is False
     tree = cache.load_tree_files("/d")
-    assert tree["/d/a.csv"][4] is False and tree["/d/b.csv"][4] is True
+    assert tree["/d/a.csv"][4] is False
+    assert tree["/d/b.csv"][4] is True
     assert cache.load_tree("/d") == (None, None)  # it no longer vouches for its copies
     assert cache.load_tree("/e") == (None, None)  # its tree object itself is gone
 
@@ -79,5 +84,6 @@ def test_racily_clean_files_are_not_cached(tmp_path: Path) -> None:
     entry = (*stat_key(os.stat(f)), "e" * 64, False)
     cache.save_files({str(f): entry})
     cache.save_tree(str(tmp_path), {str(f): entry}, ("t" * 64, 1, 1, True, []), b"walk")
-    assert cache.load_files([str(f)]) == {} and cache.load_tree_files(str(tmp_path)) == {}
+    assert cache.load_files([str(f)]) == {}
+    assert cache.load_tree_files(str(tmp_path)) == {}
     assert cache.load_tree(str(tmp_path)) == (None, None)  # a tree vouches only when whole

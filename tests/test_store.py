@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_mlver.core import index as index_mod
 from jupyter_mlver.core.errors import AmbiguousRef, Conflict, InvalidInput, RecordNotFound
-from jupyter_mlver.core.maintenance import reindex
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store, find_store_dir
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.index import db as index_mod
+from jupyter_mlver.core.store.maintenance import reindex
+from jupyter_mlver.core.store.store import Store, find_store_dir
 
 
 def test_store_is_created_at_the_git_root_and_ignored(project: Path) -> None:
@@ -109,7 +109,8 @@ def test_reindex_rebuilds_everything_from_objects(store: Store) -> None:
     after, total = store.index.snapshots()
     assert total == 2
     assert [r.id for r in after] == [r.id for r in before] == [b["id"], a["id"]]
-    assert store.resolve("later") == b["id"] and store.resolve("first") == a["id"]
+    assert store.resolve("later") == b["id"]
+    assert store.resolve("first") == a["id"]
     assert store.index.parent_of(b["id"]) == a["id"]
 
 
@@ -119,9 +120,11 @@ def test_list_filters_and_pages(store: Store) -> None:
             store, SnapshotOptions(message=f"run {i}", params={"depth": i}, tags=[f"t{i}"])
         )
     rows, total = store.index.snapshots(limit=2, offset=1)
-    assert total == 5 and [r.summary["message"] for r in rows] == ["run 3", "run 2"]
+    assert total == 5
+    assert [r.summary["message"] for r in rows] == ["run 3", "run 2"]
     rows, total = store.index.snapshots(q="RUN 4")
-    assert total == 1 and rows[0].tags == ["t4"]
+    assert total == 1
+    assert rows[0].tags == ["t4"]
     rows, total = store.index.snapshots(tag="t2")
     assert [r.summary["params"] for r in rows] == [{"depth": 2}]
     rows, total = store.index.snapshots(q="100%_")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ..core.reproduce import ReproduceOptions
-from ..views import html_compare, text_compare
+from ..core.reproduce.reproduce import ReproduceOptions
+from ..views.compare import html, text
 from .context import Context
 from .spec import Command, Entry, arg
 from .store import HEAD_HELP, REF_HELP
@@ -14,7 +14,7 @@ from .store import HEAD_HELP, REF_HELP
 if TYPE_CHECKING:
     from ..core.checkout import CheckoutResult
     from ..core.diff import Diff
-    from ..core.reproduce import ReproduceResult
+    from ..core.reproduce.reproduce import ReproduceResult
 
 
 def _diff(ctx: Context, args: argparse.Namespace) -> Diff:
@@ -29,8 +29,8 @@ DIFF: Command[Diff] = Command(
     name="diff",
     help="compare two snapshots: params, metrics, data, packages, python, git, notebook cells",
     run=_diff,
-    text=text_compare.diff,
-    html=html_compare.diff,
+    text=text.diff,
+    html=html.diff,
     json=lambda d: d,
     args=[
         arg(
@@ -70,8 +70,8 @@ CHECKOUT: Command[CheckoutResult] = Command(
     "byte. A file whose current content is in no snapshot is never overwritten without "
     "--force: the whole checkout is refused and the files are named.",
     run=_checkout,
-    text=text_compare.checkout,
-    html=html_compare.checkout,
+    text=text.checkout,
+    html=html.checkout,
     exit_code=lambda r: 0 if r.ok else 1,
     args=[
         arg("ref", help=f"the snapshot: {REF_HELP}"),
@@ -103,7 +103,7 @@ CHECKOUT: Command[CheckoutResult] = Command(
 
 
 def _reproduce(ctx: Context, args: argparse.Namespace) -> ReproduceResult:
-    from ..core.reproduce import reproduce
+    from ..core.reproduce.reproduce import reproduce
 
     options = ReproduceOptions(
         image=args.image,
@@ -126,8 +126,8 @@ REPRODUCE: Command[ReproduceResult] = Command(
     help="re-run a snapshot's notebook in a container of its environment image and compare "
     "the metrics it logs with the recorded ones (exit 1 if any differs)",
     run=_reproduce,
-    text=text_compare.reproduction,
-    html=html_compare.reproduction,
+    text=text.reproduction,
+    html=html.reproduction,
     exit_code=lambda r: 0 if r.reproduced else 1,
     args=[
         arg("ref", nargs="?", default="HEAD", help=f"the snapshot (default: HEAD) {HEAD_HELP}"),

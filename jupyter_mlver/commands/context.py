@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.index import ALL
-from ..core.store import Store
+from ..core.store.index.db import ALL
+from ..core.store.store import Store
 
 if TYPE_CHECKING:
     from ..config import Mlver
     from ..core.capture.data import ProgressFactory
     from ..core.images.progress import ProgressCallback
-    from ..kernel import KernelSession
+    from ..notebook.session import KernelSession
 
 #: Shows an image build's progress while the block runs: ``(title, verbose)`` -> a callback.
 BuildDisplay = Callable[[str, bool], AbstractContextManager["ProgressCallback"]]

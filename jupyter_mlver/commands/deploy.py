@@ -4,11 +4,11 @@ promotion and rollback; KServe manifests for a cluster (core/deploy)."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..views import deploy as views
+from ..core.deploy.changes import Change, Started, change_of
+from ..views.deploy import text as views
 from .context import Context
 from .deploy_common import D, connect_engine, local_options
 from .deploy_watch import HISTORY, LIST, PROMETHEUS, STATUS, WATCH
@@ -16,56 +16,8 @@ from .spec import Arg, Command, Group, arg, positive
 
 if TYPE_CHECKING:
     from ..core.deploy.kserve import Manifests
-    from ..core.images.engine import Engine
-    from ..core.records import Record
-    from ..core.store import Store
 
 DEFAULT_PORT = 8000
-VERBS = {
-    "deployed": "deployed",
-    "canary": "started the canary",
-    "weight": "changed the canary",
-    "promoted": "promoted",
-    "rolled_back": "rolled back",
-    "stopped": "stopped",
-}
-
-
-@dataclass
-class Change:
-    """A deployment event just recorded, and where the production alias points now."""
-
-    event: Record
-    url: str
-    production: int | None
-
-    @property
-    def verb(self) -> str:
-        return VERBS[self.event["event"]]
-
-    def to_json(self) -> Record:
-        return self.event
-
-
-@dataclass
-class Started:
-    """``deploy REF``: a local change, or manifests for a cluster."""
-
-    change: Change | None = None
-    manifests: Manifests | None = None
-
-    def to_json(self) -> Any:
-        if self.manifests is not None:
-            return self.manifests.to_json()
-        assert self.change is not None
-        return self.change.event
-
-
-def _change(store: Store, engine: Engine, event: Record) -> Change:
-    from ..core.models import aliases as al
-
-    held = al.holders(store, event["model"]).get("production")
-    return Change(event, f"http://{engine.local_address()}:{event['port']}", held)
 
 
 # -- deploy REF ----------------------------------------------------------------------------
@@ -111,7 +63,7 @@ def _start(ctx: Context, args: argparse.Namespace) -> Started:
                 force=args.force,
                 reason=args.reason,
             )
-        return Started(change=_change(store, engine, event))
+        return Started(change=change_of(store, engine, event))
 
 
 def _kserve(ctx: Context, args: argparse.Namespace) -> Manifests:
@@ -196,7 +148,7 @@ def _promote(ctx: Context, args: argparse.Namespace) -> Change:
             reason=args.reason,
             force=args.force,
         )
-        return _change(store, engine, event)
+        return change_of(store, engine, event)
 
 
 def _rollback(ctx: Context, args: argparse.Namespace) -> Change:
@@ -207,7 +159,7 @@ def _rollback(ctx: Context, args: argparse.Namespace) -> Change:
         event = local.rollback(
             store, engine, args.deployment, options=local_options(ctx, args), reason=args.reason
         )
-        return _change(store, engine, event)
+        return change_of(store, engine, event)
 
 
 def _stop(ctx: Context, args: argparse.Namespace) -> Change:
@@ -215,7 +167,7 @@ def _stop(ctx: Context, args: argparse.Namespace) -> Change:
 
     engine = connect_engine()
     with ctx.open_store() as store:
-        return _change(store, engine, local.stop(store, engine, args.deployment))
+        return change_of(store, engine, local.stop(store, engine, args.deployment))
 
 
 PROMOTE: Command[Change] = Command(

@@ -10,12 +10,12 @@ from .spec import arg
 
 if TYPE_CHECKING:
     from ..core.deploy.local import LocalOptions
-    from ..core.images.engine import Engine
+    from ..core.engine.protocol import Engine
 
 
 def connect_engine() -> Engine:
+    from ..core.engine.docker import DockerEngine
     from ..core.errors import EngineUnavailable
-    from ..core.images.docker_engine import DockerEngine
 
     try:
         return DockerEngine.connect()

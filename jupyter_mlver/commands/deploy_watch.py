@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..views import deploy as views
+from ..views.deploy import text as views
 from .context import Context
 from .deploy_common import D, connect_engine, local_options
 from .spec import Arg, Command, arg, positive

@@ -6,7 +6,7 @@ import argparse
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..views import html_drift, text_drift
+from ..views.drift import html, text
 from .context import Context
 from .spec import Command, Entry, arg
 from .store import HEAD_HELP, REF_HELP
@@ -69,8 +69,8 @@ DRIFT: Command[DriftResult] = Command(
     "drifts when at least half its columns do. The other side is REF2's recorded copies, "
     "the file on disk (default), or --current FILE (sampled live inputs, a new batch).",
     run=_drift,
-    text=lambda r: text_drift.report(r.report),
-    html=lambda r: html_drift.report(r.report),
+    text=lambda r: text.report(r.report),
+    html=lambda r: html.report(r.report),
     exit_code=lambda r: r.exit_code,
     args=[
         arg("ref", metavar="REF", help=f"the reference snapshot: {REF_HELP} {HEAD_HELP}"),

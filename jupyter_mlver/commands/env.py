@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..views import html, text
+from ..views.images import html, text
 from .context import Context
 from .spec import Arg, Command, Entry, Group, arg
 
 if TYPE_CHECKING:
     from ..core.images import BuildOptions, BuildResult, EnvironmentView, VerifyResult
-    from ..core.store import Store
+    from ..core.store.store import Store
 
 SOURCE_ARGS = [
     arg(
@@ -109,7 +109,7 @@ def _build(ctx: Context, args: argparse.Namespace, dry_run: bool) -> BuildResult
 
 def _show(ctx: Context, args: argparse.Namespace) -> EnvironmentView:
     from ..core.images import show_environment
-    from ..core.index import ALL
+    from ..core.store.index.db import ALL
 
     with _optional_store(ctx) as store:
         scope = ctx.scope(store) if store is not None else ALL
@@ -117,7 +117,8 @@ def _show(ctx: Context, args: argparse.Namespace) -> EnvironmentView:
 
 
 def _verify(ctx: Context, args: argparse.Namespace) -> VerifyResult:
-    from ..core.images import DockerEngine, verify_image
+    from ..core.engine.docker import DockerEngine
+    from ..core.images import verify_image
 
     with _optional_store(ctx) as store:
         return verify_image(store, DockerEngine.connect(), args.image, against=args.against)

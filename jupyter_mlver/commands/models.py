@@ -12,24 +12,20 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..views import governance as health_views
-from ..views import models as views
+from ..views.governance import html as health_html
+from ..views.governance import text as health_text
+from ..views.models import text as views
 from . import serving
 from .context import Context
-from .results import AliasMove, Health, ModelVersion
 from .spec import Command, Group, arg
 
 if TYPE_CHECKING:
+    from ..core.governance.health import Health
+    from ..core.models.aliases import AliasMove
+    from ..core.models.detail import ModelVersion
     from ..core.records import Record
-    from ..core.store import Store
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
-
-
-def _held(store: Store, record: Record) -> list[str]:
-    from ..core.models import aliases as al
-
-    return [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
 
 
 def _force_args() -> list[Any]:
@@ -46,11 +42,12 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     if ctx.session is not None:
         return _register_in_kernel(ctx, args)
     from ..core.models import aliases as al
+    from ..core.models.detail import version_detail
     from ..core.models.records import check_gate
     from ..core.models.refs import check_alias, check_name
-    from ..core.models.register import check_path, register_path
+    from ..core.models.registration import check_path, register_path
     from ..core.models.signature import infer_signature, read_example
-    from ..core.snapshot import SnapshotOptions
+    from ..core.snapshot.take import SnapshotOptions
 
     check_name(args.name)
     aliases = [check_alias(a) for a in args.alias]
@@ -77,12 +74,13 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
             force=args.force,
             reason=args.reason,
         )
-        return ModelVersion(record, _held(store, record))
+        return version_detail(store, record)
 
 
 def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    from ..core.models.detail import version_detail
     from ..core.models.signature import read_example
-    from ..kernel_models import RegisterRequest, register_in_kernel
+    from ..notebook.registration import RegisterRequest, register_in_kernel
 
     assert ctx.session is not None
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
@@ -109,7 +107,7 @@ def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:
-        return ModelVersion(record, _held(store, record))
+        return version_detail(store, record)
 
 
 def _variable_or_path(namespace: dict[str, Any], word: str, what: str) -> tuple[Any, str | None]:
@@ -201,12 +199,10 @@ LIST: Command[list[dict[str, Any]]] = Command(
 
 def _show(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     from ..core.models import registry
+    from ..core.models.detail import version_detail
 
     with ctx.open_store() as store:
-        record = registry.resolve(store, args.ref)
-        sid = record["snapshot"]
-        snapshot = store.get(sid) if store.index.has(sid) else None
-        return ModelVersion(record, _held(store, record), snapshot, registry.images(store, record))
+        return version_detail(store, registry.resolve(store, args.ref))
 
 
 SHOW: Command[ModelVersion] = Command(
@@ -223,6 +219,7 @@ SHOW: Command[ModelVersion] = Command(
 def _alias(ctx: Context, args: argparse.Namespace) -> AliasMove:
     from ..core.models import aliases as al
     from ..core.models import registry
+    from ..core.models.aliases import AliasMove
     from ..core.models.refs import parse_ref
 
     with ctx.open_store() as store:
@@ -254,6 +251,7 @@ ALIAS: Command[AliasMove] = Command(
 
 def _rollback(ctx: Context, args: argparse.Namespace) -> AliasMove:
     from ..core.models import registry
+    from ..core.models.aliases import AliasMove
 
     with ctx.open_store() as store:
         return AliasMove(registry.rollback(store, args.ref, reason=args.reason))
@@ -292,8 +290,9 @@ HISTORY: Command[list[Record]] = Command(
 
 
 def _health(ctx: Context, args: argparse.Namespace) -> Health:
+    from ..core.engine.docker import DockerEngine
     from ..core.governance import governance
-    from ..core.images.docker_engine import DockerEngine
+    from ..core.governance.health import Health
     from ..core.models.refs import check_name
 
     for name in args.name:
@@ -315,8 +314,8 @@ HEALTH: Command[Health] = Command(
     "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
     "thresholds are [governance] settings in the store's config.toml (see the README).",
     run=_health,
-    text=lambda h: health_views.text(h.table),
-    html=lambda h: health_views.html(h.table),
+    text=lambda h: health_text.governance(h.table),
+    html=lambda h: health_html.governance(h.table),
     exit_code=lambda h: 1 if h.check and h.table.needs_action else 0,
     args=[
         arg("name", nargs="*", help="only these models (default: every one)"),

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ..views import html, text
+from ..views.remote import html, text
 from .context import Context
-from .results import RemoteList
 from .spec import Arg, Command, Entry, Group, arg, positive
 
 if TYPE_CHECKING:
     from ..core.remote import Remote, TransferResult
+    from ..core.remote.config import RemoteList
 
 CREDENTIALS = """\
 Credentials come from the storage library's usual sources (AWS_PROFILE, AWS_ACCESS_KEY_ID,
@@ -30,6 +30,7 @@ def _add(ctx: Context, args: argparse.Namespace) -> Remote:
 def _list(ctx: Context, args: argparse.Namespace) -> RemoteList:
     from ..core.errors import MlverError
     from ..core.remote import get_remote, list_remotes
+    from ..core.remote.config import RemoteList
 
     with ctx.open_store() as store:
         remotes = list_remotes(store)

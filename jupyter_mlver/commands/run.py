@@ -6,18 +6,18 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..views import text_run
+from ..views.runs import text as runs_text
 from .context import Context
 from .spec import Command, arg, positive
 
 if TYPE_CHECKING:
-    from ..core.run import SweepResult
+    from ..core.runs.sweep import SweepResult
 
 
 def _run(ctx: Context, args: argparse.Namespace) -> SweepResult:
     from ..core.params import parse_value
-    from ..core.run import RunOptions, check_options, parse_sweep, run_notebook
-    from ..run_executor import execute_run
+    from ..core.runs.sweep import RunOptions, check_options, parse_sweep, run_notebook
+    from ..notebook.executor import execute_run
 
     notebook = Path(args.notebook).absolute()
     options = RunOptions(
@@ -33,7 +33,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> SweepResult:
     with ctx.open_store(create=True, near=notebook) as store:
         say = ctx.say
         return run_notebook(
-            store, notebook, options, execute_run, progress=lambda e: say(text_run.event(e))
+            store, notebook, options, execute_run, progress=lambda e: say(runs_text.event(e))
         )
 
 
@@ -43,7 +43,7 @@ RUN: Command[SweepResult] = Command(
     "papermill does, once per point of a sweep grid; each run is one snapshot (exit 1 if any "
     "run failed)",
     run=_run,
-    text=text_run.sweep,
+    text=runs_text.sweep,
     exit_code=lambda r: 1 if r.failed else 0,
     args=[
         arg("notebook", metavar="NOTEBOOK", help="the .ipynb file to run"),

@@ -11,20 +11,20 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from ..views import serving as views
+from ..views.serving import text as views
 from .context import Context
 from .spec import Command, arg, positive
 
 if TYPE_CHECKING:
-    from ..core.images.engine import Engine
-    from ..core.models.image import ModelImageResult
-    from ..core.models.serve import Served, Stopped
+    from ..core.deploy.serve import Served, Stopped
+    from ..core.engine.protocol import Engine
+    from ..core.images.model_image import ModelImageResult
 
 
 def _build(
     ctx: Context, args: argparse.Namespace, engine: Engine | None = None
 ) -> ModelImageResult:
-    from ..core.models.image import ModelImageOptions, build_model_image
+    from ..core.images.model_image import ModelImageOptions, build_model_image
 
     with (
         ctx.open_store() as store,
@@ -78,15 +78,15 @@ BUILD: Command[ModelImageResult] = Command(
 
 
 def _serve(ctx: Context, args: argparse.Namespace) -> Served | Stopped:
-    from ..core.images import DockerEngine
-    from ..core.models import registry
-    from ..core.models.serve import (
+    from ..core.deploy.serve import (
         no_image,
         run_in_foreground,
         serving_image,
         start_server,
         stop_servers,
     )
+    from ..core.engine.docker import DockerEngine
+    from ..core.models import registry
 
     engine = DockerEngine.connect()
     if args.stop:

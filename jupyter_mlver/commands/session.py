@@ -6,14 +6,14 @@ import argparse
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from ..views import html, text
+from ..core.snapshot.pending import Logged, NextSnapshot, Restored
+from ..views.snapshots import html, text
 from .context import Context
-from .results import Logged, NextSnapshot, Restored
 from .spec import Command, Entry, arg
 from .store import REF_HELP
 
 if TYPE_CHECKING:
-    from ..kernel import KernelSession
+    from ..notebook.session import KernelSession
 
 
 def _session(ctx: Context) -> KernelSession:
@@ -55,7 +55,7 @@ LOG: Command[Logged] = Command(
 
 
 def _status(ctx: Context, args: argparse.Namespace) -> NextSnapshot:
-    from ..kernel import next_snapshot
+    from ..notebook.session import next_snapshot
 
     return next_snapshot(_session(ctx), ctx.settings, ctx.store_dir)
 
@@ -73,7 +73,7 @@ STATUS: Command[NextSnapshot] = Command(
 
 
 def _restore(ctx: Context, args: argparse.Namespace) -> Restored:
-    from ..kernel import restore_state
+    from ..notebook.session import restore_state
 
     session = _session(ctx)
     with ctx.open_store() as store:

@@ -6,25 +6,26 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..views import html, text
+from ..views.snapshots import html, text
+from ..views.store import text as store_text
 from .context import Context
-from .results import Checked, Collected
 from .spec import Command, Entry, arg, non_negative
 
 if TYPE_CHECKING:
-    from ..core.detail import SnapshotDetail, SnapshotPage
-    from ..core.migrate import MigrateReport
     from ..core.records import Record
+    from ..core.snapshot.read import SnapshotDetail, SnapshotPage
+    from ..core.store.maintenance import Checked, Collected
+    from ..core.store.migrate import MigrateReport
 
 REF_HELP = "HEAD, HEAD~N, a tag, or an id prefix of 4+ hex digits"
 HEAD_HELP = "(HEAD: this notebook's latest snapshot in a kernel, else the latest of all)"
 
 
 def _snapshot(ctx: Context, args: argparse.Namespace) -> SnapshotDetail:
-    from ..core.detail import snapshot_detail
     from ..core.errors import InvalidInput
     from ..core.params import parse_assignments
-    from ..kernel import SnapshotRequest, session_for, take_kernel_snapshot
+    from ..core.snapshot.read import snapshot_detail
+    from ..notebook.session import SnapshotRequest, session_for, take_kernel_snapshot
 
     request = SnapshotRequest(
         message=args.message,
@@ -114,21 +115,15 @@ SNAPSHOT: Command[SnapshotDetail] = Command(
 
 
 def _list(ctx: Context, args: argparse.Namespace) -> SnapshotPage:
-    from ..core.detail import list_snapshots
-    from ..core.index import ALL
+    from ..core.snapshot.read import SnapshotQuery, list_snapshots
+    from ..core.store.index.db import ALL
 
     with ctx.open_store() as store:
         scope: object = ALL if args.all else ctx.scope(store)
         if args.notebook:
             scope = store.relpath(args.notebook)
-        return list_snapshots(
-            store,
-            scope,
-            q=args.query,
-            tag=args.tag_filter,
-            limit=args.n or None,
-            whole_records=ctx.json,
-        )
+        query = SnapshotQuery(scope, args.query, args.tag_filter, args.n or None)
+        return list_snapshots(store, query, whole_records=ctx.json)
 
 
 LIST: Command[SnapshotPage] = Command(
@@ -155,7 +150,7 @@ LIST: Command[SnapshotPage] = Command(
 
 
 def _show(ctx: Context, args: argparse.Namespace) -> SnapshotDetail:
-    from ..core.detail import snapshot_detail
+    from ..core.snapshot.read import snapshot_detail
 
     with ctx.open_store() as store:
         return snapshot_detail(
@@ -211,7 +206,7 @@ TAG: Command[Record] = Command(
 
 
 def _fsck(ctx: Context, args: argparse.Namespace) -> Checked:
-    from ..core.maintenance import RepairReport, fsck, repair
+    from ..core.store.maintenance import Checked, RepairReport, fsck, repair
 
     with ctx.open_store() as store:
         report = fsck(store)
@@ -227,7 +222,7 @@ FSCK: Command[Checked] = Command(
     help="verify every object's hash, every record's references and the index; "
     "exit 1 if anything is wrong",
     run=_fsck,
-    text=text.fsck,
+    text=store_text.fsck,
     exit_code=lambda c: 0 if c.report.ok else 1,
     args=[
         arg(
@@ -245,7 +240,7 @@ FSCK: Command[Checked] = Command(
 
 
 def _reindex(ctx: Context, args: argparse.Namespace) -> int:
-    from ..core.maintenance import reindex
+    from ..core.store.maintenance import reindex
 
     with ctx.open_store() as store:
         return reindex(store)
@@ -255,13 +250,13 @@ REINDEX: Command[int] = Command(
     name="reindex",
     help="rebuild the index from the stored objects",
     run=_reindex,
-    text=text.reindexed,
+    text=store_text.reindexed,
     json=lambda count: {"records": count},
 )
 
 
 def _gc(ctx: Context, args: argparse.Namespace) -> Collected:
-    from ..core.maintenance import gc
+    from ..core.store.maintenance import Collected, gc
 
     with ctx.open_store() as store:
         return Collected(gc(store, dry_run=args.dry_run), args.dry_run)
@@ -271,7 +266,7 @@ GC: Command[Collected] = Command(
     name="gc",
     help="remove temporary leftovers and objects no record references",
     run=_gc,
-    text=text.collected,
+    text=store_text.collected,
     json=lambda c: {
         "objects": c.report.objects,
         "bytes": c.report.bytes,
@@ -284,7 +279,7 @@ GC: Command[Collected] = Command(
 
 
 def _migrate(ctx: Context, args: argparse.Namespace) -> MigrateReport:
-    from ..core.migrate import migrate
+    from ..core.store.migrate import migrate
 
     with ctx.open_store() as store:
         return migrate(store)
@@ -294,7 +289,7 @@ MIGRATE: Command[MigrateReport] = Command(
     name="migrate",
     help="upgrade the store in place to this version's format (safe to interrupt and rerun)",
     run=_migrate,
-    text=text.migrated,
+    text=store_text.migrated,
     json=lambda r: r.to_json(),
     examples=[("migrate", "once, after upgrading from jupyter_mlver 0.1")],
 )

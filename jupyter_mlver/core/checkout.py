@@ -19,12 +19,12 @@ from typing import Any
 
 from . import records
 from .capture.data import cached_tree_id
-from .datarefs import data_files, index_data_entries, is_tree_entry
 from .errors import InvalidInput, StoreError
 from .hashing import hash_file
 from .records import Record
-from .state import matches, stat_key
-from .store import Store
+from .store.datarefs import data_files, is_tree_entry
+from .store.state import matches, stat_key
+from .store.store import Store
 
 # Item statuses.
 RESTORED = "restored"  # written (or would be, with dry_run)
@@ -177,7 +177,7 @@ def _plan(store: Store, items: list[CheckoutItem], force: bool) -> None:
         if item.status == NOT_RESTORABLE:
             continue
         if not known_checked:
-            index_data_entries(store)
+            store.index_data_entries()
             known_checked = True
         if current in store.index.recorded_hashes(item.path):
             item.status, item.reason = RESTORED, "replaces content kept in another snapshot"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .context import MlverContext
-from .handlers import setup_handlers
+from .routes import setup_handlers
 
 __all__ = ["setup_handlers"]
 

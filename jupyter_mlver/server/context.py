@@ -8,7 +8,9 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,9 @@ import tornado.web
 
 from ..config import Mlver
 from ..core.errors import InvalidInput, RecordNotFound
-from ..core.index import ALL, SnapshotRow
-from ..core.store import Store, find_store_dir
+from ..core.snapshot.read import SnapshotPage, SnapshotQuery, list_snapshots
+from ..core.store.index.db import ALL
+from ..core.store.store import Store, find_store_dir
 from .jobs import JobManager
 
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -102,65 +105,39 @@ class MlverContext:
 
     # -- the calls behind the endpoints (run in the pool) -------------------------
 
-    def row_json(
-        self, store: Store, row: SnapshotRow, pushed: dict[str, dict[str, bool]]
-    ) -> dict[str, Any]:
-        return {
-            **row.summary,
-            "id": row.id,
-            "created": row.created,
-            "notebook": self.server_path(store, row.notebook),
-            "parent": row.parent,
-            "environment": row.environment,
-            "tags": row.tags,
-            "pushed": sorted(name for name, ids in pushed.items() if row.id in ids),
-        }
-
-    def list_snapshots(
+    def snapshot_page(
         self,
         notebook: Path | None,
-        q: str | None,
-        tag: str | None,
-        limit: int,
-        offset: int,
         all_notebooks: bool,
-    ) -> dict[str, Any]:
+        query: SnapshotQuery,
+        remotes: bool = False,
+    ) -> tuple[Store | None, SnapshotPage]:
+        """A page of the notebook's snapshots (or every notebook's), empty with no store."""
         store = self.store(notebook)
-        page: dict[str, Any] = {
-            "snapshots": [],
-            "total": 0,
-            "offset": offset,
-            "limit": limit,
-            "latest": None,
-            "generation": 0,
-            "store": str(self.store_dir(notebook)),
-        }
         if store is None:
-            return page
-        where: object = ALL
+            return None, SnapshotPage(query)
         if notebook is not None and not all_notebooks:
-            where = store.relpath(notebook)
-        rows, total = store.index.snapshots(
-            notebook=where, q=q or None, tag=tag or None, limit=limit, offset=offset
-        )
-        if rows and offset == 0:
-            latest: str | None = rows[0].id
-        else:
-            newest, _ = store.index.snapshots(notebook=where, q=q or None, tag=tag or None, limit=1)
-            latest = newest[0].id if newest else None
-        from ..core.detail import pushed
+            query = replace(query, notebook=store.relpath(notebook))
+        return store, list_snapshots(store, query, remotes=remotes)
 
-        remotes = pushed(store) if rows else {}
-        page.update(
-            snapshots=[self.row_json(store, row, remotes) for row in rows],
-            total=total,
-            latest=latest,
-            generation=store.index.generation(),
-        )
-        return page
+    def list_snapshots(
+        self, notebook: Path | None, all_notebooks: bool, query: SnapshotQuery
+    ) -> dict[str, Any]:
+        store, page = self.snapshot_page(notebook, all_notebooks, query, remotes=True)
+        return {**page.to_json(self.paths(store)), "store": str(self.store_dir(notebook))}
+
+    def list_experiments(
+        self, notebook: Path | None, all_notebooks: bool, query: SnapshotQuery
+    ) -> dict[str, Any]:
+        store, page = self.snapshot_page(notebook, all_notebooks, query)
+        return page.experiments_json(self.paths(store))
+
+    def paths(self, store: Store | None) -> Callable[[str | None], str | None]:
+        """Store paths as the server's (relative to its root)."""
+        return lambda path: None if store is None else self.server_path(store, path)
 
     def show_snapshot(self, notebook: Path | None, ref: str) -> dict[str, Any]:
-        from ..core.detail import snapshot_detail
+        from ..core.snapshot.read import snapshot_detail
 
         store = self.require_store(notebook)
         detail = snapshot_detail(store, store.resolve(ref, self._where(store, notebook)))
@@ -170,7 +147,7 @@ class MlverContext:
     def list_files(
         self, notebook: Path | None, ref: str, path: str, limit: int, offset: int
     ) -> dict[str, Any]:
-        from ..core.datarefs import files_page
+        from ..core.store.datarefs import files_page
 
         store = self.require_store(notebook)
         rid = store.resolve(ref, self._where(store, notebook))

@@ -10,95 +10,23 @@ two snapshots recorded (the compare view shows it for the files that changed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tornado.web
 
 from ..core.errors import InvalidInput
-from ..core.index import ALL, SnapshotRow
-from ..core.store import Store
+from ..core.store.index.db import ALL
 
 if TYPE_CHECKING:
     from .context import MlverContext
 
-from .handlers import MlverHandler
+from .base import MlverHandler
 
 DEFAULT_ROWS = 10_000
 MAX_ROWS = 50_000
 MAX_PATHS = 100
-
-
-def _row(ctx: MlverContext, store: Store, row: SnapshotRow) -> dict[str, Any]:
-    summary = row.summary
-    metrics: dict[str, Any] = {}
-    series: dict[str, int] = {}
-    for key, value in (summary.get("metrics") or {}).items():
-        if isinstance(value, list):
-            series[key] = len(value)
-            value = value[-1] if value else None
-        metrics[key] = value
-    return {
-        "id": row.id,
-        "created": row.created,
-        "notebook": ctx.server_path(store, row.notebook),
-        "parent": row.parent,
-        "message": summary.get("message", ""),
-        "author": (summary.get("author") or {}).get("name"),
-        "tags": row.tags,
-        "params": summary.get("params") or {},
-        "metrics": metrics,
-        "series": series,
-        "data_files": summary.get("data_files", 0),
-    }
-
-
-def list_experiments(
-    ctx: MlverContext,
-    notebook: Path | None,
-    q: str | None,
-    tag: str | None,
-    all_notebooks: bool,
-    limit: int,
-    offset: int,
-) -> dict[str, Any]:
-    """Snapshots as table rows, newest first, with the param, metric and series names."""
-    store = ctx.store(notebook)
-    page: dict[str, Any] = {
-        "experiments": [],
-        "params": [],
-        "metrics": [],
-        "series": [],
-        "total": 0,
-        "offset": offset,
-        "limit": limit,
-        "generation": 0,
-    }
-    if store is None:
-        return page
-    where: object = ALL
-    if notebook is not None and not all_notebooks:
-        where = store.relpath(notebook)
-    rows, total = store.index.snapshots(
-        notebook=where, q=q or None, tag=tag or None, limit=limit, offset=offset
-    )
-    experiments = [_row(ctx, store, row) for row in rows]
-    params: set[str] = set()
-    metrics: set[str] = set()
-    series: set[str] = set()
-    for e in experiments:
-        params.update(e["params"])
-        metrics.update(e["metrics"])
-        series.update(e["series"])
-    page.update(
-        experiments=experiments,
-        params=sorted(params),
-        metrics=sorted(metrics),
-        series=sorted(series),
-        total=total,
-        generation=store.index.generation(),
-    )
-    return page
 
 
 def drift_between(
@@ -106,8 +34,8 @@ def drift_between(
 ) -> dict[str, Any]:
     """``mlver.drift/1`` of snapshot a's tabular files against b's, for the files whose
     content changed (or the given ones), with histograms of the drifted columns."""
-    from ..core.datarefs import data_files
     from ..core.drift import DriftReport, drift_snapshot, is_table
+    from ..core.store.datarefs import data_files
 
     store = ctx.require_store(notebook)
     where = store.relpath(notebook) if notebook is not None else ALL
@@ -132,8 +60,8 @@ def model_governance(
 ) -> dict[str, Any]:
     """The governance table of the store's models (or of ``names``), with the live figures
     of running deployments unless ``live`` is false."""
+    from ..core.engine.docker import DockerEngine
     from ..core.governance import Rules, governance
-    from ..core.images.docker_engine import DockerEngine
     from ..core.models.refs import check_name
 
     for name in names:
@@ -151,15 +79,9 @@ def model_governance(
 class ExperimentsHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
+        query = self.snapshot_query(DEFAULT_ROWS, MAX_ROWS)
         page = await self.call(
-            list_experiments,
-            self.ctx,
-            self.notebook_arg(),
-            self.get_query_argument("q", None),
-            self.get_query_argument("tag", None),
-            self.get_query_argument("all", "") in ("1", "true"),
-            self.int_arg("limit", DEFAULT_ROWS, 0, MAX_ROWS),
-            self.int_arg("offset", 0, 0, 2**31),
+            self.ctx.list_experiments, self.notebook_arg(), self.all_notebooks_arg(), query
         )
         self.reply(page)
 
@@ -187,3 +109,11 @@ class GovernanceHandler(MlverHandler):
         live = self.get_query_argument("live", "1") not in ("0", "false")
         table = await self.call(model_governance, self.ctx, self.notebook_arg(), names, live)
         self.reply(table)
+
+
+def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:
+    return [
+        (url("experiments"), ExperimentsHandler),
+        (url("drift"), DriftHandler),
+        (url("governance"), GovernanceHandler),
+    ]

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import url_path_join
+
 from ..config import Mlver
-from ..core.store import Store
+from ..core.errors import InvalidInput
+from ..core.store.store import Store
+from .base import NAMESPACE, MlverHandler, has_module
 from .jobs import Job, JobFunction
 
 
@@ -47,3 +54,31 @@ def build_job(
         return out
 
     return run
+
+
+class ImagesHandler(MlverHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.body_json()
+        ref = self.str_field(body, "snapshot", required=True)
+        options = {name: self.str_field(body, name) for name in ("tag", "base", "push")}
+        no_cache = body.get("no_cache", False)
+        if not isinstance(no_cache, bool):
+            raise InvalidInput("'no_cache' must be true or false")
+        notebook = self.ctx.notebook_path(self.str_field(body, "notebook"))
+        if not has_module("images.build"):
+            raise tornado.web.HTTPError(501, "image builds are not available in this version")
+        store_dir, snapshot_id = await self.call(self.ctx.resolve, notebook, ref)
+        job = self.ctx.jobs.submit(
+            "image-build",
+            {"snapshot": snapshot_id, **options, "no_cache": no_cache},
+            build_job(store_dir, snapshot_id, self.ctx.settings, no_cache=no_cache, **options),
+        )
+        url = url_path_join(self.base_url, NAMESPACE, "jobs", job.id)
+        self.set_header("Location", url)
+        self.reply({"job": job.id, "url": url}, status=202)
+
+
+def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:
+    return [(url("images"), ImagesHandler)]

@@ -7,6 +7,7 @@ mapper (a guard refusal is a 409 whose message names both metrics).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ from jupyter_server.auth.decorator import authorized
 
 from ..core.errors import InvalidInput
 from ..core.models import registry
+from ..core.models.detail import version_detail
 from ..core.models.refs import looks_like_model_ref
+from .base import MlverHandler
 from .context import MlverContext
-from .handlers import MlverHandler
 
 
 def list_models(ctx: MlverContext, notebook: Path | None) -> dict[str, Any]:
@@ -32,8 +34,8 @@ def get_model(ctx: MlverContext, notebook: Path | None, ref: str) -> dict[str, A
     ``NAME:VERSION`` or ``NAME@ALIAS``: that version's record and its ``images``."""
     store = ctx.require_store(notebook)
     if looks_like_model_ref(ref):
-        record = registry.resolve(store, ref)
-        return {**record, "images": registry.images(store, record)}
+        version = version_detail(store, registry.resolve(store, ref))
+        return {**version.record, "aliases": version.aliases, "images": version.images}
     detail = registry.describe(store, ref)
     for snap in detail["snapshots"].values():
         snap["notebook"] = ctx.server_path(store, snap["notebook"])
@@ -90,13 +92,11 @@ class ModelRollbackHandler(MlverHandler):
         self.reply(await self.call(rollback, self.ctx, self.notebook_arg(), ref, reason), 201)
 
 
-def routes(base: str) -> list[tuple[str, type[MlverHandler]]]:
-    from jupyter_server.utils import url_path_join
-
+def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:
     ref = r"(?P<ref>[^/]+)"
     return [
-        (url_path_join(base, "models"), ModelsHandler),
-        (url_path_join(base, "models", ref), ModelHandler),
-        (url_path_join(base, "models", ref, "aliases"), ModelAliasesHandler),
-        (url_path_join(base, "models", ref, "rollback"), ModelRollbackHandler),
+        (url("models"), ModelsHandler),
+        (url("models", ref), ModelHandler),
+        (url("models", ref, "aliases"), ModelAliasesHandler),
+        (url("models", ref, "rollback"), ModelRollbackHandler),
     ]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import url_path_join
 
 from ..config import Mlver
 from ..core import records
 from ..core.errors import InvalidInput
-from ..core.run import RunEvent, RunOptions, check_name, check_options
-from ..core.store import Store
+from ..core.runs.sweep import RunEvent, RunOptions, check_name, check_options
+from ..core.store.store import Store
+from .base import NAMESPACE, MlverHandler
 from .jobs import Job, JobFunction
 
 MAX_POINTS = 256
@@ -67,9 +73,9 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
     """A job function that runs the grid; its result is ``jupyter mlver run --json``."""
 
     def run(job: Job) -> dict[str, Any]:
-        from ..core.run import run_notebook
-        from ..run_executor import execute_run
-        from ..views.text_run import event as format_event
+        from ..core.runs.sweep import run_notebook
+        from ..notebook.executor import execute_run
+        from ..views.runs.text import event as format_event
 
         done = [0]
 
@@ -87,3 +93,34 @@ def run_job(notebook: Path, options: RunOptions, settings: Mlver) -> JobFunction
         return out
 
     return run
+
+
+class RunsHandler(MlverHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self) -> None:
+        """``{notebook, params, sweep, jobs, metric, timeout}`` -> 202 ``{job, url, runs}``."""
+        body = self.body_json()
+        notebook = self.ctx.notebook_path(self.str_field(body, "notebook", required=True))
+        assert notebook is not None
+        options = run_options(body)
+        runs = await self.call(check_run, notebook, options)
+        job = self.ctx.jobs.submit(
+            "notebook-run",
+            {
+                "notebook": notebook.relative_to(self.ctx.root_dir).as_posix(),
+                "params": dict(options.params),
+                "sweep": {k: list(v) for k, v in options.sweep.items()},
+                "jobs": options.jobs,
+                "metric": options.metric,
+                "runs": runs,
+            },
+            run_job(notebook, options, self.ctx.settings),
+        )
+        url = url_path_join(self.base_url, NAMESPACE, "jobs", job.id)
+        self.set_header("Location", url)
+        self.reply({"job": job.id, "url": url, "runs": runs}, status=202)
+
+
+def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:
+    return [(url("runs"), RunsHandler)]

@@ -1,5 +1,7 @@
-"""Views of command results: ``text`` (terminals and ``text/plain``) and ``html`` (notebooks).
+"""Views of typed results: ``views/<topic>/text.py`` for terminals (and text/plain) and
+``views/<topic>/html.py`` for notebooks, one package per topic (snapshots, store, remote,
+images, compare, drift, runs, models, serving, deploy, governance). ``format.py`` holds the
+text helpers and ``markup.py`` the HTML building blocks (JupyterLab's theme variables).
 
-Views take the typed results the core returns and make strings; they import nothing from
-IPython and never read the store, so the CLI, the magics and tests all show the same thing.
-"""
+Views import only ``jupyter_mlver.core`` and each other: never the commands, the notebook
+side, the server or the CLI (``views/ruff.toml`` bans them), and never read the store."""

@@ -21,7 +21,7 @@ from tempfile import mkdtemp
 from jupyterlab.galata import configure_jupyter_server
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from seed import seed  # noqa: E402
+from seed import seed
 
 configure_jupyter_server(c)  # noqa: F821 - `c` is injected by the config loader
 

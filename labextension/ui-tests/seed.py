@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from jupyter_mlver.core.store import Store
+    from jupyter_mlver.core.store.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,7 @@ def seed(root: Path) -> None:
         sys.exit(f"seeding the browser tests' store failed: no store in {root}")
     # The baseline goes to a team remote (a local path), so the panel has a pushed record.
     from jupyter_mlver.core import remote
-    from jupyter_mlver.core.store import Store
+    from jupyter_mlver.core.store.store import Store
 
     with Store(root / ".mlver") as store:
         remote.add_remote(store, "team", str(root.parent / f"{root.name}-team-remote"))

@@ -13,11 +13,11 @@ The quickstart's "wine" (two versions, accuracy rising) is the "ok" row.
 from __future__ import annotations
 
 from jupyter_mlver.core.deploy import events
-from jupyter_mlver.core.index import SnapshotRow
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.index.db import SnapshotRow
+from jupyter_mlver.core.store.store import Store
 
 
 def _closest(rows: list[SnapshotRow], target: float) -> str:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 SWEEP = 10_000
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)

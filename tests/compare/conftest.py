@@ -13,7 +13,7 @@ import pytest
 
 from jupyter_mlver.core import records
 from jupyter_mlver.core.capture.environment import fingerprint
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 
 Make = Callable[..., dict[str, Any]]
@@ -122,8 +122,8 @@ KERNEL_PACKAGES = (
 
 @pytest.fixture(scope="session")
 def engine() -> Any:
+    from jupyter_mlver.core.engine.docker import DockerEngine
     from jupyter_mlver.core.errors import EngineUnavailable
-    from jupyter_mlver.core.images import DockerEngine
 
     try:
         return DockerEngine.connect()

@@ -12,7 +12,7 @@ import pytest
 from jupyter_mlver.core.checkout import checkout
 from jupyter_mlver.core.errors import InvalidInput, StoreError
 from jupyter_mlver.core.hashing import hash_file
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI, damage_object, repair_object
 
 from .conftest import Make
@@ -84,7 +84,8 @@ def test_checkout_refuses_to_clobber_unsnapshotted_changes(
 
     proc = cli("checkout", "HEAD", check=False)
     assert proc.returncode == 1
-    assert "REFUSED" in proc.stdout and "data/train.csv" in proc.stdout
+    assert "REFUSED" in proc.stdout
+    assert "data/train.csv" in proc.stdout
     assert "--force" in proc.stdout
     # Nothing was written, not even the file that was safe to restore.
     assert (project / "data" / "train.csv").read_bytes() == b"precious, unsaved work\n"
@@ -97,7 +98,8 @@ def test_checkout_refuses_to_clobber_unsnapshotted_changes(
     forced = json.loads(cli("checkout", "HEAD", "--force", "--json").stdout)
     assert forced["ok"] is True
     train = next(i for i in forced["items"] if i["path"] == "data/train.csv")
-    assert train["status"] == "restored" and train["forced"] is True
+    assert train["status"] == "restored"
+    assert train["forced"] is True
     assert (project / "data" / "train.csv").read_bytes() == binary_data["data/train.csv"]
     assert hash_file(project / "data" / "blob.bin") == recorded(cli, rec)["data/blob.bin"]
 
@@ -128,7 +130,8 @@ def test_hash_only_files_are_named_as_not_restorable(cli: CLI, project: Path) ->
     (project / "data" / "train.csv").unlink()
     proc = cli("checkout", "HEAD", check=False)
     assert proc.returncode == 1
-    assert "cannot restore" in proc.stdout and "data/train.csv" in proc.stdout
+    assert "cannot restore" in proc.stdout
+    assert "data/train.csv" in proc.stdout
     assert "--hash-only" in proc.stdout
     assert not (project / "data" / "train.csv").exists()
 
@@ -137,7 +140,8 @@ def test_dry_run_writes_nothing(cli: CLI, project: Path) -> None:
     snapshot(cli, "-m", "v1", "--data", "data")
     (project / "data" / "train.csv").unlink()
     out = json.loads(cli("checkout", "HEAD", "--dry-run", "--json").stdout)
-    assert out["dry_run"] and statuses(out)["data/train.csv"] == "restored"
+    assert out["dry_run"]
+    assert statuses(out)["data/train.csv"] == "restored"
     assert not (project / "data" / "train.csv").exists()
     assert "would restore" in cli("checkout", "HEAD", "--dry-run").stdout
 

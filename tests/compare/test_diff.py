@@ -17,9 +17,9 @@ from jupyter_mlver.core.diff import (
     summarize_outputs,
 )
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.store import Store
-from jupyter_mlver.views import html_compare
-from jupyter_mlver.views.text_compare import diff as format_diff
+from jupyter_mlver.core.store.store import Store
+from jupyter_mlver.views.compare import html as html_compare
+from jupyter_mlver.views.compare.text import diff as format_diff
 from tests.support import CLI, git
 
 from .conftest import Make, data_entry, pkg
@@ -68,11 +68,15 @@ def test_values_status_and_delta() -> None:
     assert out["lr"]["delta"] == pytest.approx(0.01)
     assert out["epochs"] == {"key": "epochs", "a": 10, "b": 10, "status": "unchanged", "delta": 0}
     # True and 1 are different kinds of value; 1 and 1.0 are the same number.
-    assert out["flag"]["status"] == "changed" and out["flag"]["delta"] is None
+    assert out["flag"]["status"] == "changed"
+    assert out["flag"]["delta"] is None
     assert out["n"]["status"] == "unchanged"
-    assert out["name"]["status"] == "unchanged" and out["name"]["delta"] is None
-    assert out["gone"]["status"] == "removed" and out["gone"]["b"] is None
-    assert out["new"]["status"] == "added" and out["new"]["a"] is None
+    assert out["name"]["status"] == "unchanged"
+    assert out["name"]["delta"] is None
+    assert out["gone"]["status"] == "removed"
+    assert out["gone"]["b"] is None
+    assert out["new"]["status"] == "added"
+    assert out["new"]["a"] is None
     assert list(out) == sorted(out)
 
 
@@ -109,7 +113,8 @@ def test_data_omits_unchanged_files() -> None:
     ]
     assert out[0]["a"] == {"hash": "2" * 64, "size": 5}
     assert out[0]["b"] == {"hash": "4" * 64, "size": 7}
-    assert out[1]["a"] is None and out[2]["b"] is None
+    assert out[1]["a"] is None
+    assert out[2]["b"] is None
 
 
 def test_packages_ordering_and_sources() -> None:
@@ -140,9 +145,12 @@ def test_packages_ordering_and_sources() -> None:
     assert out["pandas"]["status"] == "downgraded"
     assert out["weird"]["status"] == "changed"  # not PEP 440: no order
     assert out["mylib"]["status"] == "changed"  # same version, another commit
-    assert "aaaaaaaaaaaa" in out["mylib"]["note"] and "bbbbbbbbbbbb" in out["mylib"]["note"]
-    assert out["gone"]["status"] == "removed" and out["gone"]["b"] is None
-    assert out["new"]["status"] == "added" and out["new"]["a"] is None
+    assert "aaaaaaaaaaaa" in out["mylib"]["note"]
+    assert "bbbbbbbbbbbb" in out["mylib"]["note"]
+    assert out["gone"]["status"] == "removed"
+    assert out["gone"]["b"] is None
+    assert out["new"]["status"] == "added"
+    assert out["new"]["a"] is None
 
 
 def test_output_summary() -> None:
@@ -166,7 +174,8 @@ def test_identical_snapshots_differ_in_nothing(store: Store, make_snapshot: Make
     assert d["schema"] == "mlver.diff/1"
     assert d["summary"] == {"params": 0, "metrics": 0, "data": 0, "packages": 0, "cells": 0}
     assert d["params"] == [{"key": "lr", "a": 0.1, "b": 0.1, "status": "unchanged", "delta": 0}]
-    assert d["python"] is None and d["platform"] is None
+    assert d["python"] is None
+    assert d["platform"] is None
     assert d["git"] == {
         "a": None,
         "b": None,
@@ -196,14 +205,17 @@ def test_header_python_and_packages(store: Store, make_snapshot: Make) -> None:
     assert [(p["name"], p["status"]) for p in d["packages"]] == [("numpy", "upgraded")]
     assert d["summary"]["packages"] == 1
     text = format_diff(d)
-    assert "numpy" in text and "1.26.4" in text and "3.12.1" in text
+    assert "numpy" in text
+    assert "1.26.4" in text
+    assert "3.12.1" in text
 
 
 def test_refs_and_non_snapshots(store: Store, make_snapshot: Make) -> None:
     a = make_snapshot(params={"x": 1})
     b = make_snapshot(params={"x": 2})
     d = diff_refs(store, a["id"][:8], b["id"][:8])
-    assert d["a"]["id"] == a["id"] and d["b"]["id"] == b["id"]
+    assert d["a"]["id"] == a["id"]
+    assert d["b"]["id"] == b["id"]
     with pytest.raises(InvalidInput, match="not a snapshot"):
         diff_snapshots(store, a["id"], a["environment"])
 
@@ -235,7 +247,8 @@ def test_cells_aligned_by_id(store: Store, make_snapshot: Make) -> None:
     assert cells[0]["source_changed"] is False
     assert cells[0]["outputs"] == {"a": "1 output: stream", "b": "1 output: stream"}
     assert (cells[3]["a_source"], cells[3]["b_source"]) == ("plot()", "plot(2)")
-    assert cells[1]["b_source"] is None and cells[2]["a_source"] is None
+    assert cells[1]["b_source"] is None
+    assert cells[2]["a_source"] is None
 
 
 def test_cells_without_ids_use_a_sequence_diff(store: Store, make_snapshot: Make) -> None:
@@ -254,7 +267,8 @@ def test_cells_without_ids_use_a_sequence_diff(store: Store, make_snapshot: Make
         ("added", None, 3),
     ]
     assert d["summary"]["cells"] == 2
-    assert "b = 20" in format_diff(d) and "var(--jp-" in html_compare.diff(d)
+    assert "b = 20" in format_diff(d)
+    assert "var(--jp-" in html_compare.diff(d)
 
 
 def test_execution_counts_alone_are_not_a_change(store: Store, make_snapshot: Make) -> None:
@@ -309,13 +323,19 @@ def test_cli_diff_shows_exactly_what_changed(cli: CLI, project: Path, tmp_path: 
     assert d["packages"] == [
         {"name": "mlver-fake-pkg", "status": "upgraded", "a": "1.0", "b": "1.1", "note": None}
     ]
-    assert d["python"] is None and d["platform"] is None
-    assert d["git"]["same_commit"] and d["git"]["same_code"] and d["git"]["commits"] == []
+    assert d["python"] is None
+    assert d["platform"] is None
+    assert d["git"]["same_commit"]
+    assert d["git"]["same_code"]
+    assert d["git"]["commits"] == []
     assert d["notebook"] == {"a": None, "b": None, "a_path": None, "b_path": None, "cells": []}
-    assert d["a"]["message"] == "one" and d["b"]["message"] == "two"
+    assert d["a"]["message"] == "one"
+    assert d["b"]["message"] == "two"
 
     text = cli("diff", "HEAD~1", "HEAD").stdout
-    assert "lr" in text and "data/train.csv" in text and "mlver-fake-pkg" in text
+    assert "lr" in text
+    assert "data/train.csv" in text
+    assert "mlver-fake-pkg" in text
     assert "git" not in text.split("\n", 3)[-1]  # the same code: no git section
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlver.core.hashing import hash_file
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.kernel.conftest import Kernel
 from tests.support import data_hashes
 
@@ -27,7 +27,8 @@ def kernel(project: Path, tmp_path: Path) -> Iterator[Kernel]:
 
 def plain(out: dict[str, object]) -> str:
     results = out["results"]
-    assert isinstance(results, list) and results, out
+    assert isinstance(results, list), out
+    assert results, out
     return str(results[-1]["text/plain"])
 
 
@@ -40,10 +41,12 @@ def test_diff_in_the_notebook(kernel: Kernel) -> None:
     text = plain(out)
     lr = next(line.split() for line in text.splitlines() if line.split()[1:2] == ["lr"])
     assert lr == ["~", "lr", "0.1", "->", "0.2", "(+0.1)"]
-    assert "params (1 of 1 differ)" in text and "metrics (1 of 1 differ)" in text
+    assert "params (1 of 1 differ)" in text
+    assert "metrics (1 of 1 differ)" in text
     assert "data (" not in text  # the data did not change
     html = out["results"][-1]["text/html"]  # type: ignore[index]
-    assert "jp-mlver-diff" in html and "var(--jp-" in html
+    assert "jp-mlver-diff" in html
+    assert "var(--jp-" in html
 
 
 def test_checkout_in_the_notebook(kernel: Kernel, project: Path) -> None:
@@ -58,7 +61,8 @@ def test_checkout_in_the_notebook(kernel: Kernel, project: Path) -> None:
     assert hash_file(train) == recorded["data/train.csv"]
     train.write_text("unsaved edit\n")
     refused = plain(kernel.ok("%mlver checkout HEAD"))
-    assert "REFUSED" in refused and "data/train.csv" in refused
+    assert "REFUSED" in refused
+    assert "data/train.csv" in refused
     assert train.read_text() == "unsaved edit\n"
     kernel.ok("%mlver checkout HEAD --force")
     assert train.read_bytes() == original
@@ -66,10 +70,12 @@ def test_checkout_in_the_notebook(kernel: Kernel, project: Path) -> None:
 
 def test_reproduce_errors_are_one_line(kernel: Kernel) -> None:
     out = kernel.run("%mlver reproduce nosuchtag")
-    assert out["error"] is None and out["results"] == []
+    assert out["error"] is None
+    assert out["results"] == []
     assert out["stderr"].startswith("mlver: unknown ref 'nosuchtag'")
     assert out["stderr"].count("\n") == 1
     usage = kernel.run("%mlver reproduce --tolerance x")
     # IPython shows a UsageError as one red message, without a traceback.
-    assert usage["stderr"].startswith("UsageError: ") and "--tolerance" in usage["stderr"]
+    assert usage["stderr"].startswith("UsageError: ")
+    assert "--tolerance" in usage["stderr"]
     assert "Traceback" not in usage["stderr"]

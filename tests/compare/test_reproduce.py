@@ -1,4 +1,4 @@
-"""core/reproduce.py and `jupyter mlver reproduce`: pure parts, then real kernels and a real
+"""core/reproduce/ and `jupyter mlver reproduce`: pure parts, then real kernels and a real
 Docker engine (the quickstart reproduces; an unseeded random metric does not)."""
 
 from __future__ import annotations
@@ -14,11 +14,16 @@ from typing import Any
 import nbformat
 import pytest
 
-from jupyter_mlver.core.reproduce import MetricRow, ReproduceResult, compare_metrics, run_values
-from jupyter_mlver.core.reproduce_run import PROJECT, build_run_archive
-from jupyter_mlver.core.store import Store
-from jupyter_mlver.views import html_compare
-from jupyter_mlver.views.text_compare import reproduction as format_reproduction
+from jupyter_mlver.core.reproduce.container import PROJECT, build_run_archive
+from jupyter_mlver.core.reproduce.reproduce import (
+    MetricRow,
+    ReproduceResult,
+    compare_metrics,
+    run_values,
+)
+from jupyter_mlver.core.store.store import Store
+from jupyter_mlver.views.compare import html as html_compare
+from jupyter_mlver.views.compare.text import reproduction as format_reproduction
 from tests.kernel.conftest import Kernel
 from tests.support import CLI, git
 from tests.test_records import validate
@@ -62,7 +67,8 @@ def test_tolerances_and_series() -> None:
     assert statuses(compare_metrics({"a": 0.0}, {"a": 1e-12}))["a"] == "differs"
     assert statuses(compare_metrics({"a": 0.0}, {"a": 1e-12}, abs_=1e-9))["a"] == "within"
     row = compare_metrics({"s": [1.0, 2.0]}, {"s": [1.0, 2.5]})[0]
-    assert row.status == "differs" and row.delta == pytest.approx(0.5)
+    assert row.status == "differs"
+    assert row.delta == pytest.approx(0.5)
     assert compare_metrics({"s": [1.0, 2.0]}, {"s": [1.0, 2.0, 3.0]})[0].status == "differs"
 
 
@@ -77,7 +83,8 @@ def test_run_values_pick_the_snapshot_matching_the_original() -> None:
     }
     original = {"message": "baseline", "params": {}, "execution": {"cells": [{"code_hash": "h1"}]}}
     _, metrics, how = run_values(original, collected)
-    assert metrics == {"acc": 0.8} and "1 of 2" in how  # pending belongs to a later one
+    assert metrics == {"acc": 0.8}
+    assert "1 of 2" in how
     original = {"message": "deeper", "params": {}, "execution": {"cells": [{"code_hash": "h2"}]}}
     assert run_values(original, collected)[1] == {"acc": 0.9, "late": 1}
     # Snapshotted from outside the notebook (the panel): only what was logged.
@@ -105,7 +112,9 @@ def test_run_archive_holds_the_notebook_and_stored_data(store: Store, make_snaps
     assert {"mlver-run/runner.py", "mlver-run/notebook.ipynb"} <= set(names)
     assert [f["dest"] for f in manifest["files"]] == [nb_path, f"{PROJECT}/data/x.csv"]
     assert copied == b"1,2\n"
-    assert notes and "data/big.bin (--hash-only)" in notes[0] and "/elsewhere/y.csv" in notes[0]
+    assert notes
+    assert "data/big.bin (--hash-only)" in notes[0]
+    assert "/elsewhere/y.csv" in notes[0]
 
 
 def test_text_and_html_views() -> None:
@@ -117,7 +126,10 @@ def test_text_and_html_views() -> None:
     text = format_reproduction(result)
     assert "DOES NOT REPRODUCE (1 metric(s) differ)" in text
     loss = next(line for line in text.splitlines() if line.strip().startswith("loss"))
-    assert "0.3" in loss and "0.33" in loss and "NO" in loss and "+10 %" in loss
+    assert "0.3" in loss
+    assert "0.33" in loss
+    assert "NO" in loss
+    assert "+10 %" in loss
     assert "jupyter mlver diff aaaaaaaaaaaa bbbbbbbbbbbb" in text
     assert "var(--jp-error-color1)" in html_compare.reproduction(result)
 
@@ -169,12 +181,14 @@ def test_quickstart_reproduces_with_identical_metrics(
         rows, total = store.index.snapshots(notebook="quickstart.ipynb")
         assert total == 2
         deeper, baseline = (store.get(r.id) for r in rows)
-    assert baseline["params"]["max_depth"] == 2 and deeper["params"]["max_depth"] == 4
+    assert baseline["params"]["max_depth"] == 2
+    assert deeper["params"]["max_depth"] == 4
 
     # The first of the notebook's two snapshots: the run's matching snapshot is found.
     code, out, log = reproduce(cli, baseline["id"][:12], "--base", base_image)
     assert code == 0, (out, log)
-    assert out["reproduced"] is True and out["error"] is None
+    assert out["reproduced"] is True
+    assert out["error"] is None
     assert {m["key"]: m["status"] for m in out["metrics"]} == {
         k: "identical" for k in baseline["metrics"]
     }
@@ -186,7 +200,8 @@ def test_quickstart_reproduces_with_identical_metrics(
         executed = json.loads(store.objects.get_bytes(run["notebook"]["hash"]))
     assert run["parent"] == baseline["id"]
     assert run["metrics"] == baseline["metrics"]
-    assert run["reproduction"]["of"] == baseline["id"] and run["reproduction"]["reproduced"]
+    assert run["reproduction"]["of"] == baseline["id"]
+    assert run["reproduction"]["reproduced"]
     assert run["data"] == baseline["data"]
     validate(run, "snapshot")
     # The kept notebook is the executed one: its cells have outputs.
@@ -195,7 +210,8 @@ def test_quickstart_reproduces_with_identical_metrics(
     # The second one, in the image just built (--image: no build at all).
     text = cli("reproduce", deeper["id"][:12], "--image", out["image"]).stdout
     assert text.splitlines()[0].endswith("reproduced (2 metric(s) within the tolerance)")
-    assert "accuracy" in text and "yes (identical)" in text
+    assert "accuracy" in text
+    assert "yes (identical)" in text
 
 
 @pytest.mark.slow
@@ -211,12 +227,15 @@ def test_unseeded_random_metric_does_not_reproduce(
 
     code, out, _ = reproduce(cli, "HEAD", "--base", base_image)
     assert code == 1
-    assert out["reproduced"] is False and out["error"] is None
+    assert out["reproduced"] is False
+    assert out["error"] is None
     rows = {m["key"]: m for m in out["metrics"]}
     assert rows["fixed"]["status"] == "identical"
     score = rows["score"]
-    assert score["status"] == "differs" and score["within_tolerance"] is False
-    assert score["recorded"] == recorded and score["reproduced"] != recorded
+    assert score["status"] == "differs"
+    assert score["within_tolerance"] is False
+    assert score["recorded"] == recorded
+    assert score["reproduced"] != recorded
     assert score["delta"] == pytest.approx(score["reproduced"] - recorded)
 
     # The text says what differs; exit 1 all the same.
@@ -224,7 +243,8 @@ def test_unseeded_random_metric_does_not_reproduce(
     assert proc.returncode == 1
     assert "DOES NOT REPRODUCE (1 metric(s) differ)" in proc.stdout
     line = next(ln for ln in proc.stdout.splitlines() if ln.strip().startswith("score"))
-    assert "NO" in line and f"{recorded:.6g}" in line
+    assert "NO" in line
+    assert f"{recorded:.6g}" in line
     # A generous tolerance accepts any two values in [0, 1).
     loose = cli("reproduce", original["id"][:12], "--image", out["image"], "--abs-tolerance", "1")
     assert loose.returncode == 0
@@ -257,7 +277,8 @@ def test_unseeded_random_metric_does_not_reproduce(
     nbformat.write(nb, repro_project / "fragile.ipynb")
     execute_notebook(kernel_python, repro_project / "fragile.ipynb")
     code, failed, _ = reproduce(cli, "HEAD", "--image", out["image"])
-    assert code == 1 and failed["reproduced"] is False
+    assert code == 1
+    assert failed["reproduced"] is False
     assert failed["error"]["kind"] == "cell"
     assert "cell 2 raised AssertionError: in the container" in failed["error"]["message"]
     assert [(m["key"], m["status"]) for m in failed["metrics"]] == [("acc", "missing")]

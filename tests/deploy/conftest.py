@@ -16,8 +16,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.errors import EngineUnavailable
-from jupyter_mlver.core.images.docker_engine import DockerEngine
 from tests.deploy.fleet import Fleet, make_fleet
 
 SETUP_HINT = (

@@ -13,15 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_mlver.core import snapshot as snapshot_module
-from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
-from jupyter_mlver.core.models.image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.snapshot import SnapshotOptions
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot import take as snapshot_module
+from jupyter_mlver.core.snapshot.take import SnapshotOptions
+from jupyter_mlver.core.store.store import Store
 from tests.deploy import toy_models
 from tests.images.helpers import make_venv, venv_environment
 from tests.support import CLI, git

@@ -18,7 +18,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 from tests.deploy.conftest import SETUP_HINT, Fleet, free_port
 from tests.deploy.kserve_schema import errors
 from tests.deploy.traffic import Client
@@ -45,12 +45,14 @@ def test_kserve_serverless_canary(fleet: Fleet, pushed: str, tmp_path: Path) -> 
         "-o", str(out),
     )  # fmt: skip
     docs = list(yaml.safe_load_all(out.read_text()))
-    assert docs == result["manifests"] and len(docs) == 1
+    assert docs == result["manifests"]
+    assert len(docs) == 1
     assert errors(docs[0]) == []
     predictor = docs[0]["spec"]["predictor"]
     assert predictor["canaryTrafficPercent"] == 20
     image = predictor["containers"][0]["image"]
-    assert image.startswith(f"{pushed}/{fleet.name}@sha256:") and image == result["image"]
+    assert image.startswith(f"{pushed}/{fleet.name}@sha256:")
+    assert image == result["image"]
 
 
 def test_kserve_raw_split(fleet: Fleet, pushed: str) -> None:
@@ -68,7 +70,8 @@ def test_kserve_raw_split(fleet: Fleet, pushed: str) -> None:
     assert images[0] != images[1]
     line = cli("deploy", f"{fleet.name}:1", "--target", "kserve", "--image", "x/y:1",
                "--apply", check=False, env={"KUBECONFIG": "/nonexistent"})  # fmt: skip
-    assert line.returncode == 1 and "kubectl has none configured" in line.stderr
+    assert line.returncode == 1
+    assert "kubectl has none configured" in line.stderr
 
 
 def test_kserve_needs_a_pushed_image(fleet: Fleet) -> None:

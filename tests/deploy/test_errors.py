@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from jupyter_mlver.core.images.docker_engine import DockerEngine
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.store.store import Store
 from tests.deploy.conftest import LABEL, Fleet, free_port
 
 
@@ -24,8 +24,10 @@ def fails(fleet: Fleet, *args: str, env: dict[str, str] | None = None) -> str:
     )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("jupyter mlver: error: "), proc.stderr
-    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("jupyter mlver: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
     assert _events(fleet) == before
     return lines[0]
 

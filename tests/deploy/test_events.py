@@ -13,8 +13,8 @@ from jupyter_mlver.core.errors import RecordNotFound
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 from tests.test_records import validate
 
@@ -79,7 +79,8 @@ def test_events_match_the_schema_and_keep_their_order(store: Store, project: Pat
     history = ev.history(store, "web")
     assert [e["id"] for e in history] == [e["id"] for e in made]
     stamps = [e["created"] for e in history]
-    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == len(stamps)
 
 
 def test_state_replayed_from_the_events(store: Store, project: Path) -> None:

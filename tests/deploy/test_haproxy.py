@@ -6,8 +6,8 @@ import pytest
 
 from jupyter_mlver.commands import COMMANDS
 from jupyter_mlver.core.deploy import haproxy as hp
-from jupyter_mlver.core.images.docker_engine import DockerEngine
-from jupyter_mlver.core.images.engine import RunOptions
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.engine.protocol import RunOptions
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,8 @@ def test_haproxy_accepts_the_config(
             assert f"server {name} {hp.NOWHERE} weight 0 check disabled" in text
         else:
             assert f"server {name} {slot.address} weight {slot.weight} check" in text
-    assert f"bind :{hp.TRAFFIC_PORT}" in text and "prometheus-exporter" in text
+    assert f"bind :{hp.TRAFFIC_PORT}" in text
+    assert "prometheus-exporter" in text
     assert "retry-on conn-failure empty-response 503" in text
     result = engine.run(
         proxy_image,
@@ -47,7 +48,8 @@ def test_deploy_ref_is_deploy_start_ref() -> None:
     add_commands(parser.add_subparsers(), COMMANDS, prog="jupyter mlver", kernel=False)
     short = parser.parse_args(["deploy", "churn:2", "--canary", "20"])
     long = parser.parse_args(["deploy", "start", "churn:2", "--canary", "20"])
-    assert short.command is long.command and short.command.name == "start"
+    assert short.command is long.command
+    assert short.command.name == "start"
     assert (short.ref, short.canary) == (long.ref, long.canary) == ("churn:2", 20)
     assert parser.parse_args(["deploy", "promote", "web"]).command.name == "promote"
     assert parser.parse_args(["deploy", "start", "promote"]).ref == "promote"

@@ -45,7 +45,8 @@ def test_raw_objects_are_valid_kubernetes(split: tuple[int, int | None]) -> None
         docs = kserve.raw_objects("churn", [(V1, IMAGE, total)], None)
     else:
         old, new = kserve.split_replicas(total, percent)
-        assert old + new == total and new == round(total * percent / 100)
+        assert old + new == total
+        assert new == round(total * percent / 100)
         docs = kserve.raw_objects("churn", [(V1, IMAGE, old), (V2, IMAGE, new)], "ml")
     for doc in docs:
         kubernetes_validate.validate(doc, K8S, strict=True)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from jupyter_mlver.core.images.docker_engine import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import aliases as al
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.deploy.conftest import LABEL, Fleet, free_port
 from tests.deploy.traffic import Client, Loop
 
@@ -47,8 +47,10 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
         status = cli.json("deploy", "status", d, env=env)
         versions = _versions(status)
         assert (versions[1]["weight"], versions[2]["weight"]) == (80, 20)
-        assert versions[2]["role"] == "canary" and versions[2]["requests"] >= 70
-        assert versions[2]["error_rate"] == 0 and versions[2]["p95_ms"] > 0
+        assert versions[2]["role"] == "canary"
+        assert versions[2]["requests"] >= 70
+        assert versions[2]["error_rate"] == 0
+        assert versions[2]["p95_ms"] > 0
         assert versions[1]["drift_share"] == 0  # the same distribution as the training data
 
         event = cli.json("deploy", f"{name}:2", "--canary", "50", "--name", d, env=env)
@@ -70,7 +72,8 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
     finally:
         loop.stop()
     assert loop.failures == [], f"{len(loop.failures)} failed requests: {loop.failures[:10]}"
-    assert loop.answers["1"] > 0 and loop.answers["2"] > 0
+    assert loop.answers["1"] > 0
+    assert loop.answers["2"] > 0
     with Store.open(fleet.root) as store:
         assert al.holders(store, name)["production"] == 2
 
@@ -88,20 +91,25 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
         loop.stop()
     assert watched.returncode == 3, watched.stdout + watched.stderr
     assert time.monotonic() - started < 60
-    assert "rolled back" in watched.stdout and "error rate" in watched.stdout
+    assert "rolled back" in watched.stdout
+    assert "error rate" in watched.stdout
     assert client.versions(100) == {"2": 100}
     status = cli.json("deploy", "status", d, env=env)
     versions = _versions(status)
-    assert versions[3]["weight"] == 0 and versions[2]["weight"] == 100
+    assert versions[3]["weight"] == 0
+    assert versions[2]["weight"] == 100
     history = cli.json("deploy", "history", d)["events"]
     assert [e["event"] for e in history] == [
         "deployed", "canary", "weight", "promoted", "canary", "rolled_back",
     ]  # fmt: skip
     last = history[-1]
-    assert last["version"] == 3 and last["weight"] == 0 and last["stable"] == 2
+    assert last["version"] == 3
+    assert last["weight"] == 0
+    assert last["stable"] == 2
     assert "error rate" in last["reason"]
     figures = last["figures"]["versions"]["3"]
-    assert figures["error_rate"] > 0.05 and figures["requests"] >= 20
+    assert figures["error_rate"] > 0.05
+    assert figures["requests"] >= 20
     with Store.open(fleet.root) as store:
         assert al.holders(store, name)["production"] == 2
 
@@ -112,7 +120,8 @@ def test_canary_split_promotion_and_rollback(fleet: Fleet, engine: DockerEngine)
     with Store.open(fleet.root) as store:
         assert al.holders(store, name)["production"] == 1
         moved = al.holder(store, name, "production")
-        assert moved is not None and "v2 misbehaves" in (store.get(moved.id)["reason"] or "")
+        assert moved is not None
+        assert "v2 misbehaves" in (store.get(moved.id)["reason"] or "")
     listed = cli.json("deploy", "list")["deployments"]
     assert [
         (r["deployment"], r["stable"], r["canary"]) for r in listed if r["deployment"] == d
@@ -142,7 +151,8 @@ def test_watch_rolls_back_a_canary_whose_inputs_drifted(fleet: Fleet, engine: Do
         )  # fmt: skip
         assert watched.returncode == 3, watched.stdout + watched.stderr
         last = cli.json("deploy", "history", d)["events"][-1]
-        assert last["event"] == "rolled_back" and "drift share 0.5 > 0.4" in last["reason"]
+        assert last["event"] == "rolled_back"
+        assert "drift share 0.5 > 0.4" in last["reason"]
         assert last["figures"]["versions"]["2"]["drift_share"] == 0.5
     finally:
         cli("deploy", "stop", d, env=env)

@@ -18,12 +18,14 @@ def test_deploy_from_a_notebook(fleet: Fleet, tmp_path: object) -> None:
         assert f"deployed {fleet.name}:1 in deployment {d}" in out["results"][0]["text/plain"]
         assert Client(port, fleet.name).versions(10) == {"1": 10}
         table = kernel.ok(f"%mlver deploy status {d} --no-drift")["results"][0]["text/plain"]
-        assert "VERSION" in table and "100%" in table
+        assert "VERSION" in table
+        assert "100%" in table
         missing = kernel.run("%mlver deploy status nope")
         assert missing["error"] is None
         assert "no deployment named 'nope'" in missing["stderr"]
         kernel.ok(f"%mlver deploy stop {d}")
         history = kernel.ok(f"%mlver deploy history {d}")["results"][0]["text/plain"]
-        assert "deployed" in history and "stopped" in history
+        assert "deployed" in history
+        assert "stopped" in history
     finally:
         kernel.close()

@@ -79,5 +79,7 @@ haproxy_server_connection_errors_total{proxy="versions",server="b"} 3
 haproxy_server_response_errors_total{proxy="versions",server="b"} 2
 """
     slots = parse_proxy(text, "versions")
-    assert slots["a"].weight == 80 and slots["a"].failed == 0
-    assert slots["b"].weight == 20 and slots["b"].failed == 5
+    assert slots["a"].weight == 80
+    assert slots["a"].failed == 0
+    assert slots["b"].weight == 20
+    assert slots["b"].failed == 5

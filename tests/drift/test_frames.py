@@ -30,17 +30,22 @@ def by_name(table: object) -> dict[str, object]:
 
 def test_small_data_shifted_numeric_drifts_by_ks_and_unchanged_does_not() -> None:
     cols = by_name(compare_frames(frame(500), frame(500, shift=1.0)))
-    assert cols["income"].test == "ks" and cols["income"].drifted
-    assert cols["income"].p_value < 1e-6 and cols["income"].threshold == 0.05
-    assert cols["age"].test == "ks" and not cols["age"].drifted
+    assert cols["income"].test == "ks"
+    assert cols["income"].drifted
+    assert cols["income"].p_value < 1e-6
+    assert cols["income"].threshold == 0.05
+    assert cols["age"].test == "ks"
+    assert not cols["age"].drifted
     assert cols["age"].distance is None
 
 
 def test_small_data_changed_category_shares_drift_by_chi_squared() -> None:
     table = compare_frames(frame(800), frame(600, shares=[0.55, 0.15, 0.15, 0.15]))
     city = by_name(table)["city"]
-    assert city.type == "categorical" and city.test == "chisquare"
-    assert city.drifted and city.statistic > 30
+    assert city.type == "categorical"
+    assert city.test == "chisquare"
+    assert city.drifted
+    assert city.statistic > 30
     same = compare_frames(frame(800), frame(600))
     assert not by_name(same)["city"].drifted
 
@@ -48,19 +53,25 @@ def test_small_data_changed_category_shares_drift_by_chi_squared() -> None:
 def test_binary_column_gets_the_z_test() -> None:
     table = by_name(compare_frames(frame(900), frame(900, shift=1.0)))
     churned = table["churned"]
-    assert churned.test == "z" and churned.drifted
+    assert churned.test == "z"
+    assert churned.drifted
     steady = by_name(compare_frames(frame(900), frame(900)))["churned"]
-    assert steady.test == "z" and not steady.drifted
+    assert steady.test == "z"
+    assert not steady.drifted
 
 
 def test_large_data_uses_distances_at_0_1() -> None:
     ref, cur = frame(5000), frame(4000, shift=0.5, shares=[0.7, 0.1, 0.1, 0.1])
     cols = by_name(compare_frames(ref, cur))
-    assert cols["income"].test == "wasserstein" and cols["income"].drifted
+    assert cols["income"].test == "wasserstein"
+    assert cols["income"].drifted
     assert cols["income"].distance == pytest.approx(0.5, abs=0.08)
-    assert cols["income"].p_value is None and cols["income"].threshold == 0.1
-    assert cols["age"].test == "wasserstein" and not cols["age"].drifted
-    assert cols["city"].test == "jensenshannon" and cols["city"].drifted
+    assert cols["income"].p_value is None
+    assert cols["income"].threshold == 0.1
+    assert cols["age"].test == "wasserstein"
+    assert not cols["age"].drifted
+    assert cols["city"].test == "jensenshannon"
+    assert cols["city"].drifted
     assert cols["churned"].test == "jensenshannon"
 
 
@@ -68,7 +79,9 @@ def test_few_valued_numerical_columns_get_category_tests() -> None:
     ref = pd.DataFrame({"score": rng.choice([1.0, 2.0, 3.0, 4.0], 600)})
     cur = pd.DataFrame({"score": rng.choice([1.0, 2.0, 3.0, 4.0], 600, p=[0.7, 0.1, 0.1, 0.1])})
     small = by_name(compare_frames(ref, cur))["score"]
-    assert small.type == "numerical" and small.test == "chisquare" and small.drifted
+    assert small.type == "numerical"
+    assert small.test == "chisquare"
+    assert small.drifted
     two = by_name(compare_frames(ref.clip(upper=2.0), cur.clip(upper=2.0)))["score"]
     assert two.test == "z"
     big = pd.concat([ref] * 3, ignore_index=True)
@@ -85,7 +98,8 @@ def test_dataset_drifts_when_at_least_half_the_columns_do() -> None:
     cur2 = frame(700)
     cur2["income"] += 30
     half = compare_frames(ref, cur2)
-    assert half.drift_share == pytest.approx(0.25) and not half.drifted
+    assert half.drift_share == pytest.approx(0.25)
+    assert not half.drifted
     assert compare_frames(ref, cur2, DriftOptions(drift_share=0.25)).drifted
 
 
@@ -112,7 +126,9 @@ def test_untested_columns_are_listed_and_left_out_of_the_share() -> None:
     cur = frame(300).assign(user=[f"v{i}" for i in range(300)])
     table = compare_frames(ref, cur)
     user = by_name(table)["user"]
-    assert user.type == "text" and user.test is None and not user.drifted
+    assert user.type == "text"
+    assert user.test is None
+    assert not user.drifted
     assert "not tested" in user.note
     assert len(table.tested) == 4
 
@@ -123,9 +139,11 @@ def test_missing_values_and_infinities_are_dropped() -> None:
     cur.loc[::5, "x"] = np.nan
     cur.loc[1, "x"] = np.inf
     col = by_name(compare_frames(ref, cur))["x"]
-    assert col.test == "ks" and not col.drifted
+    assert col.test == "ks"
+    assert not col.drifted
     empty = by_name(compare_frames(ref, pd.DataFrame({"x": [np.nan] * 5})))["x"]
-    assert empty.test is None and "no values" in empty.note
+    assert empty.test is None
+    assert "no values" in empty.note
 
 
 def test_per_column_test_and_threshold_options() -> None:
@@ -134,18 +152,22 @@ def test_per_column_test_and_threshold_options() -> None:
         tests=["income=wasserstein", "psi"], thresholds=["income=0.5", "city=0.01"]
     )
     cols = by_name(compare_frames(ref, cur, options))
-    assert cols["income"].test == "wasserstein" and cols["income"].threshold == 0.5
+    assert cols["income"].test == "wasserstein"
+    assert cols["income"].threshold == 0.5
     assert not cols["income"].drifted
     # The test for every column applies where it fits (psi fits both kinds).
-    assert cols["age"].test == "psi" and cols["age"].threshold == 0.1
-    assert cols["city"].test == "psi" and cols["city"].threshold == 0.01
+    assert cols["age"].test == "psi"
+    assert cols["age"].threshold == 0.1
+    assert cols["city"].test == "psi"
+    assert cols["city"].threshold == 0.01
 
 
 def test_a_numeric_code_can_be_declared_categorical() -> None:
     ref = pd.DataFrame({"zip": rng.integers(1000, 1100, 500)})
     cur = pd.DataFrame({"zip": rng.integers(1000, 1100, 500)})
     col = by_name(compare_frames(ref, cur, DriftOptions.parse(types=["zip=categorical"])))["zip"]
-    assert col.type == "categorical" and col.test == "chisquare"
+    assert col.type == "categorical"
+    assert col.test == "chisquare"
 
 
 @pytest.mark.parametrize(
@@ -176,7 +198,8 @@ def test_columns_only_on_one_side_are_reported() -> None:
     cur = frame(100).assign(new=2.0)
     table = compare_frames(ref, cur, DriftOptions(columns=("income", "city")))
     assert [c.name for c in table.columns] == ["income", "city"]
-    assert table.only_in_reference == ["old"] and table.only_in_current == ["new"]
+    assert table.only_in_reference == ["old"]
+    assert table.only_in_current == ["new"]
     with pytest.raises(InvalidInput, match="no column 'old' in both"):
         compare_frames(ref, cur, DriftOptions(columns=("old",)))
 
@@ -185,11 +208,13 @@ def test_histograms_for_drifted_columns() -> None:
     table = compare_frames(frame(500), frame(500, shift=1.0), histograms=True)
     cols = by_name(table)
     income = cols["income"].histogram
-    assert income["kind"] == "bins" and len(income["edges"]) == 21
+    assert income["kind"] == "bins"
+    assert len(income["edges"]) == 21
     assert sum(income["reference"]) == pytest.approx(1.0)
     assert cols["age"].histogram is None  # not drifted
     churned = cols["churned"].histogram
-    assert churned["kind"] == "categories" and set(churned["categories"]) == {"no", "yes"}
+    assert churned["kind"] == "categories"
+    assert set(churned["categories"]) == {"no", "yes"}
 
 
 def test_wide_large_frames_run_in_threads_with_the_same_answers() -> None:

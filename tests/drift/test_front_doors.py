@@ -43,19 +43,23 @@ def test_cli_text_json_and_check(drifted: Path, cli: CLI) -> None:
     assert text.startswith("data/train.csv: DRIFT: 2 of 3 column(s), 67 %")
     assert "not tested: user (text columns are not tested)" in text
     x = next(line.split() for line in text.splitlines() if line.split()[1:2] == ["x"])
-    assert x[0] == "!" and x[2:4] == ["numerical", "ks"]
+    assert x[0] == "!"
+    assert x[2:4] == ["numerical", "ks"]
 
     report = cli.json("drift", "HEAD~1", "HEAD")
-    assert report["schema"] == "mlver.drift/1" and report["drifted"]
+    assert report["schema"] == "mlver.drift/1"
+    assert report["drifted"]
     (file,) = report["files"]
     assert set(file) >= {"path", "reference", "current", "columns", "drift_share", "drifted"}
-    assert file["path"] == "data/train.csv" and file["drift_share"] == pytest.approx(2 / 3)
+    assert file["path"] == "data/train.csv"
+    assert file["drift_share"] == pytest.approx(2 / 3)
     assert all("histogram" not in c for c in file["columns"])
 
     # Against the disk (HEAD's content) nothing drifts; --check then exits 0.
     assert cli("drift", "HEAD", "--check").returncode == 0
     failed = cli("drift", "HEAD~1", "HEAD", "--check", check=False)
-    assert failed.returncode == 1 and "DRIFT" in failed.stdout
+    assert failed.returncode == 1
+    assert "DRIFT" in failed.stdout
 
 
 def test_cli_current_file_options_and_errors(drifted: Path, cli: CLI) -> None:
@@ -67,16 +71,19 @@ def test_cli_current_file_options_and_errors(drifted: Path, cli: CLI) -> None:
     assert report["current"] == {"source": "file", "path": "live.jsonl"}
     assert not file["drifted"]
     x = next(c for c in file["columns"] if c["name"] == "x")
-    assert x["test"] == "psi" and x["distance"] == pytest.approx(0.0, abs=1e-12)
+    assert x["test"] == "psi"
+    assert x["distance"] == pytest.approx(0.0, abs=1e-12)
 
     bad = cli("drift", "HEAD", "--test", "bogus", check=False)
-    assert bad.returncode == 1 and bad.stdout == ""
+    assert bad.returncode == 1
+    assert bad.stdout == ""
     assert bad.stderr.strip().splitlines() == [
         "jupyter mlver: error: unknown drift test 'bogus' "
         "(use one of ks, chisquare, z, wasserstein, jensenshannon, psi)"
     ]
     missing = cli("drift", "HEAD", "--path", "data/nope.csv", check=False)
-    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    assert missing.returncode == 1
+    assert "Traceback" not in missing.stderr
     assert "is not a tabular data file" in missing.stderr
 
 
@@ -101,5 +108,6 @@ def test_magic_shows_a_histogram_per_drifted_column(kernel: Kernel, project: Pat
     page = result["text/html"]
     assert page.count('class="mlver-histogram"') == 2  # x and city drifted, y did not
     assert 'aria-label="x: reference and current distributions"' in page
-    assert ">a</text>" in page and ">c</text>" in page  # few categories are named
+    assert ">a</text>" in page
+    assert ">c</text>" in page
     assert "var(--jp-" in page

@@ -11,7 +11,7 @@ import pytest
 
 from jupyter_mlver.core.drift import drift_refs
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 
 rng = np.random.default_rng(11)
@@ -55,12 +55,17 @@ def test_snapshot_against_snapshot(two_snapshots: Path) -> None:
     paths = [f["path"] for f in report["files"]]
     assert paths == ["data/test.csv", "data/train.csv"]  # model.txt is not a table
     test, train = report["files"]
-    assert not test["drifted"] and test["drift_share"] == 0.0
-    assert train["drifted"] and train["drift_share"] == pytest.approx(2 / 3)
-    assert train["reference"]["rows"] == 600 and train["current"]["snapshot"] == ids[1]
+    assert not test["drifted"]
+    assert test["drift_share"] == 0.0
+    assert train["drifted"]
+    assert train["drift_share"] == pytest.approx(2 / 3)
+    assert train["reference"]["rows"] == 600
+    assert train["current"]["snapshot"] == ids[1]
     cols = {c["name"]: c for c in train["columns"]}
-    assert cols["income"]["test"] == "ks" and cols["income"]["drifted"]
-    assert cols["city"]["test"] == "chisquare" and cols["city"]["drifted"]
+    assert cols["income"]["test"] == "ks"
+    assert cols["income"]["drifted"]
+    assert cols["city"]["test"] == "chisquare"
+    assert cols["city"]["drifted"]
     assert not cols["age"]["drifted"]
     assert set(cols["age"]) >= {
         "name",
@@ -81,7 +86,8 @@ def test_snapshot_against_the_files_on_disk(two_snapshots: Path) -> None:
         before = drift_refs(store, "HEAD~1", paths=["data"]).to_json()
     assert head["current"] == {"source": "disk"}
     (only,) = head["files"]
-    assert only["current"]["source"] == "disk" and not only["drifted"]
+    assert only["current"]["source"] == "disk"
+    assert not only["drifted"]
     assert only["current"]["hash"] == only["reference"]["hash"]
     assert [f["drifted"] for f in before["files"]] == [False, True]
 
@@ -96,7 +102,8 @@ def test_snapshot_against_a_json_lines_file_of_live_inputs(two_snapshots: Path) 
         ).to_json()
     assert report["current"] == {"source": "file", "path": str(live)}
     (file,) = report["files"]
-    assert file["current"]["rows"] == 300 and file["drifted"]
+    assert file["current"]["rows"] == 300
+    assert file["drifted"]
     income = next(c for c in file["columns"] if c["name"] == "income")
     assert income["histogram"]["kind"] == "bins"
 
@@ -133,7 +140,9 @@ def test_files_missing_on_one_side_are_noted(project: Path, cli: CLI) -> None:
         (project / "data" / "test.csv").unlink()
         gone = drift_refs(store, "HEAD").to_json()
     (file,) = hash_only["files"]
-    assert "has no copy" in file["note"] and file["columns"] == [] and not file["drifted"]
+    assert "has no copy" in file["note"]
+    assert file["columns"] == []
+    assert not file["drifted"]
     assert other["files"][0]["note"].startswith("not in snapshot")
     assert gone["files"][0]["note"] == "not on disk"
 

@@ -15,8 +15,8 @@ from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.store import Store
 
 START = datetime(2026, 1, 1, tzinfo=timezone.utc)
 

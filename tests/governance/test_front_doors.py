@@ -24,10 +24,14 @@ def test_health_text_json_and_check(project: Path, cli: CLI) -> None:
         "MODEL", "VERSION", "ALIASES", "DEPLOYED", "METRIC", "TREND", "DATA", "AGE",
         "TRAINED", "DRIFT", "RECOMMENDATION",
     ]  # fmt: skip
-    assert lines[1].startswith("churn") and lines[1].endswith("RETRAIN")
-    assert "auc=0.8" in lines[1] and "↘ -0.05/version" in lines[1]
-    assert lines[2].startswith("wine") and lines[2].endswith("OK")
-    assert "production→3" in lines[2] and "(alias production)" in lines[2]
+    assert lines[1].startswith("churn")
+    assert lines[1].endswith("RETRAIN")
+    assert "auc=0.8" in lines[1]
+    assert "↘ -0.05/version" in lines[1]
+    assert lines[2].startswith("wine")
+    assert lines[2].endswith("OK")
+    assert "production→3" in lines[2]
+    assert "(alias production)" in lines[2]
     assert "churn: retrain: auc is falling: -0.05 per version over versions 1–3" in text
     assert "wine: ok: auc +0.05 per version; not served" in text
 
@@ -41,7 +45,8 @@ def test_health_text_json_and_check(project: Path, cli: CLI) -> None:
 
 def test_health_errors_are_one_line(project: Path, cli: CLI) -> None:
     proc = cli("model", "health", check=False)
-    assert proc.returncode == 1 and "no jupyter_mlver store" in proc.stderr
+    assert proc.returncode == 1
+    assert "no jupyter_mlver store" in proc.stderr
     _versions(cli, "churn", [0.9])
     for args, message in (
         (("nope",), "no model named 'nope'"),
@@ -49,10 +54,12 @@ def test_health_errors_are_one_line(project: Path, cli: CLI) -> None:
     ):
         proc = cli("model", "health", *args, check=False)
         assert proc.returncode == 1
-        assert proc.stderr.count("\n") == 1 and message in proc.stderr
+        assert proc.stderr.count("\n") == 1
+        assert message in proc.stderr
         assert "Traceback" not in proc.stderr
     config = project / ".mlver" / "config.toml"
     config.write_text(config.read_text() + "\n[governance]\nmax_drift_share = 1.5\n")
     proc = cli("model", "health", check=False)
-    assert proc.returncode == 1 and proc.stderr.count("\n") == 1
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1
     assert "[governance] max_drift_share must be between 0 and 1, got 1.5" in proc.stderr

@@ -24,7 +24,7 @@ from jupyter_mlver.core.governance import (
 )
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.governance.conftest import Clock, register, stamp
 
 FALLING = [0.91, 0.9, 0.88, 0.86, 0.83]
@@ -47,7 +47,8 @@ def test_a_metric_falling_over_versions_says_retrain(gstore: Store, clock: Clock
         True,
     )
     assert row.metric.values == dict(enumerate(FALLING, start=1))
-    assert row.version == 5 and row.metric.value == 0.83  # no production: the latest
+    assert row.version == 5
+    assert row.metric.value == 0.83
     assert row.trend is not None
     assert row.trend.versions == [1, 2, 3, 4, 5]
     expected = stats.linregress(range(1, 6), FALLING).slope
@@ -55,7 +56,8 @@ def test_a_metric_falling_over_versions_says_retrain(gstore: Store, clock: Clock
     assert row.trend.falling
     rec = row.recommendation
     assert rec.action == RETRAIN
-    assert "auc is falling" in rec.reason and "versions 1–5" in rec.reason
+    assert "auc is falling" in rec.reason
+    assert "versions 1–5" in rec.reason
     assert [f.rule for f in rec.findings] == ["trend"]
 
 
@@ -66,8 +68,10 @@ def test_a_rising_metric_is_ok_and_the_trend_uses_the_newest_versions(
     for auc in [0.99, 0.95, 0.8, 0.82, 0.84, 0.86, 0.87]:
         register(gstore, "churn", metrics={"auc": auc}, gate=Gate("auc"))
     row = _row(gstore, "churn", now=clock.moment)
-    assert row.trend is not None and row.trend.versions == [3, 4, 5, 6, 7]
-    assert row.trend.slope > 0 and not row.trend.falling
+    assert row.trend is not None
+    assert row.trend.versions == [3, 4, 5, 6, 7]
+    assert row.trend.slope > 0
+    assert not row.trend.falling
     assert row.recommendation.action == OK
     assert "auc +0.0" in row.recommendation.reason
     assert "not served" in row.recommendation.reason
@@ -80,7 +84,9 @@ def test_lower_is_better_gate_reverses_the_direction(gstore: Store, clock: Clock
     register(gstore, "price", metrics={"rmse": 4.0}, force=True)  # inherits the gate
     register(gstore, "price", metrics={"rmse": 4.4}, force=True)
     row = _row(gstore, "price")
-    assert row.trend is not None and row.trend.slope > 0 and row.trend.falling
+    assert row.trend is not None
+    assert row.trend.slope > 0
+    assert row.trend.falling
     assert row.recommendation.action == RETRAIN
 
 
@@ -101,7 +107,9 @@ def test_equal_values_are_no_trend(gstore: Store, clock: Clock) -> None:
     for _ in range(4):
         register(gstore, "flat", metrics={"auc": 0.1 + 0.2}, gate=Gate("auc"))
     row = _row(gstore, "flat")
-    assert row.trend is not None and row.trend.slope == 0.0 and not row.trend.falling
+    assert row.trend is not None
+    assert row.trend.slope == 0.0
+    assert not row.trend.falling
 
 
 def test_the_metric_without_a_gate(gstore: Store, clock: Clock) -> None:
@@ -111,9 +119,11 @@ def test_the_metric_without_a_gate(gstore: Store, clock: Clock) -> None:
         register(gstore, "a", metrics={"f1": f1, "loss": loss, "note": "x"})
         register(gstore, "b", metrics={"val_loss": loss, "series": [1, 2]})
     a = _row(gstore, "a")
-    assert a.metric is not None and (a.metric.name, a.metric.source) == ("f1", "first")
+    assert a.metric is not None
+    assert (a.metric.name, a.metric.source) == ("f1", "first")
     b = _row(gstore, "b")
-    assert b.metric is not None and b.metric.name == "series"  # a series by its last value
+    assert b.metric is not None
+    assert b.metric.name == "series"
     assert b.metric.value == 2.0
     config = gstore.dir / "config.toml"
     config.write_text(
@@ -127,14 +137,16 @@ def test_the_metric_without_a_gate(gstore: Store, clock: Clock) -> None:
         "config",
         False,
     )
-    assert b.trend is not None and not b.trend.falling  # the loss went down: better
+    assert b.trend is not None
+    assert not b.trend.falling
     assert b.recommendation.action == OK
 
 
 def test_a_model_without_numeric_metrics(gstore: Store, clock: Clock) -> None:
     register(gstore, "plain", metrics={})
     row = _row(gstore, "plain")
-    assert row.metric is None and row.trend is None
+    assert row.metric is None
+    assert row.trend is None
     assert row.recommendation.action == OK
     assert "no numeric metric" in row.recommendation.reason
 
@@ -150,15 +162,19 @@ def test_aliases_with_their_since_and_the_judged_version(gstore: Store, clock: C
     assert {a: h.version for a, h in row.aliases.items()} == {"production": 1, "staging": 2}
     assert row.aliases["staging"].since > stamp(first + timedelta(days=3))
     # Production's holder is judged, and deployed since its alias event.
-    assert row.version == 1 and row.metric is not None and row.metric.value == 0.8
+    assert row.version == 1
+    assert row.metric is not None
+    assert row.metric.value == 0.8
     assert row.deployed is not None
     assert (row.deployed.version, row.deployed.via) == (1, "alias production")
-    assert row.deployed.since is not None and row.deployed.since <= stamp(first)
+    assert row.deployed.since is not None
+    assert row.deployed.since <= stamp(first)
     # Moving production moves the judged version and the since.
     clock.tick()
     registry.move_alias(gstore, "churn:2", "production")
     row = _row(gstore, "churn")
-    assert row.version == 2 and row.aliases["production"].version == 2
+    assert row.version == 2
+    assert row.aliases["production"].version == 2
     assert row.deployed is not None
     assert row.deployed.since == row.aliases["production"].since
     assert row.deployed.since > v2["created"]
@@ -166,7 +182,8 @@ def test_aliases_with_their_since_and_the_judged_version(gstore: Store, clock: C
     clock.tick()
     event = registry.rollback(gstore, "churn@production")
     row = _row(gstore, "churn")
-    assert row.version == 1 and row.aliases["production"].since == event["created"]
+    assert row.version == 1
+    assert row.aliases["production"].since == event["created"]
     # Another alias can be the judged one.
     config = gstore.dir / "config.toml"
     config.write_text(config.read_text() + '\n[governance]\nalias = "staging"\n')
@@ -191,16 +208,19 @@ def test_freshness_of_the_training_data(gstore: Store, clock: Clock, project: Pa
     assert fresh is not None
     assert fresh.snapshot == v3["snapshot"]
     assert fresh.snapshot_age_seconds == pytest.approx(2 * 86400, abs=1)
-    assert fresh.files == 1 and fresh.newest_file == "data/train.csv"
+    assert fresh.files == 1
+    assert fresh.newest_file == "data/train.csv"
     assert fresh.data_age_seconds == pytest.approx(17 * 86400, abs=1)  # recorded on day 0
     # Version 2: its newest file is the one changed on day 10.
     config = gstore.dir / "config.toml"
     config.write_text(config.read_text() + '\n[governance]\nalias = "x"\n')
     registry.move_alias(gstore, "churn:2", "x")
     fresh = _row(gstore, "churn", now=now).freshness
-    assert fresh is not None and fresh.files == 3
+    assert fresh is not None
+    assert fresh.files == 3
     assert fresh.newest_file == "data/test.csv"
-    assert fresh.data_recorded is not None and fresh.data_recorded > stamp(changed_at)
+    assert fresh.data_recorded is not None
+    assert fresh.data_recorded > stamp(changed_at)
     assert fresh.data_age_seconds == pytest.approx(7 * 86400, abs=1)
 
 
@@ -208,7 +228,8 @@ def test_outputs_are_not_training_data(gstore: Store, clock: Clock) -> None:
     register(gstore, "m", metrics={"auc": 0.8})
     row = _row(gstore, "m")
     assert row.freshness is not None
-    assert row.freshness.files == 0 and row.freshness.data_age_seconds is None
+    assert row.freshness.files == 0
+    assert row.freshness.data_age_seconds is None
 
 
 def test_old_training_data_says_retrain_when_configured(gstore: Store, clock: Clock) -> None:
@@ -256,7 +277,8 @@ def test_deployment_events_give_deployed_since_and_canary_verdicts(
     }
     assert row.version == 2  # no production alias: the deployed version is judged
     # Live figures were not asked for (no engine): the canary is judged by its metric.
-    assert eu.versions == [] and eu.note is None
+    assert eu.versions == []
+    assert eu.note is None
     rec = row.recommendation
     assert rec.action == ROLL_BACK
     assert rec.reason == (
@@ -272,11 +294,11 @@ def test_an_engine_that_does_not_answer_is_a_note(gstore: Store, clock: Clock) -
         raise EngineUnavailable("no Docker engine answers at unix:///nowhere")
 
     table = governance(gstore, connect=refuse)
-    assert table.live and table.notes == [
-        "no live figures: no Docker engine answers at unix:///nowhere"
-    ]
+    assert table.live
+    assert table.notes == ["no live figures: no Docker engine answers at unix:///nowhere"]
     (row,) = table.models
-    assert row.deployments[0].versions == [] and row.drift_share is None
+    assert row.deployments[0].versions == []
+    assert row.drift_share is None
     assert row.recommendation.action == OK
     assert row.recommendation.reason.endswith("no live drift figure")
 

@@ -75,7 +75,8 @@ def test_ok_says_what_it_looked_at() -> None:
     rec = recommend(
         facts(trend=fit, deployments=[deployment(live(1, "stable"), canary=None)]), RULES
     )
-    assert rec.action == OK and rec.findings == []
+    assert rec.action == OK
+    assert rec.findings == []
     assert rec.reason == "auc +0.015 per version; live drift share 0.10 < 0.5"
 
 
@@ -106,10 +107,13 @@ def test_drift_of_the_canary_counts_when_the_stable_has_no_figure() -> None:
 def test_a_falling_trend_retrains_past_the_tolerance() -> None:
     points = [(1, 0.9), (2, 0.89), (3, 0.88)]
     fit = trend(points, higher_is_better=True, **_fit())
-    assert fit is not None and fit.falling and fit.slope == pytest.approx(-0.01)
+    assert fit is not None
+    assert fit.falling
+    assert fit.slope == pytest.approx(-0.01)
     assert recommend(facts(trend=fit), RULES).action == RETRAIN
     tolerant = trend(points, higher_is_better=True, **_fit(tolerance=0.02))
-    assert tolerant is not None and not tolerant.falling
+    assert tolerant is not None
+    assert not tolerant.falling
 
 
 def test_old_data_retrains_only_when_a_limit_is_set() -> None:
@@ -192,7 +196,8 @@ def test_the_slope_is_scipys_least_squares_slope(ys: list[float]) -> None:
 
 def test_versions_may_have_gaps() -> None:
     fit = trend([(1, 0.5), (4, 0.8), (5, 0.9)], higher_is_better=True, **_fit())
-    assert fit is not None and fit.versions == [1, 4, 5]
+    assert fit is not None
+    assert fit.versions == [1, 4, 5]
     assert fit.slope == pytest.approx(stats.linregress([1, 4, 5], [0.5, 0.8, 0.9]).slope)
 
 
@@ -201,7 +206,8 @@ def test_versions_may_have_gaps() -> None:
 
 def test_defaults_and_every_setting() -> None:
     assert rules_from_config({}) == Rules()
-    assert Rules().max_drift_share == 0.5 and Rules().alias == "production"
+    assert Rules().max_drift_share == 0.5
+    assert Rules().alias == "production"
     config = {
         "governance": {
             "alias": "live",
@@ -223,7 +229,8 @@ def test_defaults_and_every_setting() -> None:
         "models": {"price": {"metric": "rmse", "higher_is_better": False}},
     }
     assert rules.models["price"] == MetricChoice("rmse", False)
-    assert isinstance(rules.canary_latency_ratio, float) and isinstance(rules.trend_versions, int)
+    assert isinstance(rules.canary_latency_ratio, float)
+    assert isinstance(rules.trend_versions, int)
 
 
 @pytest.mark.parametrize(

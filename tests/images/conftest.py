@@ -18,17 +18,16 @@ from pathlib import Path
 
 import pytest
 
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.errors import EngineUnavailable
-from jupyter_mlver.core.images import (
-    BuildOptions,
-    BuildResult,
-    DockerEngine,
-    ProgressEvent,
-    build_image,
+from jupyter_mlver.core.images import BuildOptions, BuildResult, ProgressEvent, build_image
+from jupyter_mlver.core.images.model_image import (
+    ModelImageOptions,
+    ModelImageResult,
+    build_model_image,
 )
-from jupyter_mlver.core.models.image import ModelImageOptions, ModelImageResult, build_model_image
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 from .helpers import (
     SETUP_HINT,

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from jupyter_mlver.core import snapshot as snapshot_module
 from jupyter_mlver.core.images.live import environment_of
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.snapshot import KernelCapture, NotebookDocument, SnapshotOptions
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot import take as snapshot_module
+from jupyter_mlver.core.snapshot.take import KernelCapture, NotebookDocument, SnapshotOptions
+from jupyter_mlver.core.store.store import Store
 
 CLI = Path(sys.executable).parent / "jupyter-mlver"
 DEFAULT_BASE = "mlver-test/python:3.11-bookworm"

@@ -15,12 +15,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from jupyter_mlver.core.images import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.serving.helpers import fit_churn, training_frame
 
 from .helpers import git, make_venv, take_snapshot, venv_environment

@@ -9,9 +9,10 @@ from pathlib import Path
 import jsonschema
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.images import BuildOptions, DockerEngine, build_image, verify_image
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images import BuildOptions, build_image, verify_image
 from jupyter_mlver.core.images.lock import load_lock
-from jupyter_mlver.views import text
+from jupyter_mlver.views.images import text
 
 from .conftest import Session
 from .helpers import container_output, registry_digest, take_snapshot
@@ -34,7 +35,8 @@ def test_docker_inspect_shows_the_tags_and_labels(
     built: Session, engine: DockerEngine, prefix: str, base_image: str
 ) -> None:
     record = built.build.record
-    assert record is not None and not built.build.reused
+    assert record is not None
+    assert not built.build.reused
     info = engine.image(record["image_id"])
     assert info is not None
     assert expected_tags(built, prefix, "1.0.0") <= set(info.tags)
@@ -72,14 +74,16 @@ def test_the_image_record_is_valid_complete_and_linked(built: Session) -> None:
         log = store.objects.get_bytes(record["build_log"]).decode()
     assert "Successfully built" in log
     by_name = {p.name: p for p in lock.packages}
-    assert by_name["six"].source == "index" and by_name["six"].layer == "deps"
+    assert by_name["six"].source == "index"
+    assert by_name["six"].layer == "deps"
     assert by_name["mlver-demo-vcs"].spec.endswith(f"@{built.vcs_commit}")
     assert by_name["mlver-demo-local"].source == "editable"
     assert by_name["mlver-demo-local"].layer == "local"
     # Listed, not dropped: the base's Python differs in patch level. The .gitignore the
     # store wrote for itself is not an untracked file of the project.
     names = {u["name"] for u in record["unreproducible"]}
-    assert "python" in names and "untracked files" not in names
+    assert "python" in names
+    assert "untracked files" not in names
     assert record["platform"] == "linux/amd64"
 
 
@@ -130,7 +134,8 @@ def test_no_wheels_or_pip_cache_and_size_close_to_base_plus_packages(
     )
     base = engine.image(base_image)
     info = engine.image(image)
-    assert base is not None and info is not None
+    assert base is not None
+    assert info is not None
     assert info.size >= base.size
     assert info.size <= 1.10 * (base.size + added), (info.size, base.size, added)
 
@@ -147,14 +152,18 @@ def test_same_inputs_again_are_reused_without_a_build(
             BuildOptions(ref=built.snapshot["id"], tag="1.0.1", base=base_image, prefix=prefix),
             engine,
         )
-        assert result.reused and result.record is not None
+        assert result.reused
+        assert result.record is not None
         assert set(store.index.record_ids("image")) - before == {result.record["id"]}
     record = result.record
     assert record["image_id"] == first["image_id"]
-    assert record["reused"] is True and record["build_log"] is None
-    assert record["dockerfile"] == first["dockerfile"] and record["lock"] == first["lock"]
+    assert record["reused"] is True
+    assert record["build_log"] is None
+    assert record["dockerfile"] == first["dockerfile"]
+    assert record["lock"] == first["lock"]
     info = engine.image(first["image_id"])
-    assert info is not None and f"{prefix}demo-project:1.0.1" in info.tags
+    assert info is not None
+    assert f"{prefix}demo-project:1.0.1" in info.tags
 
 
 def test_a_code_only_change_rebuilds_only_the_code_layers(
@@ -179,13 +188,17 @@ def test_a_code_only_change_rebuilds_only_the_code_layers(
     finally:
         train.write_text(original)
     first, second = built.build.record, result.record
-    assert first is not None and second is not None
-    assert not result.reused and second["image_id"] != first["image_id"]
+    assert first is not None
+    assert second is not None
+    assert not result.reused
+    assert second["image_id"] != first["image_id"]
     assert second["lock"] == first["lock"]
     # The dependency and local-package layers are the very same layers...
     base = engine.image(base_image)
     one, two = engine.image(first["image_id"]), engine.image(second["image_id"])
-    assert base is not None and one is not None and two is not None
+    assert base is not None
+    assert one is not None
+    assert two is not None
     shared = next(i for i, (a, b) in enumerate(zip(one.layers, two.layers, strict=False)) if a != b)
     assert shared >= len(base.layers) + 3  # + user, venv, local packages
     # ... because every step up to the code came from the cache.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jupyter_mlver.core.images import DockerEngine
+from jupyter_mlver.core.engine.docker import DockerEngine
 
 from .conftest import Session
 from .helpers import cli
@@ -53,7 +53,8 @@ def test_verify_identical_exits_0_and_a_different_image_exits_1(
     proc = cli(built.project, "env", "verify", image, "--json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
-    assert out["identical"] is True and out["summary"].startswith("identical, ")
+    assert out["identical"] is True
+    assert out["summary"].startswith("identical, ")
     # The bare base image has none of the project's packages.
     ref = built.snapshot["id"][:12]
     proc = cli(built.project, "env", "verify", base_image, "--against", ref)

@@ -32,7 +32,8 @@ def test_dependencies_are_installed_offline_in_a_stage_the_image_does_not_keep()
     # The image copies the finished venv, never the wheels.
     assert image.startswith("FROM python:3.11.7-slim\n")
     assert "COPY --from=deps /opt/venv /opt/venv" in image
-    assert "wheels" not in image and "requirements" not in image
+    assert "wheels" not in image
+    assert "requirements" not in image
 
 
 def test_layer_order_user_workdir_cmd_and_labels_last() -> None:
@@ -146,7 +147,8 @@ def test_extra_layers_cmd_and_ports_come_after_the_project() -> None:
     code = order.index("COPY --chown=1000:1000 code/ /home/mlver/project/")
     extra = order.index("COPY --chown=1000:1000 extras/0/ /opt/model/")
     assert code < extra < order.index("USER mlver")
-    assert 'CMD ["python", "-m", "serve"]' in order and "EXPOSE 8080" in order
+    assert 'CMD ["python", "-m", "serve"]' in order
+    assert "EXPOSE 8080" in order
     assert "EXPOSE 8888" not in order  # JupyterLab is not what this image runs
     assert 'ENV MODEL="churn"' in order
 

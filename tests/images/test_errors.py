@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.images import (
     BuildOptions,
     BuildStepFailed,
-    DockerEngine,
     UnresolvablePackage,
     build_image,
 )
@@ -78,7 +78,8 @@ def test_no_engine_fails_fast_in_one_line_saying_how_to_start_one(built: Session
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("jupyter mlver: error: no Docker engine answers at ")
     assert "unix:///tmp/mlver-no-engine-here.sock" in lines[0]
-    assert "DOCKER_HOST" in lines[0] and "--dry-run" in lines[0]
+    assert "DOCKER_HOST" in lines[0]
+    assert "--dry-run" in lines[0]
     assert proc.stdout == ""
 
 
@@ -103,7 +104,8 @@ def test_a_dry_run_without_an_engine_still_writes_the_context(
     assert "six==1.17.0 --hash=sha256:" in (out / "mlver" / "requirements.txt").read_text()
     assert any(p.name.startswith("six-1.17.0-") for p in (out / "mlver" / "wheels").iterdir())
     local = [p.name for p in (out / "mlver" / "local-wheels").iterdir()]
-    assert len(local) == 1 and local[0].startswith("mlver_demo_local-0.1.0-")
+    assert len(local) == 1
+    assert local[0].startswith("mlver_demo_local-0.1.0-")
     assert (out / "code" / "train.py").read_text().endswith("EPOCHS = 3\n")
     assert (out / "notebook" / "analysis.ipynb").exists()
     assert (out / "record" / "snapshot.json").exists()
@@ -166,7 +168,8 @@ def test_a_failed_step_is_named_with_its_output_and_leaves_no_record_or_tag(
     assert re.match(r"the build failed at step \d+/\d+ \(RUN useradd ", error.message)
     assert "useradd: not found" in error.message
     assert any("useradd: not found" in line for line in error.tail)
-    assert "useradd: not found" in log and "Successfully built" not in log
+    assert "useradd: not found" in log
+    assert "Successfully built" not in log
     assert str(Path(".mlver") / "objects") in (error.hint or "")
     assert engine_tags(engine, f"{prefix}broken") == []
 
@@ -183,7 +186,8 @@ def test_the_cli_shows_the_failing_steps_output_then_one_error_line(
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert lines[-1].startswith("jupyter mlver: error: the build failed at step ")
-    assert "(RUN useradd " in lines[-1] and "(full log: " in lines[-1]
+    assert "(RUN useradd " in lines[-1]
+    assert "(full log: " in lines[-1]
     assert any(line.startswith("  | ") and "useradd: not found" in line for line in lines[:-1])
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jupyter_mlver.core.images import BuildOptions, DockerEngine, build_image
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images import BuildOptions, build_image
+from jupyter_mlver.core.store.store import Store
 
 from .helpers import (
     container_output,
@@ -31,7 +32,8 @@ def test_reuse_is_keyed_on_the_wheel_built_for_a_package_outside_the_project(
     def build(store: Store, snapshot: str, tag: str) -> tuple[bool, str]:
         options = BuildOptions(ref=snapshot, tag=tag, base=base_image, prefix=prefix)
         result = build_image(store, options, engine)
-        assert result.record is not None and result.image is not None
+        assert result.record is not None
+        assert result.image is not None
         return result.reused, result.record["image_id"]
 
     with Store.open(project, create=True) as store:
@@ -42,7 +44,8 @@ def test_reuse_is_keyed_on_the_wheel_built_for_a_package_outside_the_project(
         # The library's source changes outside the project: its wheel does, so the image too.
         (library / "mlver_demo_outside.py").write_text('"""changed."""\nVALUE = 2\n')
         changed_reused, changed = build(store, snapshot, "changed")
-    assert not changed_reused and changed != first
+    assert not changed_reused
+    assert changed != first
     script = "python -c 'import mlver_demo_outside as m; print(m.VALUE)'"
     assert container_output(engine, changed, script) == "2\n"
     assert container_output(engine, first, script) == "1\n"

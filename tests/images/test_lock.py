@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from jupyter_mlver.core.engine.target import Target
 from jupyter_mlver.core.images.live import environment_of, live_paths
 from jupyter_mlver.core.images.lock import Lock, UnresolvablePackage
 from jupyter_mlver.core.images.resolve import resolve_lock
-from jupyter_mlver.core.images.target import Target
 from jupyter_mlver.core.records import Record
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 from .helpers import make_venv
 
@@ -40,7 +40,8 @@ def test_index_packages_are_pinned_with_the_hash_of_a_stored_wheel(
     env = environment_of(venv)
     result = lock(store, env)
     six = next(p for p in result.packages if p.name == "six")
-    assert six.wheel is not None and six.wheel.file.startswith("six-1.17.0-")
+    assert six.wheel is not None
+    assert six.wheel.file.startswith("six-1.17.0-")
     assert store.objects.exists(six.wheel.object)
     assert f"six==1.17.0 --hash=sha256:{six.wheel.sha256}\n" in result.files()["requirements.txt"]
     assert {p.name for p in result.packages} == {p["name"] for p in env["packages"]}
@@ -55,7 +56,8 @@ def test_online_pins_without_downloading(store: Store, venv: Path) -> None:
     result = lock(store, env, online=True)
     assert "six==1.17.0\n" in result.files()["requirements.txt"]
     assert result.wheels() == []
-    assert result.pip_wheel() is None and result.seeded_extras() == []  # has pip, setuptools
+    assert result.pip_wheel() is None
+    assert result.seeded_extras() == []
     env["packages"] = [p for p in env["packages"] if p["name"] not in ("pip", "setuptools")]
     # ensurepip seeds both into a Python 3.11 venv: the image must not keep them.
     assert lock(store, env, online=True).seeded_extras() == ["pip", "setuptools"]
@@ -70,7 +72,8 @@ def test_files_edited_in_site_packages_are_listed(tmp_path: Path, store: Store) 
     six = next(Path(p) / "six.py" for p in paths if (Path(p) / "six.py").exists())
     six.write_text(six.read_text() + "\n# a local patch\n")
     found = reasons(lock(store, env, live_paths=paths))
-    assert "six.py" in found["six"] and "changed in site-packages" in found["six"]
+    assert "six.py" in found["six"]
+    assert "changed in site-packages" in found["six"]
 
 
 def test_conda_local_and_artefacts_are_listed_not_dropped(store: Store, venv: Path) -> None:
@@ -98,7 +101,8 @@ def test_conda_local_and_artefacts_are_listed_not_dropped(store: Store, venv: Pa
     found = reasons(result)
     assert "no pip equivalent" in found["mlver-conda-only"]
     assert "a different build" in found["six"]  # installed from the index at its version
-    assert "/no/such/dir" in found["gone"] and "not installed" in found["gone"]
+    assert "/no/such/dir" in found["gone"]
+    assert "not installed" in found["gone"]
     assert "not a distribution" in found["pkg-resources"]
     assert "libopenblas==0.3.27" in found["libopenblas"]
     assert "python" not in found  # the base image provides it

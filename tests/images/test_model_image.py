@@ -14,8 +14,8 @@ import pandas as pd
 from prometheus_client.parser import text_string_to_metric_families
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.images import DockerEngine
-from jupyter_mlver.core.models.image import ModelImageOptions, build_model_image
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
 from tests.images.conftest import ServingImage
 from tests.serving.helpers import training_frame
 
@@ -195,7 +195,8 @@ def test_another_version_reuses_the_environment_image_and_an_equal_build_is_reus
     assert second.build.tags == [f"{prefix}churn:2"]  # production is held by version 1
     env_info = engine.image(serving_image.result.environment_image.image or "")
     info = engine.image(second.build.image)
-    assert env_info is not None and info is not None
+    assert env_info is not None
+    assert info is not None
     # The environment image's layers are the serving image's lower layers.
     assert info.layers[: len(env_info.layers)] == env_info.layers
     assert len(info.layers) - len(env_info.layers) <= 5
@@ -215,7 +216,8 @@ def test_cli_json_has_the_shape_of_env_build(
     assert out["image"] == f"{prefix}churn:1"
     assert out["reused"] is True
     assert out["record"]["image_id"] == (serving_image.result.build.record or {})["image_id"]
-    assert out["model"]["name"] == "churn" and out["model"]["version"] == 1
+    assert out["model"]["name"] == "churn"
+    assert out["model"]["version"] == 1
     assert out["environment_image"]["reused"] is True
     text = cli(serving_image.churn.project, "model", "build", "churn:1", "--base", base_image)
     assert text.returncode == 0, text.stderr

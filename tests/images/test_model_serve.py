@@ -11,10 +11,10 @@ import subprocess
 import time
 from pathlib import Path
 
-from jupyter_mlver.core.images import DockerEngine
+from jupyter_mlver.core.deploy.serve import SERVE_LABEL
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
-from jupyter_mlver.core.models.serve import SERVE_LABEL
 from tests.images.conftest import ServingImage
 from tests.kernel.conftest import Kernel
 from tests.serving.helpers import training_frame
@@ -46,7 +46,8 @@ def test_detached_then_stopped(serving_image: ServingImage, engine: DockerEngine
         assert out["url"] == f"http://127.0.0.1:{port}"
         assert (out["model"], out["version"], out["port"]) == ("churn", 1, port)
         assert out["image"] == serving_image.image
-        assert out["detached"] is True and out["stopped"] is False
+        assert out["detached"] is True
+        assert out["stopped"] is False
         assert request(f"{out['url']}/v2/health/ready")[0] == 200
         predict(out["url"], serving_image)
         assert "churn:1" in servers(engine)

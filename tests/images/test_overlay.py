@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from jupyter_mlver.core.engine.target import Target
 from jupyter_mlver.core.errors import InvalidInput
+from jupyter_mlver.core.images import model_image
 from jupyter_mlver.core.images.extras import Layer
 from jupyter_mlver.core.images.overlay import Overlay, Run, context, render
-from jupyter_mlver.core.images.server import requirements, runtime_layer
-from jupyter_mlver.core.images.target import Target
-from jupyter_mlver.core.models import image as model_image
+from jupyter_mlver.core.images.runtime_layer import requirements, runtime_layer
 from jupyter_mlver.serving import model as served
 from tests.serving.helpers import fit_churn, write_model_dir
 
@@ -95,7 +95,7 @@ print("\\n".join(sorted(m for m in sys.modules if m.startswith("jupyter_mlver"))
     assert proc.returncode == 0, proc.stderr
     loaded = proc.stdout.split()
     assert "jupyter_mlver.core.models.flavors" in loaded
-    assert "jupyter_mlver.core.store" not in loaded
+    assert "jupyter_mlver.core.store.store" not in loaded
 
 
 def test_the_server_requirements_are_the_serve_extra_for_linux() -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_mlver.core.images import BuildOptions, DockerEngine, build_image, verify_image
-from jupyter_mlver.core.store import Store
-from jupyter_mlver.views import text
+from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.images import BuildOptions, build_image, verify_image
+from jupyter_mlver.core.store.store import Store
+from jupyter_mlver.views.images import text
 
 from .helpers import git, make_venv, run, take_snapshot, venv_environment
 

@@ -13,8 +13,8 @@ from jupyter_mlver.core.images import BuildOptions, build_image
 from jupyter_mlver.core.images.context import export_code
 from jupyter_mlver.core.images.naming import repository_name, tag_names
 from jupyter_mlver.core.images.source import resolve_source
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.store import Store
 from tests.support import git
 
 

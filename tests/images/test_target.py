@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from jupyter_mlver.core.engine.target import Target, check_compatible
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.images.target import Target, check_compatible
 
 ENV = {"python": {"version": "3.11.7", "implementation": "CPython"}}
 

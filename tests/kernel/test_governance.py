@@ -21,7 +21,10 @@ def test_model_health_magic(project: Path, start_kernel: Any) -> None:
     shown = k.ok("%mlver model health")["results"][0]
     assert "demo: retrain: auc is falling" in shown["text/plain"]
     html = shown["text/html"]
-    assert "<table>" in html and ">retrain</span>" in html and "auc is falling" in html
+    assert "<table>" in html
+    assert ">retrain</span>" in html
+    assert "auc is falling" in html
     out = k.run("%mlver model health nope")
     said = out["stderr"] + json.dumps(out["error"] or {})
-    assert "no model named 'nope'" in said and "Traceback" not in out["stderr"]
+    assert "no model named 'nope'" in said
+    assert "Traceback" not in out["stderr"]

@@ -12,7 +12,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import BIN
 from tests.test_records import validate
 

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from jupyter_mlver.core.hashing import hash_bytes, hash_file
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.kernel.conftest import Kernel, write_notebook
 
 CELLS = [
@@ -46,7 +46,8 @@ def test_nbclient_run_records_the_whole_experiment(
     )
     client.execute(env={**kernel_env, "JPY_SESSION_NAME": str(path)})
     card = nb.cells[-1].outputs[0]["data"]
-    assert "first run" in card["text/plain"] and "text/html" in card
+    assert "first run" in card["text/plain"]
+    assert "text/html" in card
     assert "var(--jp-" in card["text/html"]
 
     rec = latest(project)
@@ -67,14 +68,17 @@ def test_nbclient_run_records_the_whole_experiment(
     assert data["data/train.csv"]["role"] == "input"
     assert data["out/preds.txt"]["role"] == "output"
     for entry in data.values():
-        assert entry["hash"] == hash_file(project / entry["path"]) and entry["stored"]
+        assert entry["hash"] == hash_file(project / entry["path"])
+        assert entry["stored"]
     assert set(data) == {"data/train.csv", "out/preds.txt"}
     ns = rec["namespace"]
     assert ns["X"] == {"type": "numpy.ndarray", "summary": "shape (3, 4), dtype float64"}
-    assert ns["lr"]["summary"] == "0.05" and ns["name"]["summary"] == "'iris'"
+    assert ns["lr"]["summary"] == "0.05"
+    assert ns["name"]["summary"] == "'iris'"
     assert ns["rows"]["summary"] == "length 3"
     assert not {"np", "In", "Out", "get_ipython"} & set(ns)
-    assert sorted(rec["state"]) == ["X", "lr"] and rec["tags"] == ["first"]
+    assert sorted(rec["state"]) == ["X", "lr"]
+    assert rec["tags"] == ["first"]
 
 
 def test_out_of_order_execution_is_flagged(
@@ -88,7 +92,8 @@ def test_out_of_order_execution_is_flagged(
     k.ok("%mlver snapshot -m again", None)
     warnings = latest(project)["execution"]["warnings"]
     assert [w["kind"] for w in warnings] == ["out-of-order", "deleted-cells"]
-    assert "out of order" in warnings[0]["message"] and "cell 2" in warnings[0]["message"]
+    assert "out of order" in warnings[0]["message"]
+    assert "cell 2" in warnings[0]["message"]
 
 
 def test_edited_and_deleted_cells_are_flagged(project: Path, start_kernel: Any) -> None:
@@ -137,7 +142,8 @@ def test_history_is_the_notebook_when_there_is_no_file(tmp_path: Path, start_ker
     k.ok("%mlver snapshot -m scratch")
     with Store.open(tmp_path) as store:
         rec = store.get(store.resolve("HEAD"))
-        assert rec["notebook"]["source"] == "history" and rec["notebook"]["path"] is None
+        assert rec["notebook"]["source"] == "history"
+        assert rec["notebook"]["path"] is None
         doc = store.objects.get_bytes(rec["notebook"]["hash"]).decode()
     nb = nbformat.reads(doc, as_version=4)
     nbformat.validate(nb)
@@ -159,18 +165,22 @@ def test_usage_errors_and_help(project: Path, start_kernel: Any) -> None:
     ]:
         out = k.run(line)
         if expected is None:  # a domain error: one red line, no traceback
-            assert out["error"] is None and out["stderr"].startswith("mlver: ")
+            assert out["error"] is None
+            assert out["stderr"].startswith("mlver: ")
             assert out["stderr"].count("\n") == 1
         else:  # IPython shows a UsageError as one red message, without a traceback
             assert out["stderr"].startswith("UsageError: "), (line, out)
-            assert expected in out["stderr"] and "Traceback" not in out["stderr"]
+            assert expected in out["stderr"]
+            assert "Traceback" not in out["stderr"]
     assert not (project / ".mlver" / "objects").exists() or not any(
         (project / ".mlver" / "objects").iterdir()
     )
     help_out = k.ok("%mlver snapshot -h")["stdout"]
-    assert "--state" in help_out and "--no-lineage" in help_out
+    assert "--state" in help_out
+    assert "--no-lineage" in help_out
     doc = k.ok("print(get_ipython().find_line_magic('mlver').__doc__)")["stdout"]
-    assert "examples:" in doc and "%mlver snapshot" in doc
+    assert "examples:" in doc
+    assert "%mlver snapshot" in doc
 
 
 def test_public_api_in_a_script(project: Path, kernel_env: dict[str, str]) -> None:
@@ -199,7 +209,8 @@ def test_public_api_in_a_script(project: Path, kernel_env: dict[str, str]) -> No
     assert rec["metrics"] == {"loss": [0.5, 0.25], "acc": 0.9}
     assert rec["params"] == {"epochs": 2}
     assert [(d["path"], d["role"]) for d in rec["data"]] == [("data/train.csv", "input")]
-    assert rec["notebook"] is None and rec["execution"] is None
+    assert rec["notebook"] is None
+    assert rec["execution"] is None
 
 
 def test_secrets_never_reach_the_store_from_a_kernel(project: Path, start_kernel: Any) -> None:
@@ -213,7 +224,8 @@ def test_secrets_never_reach_the_store_from_a_kernel(project: Path, start_kernel
     k.ok("import os\nkey = os.environ['OPENAI_API_KEY']\nprint(key)")
     k.ok("%mlver snapshot -m secrets --state")
     blob = b"".join(p.read_bytes() for p in (project / ".mlver").rglob("*") if p.is_file())
-    assert secret.encode() not in blob and remote_secret.encode() not in blob
+    assert secret.encode() not in blob
+    assert remote_secret.encode() not in blob
     rec = latest(project)
     assert rec["git"]["remote"] == "https://gitlab.example/o/r.git"
     assert "key" in rec["state_skipped"]
@@ -242,7 +254,8 @@ def test_the_on_screen_notebook_pushed_by_the_frontend_is_recorded(
     k.kc.shell_channel.send(msg)
     k.ok("%mlver snapshot -m shot", ids[2])
     rec = latest(project)
-    assert rec["notebook"]["source"] == "frontend" and rec["notebook"]["path"] == "shown.ipynb"
+    assert rec["notebook"]["source"] == "frontend"
+    assert rec["notebook"]["path"] == "shown.ipynb"
     with Store.open(project) as store:
         stored = nbformat.reads(store.objects.get_bytes(rec["notebook"]["hash"]).decode(), 4)
     assert stored.cells[1].source == "x = 2"
@@ -257,7 +270,8 @@ def test_env_magics_dry_run_show_and_help(project: Path, start_kernel: Any) -> N
     k.ok("%load_ext jupyter_mlver")
     k.ok("%mlver snapshot -m base")
     shown = k.ok("%mlver env show")["results"][-1]["text/plain"]
-    assert "packages:" in shown and "jupyter-mlver" in shown
+    assert "packages:" in shown
+    assert "jupyter-mlver" in shown
     # A snapshot whose environment is one small package, so the lock resolves in a moment.
     from jupyter_mlver.core.capture.environment import capture_environment, fingerprint
     from tests.images.helpers import take_snapshot
@@ -277,7 +291,8 @@ def test_env_magics_dry_run_show_and_help(project: Path, start_kernel: Any) -> N
     assert (project / "ctx" / "Dockerfile").read_text() == dockerfile
     assert "LABEL" in dockerfile.split("USER")[-1]  # labels come last
     help_text = k.ok("%mlver env build -h")["stdout"]
-    assert "--push" in help_text and "--dry-run" in help_text
+    assert "--push" in help_text
+    assert "--dry-run" in help_text
     bad = k.run("%mlver env build --frobnicate")
     assert bad["stderr"].startswith("UsageError: ")
 
@@ -286,8 +301,10 @@ def test_env_build_without_an_engine_is_one_red_line(project: Path, start_kernel
     k: Kernel = start_kernel(project, None, DOCKER_HOST="unix:///nonexistent/docker.sock")
     k.ok("%load_ext jupyter_mlver")
     out = k.run("%mlver env build --current")
-    assert out["error"] is None and "Traceback" not in out["stderr"]
-    assert out["stderr"].startswith("mlver: ") and out["stderr"].count("\n") == 1
+    assert out["error"] is None
+    assert "Traceback" not in out["stderr"]
+    assert out["stderr"].startswith("mlver: ")
+    assert out["stderr"].count("\n") == 1
     assert "engine" in out["stderr"].lower()
 
 
@@ -301,7 +318,8 @@ def test_push_and_pull_from_the_notebook(project: Path, tmp_path: Path, start_ke
     k.ok("%mlver snapshot -m shared --data data")
     first = k.ok("%mlver push team")["results"][-1]["text/plain"]
     # The record, its environment, the notebook, the data/ tree and its two files.
-    assert "6 object(s) uploaded" in first and "2 record(s) published" in first
+    assert "6 object(s) uploaded" in first
+    assert "2 record(s) published" in first
     again = k.ok("%mlver push team")["results"][-1]["text/plain"]
     assert "up to date" in again
     rid = latest(project)["id"]

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.datasets import make_classification
 
 from jupyter_mlver.core.models import registry
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.kernel.conftest import write_notebook
 from tests.support import store_listing
 
@@ -92,9 +92,11 @@ def test_model_magics_and_their_errors(project: Path, start_kernel: Any) -> None
     k.ok("%mlver snapshot -m base --metric acc=0.8")
     k.ok("%mlver model register demo weights --alias staging")
     listed = k.ok("%mlver model list")["results"][0]["text/plain"]
-    assert "demo" in listed and "staging→1" in listed
+    assert "demo" in listed
+    assert "staging→1" in listed
     shown = k.ok("%mlver model show demo@staging")["results"][0]["text/plain"]
-    assert "demo:1" in shown and "cloudpickle" in shown
+    assert "demo:1" in shown
+    assert "cloudpickle" in shown
     before = store_listing(project / ".mlver")
     for line, text in (
         ("%mlver model register demo lock", "lock (lock)"),
@@ -111,4 +113,5 @@ def test_model_magics_and_their_errors(project: Path, start_kernel: Any) -> None
         assert "Traceback" not in out["stderr"]
     assert store_listing(project / ".mlver") == before
     history = k.ok("%mlver model history demo")["results"][0]["text/plain"]
-    assert "staging" in history and "- → 1" in history
+    assert "staging" in history
+    assert "- → 1" in history

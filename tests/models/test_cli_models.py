@@ -42,7 +42,8 @@ def _setup(project: Path, cli: CLI) -> dict[str, Any]:
 def test_register_list_show_json_shapes(project: Path, cli: CLI) -> None:
     made = _setup(project, cli)
     v1, v2 = made["v1"], made["v2"]
-    assert v1["id"] and v1["schema"] == "mlver.model/1"
+    assert v1["id"]
+    assert v1["schema"] == "mlver.model/1"
     assert (v1["name"], v1["version"], v2["version"]) == ("churn", 1, 2)
     assert v1["description"] == "first"
     assert v1["signature"] == {
@@ -68,7 +69,9 @@ def test_register_list_show_json_shapes(project: Path, cli: CLI) -> None:
     assert cli.json("model", "show", "churn") == v2
     assert cli.json("model", "show", "churn:1") == v1
     text = cli("model", "show", "churn:1").stdout
-    assert "auc=0.91" in text and "production" in text and "x0:float64" in text
+    assert "auc=0.91" in text
+    assert "production" in text
+    assert "x0:float64" in text
 
 
 def test_guard_force_rollback_and_history(project: Path, cli: CLI) -> None:
@@ -101,7 +104,8 @@ def test_guard_force_rollback_and_history(project: Path, cli: CLI) -> None:
     only = cli.json("model", "history", "churn", "--alias", "staging")["events"]
     assert [e["version"] for e in only] == [2]
     table = cli("model", "history", "churn").stdout
-    assert "latency fix [forced]" in table and "auc dropped [rollback]" in table
+    assert "latency fix [forced]" in table
+    assert "auc dropped [rollback]" in table
 
 
 def test_bad_input_is_one_line_and_changes_nothing(project: Path, cli: CLI) -> None:
@@ -134,7 +138,8 @@ def test_no_store_yet(project: Path, cli: CLI) -> None:
         capture_output=True,
         text=True,
     )
-    assert loading.returncode == 1 and "no jupyter_mlver store" in loading.stderr
+    assert loading.returncode == 1
+    assert "no jupyter_mlver store" in loading.stderr
     assert not (project / ".mlver").exists()
     # The first registration creates the store and a snapshot for the version.
     joblib.dump({"w": 1}, project / "m.pkl")
@@ -163,7 +168,8 @@ def test_eight_cli_processes_moving_one_alias(project: Path, cli: CLI) -> None:
     assert [p.returncode for p in procs] == [0] * 8, [err for _, err in outs]
     moved = {json.loads(out)["id"] for out, _ in outs}
     events = cli.json("model", "history", "churn")["events"]
-    assert len(events) == 8 and {e["id"] for e in events} == moved
+    assert len(events) == 8
+    assert {e["id"] for e in events} == moved
     assert sorted(e["version"] for e in events) == list(range(1, 9))
     assert [e["previous"] for e in events] == [None, *[e["version"] for e in events[:-1]]]
     final = cli.json("model", "show", "churn@staging")["version"]

@@ -15,19 +15,14 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
-from jupyter_mlver.core import maintenance
-from jupyter_mlver.core.errors import (
-    Conflict,
-    InvalidInput,
-    MlverError,
-    RecordNotFound,
-)
+from jupyter_mlver.core.errors import Conflict, InvalidInput, MlverError, RecordNotFound
 from jupyter_mlver.core.hashing import hash_file, hash_manifest
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object, prepare_path
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store import maintenance
+from jupyter_mlver.core.store.store import Store
 from tests.models import workers
 from tests.support import store_listing
 

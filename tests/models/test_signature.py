@@ -10,11 +10,7 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.models.signature import (
-    infer_signature,
-    is_positional,
-    signature_from_model,
-)
+from jupyter_mlver.core.models.signature import infer_signature, is_positional, signature_from_model
 
 
 def cols(sig: dict[str, Any]) -> list[tuple[str, str]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 
 def move(store_dir: str, version: int, barrier: Any, out: Any) -> None:

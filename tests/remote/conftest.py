@@ -76,7 +76,7 @@ class Target:
 
     def packed_ids(self) -> set[str]:
         """Objects in the remote's packs, as their indexes list them."""
-        from jupyter_mlver.core.remote.packs import parse_idx
+        from jupyter_mlver.core.remote.pack_transfer import parse_idx
 
         return {
             oid
@@ -88,7 +88,7 @@ class Target:
     def replace_object(self, oid: str, data: bytes) -> None:
         """Write ``data`` where the remote keeps ``oid``: its key, or its place in a pack
         (the rest of the pack kept, offsets and all)."""
-        from jupyter_mlver.core.remote.packs import parse_idx
+        from jupyter_mlver.core.remote.pack_transfer import parse_idx
 
         for key in self.keys("packs"):
             if not key.endswith(".idx"):
@@ -128,7 +128,7 @@ class Target:
     def corrupt_objects(self) -> list[str]:
         """Objects on the remote whose bytes do not hash to their name, loose or packed
         (must stay empty)."""
-        from jupyter_mlver.core.remote.packs import parse_idx
+        from jupyter_mlver.core.remote.pack_transfer import parse_idx
 
         bad = []
         for key in self.keys("objects"):

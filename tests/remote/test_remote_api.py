@@ -11,10 +11,10 @@ import pytest
 
 from jupyter_mlver.core import remote
 from jupyter_mlver.core.errors import AmbiguousRef, InvalidInput, RecordNotFound, RemoteError
-from jupyter_mlver.core.maintenance import fsck
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
-from jupyter_mlver.views import text
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.maintenance import fsck
+from jupyter_mlver.core.store.store import Store
+from jupyter_mlver.views.remote import text
 from tests.support import damage_object, data_hashes
 
 
@@ -50,10 +50,12 @@ def test_progress_reports_every_byte_once(store: Store, project: Path, target: A
     add(store, target)
     Bar.made.clear()
     result = remote.push(store, progress=Bar)
-    assert result.ok and len(Bar.made) == 1
+    assert result.ok
+    assert len(Bar.made) == 1
     bar = Bar.made[0]
     assert bar.kw["total"] == bar.n == result.moved_bytes > 5 * 1024 * 1024
-    assert bar.closed and bar.kw["unit"] == "B"
+    assert bar.closed
+    assert bar.kw["unit"] == "B"
     # Nothing to move: no bar at all.
     Bar.made.clear()
     assert remote.push(store, progress=Bar).moved == 0
@@ -107,7 +109,8 @@ def test_something_new_to_push_checks_the_remote_first(
     assert again.moved > first.moved
     target.wipe()
     verified = remote.push(store, verify=True)
-    assert verified.moved == again.moved and verified.ok
+    assert verified.moved == again.moved
+    assert verified.ok
 
 
 def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone: Any) -> None:
@@ -115,7 +118,8 @@ def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone:
     data_ids = set(data_hashes(store, rec).values())
     add(store, target)
     light = remote.push(store, data=False)
-    assert light.ok and light.data_skipped == len(data_ids)
+    assert light.ok
+    assert light.data_skipped == len(data_ids)
     assert not data_ids & target.all_ids()
     assert rec["id"] in target.markers()  # the record is complete without its data copies
     assert remote.pushed_records(store)[rec["id"]] is False
@@ -124,20 +128,24 @@ def test_no_data_then_data(store: Store, project: Path, target: Any, make_clone:
     with Store.open(other, create=True) as theirs:
         add(theirs, target)
         pulled = remote.pull(theirs)
-        assert pulled.ok and theirs.index.has(rec["id"])
+        assert pulled.ok
+        assert theirs.index.has(rec["id"])
         assert any("not on remote origin" in w for w in pulled.warnings)
         # Absent by choice is not damage: fsck says so and passes.
         report = fsck(theirs)
-        assert report.ok and any("pull --no-data" in w for w in report.warnings)
+        assert report.ok
+        assert any("pull --no-data" in w for w in report.warnings)
 
     full = remote.push(store)  # now with data: exactly the data copies move
-    assert full.moved == len(data_ids) and full.published == 0
+    assert full.moved == len(data_ids)
+    assert full.published == 0
     assert remote.pushed_records(store)[rec["id"]] is True
     with Store.open(other) as theirs:
         assert remote.pull(theirs).moved == len(data_ids)
         assert all(theirs.objects.verify(oid) for oid in data_ids)
         report = fsck(theirs)
-        assert report.ok and report.warnings == []
+        assert report.ok
+        assert report.warnings == []
 
 
 def test_a_missing_data_copy_is_still_damage(store: Store, project: Path) -> None:
@@ -145,7 +153,8 @@ def test_a_missing_data_copy_is_still_damage(store: Store, project: Path) -> Non
     victim = data_hashes(store, rec)["data/train.csv"]
     store.objects.remove(victim)  # never pulled: nothing says it was left out on purpose
     report = fsck(store)
-    assert not report.ok and any(victim in p for p in report.problems)
+    assert not report.ok
+    assert any(victim in p for p in report.problems)
 
 
 def test_a_corrupt_local_object_is_not_pushed(store: Store, project: Path, target: Any) -> None:
@@ -225,6 +234,8 @@ def test_one_tag_pushed_for_two_snapshots_is_ambiguous_on_the_remote(
         with pytest.raises(AmbiguousRef, match="tag 'shared' names several snapshots"):
             remote.pull(carol, refs=["shared"])
         result = remote.pull(carol)  # everything: both snapshots, the tag goes to one
-        assert result.ok and carol.index.has(first["id"]) and carol.index.has(second["id"])
+        assert result.ok
+        assert carol.index.has(first["id"])
+        assert carol.index.has(second["id"])
         assert carol.resolve("shared") in (first["id"], second["id"])
         assert any("shared" in w for w in result.warnings)

@@ -12,7 +12,7 @@ import pytest
 
 from jupyter_mlver.core import remote
 from jupyter_mlver.core.errors import InvalidInput, RecordNotFound, RemoteError
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 JUPYTER_MLVER = str(Path(sys.executable).parent / "jupyter-mlver")
 
@@ -117,7 +117,8 @@ def test_ssh_login_name_is_not_a_credential(project: Path) -> None:
     # check and stops at the missing package, which the error names.
     with Store.open(project, create=True) as store, pytest.raises(RemoteError) as info:
         remote.add_remote(store, "box", "ssh://ada@host/srv/mlver")
-    assert "paramiko" in str(info.value) and "password" not in str(info.value)
+    assert "paramiko" in str(info.value)
+    assert "password" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -129,7 +130,8 @@ def test_ssh_login_name_is_not_a_credential(project: Path) -> None:
 )
 def test_bad_urls(project: Path, url: str, message: str) -> None:
     proc = run(project, "remote", "add", "origin", url, check=False)
-    assert proc.returncode == 1 and message in proc.stderr
+    assert proc.returncode == 1
+    assert message in proc.stderr
 
 
 def test_names_and_duplicates(project: Path) -> None:
@@ -155,7 +157,8 @@ def test_push_without_a_remote_says_how_to_add_one(project: Path, cli: Any) -> N
     cli("snapshot", "-m", "x")
     proc = run(project, "push", check=False)
     assert proc.returncode == 1
-    assert "no remote is configured" in proc.stderr and "remote add NAME URL" in proc.stderr
+    assert "no remote is configured" in proc.stderr
+    assert "remote add NAME URL" in proc.stderr
 
 
 def test_a_missing_backend_names_the_package(project: Path) -> None:
@@ -173,7 +176,7 @@ def test_a_filesystem_whose_protocol_is_a_list_works(
     from fsspec.implementations.memory import MemoryFileSystem
     from fsspec.registry import register_implementation
 
-    from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
+    from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 
     class ListProtocolFS(MemoryFileSystem):  # type: ignore[misc]
         protocol = ["listmem", "listmem-alt"]  # noqa: RUF012 (what the backends declare)
@@ -182,7 +185,8 @@ def test_a_filesystem_whose_protocol_is_a_list_works(
     record = take_snapshot(store, SnapshotOptions(message="shared", data=["data"]))
     remote.add_remote(store, "team", "listmem://bucket/mlver")
     result = remote.push(store, "team")
-    assert result.ok and result.published == 2  # the snapshot and its environment
+    assert result.ok
+    assert result.published == 2
     with Store.open(tmp_path / "clone", create=True) as clone:
         remote.add_remote(clone, "team", "listmem://bucket/mlver")
         assert remote.pull(clone, "team").ok

@@ -15,7 +15,7 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object, prepare_path
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.remote.test_remote_transfer import (
     add_remote,
     run,
@@ -111,7 +111,8 @@ def test_pull_name_at_alias_fetches_that_version(
         snap = store.get(version["snapshot"])
         assert snap["id"] == made["second"]["id"]
         event = store.index.alias_events("churn", "production")
-        assert len(event) == 1 and event[0].version == 2
+        assert len(event) == 1
+        assert event[0].version == 2
         loaded: Any = registry.load(store, "churn@production")
         np.testing.assert_array_equal(loaded.predict(X), made["obj"].predict(X))
     expected = {made["v2"]["id"], *records.references(made["v2"])}
@@ -141,7 +142,8 @@ def test_push_of_one_version(project: Path, s3_target: Any, make_clone: Any) -> 
     add_remote(project, s3_target)
     run(project, "push", "origin", "churn:1")
     markers = s3_target.markers()
-    assert made["v1"]["id"] in markers and made["first"]["id"] in markers
+    assert made["v1"]["id"] in markers
+    assert made["first"]["id"] in markers
     assert made["v2"]["id"] not in markers
     run(project, "push", "origin", "churn@production")  # the last event and version 2
     assert made["v2"]["id"] in s3_target.markers()

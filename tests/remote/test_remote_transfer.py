@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_mlver.core import records
-from jupyter_mlver.core.datarefs import Walker
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.datarefs import Walker
+from jupyter_mlver.core.store.store import Store
 from tests.support import data_hashes
 
 JUPYTER_MLVER = str(Path(sys.executable).parent / "jupyter-mlver")
@@ -65,7 +65,8 @@ def test_push_then_pull_into_a_fresh_clone(project: Path, target: Any, make_clon
     run(project, "tag", second["id"][:8], "best")
     add_remote(project, target)
     pushed = run_json(project, "push")
-    assert pushed["ok"] and pushed["moved"] > 0
+    assert pushed["ok"]
+    assert pushed["moved"] > 0
     assert {first["id"], second["id"], first["environment"]} <= target.markers()
     assert target.corrupt_objects() == []
 
@@ -133,13 +134,15 @@ def test_a_corrupt_remote_object_is_named_and_never_stored(
     assert proc.returncode == 1
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("jupyter mlver: error: pull origin: object "), proc.stderr
-    assert victim in proc.stderr and "corrupt" in proc.stderr
+    assert victim in proc.stderr
+    assert "corrupt" in proc.stderr
     with Store.open(other) as store:
         assert not store.objects.exists(victim)
         assert list(store.objects.tmp.iterdir()) == []  # the bad download was removed
         # The snapshot needs the copy that did not arrive: neither stored nor indexed, so
         # the store stays consistent; its environment, which is whole, did arrive.
-        assert not store.index.has(rec["id"]) and not store.objects.exists(rec["id"])
+        assert not store.index.has(rec["id"])
+        assert not store.objects.exists(rec["id"])
         assert store.index.has(rec["environment"])
     assert run(other, "fsck").returncode == 0
 
@@ -149,10 +152,12 @@ def test_a_corrupt_remote_object_is_named_and_never_stored(
     third = make_clone("third")
     add_remote(third, target)
     proc = run(third, "pull", check=False)
-    assert proc.returncode == 1 and env in proc.stderr
+    assert proc.returncode == 1
+    assert env in proc.stderr
     with Store.open(third) as store:
         assert not store.objects.exists(env)
-        assert not store.index.has(rec["id"]) and not store.objects.exists(rec["id"])
+        assert not store.index.has(rec["id"])
+        assert not store.objects.exists(rec["id"])
     assert run(third, "fsck").returncode == 0
 
     # Once the remote is repaired (pushed again from a good copy), the pull completes.
@@ -261,7 +266,8 @@ def test_a_truncated_object_on_the_remote_is_sent_again(
         target.fs.pipe_file(f"{target.root}/{key}", store.objects.get_bytes(victim)[:1000])
     add_remote(project, target)
     pushed = run_json(project, "push")
-    assert pushed["ok"] and target.corrupt_objects() == []
+    assert pushed["ok"]
+    assert target.corrupt_objects() == []
     other = make_clone("clone")
     add_remote(other, target)
     assert run_json(other, "pull")["ok"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 
 from .test_run import write

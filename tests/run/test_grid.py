@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.run import (
+from jupyter_mlver.core.runs.sweep import (
     FAILED,
     OK,
     RunResult,
@@ -18,7 +18,7 @@ from jupyter_mlver.core.run import (
     parse_metric,
     parse_sweep,
 )
-from jupyter_mlver.run_executor import inject_parameters
+from jupyter_mlver.notebook.executor import inject_parameters
 
 
 def test_sweep_values_are_typed_and_the_grid_is_every_combination() -> None:
@@ -108,7 +108,7 @@ def test_the_engine_is_papermill_where_installed_else_nbclient(
 ) -> None:
     import importlib.util
 
-    from jupyter_mlver.core.run import RunOptions, check_options
+    from jupyter_mlver.core.runs.sweep import RunOptions, check_options
 
     notebook = tmp_path / "nb.ipynb"
     nbformat.write(nbformat.v4.new_notebook(), notebook)

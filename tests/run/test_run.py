@@ -11,9 +11,9 @@ from typing import Any
 import nbformat
 import pytest
 
-from jupyter_mlver.core.run import FAILED, OK, RunEvent, RunOptions, run_notebook
-from jupyter_mlver.core.store import Store
-from jupyter_mlver.run_executor import execute_run
+from jupyter_mlver.core.runs.sweep import FAILED, OK, RunEvent, RunOptions, run_notebook
+from jupyter_mlver.core.store.store import Store
+from jupyter_mlver.notebook.executor import execute_run
 from tests.test_records import validate
 
 TIMED = [
@@ -153,7 +153,8 @@ def test_a_notebooks_own_snapshot_is_the_runs_and_a_dead_kernel_is_still_recorde
     assert first.status == OK
     assert store.get(first.snapshot)["message"] == "own 1"  # type: ignore[arg-type]
     assert second.status == FAILED
-    assert second.error is not None and "DeadKernelError" in second.error["error"]
+    assert second.error is not None
+    assert "DeadKernelError" in second.error["error"]
     # the notebook's own snapshot, then the failure recorded without the kernel
     assert len(snapshots(store)) == 3
     dead = store.get(second.snapshot)  # type: ignore[arg-type]
@@ -173,7 +174,8 @@ def test_a_cell_past_the_timeout_fails_its_run_in_a_kernel_that_lives_on(
     options = RunOptions(output=project / "out", engine="nbclient", timeout=3)
     (run,) = run_notebook(store, notebook, options, execute_run).runs
     assert run.status == FAILED
-    assert run.error is not None and run.error["cell"] == 3
+    assert run.error is not None
+    assert run.error["cell"] == 3
     assert run.seconds < 50
     record = store.get(run.snapshot)  # type: ignore[arg-type]
     assert record["run"]["status"] == FAILED

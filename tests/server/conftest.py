@@ -15,13 +15,13 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403 - the fixtures and the
 from tornado.httpclient import HTTPClientError, HTTPResponse
 from traitlets.config import Config
 
-from jupyter_mlver.core.snapshot import (
+from jupyter_mlver.core.snapshot.take import (
     KernelCapture,
     NotebookDocument,
     SnapshotOptions,
     take_snapshot,
 )
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 NAMESPACE = "jupyter-mlver"
 KERNEL = {"name": "python3", "language": "python"}

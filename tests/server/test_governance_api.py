@@ -12,8 +12,8 @@ from tornado.httpclient import HTTPClientError
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.snapshot import SnapshotOptions, take_snapshot
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
+from jupyter_mlver.core.store.store import Store
 from tests.server.conftest import NAMESPACE
 
 
@@ -42,7 +42,8 @@ def models(project: dict[str, Any]) -> dict[str, Any]:
 
 async def test_no_store_is_an_empty_table(api, jp_root_dir):
     table = await api("governance")
-    assert table["models"] == [] and table["generation"] == 0
+    assert table["models"] == []
+    assert table["generation"] == 0
     assert table["rules"]["max_drift_share"] == 0.5
 
 
@@ -53,19 +54,23 @@ async def test_one_row_per_model_with_its_recommendation(models, api):
     assert churn["recommendation"]["action"] == "retrain"
     assert churn["recommendation"]["reason"].startswith("auc is falling: -0.03")
     assert churn["recommendation"]["findings"][0]["rule"] == "trend"
-    assert churn["version"] == 1 and churn["latest"] == 4
+    assert churn["version"] == 1
+    assert churn["latest"] == 4
     assert churn["aliases"]["production"]["version"] == 1
     assert churn["deployed"]["via"] == "alias production"
     assert churn["deployed"]["since"] == churn["aliases"]["production"]["since"]
-    assert churn["metric"]["name"] == "auc" and churn["metric"]["value"] == 0.9
+    assert churn["metric"]["name"] == "auc"
+    assert churn["metric"]["value"] == 0.9
     assert churn["metric"]["values"] == {"1": 0.9, "2": 0.87, "3": 0.85, "4": 0.8}
-    assert churn["trend"]["versions"] == [1, 2, 3, 4] and churn["trend"]["falling"]
+    assert churn["trend"]["versions"] == [1, 2, 3, 4]
+    assert churn["trend"]["falling"]
     assert churn["freshness"]["files"] == 1
     assert churn["freshness"]["newest_file"] == "data.csv"
     # data.csv was first recorded by the seeded project's first snapshot.
     first = (await api("snapshots", params={"q": "baseline"}))["snapshots"][0]["created"]
     assert churn["freshness"]["data_recorded"] == first
-    assert churn["drift_share"] is None and churn["deployments"] == []
+    assert churn["drift_share"] is None
+    assert churn["deployments"] == []
     assert wine["recommendation"]["action"] == "ok"
     assert wine["version"] == 3
     assert wine["recommendation"]["reason"] == "auc +0.05 per version; not served"
@@ -85,9 +90,11 @@ async def test_the_rules_come_from_the_stores_config(models, api):
 
 async def test_errors_are_one_line(models, api_error, jp_fetch):
     status, body = await api_error("governance", params={"name": "nope"})
-    assert status == 404 and body["message"] == "no model named 'nope'"
+    assert status == 404
+    assert body["message"] == "no model named 'nope'"
     status, body = await api_error("governance", params={"name": "Bad Name"})
-    assert status == 400 and "Bad Name" in body["message"]
+    assert status == 400
+    assert "Bad Name" in body["message"]
     config = models["root"] / ".mlver" / "config.toml"
     config.write_text(config.read_text() + "\n[governance]\nmin_requests = 0\n")
     status, body = await api_error("governance")

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from traitlets.config import Config
 
+from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.errors import EngineUnavailable
-from jupyter_mlver.core.images import DockerEngine
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 from ..images.helpers import (
     SETUP_HINT,

@@ -12,7 +12,7 @@ from tornado.httpclient import HTTPClientError
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.records import Gate
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 from tests.server.conftest import NAMESPACE
 
 
@@ -64,7 +64,8 @@ async def test_list_and_show_models(models, api):
     by_alias = await api("models", "churn@production")  # jp_fetch escapes it
     assert by_version == by_alias == {**second, "images": []}  # no serving image built
     assert detail["images"] == {v["id"]: [] for v in detail["versions"]}
-    assert by_version["id"] and by_version["schema"] == "mlver.model/1"
+    assert by_version["id"]
+    assert by_version["schema"] == "mlver.model/1"
 
 
 async def test_move_alias_guarded_forced_and_rolled_back(models, api, api_error):

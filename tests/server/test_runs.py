@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from jupyter_mlver.core.store import Store
+from jupyter_mlver.core.store.store import Store
 
 from ..run.test_run import write
 from .test_images import wait_for

@@ -61,7 +61,8 @@ def test_wheel_installs_enabled_extensions_without_node(tmp_path: Path) -> None:
     assert re.search(r"jupyter_mlver \S+ OK", servers), servers
     labs = run([str(bin_dir / "jupyter"), "labextension", "list"], env=env, cwd=tmp_path)
     line = next((ln for ln in labs.splitlines() if "jupyter_mlver" in ln), "")
-    assert "enabled" in line and "OK" in line, labs
+    assert "enabled" in line, labs
+    assert "OK" in line, labs
     assert "(python, jupyter_mlver)" in line, labs
     shared = target / "share" / "jupyter" / "labextensions" / "jupyter_mlver"
     assert (shared / "static" / "style.js").is_file()

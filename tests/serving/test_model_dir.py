@@ -75,7 +75,8 @@ def test_bad_records_are_one_line_errors(tmp_path: Path, record: Any, message: s
         (tmp_path / "model.json").write_text(text)
     with pytest.raises(InvalidInput, match=message) as info:
         served_model.read_record(tmp_path)
-    assert info.value.hint and "model.json" in info.value.hint
+    assert info.value.hint
+    assert "model.json" in info.value.hint
 
 
 def test_missing_artifact_and_tensor_models_are_refused(model_dir: Path, tmp_path: Path) -> None:

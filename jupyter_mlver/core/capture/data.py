@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
-from ..objects import ObjectWriter
-from ..state import Entry, StateCache, StatKey, TreeInfo, listing_digest, matches
-from ..trees import TreeFile, build
+from ..store.objects import ObjectWriter
+from ..store.state import Entry, StateCache, StatKey, TreeInfo, listing_digest, matches
+from ..store.trees import TreeFile, build
 from .files import DataFile, ProgressBar, ProgressFactory, hash_all, store_copies, walk
 
 __all__ = ["ProgressBar", "ProgressFactory", "capture_data"]

@@ -13,9 +13,9 @@ import blake3
 
 from ..errors import InvalidInput, StoreError
 from ..hashing import MMAP_THRESHOLD, hash_file
-from ..objects import ObjectWriter
-from ..packs import PACK_MAX_OBJECT
-from ..state import StatKey, stat_key
+from ..store.objects import ObjectWriter
+from ..store.packs import PACK_MAX_OBJECT
+from ..store.state import StatKey, stat_key
 from .secrets import is_secret_file
 
 SKIP_DIRS = frozenset(

@@ -16,7 +16,7 @@ from ..capture.git import author as git_author
 from ..errors import RecordNotFound
 from ..models.records import stamp_after
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 
 EVENTS = ("deployed", "canary", "weight", "promoted", "rolled_back", "stopped")
 

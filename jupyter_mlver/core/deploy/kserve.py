@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..engine.protocol import Engine
 from ..errors import InvalidInput, MlverError
-from ..images.engine import Engine
 from ..models import aliases as al
 from ..models import registry
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .runtime import MODEL, READY_PATH, SERVER_PORT, VERSION, serving_images
 
 MODES = ("serverless", "raw")

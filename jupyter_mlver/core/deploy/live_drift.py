@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..datarefs import data_files
 from ..drift import compare_frames, is_table, read_table
 from ..records import Record
-from ..store import Store
+from ..store.datarefs import data_files
+from ..store.store import Store
 from .metrics import get
 
 if TYPE_CHECKING:

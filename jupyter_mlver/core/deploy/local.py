@@ -16,13 +16,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.protocol import Container, Engine
 from ..errors import InvalidInput, RecordNotFound
-from ..images.engine import Container, Engine
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
 from . import runtime as rt

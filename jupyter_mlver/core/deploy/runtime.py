@@ -16,11 +16,11 @@ import urllib.error
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..engine.protocol import Container, Engine, ImageInfo, ServiceOptions
 from ..errors import InvalidInput
-from ..images.engine import Container, Engine, ImageInfo, ServiceOptions
-from ..models.image import repository
+from ..images.model_image import repository
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import haproxy as hp
 from .metrics import get
 

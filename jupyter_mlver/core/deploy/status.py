@@ -11,9 +11,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..images.engine import Engine
+from ..engine.protocol import Engine
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
 from . import live_drift

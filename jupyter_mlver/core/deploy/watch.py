@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..engine.protocol import Engine
 from ..errors import InvalidInput
-from ..images.engine import Engine
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import events as ev
 from . import local
 from .status import DeploymentStatus, DriftReferences, VersionStatus, read, summarize

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from .. import records
-from ..datarefs import differing_files
 from ..errors import InvalidInput
 from ..records import Record
-from ..store import Store
+from ..store.datarefs import differing_files
+from ..store.store import Store
 from .cells import compare_cells, compare_notebooks, summarize_outputs
 from .code import MAX_COMMITS, commit_range, compare_git, pair, platform_text, python_text
 from .types import Diff, Header, PackageChange

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import StoreError
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .types import CellChange, NotebookChange
 
 

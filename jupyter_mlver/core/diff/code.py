@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .types import Commit, GitChange, GitSide, Pair
 
 #: Commits listed between two snapshots at most (the count beyond is in ``commits_omitted``).

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .. import records
-from ..datarefs import data_files
 from ..errors import InvalidInput, MlverError
 from ..hashing import hash_file
-from ..index import ALL
 from ..records import Record
-from ..store import Store
+from ..store.datarefs import data_files
+from ..store.index.db import ALL
+from ..store.store import Store
 from .frames import DriftOptions, compare_frames
 from .report import DriftReport, FileDrift, Json, Side
 from .tables import is_table, read_table

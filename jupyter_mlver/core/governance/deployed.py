@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 
 from ..deploy import events as ev
 from ..deploy import status as st
+from ..engine.protocol import Engine
 from ..errors import MlverError
-from ..images.engine import Engine
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .live import DeploymentLive, VersionLive
 
 #: Connects to the container engine (raises ``EngineUnavailable`` when none answers).

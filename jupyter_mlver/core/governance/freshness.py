@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..datarefs import data_files, index_data_entries
-from ..store import Store
+from ..store.datarefs import data_files
+from ..store.store import Store
 
 TRAINING_ROLES = frozenset({"input", "tracked"})
 
@@ -71,7 +71,7 @@ def freshness(store: Store, snapshot_id: str | None, now: datetime) -> Freshness
     ]
     newest: tuple[str, str] | None = None  # (first recorded, path)
     if files:
-        index_data_entries(store)
+        store.index_data_entries()
         first = store.index.first_recorded((f["path"], f["hash"]) for f in files)
         for f in files:
             # This snapshot recorded it, so it was first recorded no later than this one.

@@ -14,7 +14,7 @@ from ..models import aliases as al
 from ..models.records import Gate
 from ..models.registry import inherited_gate
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .deployed import Connect, deployments_reader
 from .freshness import Freshness, freshness, stamp
 from .live import DeploymentLive
@@ -267,3 +267,14 @@ def governance(
         live=connect is not None,
         notes=notes,
     )
+
+
+@dataclass
+class Health:
+    """The governance table, and whether the command fails when a model needs action."""
+
+    table: Governance
+    check: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return self.table.to_json()

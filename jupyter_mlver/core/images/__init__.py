@@ -10,10 +10,10 @@ The front doors (magics, CLI, server jobs) call only what is exported here::
 
 from __future__ import annotations
 
+from ..engine.docker import DockerEngine
+from ..engine.protocol import Engine, RunOptions, RunResult
 from .build import BuildResult, BuildStepFailed, build_image
-from .docker_engine import DockerEngine
 from .dockerfile import DockerfileSpec, render
-from .engine import Engine, RunOptions, RunResult
 from .extras import ImageExtras, Layer
 from .lock import Lock, UnresolvablePackage
 from .progress import ProgressCallback, ProgressEvent

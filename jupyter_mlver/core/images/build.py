@@ -25,20 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from .. import records
+from ..engine.protocol import BuildError, Engine, ImageInfo
+from ..engine.target import Target
 from ..errors import BuildFailed, EngineUnavailable
 from ..hashing import hash_file
-from ..objects import ObjectWriter
 from ..records import ImageRecord, Record
-from ..store import Store
+from ..store.objects import ObjectWriter
+from ..store.store import Store
 from . import context as ctx
 from .dockerfile import count_steps
-from .engine import BuildError, Engine, ImageInfo
 from .naming import build_inputs, default_base, labels, repository_name, tag_names
 from .prepare import clear_context_dir, prepare
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .resolve import build_outside_wheels
 from .source import BuildOptions, Source, resolve_source
-from .target import Target
 
 _TAIL_LINES = 15
 
@@ -186,7 +186,7 @@ def tagging(engine: Engine, image: ImageInfo, refs: list[str]) -> Iterator[None]
 def connect(engine: Engine | None, dry_run: bool) -> Engine | None:
     if engine is not None:
         return engine
-    from .docker_engine import DockerEngine
+    from ..engine.docker import DockerEngine
 
     try:
         return DockerEngine.connect()

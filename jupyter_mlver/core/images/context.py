@@ -22,7 +22,7 @@ from typing import IO, Any
 from ..capture.secrets import is_secret_file
 from ..errors import InvalidInput
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 
 # Where things live in the context (the Dockerfile refers to these).
 MLVER_DIR = "mlver"

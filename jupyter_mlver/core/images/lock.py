@@ -15,10 +15,10 @@ from urllib.parse import unquote, urlsplit
 import blake3
 
 from .. import records
+from ..engine.target import Target
 from ..errors import InvalidInput, StoreError
-from ..objects import ObjectWriter
-from ..store import Store
-from .target import Target
+from ..store.objects import ObjectWriter
+from ..store.store import Store
 
 LOCK_FORMAT = "mlver.lock/1"
 DEPS = "deps"

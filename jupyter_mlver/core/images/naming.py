@@ -11,7 +11,7 @@ from .. import records
 from ..errors import InvalidInput
 from ..hashing import hash_bytes
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .source import BuildOptions, Source
 
 #: Bump when render() or the context layout changes what an image contains: images

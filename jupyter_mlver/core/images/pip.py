@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..capture.environment import normalize_name
+from ..engine.target import Target
 from ..errors import InvalidInput
 from .progress import ProgressCallback, ProgressEvent
-from .target import Target
 
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
 # What pip says when Requires-Python rules a package out: from an index page, and once it

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from ... import _version
+from ..engine.target import Target, check_compatible
 from ..errors import Conflict
-from ..objects import ObjectWriter
-from ..store import Store
+from ..store.objects import ObjectWriter
+from ..store.store import Store
 from . import context as ctx
 from .dockerfile import DockerfileSpec, render
 from .extras import ImageExtras
@@ -21,7 +22,6 @@ from .naming import baked_env
 from .progress import ProgressCallback, ProgressEvent
 from .resolve import resolve_lock
 from .source import BuildOptions, Source
-from .target import Target, check_compatible
 
 EXTRAS_DIR = "extras"
 

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from ..capture.environment import normalize_name
-from ..objects import ObjectWriter
+from ..engine.target import Target
 from ..records import Record
-from ..store import Store
+from ..store.objects import ObjectWriter
+from ..store.store import Store
 from . import pip
 from .live import edited_packages
 from .lock import (
@@ -43,7 +44,6 @@ from .lock import (
 )
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .source import Source
-from .target import Target
 
 
 @dataclass

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..capture.environment import capture_environment
-from ..index import ALL
 from ..records import Record
-from ..store import Store
+from ..store.index.db import ALL
+from ..store.store import Store
 from .extras import ImageExtras
 
 

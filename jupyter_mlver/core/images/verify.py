@@ -9,11 +9,11 @@ from typing import Any
 
 from .. import records
 from ..capture.environment import capture_environment
+from ..engine.protocol import Engine
 from ..errors import InvalidInput, RecordNotFound
-from ..index import ALL
 from ..records import Record
-from ..store import Store
-from .engine import Engine
+from ..store.index.db import ALL
+from ..store.store import Store
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .source import BuildOptions, resolve_source
 

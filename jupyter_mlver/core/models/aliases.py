@@ -13,9 +13,9 @@ from typing import Any
 
 from .. import records
 from ..errors import Conflict, InvalidInput, RecordNotFound
-from ..index import AliasRow
 from ..records import Record
-from ..store import Store
+from ..store.index.db import AliasRow
+from ..store.store import Store
 from .records import Gate, alias_record
 
 #: Aliases a version may only take when its gate metric is no worse than the holder's.
@@ -209,3 +209,11 @@ def put_locked(store: Store, record: Record, written: set[str]) -> Record:
     stored = {"id": rid, **record}
     store.index.insert(stored)
     return stored
+
+
+@dataclass
+class AliasMove:
+    """An alias event; ``moved`` is False when the alias already pointed there."""
+
+    event: Record
+    moved: bool = True

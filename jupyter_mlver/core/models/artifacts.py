@@ -17,7 +17,7 @@ from typing import Any
 from ..capture.files import SKIP_DIRS
 from ..errors import InvalidInput, StoreError
 from ..hashing import hash_file, hash_manifest
-from ..store import Store
+from ..store.store import Store
 from . import flavors
 from .signature import Signature, signature_from_model
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from ..capture.git import author as git_author
 from ..errors import AmbiguousRef, InvalidInput, RecordNotFound
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from . import aliases as al
 from . import flavors
 from .artifacts import Prepared, materialize, store_artifact

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from .. import records
 from ..errors import AmbiguousRef, RecordNotFound
 from ..records import Record
-from ..store import Store
+from ..store.store import Store
 from .refs import ModelRef, parse_ref
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..store import Store
+from ..store.store import Store
 from .config import Remote, add_remote, get_remote, list_remotes, parse_options, remove_remote
 from .ledger import Ledger
 from .pull import pull

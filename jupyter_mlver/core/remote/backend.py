@@ -5,7 +5,7 @@ lose each other's work — there is no shared listing to update)::
 
     mlver-remote.json          {"format": "mlver.remote/2"}; identical from every writer
     objects/ab/cdef…           records and other objects, the same bytes and names as locally
-    packs/<name>.pack|.idx     small data copies, many to a pack (see ``packs.py``); the
+    packs/<name>.pack|.idx     small data copies, many to a pack (see ``pack_transfer.py``); the
                                index is written after its pack
     records/<kind>/<id>        an empty marker: record <id> and everything it needs
                                (but, after a --no-data push, its data copies) are here

@@ -27,7 +27,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 if TYPE_CHECKING:
-    from ..store import Store
+    from ..store.store import Store
 
 SECTION = "remotes"
 REMOTE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
@@ -310,3 +310,9 @@ def remove_remote(store: Store, name: str) -> Remote:
         text = re.sub(rf"(?m)^\[{SECTION}\]\s*\n", "", text)
     _write_config(store, text, expected)
     return remote
+
+
+@dataclass
+class RemoteList:
+    remotes: list[Remote]
+    default: str | None  # the remote push and pull use when none is named

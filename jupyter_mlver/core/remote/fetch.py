@@ -12,10 +12,10 @@ from pathlib import Path
 from .. import records
 from ..errors import MlverError, RemoteError
 from ..hashing import hash_bytes, hash_file
-from ..objects import ObjectWriter
-from ..packs import PACK_MAX_OBJECT
 from ..records import Record
-from . import packs as remote_packs
+from ..store.objects import ObjectWriter
+from ..store.packs import PACK_MAX_OBJECT
+from . import pack_transfer as remote_packs
 from .backend import RemoteFS
 from .push import part_jobs
 from .result import Meter, ProgressFactory, TransferResult

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..sqlite import connect
+from ..store.sqlite import connect
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS objects (

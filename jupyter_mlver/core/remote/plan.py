@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import records
-from ..datarefs import Walker
 from ..records import Record
+from ..store.datarefs import Walker
 
 #: Fields through which one record names another record (not a plain object).
 _LINKS = {

@@ -8,15 +8,15 @@ import time
 from collections.abc import Iterable, Sequence
 
 from .. import records
-from ..datarefs import Walker
 from ..errors import AmbiguousRef, Conflict, InvalidInput, MlverError, RecordNotFound
 from ..hashing import hash_bytes
 from ..models import transfer as model_transfer
 from ..models.refs import looks_like_model_ref
-from ..objects import ObjectWriter
 from ..records import Record
-from ..store import MIN_PREFIX, Store
-from . import packs as remote_packs
+from ..store.datarefs import Walker
+from ..store.objects import ObjectWriter
+from ..store.store import MIN_PREFIX, Store
+from . import pack_transfer as remote_packs
 from .backend import RemoteFS
 from .config import get_remote
 from .fetch import RemoteReader, download_all, download_packed

@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from .. import records
-from ..datarefs import Walker
 from ..errors import MlverError, RemoteError
 from ..hashing import MMAP_THRESHOLD, hash_bytes, hash_file
-from ..index import ALL
-from ..packs import PACK_MAX_OBJECT
 from ..records import Record
-from ..store import Store
-from . import packs as remote_packs
+from ..store.datarefs import Walker
+from ..store.index.db import ALL
+from ..store.packs import PACK_MAX_OBJECT
+from ..store.store import Store
+from . import pack_transfer as remote_packs
 from .backend import MULTIPART_SIZE, RemoteFS
 from .config import get_remote
 from .ledger import TRUST_SECONDS, Ledger

@@ -1,0 +1,32 @@
+"""One model version as every front door shows it (``model show``, ``model register``,
+``GET models/<NAME:VERSION>``, the panel): its record, the aliases it holds, the snapshot it
+came from and its serving images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..records import Record
+from ..store.store import Store
+
+
+@dataclass
+class ModelVersion:
+    """A model version as shown: its record, the aliases it holds, the snapshot it came
+    from (None when this store does not have it) and its serving images, newest first."""
+
+    record: Record
+    aliases: list[str]
+    snapshot: Record | None = None
+    images: list[Record] = field(default_factory=list)
+
+
+def version_detail(store: Store, record: Record) -> ModelVersion:
+    """The detail of a version's record (resolve a ref with ``registry.resolve`` first)."""
+    from . import aliases as al
+    from . import registry
+
+    held = [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
+    sid = record.get("snapshot")
+    snapshot = store.get(sid) if sid and store.index.has(sid) else None
+    return ModelVersion(record, held, snapshot, registry.images(store, record))

@@ -1,0 +1,136 @@
+"""Registering a model from a kernel or a script: ``%mlver model register`` and
+``jupyter_mlver.register_model``.
+
+The version is tied to this notebook's HEAD when that snapshot still describes the kernel
+(this kernel took it, ran no cell since, logged nothing since); otherwise a new snapshot is
+taken first. Everything a user can get wrong (the name, the aliases, the guard, an object
+that cannot be saved, a missing path) is checked before that snapshot is taken.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import Mlver
+from ..core.models import aliases as al
+from ..core.models import registry
+from ..core.models.artifacts import Prepared, prepare_object, prepare_path
+from ..core.models.records import check_gate
+from ..core.models.refs import check_alias, check_name
+from ..core.models.registration import precheck
+from ..core.models.signature import infer_signature
+from ..core.records import Record
+from ..core.store.store import Store
+from .session import (
+    KernelSession,
+    SnapshotRequest,
+    notebook_document,
+    open_store,
+    take_kernel_snapshot,
+)
+
+
+@dataclass
+class RegisterRequest:
+    name: str
+    source: Any  # a path (str or os.PathLike) or a model object
+    variable: str | None = None  # the variable the object came from, for the record
+    snapshot: str | None = None  # a ref; default: HEAD when unchanged, else a new snapshot
+    aliases: Sequence[str] = ()
+    gate: str | None = None
+    gate_lower: bool = False
+    description: str = ""
+    flavor: str | None = None
+    serializer: str | None = None
+    example: Any = None
+    force: bool = False
+    reason: str | None = None
+    notebook: str | None = None
+
+
+def register_in_kernel(
+    session: KernelSession, settings: Mlver, request: RegisterRequest
+) -> tuple[Store, Record]:
+    """Register a version; returns the open store (the caller closes it) and the record."""
+    check_name(request.name)
+    aliases = [check_alias(a) for a in request.aliases]
+    gate = check_gate(request.gate, request.gate_lower)
+    al.check_force(request.force, request.reason)
+    signature = infer_signature(request.example) if request.example is not None else None
+    with session.lineage.paused():  # the registry's own reads are not the experiment's
+        doc = notebook_document(session, request.notebook, consume=False)
+        store = open_store(settings, doc.path if doc else None)
+        prepared = None
+        try:
+            prepared = _prepare(store, request)
+            notebook = store.relpath(doc.path) if doc and doc.path else None
+            snapshot = (
+                store.resolve(request.snapshot, notebook)
+                if request.snapshot
+                else unchanged_head(session, store, notebook)
+            )
+            if snapshot is None:
+                precheck(
+                    store,
+                    request.name,
+                    aliases,
+                    gate,
+                    session.pending_metrics(),
+                    request.force,
+                    request.reason,
+                )
+                store.close()
+                store, taken = take_kernel_snapshot(
+                    session,
+                    settings,
+                    SnapshotRequest(message=f"model {request.name}", notebook=request.notebook),
+                )
+                snapshot = taken["id"]
+            record = registry.register(
+                store,
+                request.name,
+                prepared,
+                snapshot=snapshot,
+                gate=gate,
+                description=request.description,
+                aliases=aliases,
+                signature=signature,
+                force=request.force,
+                reason=request.reason,
+            )
+        except BaseException:
+            store.close()
+            raise
+        finally:
+            if prepared is not None:
+                prepared.cleanup()
+    return store, record
+
+
+def _prepare(store: Store, request: RegisterRequest) -> Prepared:
+    if isinstance(request.source, (str, os.PathLike)):
+        return prepare_path(store, request.source, request.flavor)
+    return prepare_object(
+        request.source,
+        name=request.variable,
+        flavor=request.flavor,
+        serializer=request.serializer,
+    )
+
+
+def unchanged_head(session: KernelSession, store: Store, notebook: str | None) -> str | None:
+    """This notebook's HEAD if it still describes the kernel, else None."""
+    head = store.index.latest(notebook)
+    if head is None or head not in session.taken or session.params or session.metrics:
+        return None
+    if session.shell is None:
+        return head
+    cells = (store.get(head).get("execution") or {}).get("cells") or []
+    last = max((c["count"] for c in cells), default=0)
+    running = len(session.shell.history_manager.input_hist_raw) - 1
+    if any(last < e.count < running for e in session.executions()):
+        return None
+    return head

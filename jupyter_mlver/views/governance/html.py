@@ -1,0 +1,70 @@
+"""HTML view of the governance table (``model health``) for notebooks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..markup import CSS, card, e
+from . import text
+from .text import age, aliases, deployed, drift, metric, trend
+
+if TYPE_CHECKING:
+    from ...core.governance import Governance
+
+
+#: Badge colours per recommendation, from JupyterLab's theme (light and dark).
+_BADGE = {
+    "ok": "var(--jp-success-color1,#388e3c)",
+    "retrain": "var(--jp-warn-color1,#f57c00)",
+    "roll back": "var(--jp-error-color1,#d32f2f)",
+}
+
+
+def badge(action: str) -> str:
+    colour = _BADGE.get(action, "var(--jp-ui-font-color2,#666)")
+    return (
+        f'<span class="mlver-tag" style="border-color:{colour};color:{colour}">{e(action)}</span>'
+    )
+
+
+def governance(g: Governance) -> str:
+    if not g.models:
+        return CSS + card("Model health", e(text.governance(g)))
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (
+            "model",
+            "version",
+            "aliases",
+            "deployed",
+            "metric",
+            "trend",
+            "data age",
+            "trained",
+            "drift",
+            "recommendation",
+        )
+    )
+    body = []
+    for m in g.models:
+        fresh = m.freshness
+        rec = m.recommendation
+        cells = [
+            f"<code>{e(m.name)}</code>",
+            e(m.version),
+            e(aliases(m)),
+            e(deployed(m)),
+            e(metric(m)),
+            e(trend(m)),
+            e(age(fresh.data_age_seconds if fresh else None)),
+            e(f"{age(fresh.snapshot_age_seconds)} ago" if fresh else "-"),
+            e(drift(m)),
+            f"{badge(rec.action)} {e(rec.reason)}"
+            + "".join(
+                f'<div class="mlver-muted">also {e(f.action)}: {e(f.message)}</div>'
+                for f in rec.findings[1:]
+            ),
+        ]
+        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    notes = "".join(f'<div class="mlver-muted">{e(n)}</div>' for n in g.notes)
+    return CSS + card("Model health", f"<table><tr>{head}</tr>{''.join(body)}</table>{notes}")
