@@ -47,6 +47,7 @@ TAG = "mlver.tag/1"
 MODEL = "mlver.model/1"
 ALIAS = "mlver.alias/1"
 DEPLOYMENT = "mlver.deployment/1"
+NUMBER = "mlver.number/1"
 KINDS = {
     SNAPSHOT: "snapshot",
     ENVIRONMENT: "environment",
@@ -55,6 +56,7 @@ KINDS = {
     MODEL: "model",
     ALIAS: "alias",
     DEPLOYMENT: "deployment",
+    NUMBER: "number",
 }
 #: How ``jupyter mlver run`` tells a kernel it started which run it is executing (JSON:
 #: id, sweep, notebook, point, points): its snapshots carry it as their ``run`` field.
@@ -135,7 +137,7 @@ def references(record: Record) -> Iterator[str]:
         artifact = record["artifact"]
         yield artifact["hash"]
         yield from (f["hash"] for f in artifact.get("files") or [])
-    elif schema in (ALIAS, DEPLOYMENT):
+    elif schema in (ALIAS, DEPLOYMENT, NUMBER):
         yield record["model_record"]
 
 

@@ -124,59 +124,8 @@ class Index(RegistryQueries):
                 self._add_tag(name, rid, created or "", None, skip_taken_tags)
             # Data entries are indexed when checkout first needs them (add_data_entries), so a
             # snapshot of many files does not write a row per file on the hot path.
-        elif kind == "image" and record.get("model"):
-            self.conn.execute(
-                "INSERT OR IGNORE INTO model_images VALUES (?, ?, ?, ?, ?)",
-                (
-                    rid,
-                    record["model"]["record"],
-                    record["environment"],
-                    record.get("image_id"),
-                    created,
-                ),
-            )
-        elif kind == "image":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    rid,
-                    record.get("snapshot"),
-                    record["environment"],
-                    fingerprint,
-                    record.get("image_id"),
-                    created,
-                ),
-            )
-        elif kind == "model":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO models VALUES (?, ?, ?, ?, ?)",
-                (rid, record["name"], record["version"], record.get("snapshot"), created),
-            )
-        elif kind == "alias":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO alias_events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    rid,
-                    record["model"],
-                    record["alias"],
-                    record["version"],
-                    record["model_record"],
-                    int(bool(record.get("rollback"))),
-                    created,
-                ),
-            )
-        elif kind == "deployment":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO deployment_events VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    rid,
-                    record["deployment"],
-                    record["event"],
-                    record["model"],
-                    record.get("version"),
-                    created,
-                ),
-            )
+        else:
+            self._insert_registry(kind, record, fingerprint)
 
     def insert(self, record: Record) -> None:
         """Index one stored record inside a transaction the caller holds (``transaction()``),
@@ -273,6 +222,7 @@ class Index(RegistryQueries):
                 "alias_events",
                 "model_images",
                 "deployment_events",
+                "model_numbers",
             ):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:

@@ -4,12 +4,70 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from .schema import AliasRow
+
+#: A version's number: its first publication's, else its last renumbering's, else the one
+#: it was registered with (already in the row). A published number never changes.
+_APPLY_NUMBER = """
+UPDATE models SET
+    version = COALESCE(
+        (SELECT new FROM model_numbers WHERE model_record = :id AND event = 'published'
+         ORDER BY created, id LIMIT 1),
+        (SELECT new FROM model_numbers WHERE model_record = :id
+         ORDER BY created DESC, id DESC LIMIT 1),
+        version),
+    published = EXISTS (
+        SELECT 1 FROM model_numbers WHERE model_record = :id AND event = 'published')
+WHERE id = :id
+"""
 
 
 class RegistryQueries:
     conn: sqlite3.Connection
+
+    def _insert_registry(self, kind: str, record: dict[str, Any], fingerprint: str | None) -> None:
+        """The rows of the registry's kinds and of images (a part of ``Index._insert``)."""
+        rid, created = record["id"], record.get("created")
+        if kind == "image" and record.get("model"):
+            self.conn.execute(
+                "INSERT OR IGNORE INTO model_images VALUES (?, ?, ?, ?, ?)",
+                (rid, record["model"]["record"], record["environment"], record.get("image_id"),
+                 created),
+            )  # fmt: skip
+        elif kind == "image":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
+                (rid, record.get("snapshot"), record["environment"], fingerprint,
+                 record.get("image_id"), created),
+            )  # fmt: skip
+        elif kind == "model":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO models (id, name, version, snapshot, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (rid, record["name"], record["version"], record.get("snapshot"), created),
+            )
+            self.conn.execute(_APPLY_NUMBER, {"id": rid})
+        elif kind == "number":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO model_numbers VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rid, record["model"], record["model_record"], record["event"], record["old"],
+                 record["new"], created),
+            )  # fmt: skip
+            self.conn.execute(_APPLY_NUMBER, {"id": record["model_record"]})
+        elif kind == "alias":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO alias_events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rid, record["model"], record["alias"], record["version"],
+                 record["model_record"], int(bool(record.get("rollback"))), created),
+            )  # fmt: skip
+        elif kind == "deployment":
+            self.conn.execute(
+                "INSERT OR IGNORE INTO deployment_events VALUES (?, ?, ?, ?, ?, ?)",
+                (rid, record["deployment"], record["event"], record["model"],
+                 record.get("version"), created),
+            )  # fmt: skip
 
     # -- the model registry -------------------------------------------------------
 
@@ -32,8 +90,7 @@ class RegistryQueries:
     def model_names(self) -> list[tuple[str, int, int]]:
         """``(name, latest version, number of versions)`` of every model, by name."""
         rows = self.conn.execute(
-            "SELECT name, max(version), count(DISTINCT version) FROM models"
-            " GROUP BY name ORDER BY name"
+            "SELECT name, max(version), count(*) FROM models GROUP BY name ORDER BY name"
         )
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 
@@ -43,6 +100,31 @@ class RegistryQueries:
             "SELECT version, id FROM models WHERE name = ? ORDER BY version, created, id", (name,)
         )
         return [(int(r[0]), r[1]) for r in rows]
+
+    def model_number(self, rid: str) -> tuple[int, bool] | None:
+        """A version record's number in this store and whether it is published (claimed on
+        a remote), or None when the record is not indexed."""
+        row = self.conn.execute(
+            "SELECT version, published FROM models WHERE id = ?", (rid,)
+        ).fetchone()
+        return (int(row[0]), bool(row[1])) if row else None
+
+    def model_rows(self, name: str) -> list[tuple[int, str, bool]]:
+        """``(version, record id, published)`` of a model, by version (a number held by two
+        records, which only a store made before numbers were claimed can have, lists both)."""
+        rows = self.conn.execute(
+            "SELECT version, id, published FROM models WHERE name = ?"
+            " ORDER BY version, created, id",
+            (name,),
+        )
+        return [(int(r[0]), r[1], bool(r[2])) for r in rows]
+
+    def numbering_events(self, name: str) -> list[str]:
+        """Ids of a model's ``mlver.number/1`` events, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id FROM model_numbers WHERE model = ? ORDER BY created, id", (name,)
+        )
+        return [r[0] for r in rows]
 
     def model_ids(self, name: str, version: int) -> list[str]:
         rows = self.conn.execute(
@@ -59,12 +141,16 @@ class RegistryQueries:
 
     def alias_events(self, model: str, alias: str | None = None) -> list[AliasRow]:
         """A model's alias moves (of one alias, or of all), in the order they happened."""
-        where, args = "model = ?", [model]
+        where, args = "e.model = ?", [model]
         if alias is not None:
-            where, args = "model = ? AND alias = ?", [model, alias]
+            where, args = "e.model = ? AND e.alias = ?", [model, alias]
+        # The version an event points at is its record's number now (a local version's
+        # number changes when it is published or renumbered; its aliases follow it).
         rows = self.conn.execute(
-            "SELECT id, alias, version, model_record, rollback, created FROM alias_events"
-            f" WHERE {where} ORDER BY created, id",
+            "SELECT e.id, e.alias, COALESCE(m.version, e.version), e.model_record, e.rollback,"
+            " e.created FROM alias_events e LEFT JOIN models m ON m.id = e.model_record"
+            f" WHERE {where}"
+            " ORDER BY e.created, e.id",
             args,
         )
         return [AliasRow(r[0], r[1], int(r[2]), r[3], bool(r[4]), r[5]) for r in rows]
