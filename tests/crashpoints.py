@@ -84,18 +84,19 @@ def _trace_sql(module: Any, pattern: str, counter: _Counter) -> None:
 
 
 def _modules() -> dict[str, Any]:
+    modules = {
+        "index": "store.index.db",
+        "objects": "store.objects",
+        "packs": "store.packs",
+        "state": "store.state",
+        "capture.files": "capture.files",
+        "remote.backend": "remote.backend",
+        "remote.ledger": "remote.ledger",
+        "remote.fetch": "remote.fetch",
+    }
     return {
-        name: importlib.import_module(f"jupyter_mlver.core.{name}")
-        for name in (
-            "index",
-            "objects",
-            "packs",
-            "state",
-            "capture.files",
-            "remote.backend",
-            "remote.ledger",
-            "remote.fetch",
-        )
+        name: importlib.import_module(f"jupyter_mlver.core.{module}")
+        for name, module in modules.items()
     }
 
 

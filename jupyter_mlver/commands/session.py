@@ -55,7 +55,7 @@ LOG: Command[Logged] = Command(
 
 
 def _status(ctx: Context, args: argparse.Namespace) -> NextSnapshot:
-    from ..notebook.session import next_snapshot
+    from ..notebook.pending import next_snapshot
 
     return next_snapshot(_session(ctx), ctx.settings, ctx.store_dir)
 
@@ -73,7 +73,7 @@ STATUS: Command[NextSnapshot] = Command(
 
 
 def _restore(ctx: Context, args: argparse.Namespace) -> Restored:
-    from ..notebook.session import restore_state
+    from ..notebook.pending import restore_state
 
     session = _session(ctx)
     with ctx.open_store() as store:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any, TypedDict
 
@@ -104,41 +104,55 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+def _snapshot_references(record: Record) -> Iterator[str]:
+    yield record["environment"]
+    if record.get("notebook") and record["notebook"].get("hash"):
+        yield record["notebook"]["hash"]
+    if record.get("git") and record["git"].get("diff"):
+        yield record["git"]["diff"]
+    for entry in record.get("data") or []:
+        # A directory's tree is needed even when its copies are not kept; the files under
+        # it are found by walking it (see ``datarefs``).
+        if entry.get("stored") or entry.get("kind") == "tree":
+            yield entry["hash"]
+    yield from (record.get("state") or {}).values()
+
+
+def _image_references(record: Record) -> Iterator[str]:
+    yield record["environment"]
+    for field in ("snapshot", "dockerfile", "lock", "build_log"):
+        if record.get(field):
+            yield record[field]
+    yield from record.get("wheels") or []
+    # A serving image: the version it serves and the environment image it is built on.
+    if record.get("model"):
+        yield record["model"]["record"]
+    if record.get("environment_image"):
+        yield record["environment_image"]
+
+
+def _model_references(record: Record) -> Iterator[str]:
+    yield record["snapshot"]
+    artifact = record["artifact"]
+    yield artifact["hash"]
+    yield from (f["hash"] for f in artifact.get("files") or [])
+
+
+_REFERENCES: dict[str, Callable[[Record], Iterator[str]]] = {
+    SNAPSHOT: _snapshot_references,
+    IMAGE: _image_references,
+    MODEL: _model_references,
+    TAG: lambda record: iter([record["snapshot"]]),
+    ALIAS: lambda record: iter([record["model_record"]]),
+    DEPLOYMENT: lambda record: iter([record["model_record"]]),
+    NUMBER: lambda record: iter([record["model_record"]]),
+}
+
+
 def references(record: Record) -> Iterator[str]:
     """Every object a record needs besides itself (for gc, fsck and push/pull)."""
-    schema = record.get("schema")
-    if schema == SNAPSHOT:
-        yield record["environment"]
-        if record.get("notebook") and record["notebook"].get("hash"):
-            yield record["notebook"]["hash"]
-        if record.get("git") and record["git"].get("diff"):
-            yield record["git"]["diff"]
-        for entry in record.get("data") or []:
-            # A directory's tree is needed even when its copies are not kept; the files
-            # under it are found by walking it (see ``datarefs``).
-            if entry.get("stored") or entry.get("kind") == "tree":
-                yield entry["hash"]
-        yield from (record.get("state") or {}).values()
-    elif schema == IMAGE:
-        yield record["environment"]
-        for field in ("snapshot", "dockerfile", "lock", "build_log"):
-            if record.get(field):
-                yield record[field]
-        yield from record.get("wheels") or []
-        # A serving image: the version it serves and the environment image it is built on.
-        if record.get("model"):
-            yield record["model"]["record"]
-        if record.get("environment_image"):
-            yield record["environment_image"]
-    elif schema == TAG:
-        yield record["snapshot"]
-    elif schema == MODEL:
-        yield record["snapshot"]
-        artifact = record["artifact"]
-        yield artifact["hash"]
-        yield from (f["hash"] for f in artifact.get("files") or [])
-    elif schema in (ALIAS, DEPLOYMENT, NUMBER):
-        yield record["model_record"]
+    refs = _REFERENCES.get(record.get("schema") or "")
+    return refs(record) if refs is not None else iter(())
 
 
 def check_scalar(key: str, value: Any) -> None:

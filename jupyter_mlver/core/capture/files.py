@@ -84,6 +84,68 @@ def _read_small(f: DataFile) -> bytes:
     return data
 
 
+class _Hasher:
+    """Hashes data files and ticks a progress bar; small files keep their bytes while the
+    budget lasts (so storing them does not read them again)."""
+
+    def __init__(self, bar: Any, keep_bytes: int) -> None:
+        self.bar = bar
+        self.budget = keep_bytes
+
+    def _tick(self, f: DataFile) -> None:
+        if self.bar is not None:
+            self.bar.update(f.key[1])
+
+    def small(self, f: DataFile) -> None:
+        data = _read_small(f)
+        f.digest = blake3.blake3(data).hexdigest()
+        if self.budget >= len(data):
+            self.budget -= len(data)  # a race here only lets the budget slip by a file
+            f.data = data
+        self._tick(f)
+
+    def large(self, f: DataFile) -> None:
+        f.digest = hash_file(f.path, f.key[1])
+        self._tick(f)
+
+    def _batch(self, files: list[DataFile]) -> None:
+        for f in files:
+            (self.small if f.key[1] <= PACK_MAX_OBJECT else self.large)(f)
+
+    def small_files(self, files: list[DataFile]) -> None:
+        """In batches over a pool: their I/O overlaps, and a task per file would cost more
+        than reading a small file."""
+        if len(files) <= 8:
+            self._batch(files)
+            return
+        workers = min(16, 4 * (os.cpu_count() or 1))
+        size = max(1, min(256, len(files) // (workers * 4)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(self._batch, [files[i : i + size] for i in range(0, len(files), size)]))
+
+    def large_files(
+        self, files: list[DataFile], writer: ObjectWriter | None, new_content: Container[str]
+    ) -> None:
+        """One at a time (blake3 already uses every core); a file with new content is copied
+        into the store while it is hashed: copy and hash read the same pages, and the copy
+        with its fsync takes longer than the hash, so overlapping them leaves the copy as
+        the only cost."""
+        if writer is None:
+            for f in files:
+                self.large(f)
+            return
+        with ThreadPoolExecutor(max_workers=1) as copier:
+            for f in files:
+                if f.path not in new_content or is_secret_file(f.path):
+                    self.large(f)
+                    continue
+                copying = copier.submit(writer.copy_ahead, f.path)
+                try:
+                    self.large(f)
+                finally:
+                    f.ahead = copying.result()
+
+
 def hash_all(
     todo: list[DataFile],
     progress: ProgressFactory | None,
@@ -101,58 +163,10 @@ def hash_all(
         if progress and total >= PROGRESS_BYTES
         else None
     )
-    budget = [_KEEP_BYTES if writer is not None else 0]
-
-    def small(f: DataFile) -> None:
-        data = _read_small(f)
-        f.digest = blake3.blake3(data).hexdigest()
-        if budget[0] >= len(data):
-            budget[0] -= len(data)  # a race here only lets the budget slip by a file
-            f.data = data
-        if bar is not None:
-            bar.update(f.key[1])
-
-    def large(f: DataFile) -> None:
-        f.digest = hash_file(f.path, f.key[1])
-        if bar is not None:
-            bar.update(f.key[1])
-
-    def copied_while_hashed(f: DataFile, pool: ThreadPoolExecutor) -> None:
-        assert writer is not None
-        # Copy and hash read the same pages; the copy and its fsync take longer than the
-        # hash, so overlapping them leaves the copy as the only cost.
-        copying = pool.submit(writer.copy_ahead, f.path)
-        try:
-            large(f)
-        finally:
-            f.ahead = copying.result()
-
-    def batch(files: list[DataFile]) -> None:
-        for f in files:
-            (small if f.key[1] <= PACK_MAX_OBJECT else large)(f)
-
+    hasher = _Hasher(bar, _KEEP_BYTES if writer is not None else 0)
     try:
-        # Large files already use every core inside blake3; small ones overlap their I/O,
-        # in batches (a task per file costs more than reading a small file).
-        bigs = [f for f in todo if f.key[1] >= MMAP_THRESHOLD]
-        if writer is None:
-            for f in bigs:
-                large(f)
-        else:
-            with ThreadPoolExecutor(max_workers=1) as copier:
-                for f in bigs:
-                    if f.path in new_content and not is_secret_file(f.path):
-                        copied_while_hashed(f, copier)
-                    else:
-                        large(f)
-        smalls = [f for f in todo if f.key[1] < MMAP_THRESHOLD]
-        if len(smalls) > 8:
-            workers = min(16, 4 * (os.cpu_count() or 1))
-            size = max(1, min(256, len(smalls) // (workers * 4)))
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(batch, [smalls[i : i + size] for i in range(0, len(smalls), size)]))
-        else:
-            batch(smalls)
+        hasher.large_files([f for f in todo if f.key[1] >= MMAP_THRESHOLD], writer, new_content)
+        hasher.small_files([f for f in todo if f.key[1] < MMAP_THRESHOLD])
     finally:
         if bar is not None:
             bar.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .locate import normalize
@@ -94,6 +94,42 @@ def _tags(cell: Mapping[str, Any]) -> list[str]:
     return [t for t in tags if isinstance(t, str)]
 
 
+def _cell_code(cell: Mapping[str, Any]) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+class _History:
+    """What the kernel ran: sources by cell id, and every source as normalized."""
+
+    def __init__(self, executed: Iterable[tuple[str | None, str]]) -> None:
+        self.by_id: dict[str, str] = {}
+        self.sources: set[str] = set()
+        for cell_id, source in executed:
+            if cell_id:
+                self.by_id[cell_id] = source
+            self.sources.add(normalize(source))
+
+    def as_ran(self, cell: Mapping[str, Any]) -> str | None:
+        """A cell's code as it last ran, or None when it never ran."""
+        cell_id = cell.get("id")
+        if isinstance(cell_id, str) and cell_id in self.by_id:
+            return self.by_id[cell_id]
+        code = _cell_code(cell)
+        return code if normalize(code) in self.sources else None
+
+
+def _tagged_code(notebook: Mapping[str, Any], tag: str, history: _History | None) -> Iterator[str]:
+    for cell in notebook.get("cells") or []:
+        if not isinstance(cell, Mapping) or cell.get("cell_type") != "code":
+            continue
+        if tag not in _tags(cell):
+            continue
+        code = _cell_code(cell) if history is None else history.as_ran(cell)
+        if code is not None:
+            yield code
+
+
 def notebook_parameters(
     notebook: Mapping[str, Any], executed: Iterable[tuple[str | None, str]] | None = None
 ) -> tuple[dict[str, Scalar], list[str]]:
@@ -103,29 +139,11 @@ def notebook_parameters(
     counts: a tagged cell is read as it last ran (by its id, else when its saved source
     ran as is); a tagged cell that never ran sets nothing.
     """
-    ran_by_id: dict[str, str] = {}
-    ran_sources: set[str] = set()
-    if executed is not None:
-        for cell_id, source in executed:
-            if cell_id:
-                ran_by_id[cell_id] = source
-            ran_sources.add(normalize(source))
+    history = _History(executed) if executed is not None else None
     params: dict[str, Scalar] = {}
     skipped: dict[str, None] = {}
     for tag in (PARAMETERS_TAG, INJECTED_TAG):
-        for cell in notebook.get("cells") or []:
-            if not isinstance(cell, Mapping) or cell.get("cell_type") != "code":
-                continue
-            if tag not in _tags(cell):
-                continue
-            source = cell.get("source", "")
-            code = "".join(source) if isinstance(source, list) else str(source)
-            if executed is not None:
-                cell_id = cell.get("id")
-                if isinstance(cell_id, str) and cell_id in ran_by_id:
-                    code = ran_by_id[cell_id]
-                elif normalize(code) not in ran_sources:
-                    continue
+        for code in _tagged_code(notebook, tag, history):
             values, other = assigned_literals(code)
             for name, value in values.items():
                 params[name] = value

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from ..engine.docker import DockerEngine
 from ..engine.protocol import Engine, RunOptions, RunResult
-from .build import BuildResult, BuildStepFailed, build_image
+from .build import BuildResult, build_image
 from .dockerfile import DockerfileSpec, render
+from .engine_build import BuildStepFailed
 from .extras import ImageExtras, Layer
 from .lock import Lock, UnresolvablePackage
 from .progress import ProgressCallback, ProgressEvent

@@ -38,12 +38,11 @@ from .build import (
     connect,
     find_reusable,
     image_record,
-    push_tags,
     reused_record,
-    run_build,
     tagging,
 )
 from .dockerfile import UID, VENV
+from .engine_build import push_tags, run_build
 from .extras import Layer
 from .lock import load_lock
 from .naming import _check_tag

@@ -58,6 +58,7 @@ RUNTIME = (
     "core/errors.py",
     "core/models/__init__.py",
     "core/models/flavors.py",
+    "core/models/model_files.py",
 )
 EXTRA = "serve"
 #: Bump when the resolution below changes what it picks for the same inputs.

@@ -53,10 +53,8 @@ def _label(record: Record) -> str:
     return f"{records.kind(record)} {record['id'][:12]}"
 
 
-def fsck(store: Store) -> FsckReport:
-    """Verify every object's hash (loose and packed), every record's references (trees
-    walked) and the index."""
-    report = FsckReport()
+def _check_objects(store: Store, report: FsckReport) -> set[str]:
+    """Every loose and packed object's hash; the ids present."""
     loose = list(store.objects.iter_loose())
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for oid, ok in zip(loose, pool.map(store.objects.verify, loose), strict=True):
@@ -75,26 +73,29 @@ def fsck(store: Store) -> FsckReport:
         )
     present = set(loose) | set(store.objects.packs.iter_ids())
     report.objects = len(present)
-    corrupt = report.corrupt
-    found: dict[str, Record] = {}
+    return present
+
+
+def _check_records(store: Store, report: FsckReport, present: set[str]) -> dict[str, Record]:
+    """Every record's references, trees walked; the readable records by id."""
     # Data copies a `pull --no-data` left on a remote are absent by choice, not damage.
     from ..remote.ledger import left_out
 
     absent_by_choice = left_out(store.dir)
     left: set[str] = set()
+    found: dict[str, Record] = {}
     walker = Walker(store.objects.get_bytes)
     for record in store.iter_records():
-        if record["id"] in corrupt:
+        if record["id"] in report.corrupt:
             continue
         found[record["id"]] = record
         needs = walker.record(record)
-        for ref in sorted(needs.plain | set(needs.data)):
-            if ref in absent_by_choice and ref not in present:
-                left.add(ref)
-            elif ref not in present:
-                report.missing.add(ref)
-                report.problems.append(f"{_label(record)} references missing object {ref}")
-        for tree in sorted(needs.unreadable - report.missing - corrupt):
+        missing = sorted(ref for ref in needs.plain | set(needs.data) if ref not in present)
+        left.update(ref for ref in missing if ref in absent_by_choice)
+        for ref in (ref for ref in missing if ref not in absent_by_choice):
+            report.missing.add(ref)
+            report.problems.append(f"{_label(record)} references missing object {ref}")
+        for tree in sorted(needs.unreadable - report.missing - report.corrupt):
             report.problems.append(f"{_label(record)}: tree {tree} cannot be read")
     if left:
         report.warnings.append(
@@ -102,6 +103,10 @@ def fsck(store: Store) -> FsckReport:
             "`jupyter mlver pull` fetches them"
         )
     report.records = len(found)
+    return found
+
+
+def _check_index(store: Store, report: FsckReport, found: dict[str, Record]) -> None:
     integrity = store.index.conn.execute("PRAGMA integrity_check").fetchone()[0]
     if integrity != "ok":
         report.problems.append(
@@ -116,6 +121,15 @@ def fsck(store: Store) -> FsckReport:
             f"{len(unindexed)} record object(s) are not in the index (an interrupted write); "
             "`jupyter mlver reindex` adds them, `jupyter mlver gc` removes them"
         )
+
+
+def fsck(store: Store) -> FsckReport:
+    """Verify every object's hash (loose and packed), every record's references (trees
+    walked) and the index."""
+    report = FsckReport()
+    present = _check_objects(store, report)
+    found = _check_records(store, report, present)
+    _check_index(store, report, found)
     return report
 
 

@@ -1,11 +1,10 @@
-"""The index's queries over models, aliases, serving images and deployments (a part of
-``Index``, kept apart to keep the snapshot index small)."""
+"""The index's model registry: versions by name and alias events."""
 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
+from ...records import Record
 from .schema import AliasRow
 
 #: A version's number: its first publication's, else its last renumbering's, else the one
@@ -27,65 +26,49 @@ WHERE id = :id
 class RegistryQueries:
     conn: sqlite3.Connection
 
-    def _insert_registry(self, kind: str, record: dict[str, Any], fingerprint: str | None) -> None:
-        """The rows of the registry's kinds and of images (a part of ``Index._insert``)."""
-        rid, created = record["id"], record.get("created")
-        if kind == "image" and record.get("model"):
-            self.conn.execute(
-                "INSERT OR IGNORE INTO model_images VALUES (?, ?, ?, ?, ?)",
-                (rid, record["model"]["record"], record["environment"], record.get("image_id"),
-                 created),
-            )  # fmt: skip
-        elif kind == "image":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO images VALUES (?, ?, ?, ?, ?, ?)",
-                (rid, record.get("snapshot"), record["environment"], fingerprint,
-                 record.get("image_id"), created),
-            )  # fmt: skip
-        elif kind == "model":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO models (id, name, version, snapshot, created)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (rid, record["name"], record["version"], record.get("snapshot"), created),
-            )
-            self.conn.execute(_APPLY_NUMBER, {"id": rid})
-        elif kind == "number":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO model_numbers VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rid, record["model"], record["model_record"], record["event"], record["old"],
-                 record["new"], created),
-            )  # fmt: skip
-            self.conn.execute(_APPLY_NUMBER, {"id": record["model_record"]})
-        elif kind == "alias":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO alias_events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (rid, record["model"], record["alias"], record["version"],
-                 record["model_record"], int(bool(record.get("rollback"))), created),
-            )  # fmt: skip
-        elif kind == "deployment":
-            self.conn.execute(
-                "INSERT OR IGNORE INTO deployment_events VALUES (?, ?, ?, ?, ?, ?)",
-                (rid, record["deployment"], record["event"], record["model"],
-                 record.get("version"), created),
-            )  # fmt: skip
-
-    # -- the model registry -------------------------------------------------------
-
-    def images_of_model(self, model_record: str) -> list[str]:
-        """The serving images built for a model version, newest first."""
-        rows = self.conn.execute(
-            "SELECT id FROM model_images WHERE model_record = ? ORDER BY created DESC, rowid DESC",
-            (model_record,),
+    def _insert_model(self, record: Record) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO models (id, name, version, snapshot, created)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                record["id"],
+                record["name"],
+                record["version"],
+                record.get("snapshot"),
+                record.get("created"),
+            ),
         )
-        return [r[0] for r in rows]
+        self.conn.execute(_APPLY_NUMBER, {"id": record["id"]})
 
-    def model_images_of_environment(self, environment: str) -> list[str]:
-        """The serving images built on an environment, newest first."""
-        rows = self.conn.execute(
-            "SELECT id FROM model_images WHERE environment = ? ORDER BY created DESC, rowid DESC",
-            (environment,),
+    def _insert_number(self, record: Record) -> None:
+        """A numbering event (``models.numbers``): the version's number follows it."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO model_numbers VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record["id"],
+                record["model"],
+                record["model_record"],
+                record["event"],
+                record["old"],
+                record["new"],
+                record.get("created"),
+            ),
         )
-        return [r[0] for r in rows]
+        self.conn.execute(_APPLY_NUMBER, {"id": record["model_record"]})
+
+    def _insert_alias(self, record: Record) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO alias_events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                record["id"],
+                record["model"],
+                record["alias"],
+                record["version"],
+                record["model_record"],
+                int(bool(record.get("rollback"))),
+                record.get("created"),
+            ),
+        )
 
     def model_names(self) -> list[tuple[str, int, int]]:
         """``(name, latest version, number of versions)`` of every model, by name."""
@@ -149,22 +132,7 @@ class RegistryQueries:
         rows = self.conn.execute(
             "SELECT e.id, e.alias, COALESCE(m.version, e.version), e.model_record, e.rollback,"
             " e.created FROM alias_events e LEFT JOIN models m ON m.id = e.model_record"
-            f" WHERE {where}"
-            " ORDER BY e.created, e.id",
+            f" WHERE {where} ORDER BY e.created, e.id",
             args,
         )
         return [AliasRow(r[0], r[1], int(r[2]), r[3], bool(r[4]), r[5]) for r in rows]
-
-    # -- deployments -------------------------------------------------------------------
-
-    def deployment_events(self, deployment: str) -> list[str]:
-        """Ids of a deployment's events, in the order they happened."""
-        rows = self.conn.execute(
-            "SELECT id FROM deployment_events WHERE deployment = ? ORDER BY created, id",
-            (deployment,),
-        )
-        return [r[0] for r in rows]
-
-    def deployments(self) -> list[str]:
-        rows = self.conn.execute("SELECT DISTINCT deployment FROM deployment_events ORDER BY 1")
-        return [r[0] for r in rows]
