@@ -6,8 +6,9 @@
 
 Points name the steps where a crash could leave a store half-written (hashing, staging a
 copy or packing it, syncing, renaming into ``objects/``, writing the hash cache's claims,
-each statement of the index, pack index and ledger transactions, uploads, downloads). The
-kill is real: the process dies mid-step with no cleanup, exactly as with ``kill -9``.
+each statement of the index, pack index and ledger transactions, uploads, the conditional
+creates that claim version numbers, downloads). The kill is real: the process dies mid-step
+with no cleanup, exactly as with ``kill -9``.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def _modules() -> dict[str, Any]:
         "remote.backend": "remote.backend",
         "remote.ledger": "remote.ledger",
         "remote.fetch": "remote.fetch",
+        "remote.conditional": "remote.conditional",
     }
     return {
         name: importlib.import_module(f"jupyter_mlver.core.{module}")
@@ -142,6 +144,8 @@ def _install(point: str, counter: _Counter) -> None:
     elif point in ("upload", "uploaded"):
         for name in ("put_file", "put_bytes"):
             _wrap(backend.RemoteFS, name, counter, after=point == "uploaded")
+    elif point in ("number", "numbered"):  # a conditional create: a version's number claimed
+        _wrap(m["remote.conditional"], "create", counter, after=point == "numbered")
     elif point in ("download", "downloaded"):
         _wrap(fetch.RemoteReader, "download", counter, after=point == "downloaded")
     elif point == "seconds":
@@ -165,6 +169,7 @@ COUNTED = [
     "packs:COMMIT",
     "ledger:COMMIT",
     "upload",
+    "number",
     "download",
 ]
 

@@ -36,7 +36,7 @@ def get_model(ctx: MlverContext, notebook: Path | None, ref: str) -> dict[str, A
     store = ctx.require_store(notebook)
     if looks_like_model_ref(ref):
         version = version_detail(store, registry.resolve(store, ref))
-        return {**version.record, "aliases": version.aliases, "images": version.images}
+        return {**version.record, "images": version.images}
     detail = registry.describe(store, ref)
     for snap in detail["snapshots"].values():
         snap["notebook"] = ctx.server_path(store, snap["notebook"])

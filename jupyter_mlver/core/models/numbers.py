@@ -18,11 +18,12 @@ so they follow it. Every change is said in one line (``views.models.text.renumbe
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .. import records
+from ..capture.git import author as git_author
 from ..errors import InvalidInput
 from ..records import Record
 from ..store.store import Store
@@ -89,13 +90,15 @@ def parse_claim(raw: bytes, name: str, number: int) -> Record | None:
     return record
 
 
-def store_event(store: Store, record: Record) -> Record:
-    """Store and index one numbering event (its version record must be indexed)."""
+def store_event(store: Store, *events: Record) -> None:
+    """Store and index numbering events in one index transaction (their version records
+    must be indexed): a store never shows half a renumbering."""
     written: set[str] = set()
     with store.writing():
         try:
             with store.index.transaction():
-                return put_locked(store, record, written)
+                for event in events:
+                    put_locked(store, event, written)
         except BaseException:
             for oid in written:
                 store.objects.remove(oid)
@@ -109,22 +112,29 @@ def numbers(store: Store, name: str, *, besides: str | None = None) -> set[int]:
 
 def renumber(
     store: Store,
-    version: Record,
-    new: int,
+    moves: list[tuple[str, int, str]],
     *,
     event: str,
     author: dict[str, str | None],
-    reason: str,
-) -> Renumbering:
-    """Give the local version ``version`` (a record read from the store) number ``new``."""
-    if version.get("published"):
-        raise InvalidInput(f"{version['name']}:{version['version']} is published: it keeps it")
-    old = int(version["version"])
-    store_event(
-        store,
-        number_record(model=version, old=old, new=new, event=event, author=author, reason=reason),
-    )
-    return Renumbering(version["name"], version["id"], old, new, event, reason)
+) -> list[Renumbering]:
+    """Give local versions new numbers, all in one transaction: ``(record id, new number,
+    reason)`` each."""
+    if not moves:
+        return []
+    out, events = [], []
+    for rid, new, reason in moves:
+        version = store.get(rid)
+        if version.get("published"):
+            raise InvalidInput(f"{version['name']}:{version['version']} is published: it keeps it")
+        old = int(version["version"])
+        events.append(
+            number_record(
+                model=version, old=old, new=new, event=event, author=author, reason=reason
+            )
+        )
+        out.append(Renumbering(version["name"], rid, old, new, event, reason))
+    store_event(store, *events)
+    return out
 
 
 def make_room(
@@ -133,23 +143,43 @@ def make_room(
     taken: dict[int, str],
     *,
     author: dict[str, str | None],
-    why: Iterable[tuple[int, str]] = (),
+    reason: Callable[[int], str],
 ) -> list[Renumbering]:
-    """Move each local version of ``name`` whose number ``taken`` (number -> the record that
-    holds it, e.g. on the remote) gives to another record to the next free number, lowest
-    first. ``why`` gives a reason per number (default: "taken")."""
-    reasons = dict(why)
-    out = []
-    for number, rid, published in store.index.model_rows(name):
-        holder = taken.get(number)
-        if published or holder is None or holder == rid:
+    """Move local versions of ``name`` out of the way of numbers held by other records:
+    ``taken`` (number -> the record holding it, e.g. claimed on a remote) and the versions
+    published here. Like a rebase: the first local version whose number is held moves past
+    the highest number held, and the local versions after it follow in their order (so the
+    newest keeps the highest number). ``reason(number)`` says who holds a number."""
+    rows = store.index.model_rows(name)
+    published = {n: rid for n, rid, pub in rows if pub}
+    blocked = set(taken) | set(published)
+    moves: list[tuple[str, int, str, int]] = []  # record, new number, why, old number
+    stayed: set[int] = set()
+    last: int | None = None  # the number the previous moved (or kept) local version has
+    for number, rid, is_published in rows:
+        if is_published:
             continue
-        new = 1 + max(numbers(store, name) | set(taken))
-        reason = reasons.get(number) or f"{name}:{number} is taken by {holder[:12]}"
-        out.append(
-            renumber(store, store.get(rid), new, event="renumbered", author=author, reason=reason)
-        )
-    return out
+        holder = taken.get(number) or published.get(number)
+        clash = holder is not None and holder != rid
+        if last is None and not clash:
+            stayed.add(number)
+            continue
+        if last is None:
+            last = max(blocked | stayed)
+        elif not clash and number > last:
+            last = number  # already after the moved ones: it keeps its number
+            continue
+        new = last + 1
+        while new in blocked:
+            new += 1
+        if clash or not moves:
+            why = reason(number)
+        else:
+            before = moves[-1]
+            why = f"it stays after {name}:{before[3]}, now {name}:{before[1]}"
+        moves.append((rid, new, why, number))
+        last = new
+    return renumber(store, [(r, n, w) for r, n, w, _ in moves], event="renumbered", author=author)
 
 
 def _first(record: Record) -> tuple[str, str, str, str]:
@@ -163,7 +193,10 @@ def _first(record: Record) -> tuple[str, str, str, str]:
 
 
 def repair(
-    store: Store, names: Iterable[str] | None = None, *, author: dict[str, str | None]
+    store: Store,
+    names: Iterable[str] | None = None,
+    *,
+    author: dict[str, str | None] | None = None,
 ) -> list[Renumbering]:
     """Give every version of ``names`` (default: every model) a number of its own. Where
     several records hold one number, a published one keeps it, else the one registered
@@ -171,30 +204,26 @@ def repair(
     numbers in that order, each recorded as a ``repaired`` event. Deterministic: two stores
     holding the same records repair them the same way."""
     todo = [n for n, _, _ in store.index.model_names()] if names is None else sorted(set(names))
+    author = author or git_author(store.root)
     out: list[Renumbering] = []
     for name in todo:
-        groups: dict[int, list[tuple[str, bool]]] = {}
-        for number, rid, published in store.index.model_rows(name):
-            groups.setdefault(number, []).append((rid, published))
+        groups: dict[int, list[str]] = {}
+        for number, rid, _ in store.index.model_rows(name):
+            groups.setdefault(number, []).append(rid)
+        top = max(groups, default=0)
+        moves: list[tuple[str, int, str]] = []
         for number in sorted(groups):
             if len(groups[number]) < 2:
                 continue
-            held = [store.get(rid) for rid, _ in groups[number]]
-            held.sort(key=lambda r: (not r.get("published"), _first(r)))
-            keeper = held[0]
+            held = sorted(
+                (store.get(rid) for rid in groups[number]),
+                key=lambda r: (not r.get("published"), _first(r)),
+            )
             for loser in held[1:]:
                 if loser.get("published"):
                     continue  # two claims of one number cannot happen on one remote
-                new = 1 + max(numbers(store, name))
-                out.append(
-                    renumber(
-                        store,
-                        loser,
-                        new,
-                        event="repaired",
-                        author=author,
-                        reason=f"{name}:{number} was also held by {keeper['id'][:12]}, "
-                        "registered first",
-                    )
-                )
+                top += 1
+                why = f"{name}:{number} was also held by {held[0]['id'][:12]}, registered first"
+                moves.append((loser["id"], top, why))
+        out += renumber(store, moves, event="repaired", author=author)
     return out

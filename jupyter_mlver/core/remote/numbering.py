@@ -2,17 +2,19 @@
 numbers colleagues claimed, and move local versions out of their way.
 
 Push (``claim``), after a version's objects have landed and before its marker is written:
-a version that is still local here claims its own number, else the next free one (one past
-every number claimed there and every number this store holds), until a conditional create
-wins. A claim that already names the version (a push killed after claiming) is adopted, so
-a version never holds two numbers. The publication is then stored here, and local versions
-whose number a claim now holds move to the next free number.
+local versions whose number a colleague claimed move past the highest number known, like a
+rebase (``numbers.make_room``: the first one held and every local version after it, in
+their order, so the newest keeps the highest number). Then each claims the number it has,
+by a conditional create; one that loses a race learns the winner, moves again, and tries
+again. A claim that already names the version (a push killed after claiming) is adopted,
+so a version never holds two numbers. The publication is stored here; it is the claim's
+body, byte for byte.
 
 Pull (``learn``), after the records are indexed: every claim on the remote that names a
 version this store has is stored here (the same bytes: every store holds the same
-publication), local versions whose number a colleague's claim holds move, and numbers that
-two records still share (pulled from a remote written before numbers were claimed) are
-repaired (``models.numbers.repair``).
+publication), local versions whose number a colleague's claim holds move the same way, and
+numbers that two records still share (pulled from a remote written before numbers were
+claimed) are repaired (``models.numbers.repair``).
 """
 
 from __future__ import annotations
@@ -85,83 +87,74 @@ def _publication(store: Store, claim: Claim, rfs: RemoteFS) -> None:
 
 def claim(
     store: Store, rfs: RemoteFS, ledger: Ledger, versions: list[Record], jobs: int = 16
-) -> tuple[list[Renumbering], dict[str, str]]:
-    """Claim a number on the remote for each of ``versions`` (local ones); returns the
-    renumberings (their own, and other local versions moved out of the way) and the
-    versions that could not be published, with why."""
-    if not versions:
-        return [], {}
+) -> list[Renumbering]:
+    """Claim a number on the remote for each of ``versions`` (local ones, whose objects
+    are there); returns every renumbering it made (those versions and the local versions
+    after them, moved past numbers colleagues claimed first)."""
     author = git_author(store.root)
     done: list[Renumbering] = []
-    failed: dict[str, str] = {}
     with _one_publisher(store):
         for name in sorted({v["name"] for v in versions}):
             held = claims.listing(rfs, ledger, name, jobs).get(name, {})
-            mine = [store.get(v["id"]) for v in versions if v["name"] == name]
-            for version in mine:
-                if version.get("published"):
-                    continue  # adopted from a claim meanwhile
-                outcome = _claim_one(store, rfs, ledger, version, held, author)
-                if isinstance(outcome, str):
-                    failed[version["id"]] = outcome
-                elif outcome is not None:
-                    done.append(outcome)
-            taken = {n: c.record or "" for n, c in held.items()}
-            done += numbers.make_room(
-                store, name, taken, author=author, why=_reasons(rfs, name, held)
-            )
-    return done, failed
+            ids = {v["id"] for v in versions if v["name"] == name}
+            for claim_ in held.values():
+                if claim_.record in ids:  # claimed by a push killed before it said so here
+                    _publication(store, claim_, rfs)
+            done += _rebase(store, rfs, name, held, author)
+            for rid in sorted(ids, key=lambda r: store.index.model_number(r) or (0, False)):
+                done += _claim_one(store, rfs, ledger, rid, held, author)
+    return done
+
+
+def _rebase(
+    store: Store, rfs: RemoteFS, name: str, held: dict[int, Claim], author: dict[str, str | None]
+) -> list[Renumbering]:
+    """Move local versions past the numbers ``held`` on the remote (``numbers.make_room``)."""
+
+    def reason(number: int) -> str:
+        claim_ = held.get(number)
+        if claim_ is None:
+            return f"{name}:{number} is published here"
+        body = claims.body_of(rfs, claim_)
+        who = ((body or {}).get("author") or {}).get("name") or "?"
+        return f"{name}:{number} is published on {rfs.remote.name} by {who}"
+
+    taken = {n: c.record or "" for n, c in held.items()}
+    return numbers.make_room(store, name, taken, author=author, reason=reason)
 
 
 def _claim_one(
     store: Store,
     rfs: RemoteFS,
     ledger: Ledger,
-    version: Record,
+    rid: str,
     held: dict[int, Claim],
     author: dict[str, str | None],
-) -> Renumbering | str | None:
-    """Claim a number for one local version; ``held`` (number -> claim) is updated."""
-    name, rid, own = version["name"], version["id"], int(version["version"])
-    for claim_ in held.values():
-        if claim_.record == rid:  # claimed by a push that did not finish
-            _publication(store, claim_, rfs)
-            return _as_renumbering(version, claim_.number, "claimed by an earlier push")
-    want = own
+) -> list[Renumbering]:
+    """Claim the number a local version has (moving it past every number a colleague
+    wins meanwhile); ``held`` (number -> claim) learns each claim seen."""
+    moved: list[Renumbering] = []
     while True:
-        if want in held:
-            want = 1 + max(set(held) | numbers.numbers(store, name, besides=rid))
-            continue
-        why = None if want == own else f"{name}:{own} is taken on {rfs.remote.name}"
+        version = store.get(rid)
+        if version["published"]:
+            return moved
+        name, want = version["name"], int(version["version"])
         event = numbers.number_record(
-            model=version, old=own, new=want, event="published", author=author, reason=why
+            model=version, old=want, new=want, event="published", author=author, reason=None
         )
         _, body = records.encode(event)
         if conditional.create(rfs, claims.key(rfs, name, want), body):
             ledger.add_claims(rfs.remote.ident, [(name, want, rid)])
             held[want] = Claim(name, want, rid, body)
             numbers.store_event(store, event)
-            return _as_renumbering(version, want, why or "")
+            return moved
         found = claims.read(rfs, name, want)  # lost the race: who won?
         ledger.add_claims(rfs.remote.ident, [(name, want, found.record)])
         held[want] = found
         if found.record == rid:  # ours after all: an answer lost and the request retried
             _publication(store, found, rfs)
-            return _as_renumbering(version, want, why or "")
-
-
-def _as_renumbering(version: Record, new: int, reason: str) -> Renumbering | None:
-    old = int(version["version"])
-    if old == new:
-        return None
-    return Renumbering(version["name"], version["id"], old, new, "published", reason)
-
-
-def _reasons(rfs: RemoteFS, name: str, held: dict[int, Claim]) -> list[tuple[int, str]]:
-    return [
-        (n, f"{name}:{n} is published on {rfs.remote.name} ({(c.record or '?')[:12]})")
-        for n, c in held.items()
-    ]
+            return moved
+        moved += _rebase(store, rfs, name, held, author)
 
 
 def learn(store: Store, rfs: RemoteFS, ledger: Ledger, jobs: int = 16) -> list[Renumbering]:
@@ -180,8 +173,7 @@ def learn(store: Store, rfs: RemoteFS, ledger: Ledger, jobs: int = 16) -> list[R
                 known = store.index.model_number(claim_.record)
                 if known is not None and not known[1]:
                     _publication(store, claim_, rfs)
-        taken = {n: c.record or "" for n, c in held.items()}
-        done += numbers.make_room(store, name, taken, author=author, why=_reasons(rfs, name, held))
+        done += _rebase(store, rfs, name, held, author)
     done += numbers.repair(store, sorted(mine), author=author)
     return done
 
@@ -197,16 +189,12 @@ def claim_landed(
     jobs: int,
     result: TransferResult,
 ) -> None:
-    """Number the local versions whose objects have all landed (``numbering.claim``); a
-    version that could not claim one is left unpublished, and so is what needs it."""
+    """Number the local versions whose objects have all landed (``claim``); the others
+    stay local."""
     landed = [
         v
         for v in versions
         if v["id"] not in broken
         and (v["id"] not in plan.needs or {v["id"], *plan.needs[v["id"]].plain} <= on_remote)
     ]
-    renumbered, failed = claim(store, rfs, ledger, landed, jobs)
-    result.renumbered += [r.to_json() for r in renumbered]
-    for rid, why in failed.items():
-        broken.add(rid)
-        result.problems.append(f"model {rid} not published: {why}")
+    result.renumbered += [r.to_json() for r in claim(store, rfs, ledger, landed, jobs)]

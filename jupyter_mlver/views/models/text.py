@@ -170,7 +170,5 @@ def versions(v: ModelVersions) -> str:
 
 def renumbering(r: dict[str, Any]) -> str:
     """One line per version whose number changed (``models.numbers.Renumbering``)."""
-    old, new, name = r["old"], r["new"], r["model"]
-    if r["event"] == "published":
-        return f"{name}:{old} (local) was published as {name}:{new}: {r['reason']}"
-    return f"{name}:{old} (local) is now {name}:{new} (local): {r['reason']}"
+    name = r["model"]
+    return f"{name}:{r['old']} (local) is now {name}:{r['new']}: {r['reason']}"
