@@ -22,14 +22,14 @@ export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
 endif
 
 .PHONY: lab test setup lint lint-ts typecheck check pytest services benchmarks clean \
-	labextension ui-test
+	labextension ui-test docs
 
 # The labextension is built by `make labextension` (below), not by pip's build hook.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "jupyter_mlver needs Python 3.10 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install -q -e '.[lab,test,dev,serve]'
+	SKIP_JUPYTER_BUILDER=1 $(BIN)/python -m pip install -q -e '.[lab,test,dev,serve,docs]'
 	@touch $@
 
 setup: $(STAMP)
@@ -63,8 +63,8 @@ lab: $(STAMP) $(LABEXT_BUILD)
 		--LabApp.default_url=/lab/tree/quickstart.ipynb
 
 lint: $(STAMP)
-	$(BIN)/ruff check jupyter_mlver tests benchmarks
-	$(BIN)/ruff format --check jupyter_mlver tests benchmarks
+	$(BIN)/ruff check jupyter_mlver tests benchmarks docs/_ext docs/conf.py
+	$(BIN)/ruff format --check jupyter_mlver tests benchmarks docs/_ext docs/conf.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -73,6 +73,13 @@ lint-ts: $(LABEXT_BUILD)
 	cd labextension && $(WITH_VENV) jlpm lint:check
 
 check: lint typecheck lint-ts
+
+# The manual (docs/, Sphinx + MyST) into build/docs/html: every warning is an error, and the
+# environment is read afresh each time, since the CLI and REST references come from the code
+# (jupyter_mlver/commands, jupyter_mlver/server/openapi.yaml), which Sphinx does not watch.
+docs: $(STAMP)
+	$(BIN)/sphinx-build -E -W --keep-going -n -q -b html -d build/docs/.doctrees docs build/docs/html
+	@echo "The manual: build/docs/html/index.html"
 
 # Browser tests: galata/Playwright on Debian's Chromium (never a downloaded browser); the
 # server root is seeded by executing the quickstart notebook. Screenshots and the server
@@ -84,7 +91,7 @@ ui-test: $(LABEXT_BUILD)
 
 # Engine, base image, registry, proxy image and Prometheus for the image and deploy tests;
 # each script is idempotent and prints what the tests need on its last line.
-test: $(STAMP) $(LABEXT_BUILD) check
+test: $(STAMP) $(LABEXT_BUILD) check docs
 	@set -euo pipefail; \
 	DOCKER_HOST="$$(scripts/ensure-docker.sh | tail -n1)"; export DOCKER_HOST; \
 	MLVER_TEST_BASE_IMAGE="$$(scripts/ensure-base-image.sh | tail -n1)"; export MLVER_TEST_BASE_IMAGE; \

@@ -30,6 +30,7 @@ from jupyter_mlver.core.engine.protocol import Container, ServiceOptions
 from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.store.store import Store
 from tests.images.helpers import make_venv, take_snapshot, venv_environment
@@ -75,7 +76,10 @@ def _register(store: Store, model: Any, example: Any, snapshot: str) -> None:
     prepared = prepare_object(model, name="model")
     try:
         registry.register(
-            store, "churn", prepared, snapshot=snapshot, signature=infer_signature(example)
+            store,
+            prepared,
+            RegistrationOptions("churn", signature=infer_signature(example)),
+            snapshot=snapshot,
         )
     finally:
         prepared.cleanup()

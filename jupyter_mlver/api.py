@@ -95,24 +95,29 @@ def register_model(
 
     >>> jupyter_mlver.register_model("churn", clf, example=X_test[:5], aliases=["staging"])
     """
+    from .core.models.options import RegistrationOptions
+    from .core.models.records import check_gate
+    from .core.models.signature import infer_signature
     from .notebook.registration import RegisterRequest, register_in_kernel
 
+    options = RegistrationOptions(
+        name,
+        aliases=tuple(aliases),
+        gate=check_gate(gate, gate_lower),
+        description=description,
+        flavor=flavor,
+        signature=infer_signature(example) if example is not None else None,
+        force=force,
+        reason=reason,
+    )
     shell = _shell()
     settings = Mlver(parent=shell) if shell is not None else Mlver()
     request = RegisterRequest(
-        name=name,
-        source=model,
+        model,
+        options,
         variable=_variable_name(shell, model),
         snapshot=snapshot,
-        aliases=list(aliases),
-        gate=gate,
-        gate_lower=gate_lower,
-        description=description,
-        flavor=flavor,
         serializer=serializer,
-        example=example,
-        force=force,
-        reason=reason,
         notebook=notebook,
     )
     store, record = register_in_kernel(session_for(shell), settings, request)

@@ -9,6 +9,7 @@ the kernel has not changed since, else a new snapshot).
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from ..core.governance.health import Health
     from ..core.models.aliases import AliasMove
     from ..core.models.detail import ModelVersion
+    from ..core.models.options import RegistrationOptions
+    from ..core.models.signature import Signature
     from ..core.models.versions import ModelHistory, ModelVersions
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
@@ -38,72 +41,62 @@ def _force_args() -> list[Any]:
 # -- register ----------------------------------------------------------------------------
 
 
+def _options(args: argparse.Namespace, signature: Signature | None) -> RegistrationOptions:
+    from ..core.models.options import RegistrationOptions
+    from ..core.models.records import check_gate
+
+    return RegistrationOptions(
+        args.name,
+        aliases=tuple(args.alias),
+        gate=check_gate(args.gate, args.gate_lower),
+        description=args.message,
+        flavor=args.flavor,
+        signature=signature,
+        force=args.force,
+        reason=args.reason,
+    )
+
+
 def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     if ctx.session is not None:
         return _register_in_kernel(ctx, args)
-    from ..core.models import aliases as al
     from ..core.models.detail import version_detail
-    from ..core.models.records import check_gate
-    from ..core.models.refs import check_alias, check_name
     from ..core.models.registration import check_path, register_path
     from ..core.models.signature import infer_signature, read_example
     from ..core.snapshot.take import SnapshotOptions
 
-    check_name(args.name)
-    aliases = [check_alias(a) for a in args.alias]
-    gate = check_gate(args.gate, args.gate_lower)
-    al.check_force(args.force, args.reason)
+    options = _options(args, None)
     check_path(args.source)
-    signature = infer_signature(read_example(args.example)) if args.example else None
+    if args.example:
+        options = replace(options, signature=infer_signature(read_example(args.example)))
+    new_snapshot = SnapshotOptions(
+        message=f"model {args.name}",
+        env_vars=ctx.settings.env_vars,
+        git_limits=ctx.settings.git_limits,
+    )
     with ctx.open_store(create=True) as store:
         record = register_path(
-            store,
-            args.name,
-            args.source,
-            snapshot=args.snapshot,
-            new_snapshot=SnapshotOptions(
-                message=f"model {args.name}",
-                env_vars=ctx.settings.env_vars,
-                git_limits=ctx.settings.git_limits,
-            ),
-            flavor=args.flavor,
-            gate=gate,
-            description=args.message,
-            aliases=aliases,
-            signature=signature,
-            force=args.force,
-            reason=args.reason,
+            store, args.source, options, snapshot=args.snapshot, new_snapshot=new_snapshot
         )
         return version_detail(store, record)
 
 
 def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     from ..core.models.detail import version_detail
-    from ..core.models.signature import read_example
+    from ..core.models.signature import infer_signature, read_example
     from ..notebook.registration import RegisterRequest, register_in_kernel
 
     assert ctx.session is not None
+    options = _options(args, None)
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
     source, variable = _variable_or_path(namespace, args.source, "model")
-    example = None
     if args.example:
         example, _ = _variable_or_path(namespace, args.example, "example")
         if isinstance(example, str):
             example = read_example(example)
+        options = replace(options, signature=infer_signature(example))
     request = RegisterRequest(
-        name=args.name,
-        source=source,
-        variable=variable,
-        snapshot=args.snapshot,
-        aliases=args.alias,
-        gate=args.gate,
-        gate_lower=args.gate_lower,
-        description=args.message,
-        flavor=args.flavor,
-        serializer=args.serializer,
-        example=example,
-        force=args.force,
-        reason=args.reason,
+        source, options, variable=variable, snapshot=args.snapshot, serializer=args.serializer
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:
@@ -264,7 +257,7 @@ ROLLBACK: Command[AliasMove] = Command(
     text=views.alias_move,
     json=lambda m: m.event,
     args=[
-        arg("ref", metavar="NAME@ALIAS"),
+        arg("ref", metavar="NAME@ALIAS", help="the alias to move back, e.g. churn@production"),
         arg("--reason", metavar="TEXT", help="why (kept in the history)"),
     ],
     examples=[("model rollback churn@production", "")],
@@ -284,7 +277,10 @@ HISTORY: Command[ModelHistory] = Command(
     "is marked), and its renumberings",
     run=_history,
     text=views.history,
-    args=[arg("name"), arg("--alias", metavar="ALIAS", help="only this alias")],
+    args=[
+        arg("name", help="the model's name"),
+        arg("--alias", metavar="ALIAS", help="only this alias"),
+    ],
     examples=[("model history churn", "")],
 )
 
@@ -333,7 +329,7 @@ HEALTH: Command[Health] = Command(
     "of its snapshot and of its training data's newest file, the live drift share when it is "
     "served, and a recommendation with its reason: 'roll back' when a canary is worse than "
     "stable, 'retrain' when drift share >= 0.5 or the trend is falling, else 'ok'. The "
-    "thresholds are [governance] settings in the store's config.toml (see the README).",
+    "thresholds are [governance] settings in the store's config.toml (see docs/models.md).",
     run=_health,
     text=lambda h: health_text.governance(h.table),
     html=lambda h: health_html.governance(h.table),

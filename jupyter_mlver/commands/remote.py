@@ -60,7 +60,7 @@ REMOTE = Group(
             run=_add,
             text=text.remote_added,
             args=[
-                arg("name"),
+                arg("name", help="the remote's name in this store (origin, team, ...)"),
                 arg("url", help="a path or an fsspec URL: s3://, gs://, az://, ssh://, file://"),
                 arg(
                     "-o",
@@ -97,7 +97,7 @@ REMOTE = Group(
             help="forget a remote (nothing on it is deleted)",
             run=_remove,
             text=text.remote_removed,
-            args=[arg("name")],
+            args=[arg("name", help="the remote to forget")],
         ),
     ],
 )

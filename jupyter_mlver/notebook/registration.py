@@ -10,18 +10,14 @@ that cannot be saved, a missing path) is checked before that snapshot is taken.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..config import Mlver
-from ..core.models import aliases as al
 from ..core.models import registry
 from ..core.models.artifacts import Prepared, prepare_object, prepare_path
-from ..core.models.records import check_gate
-from ..core.models.refs import check_alias, check_name
+from ..core.models.options import RegistrationOptions
 from ..core.models.registration import precheck
-from ..core.models.signature import infer_signature
 from ..core.records import Record
 from ..core.store.store import Store
 from .session import (
@@ -35,19 +31,13 @@ from .session import (
 
 @dataclass
 class RegisterRequest:
-    name: str
+    """A registration from a kernel: the model (an object or a path) and how to register it."""
+
     source: Any  # a path (str or os.PathLike) or a model object
+    options: RegistrationOptions
     variable: str | None = None  # the variable the object came from, for the record
     snapshot: str | None = None  # a ref; default: HEAD when unchanged, else a new snapshot
-    aliases: Sequence[str] = ()
-    gate: str | None = None
-    gate_lower: bool = False
-    description: str = ""
-    flavor: str | None = None
     serializer: str | None = None
-    example: Any = None
-    force: bool = False
-    reason: str | None = None
     notebook: str | None = None
 
 
@@ -55,11 +45,7 @@ def register_in_kernel(
     session: KernelSession, settings: Mlver, request: RegisterRequest
 ) -> tuple[Store, Record]:
     """Register a version; returns the open store (the caller closes it) and the record."""
-    check_name(request.name)
-    aliases = [check_alias(a) for a in request.aliases]
-    gate = check_gate(request.gate, request.gate_lower)
-    al.check_force(request.force, request.reason)
-    signature = infer_signature(request.example) if request.example is not None else None
+    options = request.options
     with session.lineage.paused():  # the registry's own reads are not the experiment's
         doc = notebook_document(session, request.notebook, consume=False)
         store = open_store(settings, doc.path if doc else None)
@@ -73,34 +59,15 @@ def register_in_kernel(
                 else unchanged_head(session, store, notebook)
             )
             if snapshot is None:
-                precheck(
-                    store,
-                    request.name,
-                    aliases,
-                    gate,
-                    session.pending_metrics(),
-                    request.force,
-                    request.reason,
-                )
+                precheck(store, options, session.pending_metrics())
                 store.close()
                 store, taken = take_kernel_snapshot(
                     session,
                     settings,
-                    SnapshotRequest(message=f"model {request.name}", notebook=request.notebook),
+                    SnapshotRequest(message=f"model {options.name}", notebook=request.notebook),
                 )
                 snapshot = taken["id"]
-            record = registry.register(
-                store,
-                request.name,
-                prepared,
-                snapshot=snapshot,
-                gate=gate,
-                description=request.description,
-                aliases=aliases,
-                signature=signature,
-                force=request.force,
-                reason=request.reason,
-            )
+            record = registry.register(store, prepared, options, snapshot=snapshot)
         except BaseException:
             store.close()
             raise
@@ -112,11 +79,11 @@ def register_in_kernel(
 
 def _prepare(store: Store, request: RegisterRequest) -> Prepared:
     if isinstance(request.source, (str, os.PathLike)):
-        return prepare_path(store, request.source, request.flavor)
+        return prepare_path(store, request.source, request.options.flavor)
     return prepare_object(
         request.source,
         name=request.variable,
-        flavor=request.flavor,
+        flavor=request.options.flavor,
         serializer=request.serializer,
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from jupyter_mlver.core.deploy import events
 from jupyter_mlver.core.models import registry
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.store.index.db import SnapshotRow
@@ -36,14 +37,16 @@ def _register(store: Store, name: str, snapshots: list[str], production: dict[in
         try:
             registry.register(
                 store,
-                name,
                 prepared,
+                RegistrationOptions(
+                    name,
+                    gate=Gate("acc"),
+                    description=f"{name} {i}",
+                    aliases=["production"] if i in production else [],
+                    force=forced,
+                    reason="browser-test seed: a worse version in production" if forced else None,
+                ),
                 snapshot=snapshot,
-                gate=Gate("acc"),
-                description=f"{name} {i}",
-                aliases=["production"] if i in production else [],
-                force=forced,
-                reason="browser-test seed: a worse version in production" if forced else None,
             )
         finally:
             prepared.cleanup()

@@ -17,6 +17,7 @@ from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.snapshot import take as snapshot_module
@@ -84,7 +85,10 @@ def make_fleet(tmp: Path, engine: DockerEngine, base: str, proxy_image: str) -> 
         for v, obj in models.items():
             prepared = prepare_object(obj, name="model", serializer="cloudpickle")
             versions[v] = registry.register(
-                store, name, prepared, snapshot=snap["id"], signature=infer_signature(example)
+                store,
+                prepared,
+                RegistrationOptions(name, signature=infer_signature(example)),
+                snapshot=snap["id"],
             )
             prepared.cleanup()
             if v < 4:

@@ -12,6 +12,7 @@ from jupyter_mlver.core.deploy import events as ev
 from jupyter_mlver.core.errors import RecordNotFound
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
@@ -26,7 +27,12 @@ def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> li
         path = project / f"model-{i}.bin"
         path.write_bytes(bytes([i]) * 10)
         out.append(
-            registry.register(store, name, prepare_path(store, path, "file"), snapshot=snap["id"])
+            registry.register(
+                store,
+                prepare_path(store, path, "file"),
+                RegistrationOptions(name),
+                snapshot=snap["id"],
+            )
         )
     return out
 

@@ -14,6 +14,7 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
@@ -68,13 +69,11 @@ def register(
     try:
         return registry.register(
             store,
-            name,
             prepared,
+            RegistrationOptions(
+                name, gate=gate, aliases=aliases, force=force, reason="test" if force else None
+            ),
             snapshot=snapshot["id"],
-            gate=gate,
-            aliases=aliases,
-            force=force,
-            reason="test" if force else None,
         )
     finally:
         prepared.cleanup()

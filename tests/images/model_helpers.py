@@ -18,6 +18,7 @@ from typing import Any
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.store.store import Store
@@ -60,11 +61,11 @@ def make_model_project(root: Path) -> ModelProject:
             try:
                 registry.register(
                     store,
-                    "churn",
                     prepared,
+                    RegistrationOptions(
+                        "churn", aliases=aliases, signature=infer_signature(frame.head())
+                    ),
                     snapshot=snapshot["id"],
-                    aliases=aliases,
-                    signature=infer_signature(frame.head()),  # what --example gives
                 )
             finally:
                 prepared.cleanup()

@@ -15,6 +15,7 @@ from jupyter_mlver.core.deploy.serve import SERVE_LABEL
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
+from jupyter_mlver.core.models.options import RegistrationOptions
 from tests.images.conftest import ServingImage
 from tests.kernel.conftest import Kernel
 from tests.serving.helpers import training_frame
@@ -129,7 +130,10 @@ def test_one_line_errors(serving_image: ServingImage, tmp_path: Path) -> None:
         prepared = prepare_object(serving_image.churn.model, name="clf")
         try:
             version = registry.register(
-                store, "churn", prepared, snapshot=serving_image.churn.snapshot["id"]
+                store,
+                prepared,
+                RegistrationOptions("churn"),
+                snapshot=serving_image.churn.snapshot["id"],
             )["version"]
         finally:
             prepared.cleanup()
@@ -198,7 +202,10 @@ def test_build_builds_the_missing_image_first(
         prepared = prepare_object(serving_image.churn.model, name="clf")
         try:
             version = registry.register(
-                store, "churn", prepared, snapshot=serving_image.churn.snapshot["id"]
+                store,
+                prepared,
+                RegistrationOptions("churn"),
+                snapshot=serving_image.churn.snapshot["id"],
             )["version"]
         finally:
             prepared.cleanup()

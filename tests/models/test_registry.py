@@ -19,6 +19,7 @@ from jupyter_mlver.core.errors import Conflict, InvalidInput, MlverError, Record
 from jupyter_mlver.core.hashing import hash_file, hash_manifest
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object, prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import maintenance
@@ -56,7 +57,9 @@ def reg(store: Store, name: str, source: Path | object, snapshot: str, **kw: Any
         else prepare_object(source, name="clf")
     )
     try:
-        return registry.register(store, name, prepared, snapshot=snapshot, **kw)
+        return registry.register(
+            store, prepared, RegistrationOptions(name, **kw), snapshot=snapshot
+        )
     finally:
         prepared.cleanup()
 

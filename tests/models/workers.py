@@ -7,6 +7,7 @@ from typing import Any
 
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.store.store import Store
 
 
@@ -21,4 +22,8 @@ def register(store_dir: str, path: str, snapshot: str, barrier: Any, out: Any) -
     barrier.wait()
     with Store(Path(store_dir)) as store:
         prepared = prepare_path(store, path, None)
-        out.put(registry.register(store, "race", prepared, snapshot=snapshot)["version"])
+        out.put(
+            registry.register(store, prepared, RegistrationOptions("race"), snapshot=snapshot)[
+                "version"
+            ]
+        )

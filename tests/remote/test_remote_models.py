@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from jupyter_mlver.core import records
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object, prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.store.store import Store
 from tests.remote.test_remote_transfer import (
@@ -42,17 +43,25 @@ def _registry(project: Path) -> dict[str, Any]:
     with Store.open(project) as store:
         v1 = registry.register(
             store,
-            "churn",
             prepare_path(store, path, None),
+            RegistrationOptions("churn", gate=Gate("auc"), aliases=["production"]),
             snapshot=first["id"],
-            gate=Gate("auc"),
-            aliases=["production"],
         )
         prepared = prepare_object(obj, name="obj")
-        v2 = registry.register(store, "churn", prepared, snapshot=second["id"], aliases=["staging"])
+        v2 = registry.register(
+            store,
+            prepared,
+            RegistrationOptions("churn", aliases=["staging"]),
+            snapshot=second["id"],
+        )
         prepared.cleanup()
         registry.move_alias(store, "churn:2", "production", force=True, reason="try it")
-        registry.register(store, "weights", prepare_path(store, folder, None), snapshot=first["id"])
+        registry.register(
+            store,
+            prepare_path(store, folder, None),
+            RegistrationOptions("weights"),
+            snapshot=first["id"],
+        )
         history = registry.history(store, "churn")
         models = registry.list_models(store)
     return {

@@ -11,6 +11,7 @@ from tornado.httpclient import HTTPClientError
 
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
@@ -22,7 +23,7 @@ def _version(store: Store, root: Path, name: str, auc: float, **kw: Any) -> None
     snapshot = take_snapshot(store, SnapshotOptions(metrics={"auc": auc}, data=[root / "data.csv"]))
     prepared = prepare_path(store, root / f"{name}.bin", "file")
     try:
-        registry.register(store, name, prepared, snapshot=snapshot["id"], **kw)
+        registry.register(store, prepared, RegistrationOptions(name, **kw), snapshot=snapshot["id"])
     finally:
         prepared.cleanup()
 

@@ -11,6 +11,7 @@ from tornado.httpclient import HTTPClientError
 
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
+from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.store.store import Store
 from tests.server.conftest import NAMESPACE
@@ -24,12 +25,11 @@ def _register(root: Path, ids: dict[str, str]) -> None:
             prepared = prepare_path(store, root / "model.pkl", "file")
             registry.register(
                 store,
-                "churn",
                 prepared,
+                RegistrationOptions(
+                    "churn", gate=Gate("acc"), aliases=aliases, description=f"from {key}"
+                ),
                 snapshot=ids[key],
-                gate=Gate("acc"),
-                aliases=aliases,
-                description=f"from {key}",
             )
 
 

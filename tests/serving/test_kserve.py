@@ -1,4 +1,4 @@
-"""The README's KServe InferenceServices, checked offline.
+"""The manual's KServe InferenceServices (docs/serving.md), checked offline.
 
 kubernetes-validate bundles the Kubernetes core schemas but not KServe's CRDs: the predictor
 (a PodSpec plus KServe's component fields) is validated strictly as a core/v1 Pod, the rest
@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 
 from jupyter_mlver.serving.__main__ import parser
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+SERVING_PAGE = Path(__file__).resolve().parents[2] / "docs" / "serving.md"
 # Fields of KServe's ComponentExtensionSpec that a predictor has next to its PodSpec.
 KSERVE_FIELDS = {
     "minReplicas", "maxReplicas", "scaleTarget", "scaleMetric", "scaleMetricType",
@@ -30,10 +30,7 @@ DNS_1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def inference_services() -> list[dict[str, Any]]:
-    text = README.read_text()
-    section = text[text.index("## Serving a model") :]
-    section = section[: section.index("\n## ", 1)]
-    blocks = re.findall(r"```yaml\n(.*?)```", section, re.DOTALL)
+    blocks = re.findall(r"```yaml\n(.*?)```", SERVING_PAGE.read_text(), re.DOTALL)
     docs = [yaml.safe_load(b) for b in blocks]
     return [d for d in docs if d.get("kind") == "InferenceService"]
 
@@ -41,7 +38,7 @@ def inference_services() -> list[dict[str, Any]]:
 SERVICES = inference_services()
 
 
-def test_the_readme_shows_both_ways() -> None:
+def test_the_manual_shows_both_ways() -> None:
     assert len(SERVICES) == 2
     envs = [
         {e["name"] for e in s["spec"]["predictor"]["containers"][0].get("env", [])}

@@ -3,7 +3,7 @@ named, else the latest, else a new one; and the guard checked before a new snaps
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,7 @@ from ..store.store import Store
 from . import aliases as al
 from . import registry
 from .artifacts import prepare_path
-from .records import Gate
-from .signature import Signature
+from .options import RegistrationOptions
 
 
 def check_path(path: str) -> None:
@@ -28,58 +27,32 @@ def check_path(path: str) -> None:
         )
 
 
-def precheck(
-    store: Store,
-    name: str,
-    aliases: Sequence[str],
-    gate: Gate | None,
-    metrics: Mapping[str, Any],
-    force: bool,
-    reason: str | None,
-) -> None:
-    """The guard on ``aliases`` for a version whose snapshot will have ``metrics``."""
+def precheck(store: Store, options: RegistrationOptions, metrics: Mapping[str, Any]) -> None:
+    """The guard on the aliases for a version whose snapshot will have ``metrics``."""
+    name = options.name
     latest = store.index.latest_model_version(name) or 0
-    candidate = al.Candidate(
-        name, f"{name}:{latest + 1}", None, gate or registry.inherited_gate(store, name), metrics
-    )
-    for alias in aliases:
-        al.check_allowed(store, candidate, alias, force, reason)
+    gate = options.gate or registry.inherited_gate(store, name)
+    candidate = al.Candidate(name, f"{name}:{latest + 1}", None, gate, metrics)
+    for alias in options.aliases:
+        al.check_allowed(store, candidate, alias, options.force, options.reason)
 
 
 def register_path(
     store: Store,
-    name: str,
     path: str,
+    options: RegistrationOptions,
     *,
     snapshot: str | None,
     new_snapshot: SnapshotOptions,
-    flavor: str | None = None,
-    gate: Gate | None = None,
-    description: str = "",
-    aliases: Sequence[str] = (),
-    signature: Signature | None = None,
-    force: bool = False,
-    reason: str | None = None,
 ) -> Record:
-    """A model file or directory as a new version of ``name``, tied to the snapshot
-    ``snapshot`` names, else the store's latest, else a new one (``new_snapshot``)."""
-    prepared = prepare_path(store, path, flavor)
+    """A model file or directory as a new version, tied to the snapshot ``snapshot`` names,
+    else the store's latest, else a new one (``new_snapshot``)."""
+    prepared = prepare_path(store, path, options.flavor)
     try:
         sid = store.resolve(snapshot) if snapshot else store.index.latest(ALL)
         if sid is None:
-            precheck(store, name, aliases, gate, new_snapshot.metrics, force, reason)
+            precheck(store, options, new_snapshot.metrics)
             sid = str(take_snapshot(store, new_snapshot)["id"])
-        return registry.register(
-            store,
-            name,
-            prepared,
-            snapshot=sid,
-            gate=gate,
-            description=description,
-            aliases=aliases,
-            signature=signature,
-            force=force,
-            reason=reason,
-        )
+        return registry.register(store, prepared, options, snapshot=sid)
     finally:
         prepared.cleanup()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,9 +19,9 @@ from ..store.store import Store
 from . import aliases as al
 from . import flavors
 from .artifacts import Prepared, materialize, store_artifact
+from .options import RegistrationOptions
 from .records import Gate, model_record
-from .refs import ModelRef, check_alias, check_name, parse_ref
-from .signature import Signature
+from .refs import ModelRef, check_alias, parse_ref
 
 T = TypeVar("T")
 #: In an exported model directory: the record, and the artifact's files.
@@ -30,33 +30,22 @@ EXPORT_ARTIFACT = "artifact"
 
 
 def register(
-    store: Store,
-    name: str,
-    prepared: Prepared,
-    *,
-    snapshot: str,
-    gate: Gate | None = None,
-    description: str = "",
-    aliases: Sequence[str] = (),
-    signature: Signature | None = None,
-    force: bool = False,
-    reason: str | None = None,
+    store: Store, prepared: Prepared, options: RegistrationOptions, *, snapshot: str
 ) -> Record:
-    """Store the artifact and a new version of ``name`` (1 + the latest), tied to
-    ``snapshot`` (a snapshot id); then move each of ``aliases`` to it (``production`` guarded).
-    Without ``gate`` the version keeps the gate of the model's latest version that has one."""
-    check_name(name)
-    aliases = list(dict.fromkeys(check_alias(a) for a in aliases))
+    """Store the artifact and a new version of ``options.name`` (1 + the latest), tied to
+    ``snapshot`` (a snapshot id); then move each of ``options.aliases`` to it (``production``
+    guarded). Without a gate the version keeps the gate of the model's latest version that
+    has one."""
+    name = options.name
     if store.index.kind_of(snapshot) != "snapshot":
         raise RecordNotFound(f"{snapshot[:12]} is not a snapshot in this store")
-    al.check_force(force, reason)
     latest = store.index.latest_model_version(name) or 0
-    gate = gate or inherited_gate(store, name)
+    gate = options.gate or inherited_gate(store, name)
     candidate = al.Candidate(
         name, f"{name}:{latest + 1}", None, gate, al.snapshot_metrics(store, snapshot)
     )
-    for alias in aliases:  # refuse before the artifact is copied: nothing to undo
-        al.check_allowed(store, candidate, alias, force, reason)
+    for alias in options.aliases:  # refuse before the artifact is copied: nothing to undo
+        al.check_allowed(store, candidate, alias, options.force, options.reason)
     author = git_author(store.root)
     with store.writing():
         artifact, written = store_artifact(store, prepared)
@@ -67,20 +56,20 @@ def register(
                 version=(store.index.latest_model_version(name) or 0) + 1,
                 artifact=artifact,
                 flavor=prepared.flavor,
-                signature=signature or prepared.signature,
+                signature=options.signature or prepared.signature,
                 snapshot=snapshot,
                 gate=gate,
                 author=author,
-                description=description,
+                description=options.description,
             )
             stored = al.put_locked(store, record, written)
-            for alias in aliases:
+            for alias in options.aliases:
                 al.move_locked(
                     store,
                     stored,
                     alias,
-                    force=force,
-                    reason=reason,
+                    force=options.force,
+                    reason=options.reason,
                     author=author,
                     written=written,
                 )

@@ -53,6 +53,13 @@ class SnapshotOptions:
     git_limits: GitLimits = field(default_factory=GitLimits)
     run: Mapping[str, Any] | None = None  # taken during `jupyter mlver run`: which run, how it went
 
+    def __post_init__(self) -> None:
+        """What can be checked without a store, checked before one is opened."""
+        for tag in self.tags:
+            check_tag_name(tag)
+        _check_values("param", self.params)
+        _check_values("metric", self.metrics)
+
 
 def _check_values(kind: str, values: Mapping[str, Any]) -> None:
     for key, value in values.items():
@@ -98,14 +105,11 @@ def take_snapshot(
     kernel = kernel or KernelCapture()
     tags = sorted(set(options.tags))
     for tag in tags:
-        check_tag_name(tag)
         taken = store.index.tag_target(tag)
         if taken is not None:
             raise Conflict(
                 f"tag {tag!r} already names snapshot {taken[:12]}", "choose another name"
             )
-    _check_values("param", options.params)
-    _check_values("metric", options.metrics)
     data_paths: list[tuple[str | os.PathLike[str], str]] = [(p, "tracked") for p in options.data]
     data_paths += [(p, role) for p, role in kernel.lineage if os.path.exists(p)]
     missing = [str(p) for p, _ in data_paths if not os.path.exists(p)]
