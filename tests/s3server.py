@@ -134,7 +134,7 @@ def seaweedfs(workdir: Path, attempts: int = 3) -> Iterator[str]:
             if proc.poll() is None:
                 proc.terminate()
                 try:
-                    proc.wait(15)
+                    proc.wait(5)
                 except subprocess.TimeoutExpired:
                     proc.kill()
                     proc.wait()

@@ -28,6 +28,7 @@ from ..errors import InvalidInput
 from ..records import Record
 from ..store.store import Store
 from .aliases import put_locked
+from .records import stamp_after
 
 EVENTS = ("published", "renumbered", "repaired")
 
@@ -121,17 +122,19 @@ def renumber(
     reason)`` each."""
     if not moves:
         return []
-    out, events = [], []
+    out: list[Renumbering] = []
+    events: list[Record] = []
     for rid, new, reason in moves:
         version = store.get(rid)
         if version.get("published"):
             raise InvalidInput(f"{version['name']}:{version['version']} is published: it keeps it")
         old = int(version["version"])
-        events.append(
-            number_record(
-                model=version, old=old, new=new, event=event, author=author, reason=reason
-            )
+        made = number_record(
+            model=version, old=old, new=new, event=event, author=author, reason=reason
         )
+        if events:  # one batch keeps its order, even within one millisecond
+            made["created"] = stamp_after(events[-1]["created"])
+        events.append(made)
         out.append(Renumbering(version["name"], rid, old, new, event, reason))
     store_event(store, *events)
     return out

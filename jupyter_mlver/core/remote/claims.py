@@ -9,15 +9,21 @@ request per 1000) and reads only the new ones.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from ..errors import RemoteError
 from ..hashing import hash_bytes
 from ..models.numbers import parse_claim
 from ..records import Record
 from .backend import RemoteFS
 from .ledger import Ledger
+
+#: How long a refused create waits for the winner's claim to become readable (SeaweedFS
+#: takes ~0.1-0.3 s under load) before it tries its create again.
+READ_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,26 @@ def _listed(rfs: RemoteFS, model: str | None) -> list[tuple[str, int]]:
     return out
 
 
-def read(rfs: RemoteFS, model: str, number: int) -> Claim:
-    """One claim's body (it exists: a create of it was refused, or it was listed)."""
-    with rfs.translate(f"read the claim of {model}:{number}"):
-        raw = bytes(rfs.fs.cat_file(key(rfs, model, number)))
+def read(rfs: RemoteFS, model: str, number: int, wait: float = READ_WAIT) -> Claim | None:
+    """One claim's body, or None if there is none after ``wait`` seconds. A server may
+    refuse a create while another upload of the key is in flight (SeaweedFS does) and that
+    upload may still fail (its client gone), so a refused create is no proof of a claim:
+    the caller tries its create again when this says None."""
+    delay, waited = 0.02, 0.0
+    while True:
+        # s3fs answers "not found" from a listing it cached (our own listing of the claims,
+        # made before this one landed) without asking: forget it first.
+        rfs.invalidate()
+        try:
+            with rfs.translate(f"read the claim of {model}:{number}", missing_ok=True):
+                raw = bytes(rfs.fs.cat_file(key(rfs, model, number)))
+            break
+        except FileNotFoundError:
+            if waited >= wait:
+                return None
+            time.sleep(delay)
+            waited += delay
+            delay = min(1.0, delay * 2)
     parsed = parse_claim(raw, model, number)
     return Claim(model, number, parsed["model_record"] if parsed else None, raw)
 
@@ -74,7 +96,14 @@ def listing(
     todo = [(m, n) for m, n in listed if (m, n) not in known]
 
     def one(item: tuple[str, int]) -> Claim:
-        return read(rfs, *item)
+        found = read(rfs, *item)
+        if found is None:  # listed, so written: never gone
+            raise RemoteError(
+                f"remote {rfs.remote.name}: the claim of {item[0]}:{item[1]} is listed but "
+                "cannot be read",
+                "run it again; if it persists, check the remote",
+            )
+        return found
 
     with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as pool:
         fresh = list(pool.map(one, todo))
@@ -89,5 +118,8 @@ def listing(
 
 def body_of(rfs: RemoteFS, claim: Claim) -> Record | None:
     """The publication record of a claim (read again if only its holder was remembered)."""
-    raw = claim.body if claim.body is not None else read(rfs, claim.model, claim.number).body
+    if claim.body is None:
+        found = read(rfs, claim.model, claim.number)
+        claim = found if found is not None else claim
+    raw = claim.body
     return parse_claim(raw, claim.model, claim.number) if raw is not None else None

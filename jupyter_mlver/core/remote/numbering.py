@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 
 from .. import records
 from ..capture.git import author as git_author
+from ..errors import RemoteError
 from ..models import numbers
 from ..models.numbers import Renumbering
 from ..records import Record
@@ -36,6 +37,9 @@ from .claims import Claim
 from .ledger import Ledger
 from .plan import Plan
 from .result import TransferResult
+
+#: How often a create refused for a number nobody holds is tried again before giving up.
+_REFUSALS = 5
 
 
 def local_versions(store: Store, roots: Iterable[str]) -> list[Record]:
@@ -103,7 +107,21 @@ def claim(
             done += _rebase(store, rfs, name, held, author)
             for rid in sorted(ids, key=lambda r: store.index.model_number(r) or (0, False)):
                 done += _claim_one(store, rfs, ledger, rid, held, author)
-    return done
+    return _collapse(done)
+
+
+def _collapse(done: list[Renumbering]) -> list[Renumbering]:
+    """One line per version: a version moved several times by races (each move recorded)
+    is said once, from its first number to its last, with why it had to move."""
+    first: dict[str, Renumbering] = {}
+    last: dict[str, Renumbering] = {}
+    for r in done:
+        first.setdefault(r.record, r)
+        last[r.record] = r
+    return [
+        Renumbering(r.model, r.record, r.old, last[rid].new, r.event, r.reason)
+        for rid, r in first.items()
+    ]
 
 
 def _rebase(
@@ -134,6 +152,7 @@ def _claim_one(
     """Claim the number a local version has (moving it past every number a colleague
     wins meanwhile); ``held`` (number -> claim) learns each claim seen."""
     moved: list[Renumbering] = []
+    refused: dict[int, int] = {}
     while True:
         version = store.get(rid)
         if version["published"]:
@@ -149,6 +168,15 @@ def _claim_one(
             numbers.store_event(store, event)
             return moved
         found = claims.read(rfs, name, want)  # lost the race: who won?
+        if found is None:  # nobody: the upload that made the server refuse ours failed
+            refused[want] = refused.get(want, 0) + 1
+            if refused[want] > _REFUSALS:
+                raise RemoteError(
+                    f"remote {rfs.remote.name} refuses to create the claim of {name}:{want} "
+                    "but holds none",
+                    "run the push again; if it persists, check the remote",
+                )
+            continue
         ledger.add_claims(rfs.remote.ident, [(name, want, found.record)])
         held[want] = found
         if found.record == rid:  # ours after all: an answer lost and the request retried
