@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import pytest
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
@@ -106,3 +107,27 @@ class User:
 def distinct(numbers: dict[str, tuple[int, bool]]) -> bool:
     values = [n for n, _ in numbers.values()]
     return len(values) == len(set(values))
+
+
+def build_team(base: Path) -> dict[str, Any]:
+    """Alice registered churn twice (auc 0.8, 0.9), Bob once (0.85), each in a clone of
+    their own under ``base`` (nothing pushed, no remote): made once, copied by tests."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GIT_CONFIG_GLOBAL", str(base / "gitconfig"))
+        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        mp.delenv("MLVER_STORE", raising=False)
+        project = base / "project"
+        project.mkdir()
+        git(project, "init", "-q", "-b", "main")
+        (project / "train.py").write_text("print('train')\n")
+        git(project, "add", "train.py")
+        git(project, "-c", "user.name=Ada", "-c", "user.email=ada@example.org", "commit",
+            "-q", "-m", "initial")  # fmt: skip
+        alice = User.clone(project, "alice", None)
+        bob = User.clone(project, "bob", None)
+        seeds = {
+            alice.register("churn", 1.0, auc=0.8): 1.0,
+            alice.register("churn", 2.0, auc=0.9): 2.0,
+            bob.register("churn", 3.0, auc=0.85): 3.0,
+        }
+    return {"alice": alice, "bob": bob, "seeds": seeds}

@@ -23,8 +23,7 @@ from jupyter_mlver.core.remote.config import get_remote
 from jupyter_mlver.core.remote.ledger import Ledger
 from jupyter_mlver.core.store.maintenance import fsck
 from tests.remote.conftest import Target
-from tests.remote.team import User, distinct, fitted
-from tests.support import git
+from tests.remote.team import User, build_team, distinct, fitted
 
 STEPS = ("alice push", "bob push", "alice pull", "bob pull")
 SYNC = ("alice push", "bob push", "alice pull", "bob pull")
@@ -69,28 +68,7 @@ def _claims(user: User, model: str) -> dict[int, str | None]:
 
 @pytest.fixture(scope="module")
 def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Alice registered churn twice, Bob once, each in a clone of their own (nothing
-    pushed, no remote yet): made once, copied by each test."""
-    base = tmp_path_factory.mktemp("team")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GIT_CONFIG_GLOBAL", str(base / "gitconfig"))
-        mp.setenv("GIT_CONFIG_NOSYSTEM", "1")
-        mp.delenv("MLVER_STORE", raising=False)
-        project = base / "project"
-        project.mkdir()
-        git(project, "init", "-q", "-b", "main")
-        (project / "train.py").write_text("print('train')\n")
-        git(project, "add", "train.py")
-        git(project, "-c", "user.name=Ada", "-c", "user.email=ada@example.org", "commit",
-            "-q", "-m", "initial")  # fmt: skip
-        alice = User.clone(project, "alice", None)
-        bob = User.clone(project, "bob", None)
-        seeds = {
-            alice.register("churn", 1.0, auc=0.8): 1.0,
-            alice.register("churn", 2.0, auc=0.9): 2.0,
-            bob.register("churn", 3.0, auc=0.85): 3.0,
-        }
-    return {"alice": alice, "bob": bob, "seeds": seeds}
+    return build_team(tmp_path_factory.mktemp("team"))
 
 
 @pytest.fixture
