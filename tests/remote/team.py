@@ -18,6 +18,7 @@ from jupyter_mlver.core import remote
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.options import RegistrationOptions
+from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
 from tests.support import git
@@ -74,9 +75,8 @@ class User:
             sid = take_snapshot(store, SnapshotOptions(message=f"{seed}", metrics=metrics))["id"]
             prepared = prepare_path(store, path, None)
             try:
-                record = registry.register(
-                    store, prepared, RegistrationOptions(model), snapshot=str(sid)
-                )
+                options = RegistrationOptions(model, gate=Gate("auc") if metrics else None)
+                record = registry.register(store, prepared, options, snapshot=str(sid))
             finally:
                 prepared.cleanup()
         return str(record["id"])
