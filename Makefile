@@ -9,19 +9,22 @@ STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
-UI_PORT ?= 18888
+# The browser tests' JupyterLab: a free port (other checkouts may run theirs at the same time).
+UI_PORT ?= $(shell $(PYTHON) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # Recipes that need the venv's tools (jlpm, jupyter, node) first on PATH.
 WITH_VENV := PATH="$(abspath $(BIN)):$$PATH"
 NODE_STAMP := $(VENV)/.node
 LABEXT_BUILD := jupyter_mlver/labextension/static/style.js
-LABEXT_SOURCES := $(shell find labextension/src labextension/style -type f 2>/dev/null) \
-	labextension/package.json labextension/yarn.lock labextension/tsconfig.json
+LABEXT_SOURCES := $(shell find labextension/src labextension/style labextension/scripts -type f \
+	-not -path '*/generated/*' 2>/dev/null) \
+	labextension/package.json labextension/yarn.lock labextension/tsconfig.json \
+	jupyter_mlver/server/openapi.yaml $(wildcard jupyter_mlver/schemas/*.json)
 # The npm registry is reached through a proxy whose CA is in the system bundle.
 ifneq ($(wildcard /etc/ssl/certs/ca-certificates.crt),)
 export NODE_EXTRA_CA_CERTS ?= /etc/ssl/certs/ca-certificates.crt
 endif
 
-.PHONY: lab test setup lint lint-ts typecheck check pytest services benchmarks clean \
+.PHONY: lab test setup lint lint-ts unit-ts typecheck check pytest services benchmarks clean \
 	labextension ui-test docs
 
 # The labextension is built by `make labextension` (below), not by pip's build hook.
@@ -72,7 +75,11 @@ typecheck: $(STAMP)
 lint-ts: $(LABEXT_BUILD)
 	cd labextension && $(WITH_VENV) jlpm lint:check
 
-check: lint typecheck lint-ts
+# The labextension's unit tests (jest): its models and formatting code.
+unit-ts: $(LABEXT_BUILD)
+	cd labextension && $(WITH_VENV) jlpm test
+
+check: lint typecheck lint-ts unit-ts
 
 # The manual (docs/, Sphinx + MyST) into build/docs/html: every warning is an error, and the
 # environment is read afresh each time, since the CLI and REST references come from the code

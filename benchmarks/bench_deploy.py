@@ -33,6 +33,7 @@ from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.store.store import Store
 from tests.deploy.fleet import make_fleet
 from tests.deploy.traffic import Client, Loop, body
+from tests.images.helpers import DEFAULT_BASE
 
 REQUESTS = 2000
 
@@ -59,7 +60,7 @@ def latencies(url: str, n: int) -> tuple[float, float]:
 
 def main() -> None:
     engine = DockerEngine.connect()
-    base = os.environ.get("MLVER_TEST_BASE_IMAGE", "mlver-test/python:3.11-bookworm")
+    base = os.environ.get("MLVER_TEST_BASE_IMAGE") or DEFAULT_BASE
     proxy = os.environ.get("MLVER_TEST_PROXY_IMAGE", "mlver-test/haproxy:2.6-bookworm")
     options = local.LocalOptions(proxy_image=proxy)
     with tempfile.TemporaryDirectory(prefix="mlver-bench-deploy-") as tmp:

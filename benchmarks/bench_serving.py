@@ -54,7 +54,9 @@ from sklearn.dummy import DummyClassifier
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _image_sizes import HEADERS, size_rows  # noqa: E402
 from _serving_image import ServedImage, serve_image  # noqa: E402
+from _serving_image import _venv as serving_venv  # noqa: E402
 
 from tests.images.helpers import DEFAULT_BASE  # noqa: E402
 from tests.serving.helpers import fit_churn, training_frame, write_model_dir  # noqa: E402
@@ -99,6 +101,10 @@ def main() -> None:
     parser.add_argument(
         "--no-image", action="store_true", help="leave out the serving image (no engine needed)"
     )
+    parser.add_argument(
+        "--no-sizes", action="store_true",
+        help="leave out the image sizes and cold builds (small and JupyterLab kernels, both --env)",
+    )  # fmt: skip
     args = parser.parse_args()
     wrk = ensure_wrk()
     work = WORK / "serving"
@@ -234,10 +240,17 @@ def main() -> None:
         added = image.image_size - image.env_size
         print(table(
             ["image", "size"],
-            [["environment image alone", f"{image.env_size / 2**20:,.0f} MiB"],
-             ["serving image (+ server and model)", f"{image.image_size / 2**20:,.0f} MiB"],
-             ["added by the server and model layers", f"{added / 2**20:,.1f} MiB"]],
+            [["base image alone", f"{image.env_size / 2**20:,.0f} MiB"],
+             ["serving image (model-sized)", f"{image.image_size / 2**20:,.0f} MiB"],
+             ["above the base", f"{added / 2**20:,.1f} MiB"]],
         ))  # fmt: skip
+    if image is not None and not args.no_sizes:
+        sized = size_rows(model, rows[1000].head(), serving_venv())
+        print(
+            "\nserving images of a small kernel and a JupyterLab kernel, cold (--no-cache, wheels "
+            "in the host pip's cache) and the next version\n"
+        )
+        print(table(HEADERS, [row.cells() for row in sized]))
 
 
 def median_load(loads: list[Load]) -> Load:

@@ -45,7 +45,10 @@ class Mlver(Configurable):
 
     base_image = Unicode(
         "",
-        help="Base image for environment images. Default: python:<kernel version>-slim.",
+        help="Base image for environment and serving images (--base overrides it). Default: "
+        "$MLVER_BASE_IMAGE, else one with the snapshot's Python to the patch version: "
+        "python:X.Y.Z-slim, else the local mlver-local/python:X.Y.Z-slim "
+        "(scripts/ensure-base-image.sh makes one offline).",
     ).tag(config=True)
 
     image_prefix = Unicode(

@@ -1,6 +1,7 @@
-# Sourced by the ensure-*-image.sh scripts, which set NAME (for messages), IMAGE, SUITE,
-# FALLBACK_MIRROR and LOCK and define done_ok (print the image, exit 0). No registry is
-# reachable here, so their images are a minimal Debian made with debootstrap and imported.
+# Sourced by the ensure-*-image.sh scripts, which set NAME (for messages), IMAGE, SUITE and
+# LOCK and define done_ok (print the image, exit 0). No registry is reachable here, so their
+# images are a minimal Debian made with debootstrap and imported. The Debian mirror is the
+# one the machine's apt sources name: no host name is written here.
 # shellcheck shell=bash
 
 log() { printf '%s: %s\n' "$NAME" "$*" >&2; }
@@ -59,7 +60,7 @@ find_mirror() {
         uri="$(sed -e 's/\[[^]]*\]//' "$f" | awk -v suite="$SUITE" '$1 == "deb" && $3 == suite { print $2; exit }')"
         [ -n "$uri" ] && { printf '%s\n' "$uri"; return; }
     done
-    printf '%s\n' "$FALLBACK_MIRROR"
+    die "no apt source for Debian $SUITE in /etc/apt/sources.list or /etc/apt/sources.list.d/: add one for the mirror debootstrap should use"
 }
 
 # debootstrap_rootfs PACKAGES (comma-separated): a minbase $SUITE with them in $ROOTFS,

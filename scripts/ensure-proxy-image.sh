@@ -12,7 +12,6 @@ set -euo pipefail
 NAME=ensure-proxy-image
 IMAGE=mlver-test/haproxy:2.6-bookworm
 SUITE=bookworm
-FALLBACK_MIRROR=http://deb.debian.org/debian
 LOCK=/tmp/mlver-proxy-image.lock
 
 done_ok() {

@@ -41,11 +41,15 @@ class BuildProgress:
 
             if self.bar is None:
                 self.bar = tqdm(total=event.total, unit="step", file=sys.stderr, leave=False)
+            self.bar.total = event.total  # grows when a second build continues the count
             self.bar.n = event.step or 0
             self.bar.set_description_str(" ".join(event.message.split())[:60])
             self.bar.refresh()
             return
-        self._write(" ".join(event.message.split()) if event.phase == "build" else event.message)
+        message = " ".join(event.message.split()) if event.phase == "build" else event.message
+        if event.phase == "build" and event.step:
+            message = f"step {event.step}/{event.total}: {message}"
+        self._write(message)
 
     def _write(self, text: str) -> None:
         if self.bar is not None:

@@ -33,7 +33,8 @@ IMAGE_ARGS = [
     arg(
         "--base",
         metavar="IMAGE",
-        help="base image (default: c.Mlver.base_image, else python:<version>-slim)",
+        help="base image (default: c.Mlver.base_image, $MLVER_BASE_IMAGE, else one with the "
+        "snapshot's Python X.Y.Z: python:X.Y.Z-slim or the local mlver-local/python:X.Y.Z-slim)",
     ),
     arg("--name", metavar="NAME", help="image repository name (default: the project directory)"),
     arg(

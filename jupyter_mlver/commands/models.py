@@ -58,6 +58,16 @@ def _options(args: argparse.Namespace, signature: Signature | None) -> Registrat
 
 
 def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
+    from ..core.records import now
+
+    started = now()
+    detail = _register_here(ctx, args)
+    # A new version is stamped now or later; an earlier one was returned as it was.
+    detail.existing = detail.record["created"] < started
+    return detail
+
+
+def _register_here(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     if ctx.session is not None:
         return _register_in_kernel(ctx, args)
     from ..core.models.detail import version_detail
@@ -67,8 +77,9 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
 
     options = _options(args, None)
     check_path(args.source)
-    if args.example:
-        options = replace(options, signature=infer_signature(read_example(args.example)))
+    example = read_example(args.example) if args.example else None
+    if example is not None:
+        options = replace(options, signature=infer_signature(example))
     new_snapshot = SnapshotOptions(
         message=f"model {args.name}",
         env_vars=ctx.settings.env_vars,
@@ -76,7 +87,12 @@ def _register(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     )
     with ctx.open_store(create=True) as store:
         record = register_path(
-            store, args.source, options, snapshot=args.snapshot, new_snapshot=new_snapshot
+            store,
+            args.source,
+            options,
+            snapshot=args.snapshot,
+            new_snapshot=new_snapshot,
+            example=example,
         )
         return version_detail(store, record)
 
@@ -90,13 +106,19 @@ def _register_in_kernel(ctx: Context, args: argparse.Namespace) -> ModelVersion:
     options = _options(args, None)
     namespace: dict[str, Any] = ctx.session.shell.user_ns if ctx.session.shell else {}
     source, variable = _variable_or_path(namespace, args.source, "model")
+    example = None
     if args.example:
         example, _ = _variable_or_path(namespace, args.example, "example")
         if isinstance(example, str):
             example = read_example(example)
         options = replace(options, signature=infer_signature(example))
     request = RegisterRequest(
-        source, options, variable=variable, snapshot=args.snapshot, serializer=args.serializer
+        source,
+        options,
+        variable=variable,
+        snapshot=args.snapshot,
+        serializer=args.serializer,
+        example=example,
     )
     store, record = register_in_kernel(ctx.session, ctx.settings, request)
     with store:
@@ -120,7 +142,8 @@ def _variable_or_path(namespace: dict[str, Any], word: str, what: str) -> tuple[
 REGISTER: Command[ModelVersion] = Command(
     name="register",
     help="register a new version (1, 2, …) of a model: a file or directory, or in a notebook "
-    "a fitted object saved in its library's own format",
+    "a fitted object saved in its library's own format; an artifact a version already has "
+    "returns that version (nothing registered, aliases unchanged)",
     run=_register,
     text=views.registered,
     json=lambda v: v.record,

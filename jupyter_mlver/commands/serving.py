@@ -36,6 +36,8 @@ def _build(
             base=args.base,
             push=getattr(args, "push", None),
             prefix=ctx.settings.image_prefix,
+            env=getattr(args, "env", None) or "model",
+            no_cache=bool(getattr(args, "no_cache", False)),
         )
         return build_model_image(
             store, options, engine, progress=progress, base_default=ctx.base_default
@@ -44,13 +46,18 @@ def _build(
 
 BUILD: Command[ModelImageResult] = Command(
     name="build",
-    help="build (or reuse) the serving image of a model version: its snapshot's environment "
-    "image plus the model server and the model",
-    description="Build the serving image of a model version: the environment image of the "
-    "snapshot it came from (reused, or built with its cached dependency layer), plus the model "
-    "server (KServe v2, /invocations, /metrics on port 8080, as uid 1000) and the model as the "
-    "last small layers. Tags <name>:<version>, <name>:<SEMVER> and <name>:<alias> for each "
-    "alias the version holds; an image built from the same inputs is reused.",
+    help="build (or reuse) the serving image of a model version: what the model needs to load "
+    "and predict, the model server and the model",
+    description="Build the serving image of a model version. By default (--env model) it holds "
+    "only what the model needs: the flavour's libraries and the distributions that loading the "
+    "artifact imports (found by loading it in a clean subprocess of the snapshot's interpreter), "
+    "each at the snapshot's version, with their dependencies and the server's packages, on a "
+    "base with the snapshot's Python. --env snapshot builds on the snapshot's whole environment "
+    "image instead (reused, or built with its cached dependency layer). Then the model server "
+    "(KServe v2, /invocations, /metrics on port 8080, as uid 1000) and the model as the last "
+    "small layers. Tags <name>:<version>, <name>:<SEMVER> and <name>:<alias> for each alias the "
+    "version holds; an image built from the same inputs is reused. The Image record says which "
+    "was built (env) and lists the requirements.",
     run=_build,
     text=views.built,
     args=[
@@ -59,10 +66,19 @@ BUILD: Command[ModelImageResult] = Command(
         arg(
             "--base",
             metavar="IMAGE",
-            help="base of the environment image (default: c.Mlver.base_image, else "
-            "python:<version>-slim)",
+            help="base image (default: c.Mlver.base_image, $MLVER_BASE_IMAGE, else one with the "
+            "snapshot's Python X.Y.Z: python:X.Y.Z-slim or the local "
+            "mlver-local/python:X.Y.Z-slim)",
         ),
         arg("--push", metavar="REPO", help="push every tag to this repository"),
+        arg("--no-cache", action="store_true", help="no reuse, no layer cache: build every step"),
+        arg(
+            "--env",
+            choices=("model", "snapshot"),
+            default="model",
+            help="model (default): only what the model needs; snapshot: the snapshot's whole "
+            "environment (the kernel's exact packages)",
+        ),
         arg(
             "-v",
             "--verbose",

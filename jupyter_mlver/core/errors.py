@@ -45,6 +45,13 @@ class Conflict(MlverError):
     status = 409
 
 
+class PromotionRefused(Conflict):
+    """A guard keeps a version out of an alias (``production``'s gate). In a notebook it fails
+    its cell, so Run All stops before the cells that assume the promotion."""
+
+    code = "conflict"  # the REST API's error code, as before it had a class of its own
+
+
 class EngineUnavailable(MlverError):
     """No container engine answers."""
 

@@ -47,8 +47,9 @@ class Rich:
 
 
 class LiveProgress:
-    """A build's progress in the cell: the current step, and the engine's log folded away
-    (open with ``--verbose``).
+    """A build's progress in the cell: the current step, the last line of its output, and
+    the engine's log folded away (open with ``--verbose``). A failure's message is not
+    repeated here: the error that follows says it, once.
 
     Updates replace one display (``display_id``) at most a few times a second, so a build
     that prints thousands of lines does not flood the notebook.
@@ -62,6 +63,7 @@ class LiveProgress:
         self.verbose = verbose
         self.status = "starting"
         self.step: tuple[int, int] | None = None
+        self.latest = ""  # the last line of output, so a long step shows it is working
         self.log: list[str] = []
         self.failed = False
         self._shown_at = 0.0
@@ -76,11 +78,14 @@ class LiveProgress:
 
     def event(self, event: ProgressEvent) -> None:
         if event.log:
-            self.log.extend(event.message.splitlines() or [""])
+            lines = event.message.splitlines() or [""]
+            self.log.extend(lines)
             del self.log[: -self.LOG_LINES]
+            self.latest = next((ln.strip() for ln in reversed(lines) if ln.strip()), self.latest)
         else:
             self.status = event.message
-        if event.step and event.total:
+            self.latest = ""
+        if event.step is not None and event.total:
             self.step = (event.step, event.total)
         if self._handle is not None and time.monotonic() - self._shown_at >= self.INTERVAL_S:
             self.refresh()
@@ -93,6 +98,7 @@ class LiveProgress:
     def finish(self, status: str, failed: bool = False, log: list[str] | None = None) -> None:
         self.status = status
         self.failed = failed
+        self.latest = ""
         if log is not None:
             self.log = log[-self.LOG_LINES :]
         self.refresh()
@@ -100,7 +106,7 @@ class LiveProgress:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         step = f"[step {self.step[0]}/{self.step[1]}] " if self.step else ""
         body = image_html.build_progress(
-            self.title, self.status, self.step, self.log, self.failed, self.verbose
+            self.title, self.status, self.step, self.log, self.failed, self.verbose, self.latest
         )
         return {
             "text/plain": f"{self.title}: {step}{self.status}",
@@ -119,9 +125,9 @@ def live_build(title: str, verbose: bool) -> Iterator[ProgressCallback]:
     try:
         yield live.event
     except BuildStepFailed as e:
-        live.finish(str(e), failed=True, log=list(e.tail))
+        live.finish("failed: the step's last lines are below", failed=True, log=list(e.tail))
         raise
-    except MlverError as e:
-        live.finish(str(e), failed=True)
+    except MlverError:
+        live.finish("failed", failed=True)
         raise
     live.finish("done")

@@ -3,7 +3,8 @@
 The parser is built from ``jupyter_mlver.commands`` with argparse errors turned into
 ``UsageError`` (``-h`` prints help; nothing ever exits the kernel); this module only
 decides how a result is shown in a notebook: a rich display object, progress bars and a
-live build display, one red line for an expected failure.
+live build display, one red line for an expected failure. A refused promotion (the
+``production`` guard) fails its cell with that line, so Run All stops there.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from ..commands import COMMANDS, Command, Context, add_commands, top_examples
 from ..commands.spec import examples_text
 from ..config import Mlver
-from ..core.errors import InvalidInput, MlverError
+from ..core.errors import InvalidInput, MlverError, PromotionRefused
 from . import display
 from .session import KernelSession, session_for
 
@@ -105,6 +106,8 @@ class MlverMagics(Magics):
             return view
         except InvalidInput as e:
             raise UsageError(str(e)) from None
+        except PromotionRefused as e:
+            raise _fails_the_cell(e) from None
         except MlverError as e:
             # An expected failure: one red line with a hint, never a traceback.
             print(f"mlver: {e}", file=sys.stderr)
@@ -123,6 +126,14 @@ class MlverMagics(Magics):
             raise
 
 
+def _fails_the_cell(error: MlverError) -> MlverError:
+    """``error``, shown as its one red line instead of a traceback when it fails the cell
+    (IPython renders an exception's ``_render_traceback_`` lines when it has one)."""
+    line = f"\x1b[0;31mmlver: {error}\x1b[0m"
+    error._render_traceback_ = lambda: [line]  # type: ignore[attr-defined]
+    return error
+
+
 MlverMagics.mlver.__doc__ = build_parser().format_help()
 
 
@@ -138,6 +149,11 @@ def load(shell: Any) -> MlverMagics:
         from comm import get_comm_manager
 
         get_comm_manager().register_target(COMM_TARGET, session.receive_frontend_document)
+        from .panel_check import missing_panel
+
+        problem = missing_panel()
+        if problem is not None:
+            print(f"jupyter_mlver: {problem}", file=sys.stderr)
     return magics
 
 

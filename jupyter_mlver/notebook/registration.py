@@ -10,14 +10,14 @@ that cannot be saved, a missing path) is checked before that snapshot is taken.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..config import Mlver
 from ..core.models import registry
 from ..core.models.artifacts import Prepared, prepare_object, prepare_path
 from ..core.models.options import RegistrationOptions
-from ..core.models.registration import precheck
+from ..core.models.registration import describe_outputs, precheck
 from ..core.records import Record
 from ..core.store.store import Store
 from .session import (
@@ -39,6 +39,7 @@ class RegisterRequest:
     snapshot: str | None = None  # a ref; default: HEAD when unchanged, else a new snapshot
     serializer: str | None = None
     notebook: str | None = None
+    example: Any = None  # the example the signature was read from: the outputs are run on it
 
 
 def register_in_kernel(
@@ -52,6 +53,17 @@ def register_in_kernel(
         prepared = None
         try:
             prepared = _prepare(store, request)
+            same = registry.registered(store, options.name, prepared)
+            if same is not None:  # already registered: no snapshot, no alias moves
+                return store, same
+            if options.signature is not None and request.example is not None:
+                in_memory = (
+                    None if isinstance(request.source, (str, os.PathLike)) else request.source
+                )
+                signature = describe_outputs(
+                    options.signature, prepared, request.example, in_memory
+                )
+                options = replace(options, signature=signature)
             notebook = store.relpath(doc.path) if doc and doc.path else None
             snapshot = (
                 store.resolve(request.snapshot, notebook)

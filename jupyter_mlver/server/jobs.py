@@ -26,7 +26,10 @@ QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 
 
 def error_code(exc: BaseException) -> str:
-    """``RecordNotFound`` -> ``record_not_found``."""
+    """``RecordNotFound`` -> ``record_not_found`` (a class may keep its parent's ``code``)."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str):
+        return code
     name = type(exc).__name__
     return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
 

@@ -10,11 +10,11 @@ import tornado.web
 from jupyter_server.utils import url_path_join
 
 from ..config import Mlver
-from . import dashboard, images, job_status, models, runs, snapshots
+from . import dashboard, frontend, images, job_status, models, runs, snapshots
 from .base import NAMESPACE, MlverHandler
 from .context import MlverContext
 
-MODULES = (snapshots, dashboard, models, images, runs, job_status)
+MODULES = (snapshots, dashboard, models, images, runs, job_status, frontend)
 
 
 def route_table(base_url: str) -> list[tuple[str, type[MlverHandler]]]:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
 from ..core.errors import MlverError
+from .batching import DEFAULT_MAX_ROWS
 from .model import default_model_dir, load
 from .sampling import Sampler, SampleSettings, parse_cap, parse_rate
 
@@ -24,6 +26,8 @@ endpoints:
   GET  /ping, POST /invocations                          MLflow / SageMaker scoring protocol
   GET  /metrics                                          Prometheus metrics
   GET  /mlver/samples[?limit=N]                          newest sampled input rows (JSON Lines)
+  GET  /mlver/durations[?after=N&limit=N]                durations of the newest answered
+                                                         predictions (for canary verdicts)
 
 environment:
   MLVER_MODEL_DIR     the model directory (default /mnt/models when it has a model.json,
@@ -31,6 +35,7 @@ environment:
   MLVER_SAMPLE_RATE   fraction of requests whose input rows are sampled (default 1.0)
   MLVER_SAMPLE_CAP    rows kept in the sample log (default 10000)
   MLVER_SAMPLE_DIR    where the sample log is written (default $TMPDIR/mlver-samples)
+  MLVER_MAX_BATCH_ROWS  rows of waiting requests predicted in one call (default 10000; 0: off)
 
 example:
   python -m jupyter_mlver.serving --model-dir ./churn-2 --port 8080
@@ -60,9 +65,22 @@ def parser() -> argparse.ArgumentParser:
         "--graceful-timeout", type=float, default=25.0, metavar="SECONDS",
         help="on SIGTERM, how long in-flight requests may take to finish (default 25)",
     )  # fmt: skip
+    p.add_argument(
+        "--max-batch-rows", type=int, metavar="N",
+        help="requests waiting together are predicted in one call of up to N rows (default "
+        f"{DEFAULT_MAX_ROWS}; MLVER_MAX_BATCH_ROWS); 0 predicts each request alone, for a model "
+        "whose answer for a row depends on the other rows",
+    )  # fmt: skip
     p.add_argument("--access-log", action="store_true", help="log every request")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     return p
+
+
+def max_batch_rows(given: int | None, environ: Mapping[str, str] = os.environ) -> int:
+    if given is not None:
+        return max(given, 0)
+    text = environ.get("MLVER_MAX_BATCH_ROWS", "")
+    return max(int(text), 0) if text.strip().isdigit() else DEFAULT_MAX_ROWS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         served.name, served.version, served.flavor, model_dir, args.host, args.port,
     )  # fmt: skip
     config = uvicorn.Config(
-        create_app(served, sampler),
+        create_app(served, sampler, max_batch_rows(args.max_batch_rows)),
         host=args.host,
         port=args.port,
         log_level=args.log_level,

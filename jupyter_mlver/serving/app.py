@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from . import jsonio, mlflow, v2
+from .batching import DEFAULT_MAX_ROWS, Batcher
 from .metrics import Metrics
 from .model import PredictError, ServedModel
 from .sampling import Sampler, json_lines
@@ -33,14 +34,17 @@ JSONL = "application/jsonl"
 Outcome = tuple[int, bytes, Table | None]
 
 
-def create_app(served: ServedModel, sampler: Sampler | None = None) -> Starlette:
-    server = _Server(served, sampler)
+def create_app(
+    served: ServedModel, sampler: Sampler | None = None, max_batch_rows: int = DEFAULT_MAX_ROWS
+) -> Starlette:
+    server = _Server(served, sampler, Batcher(served, max_batch_rows))
     model = "/v2/models/{name}"
     versioned = "/v2/models/{name}/versions/{version}"
     routes = [
         Route("/v2/health/live", server.live),
         Route("/v2/health/ready", server.ready),
         Route("/v2", server.server_metadata),
+        Route("/v2/", server.server_metadata),  # the protocol's path
         Route(model, server.model_metadata),
         Route(versioned, server.model_metadata),
         Route(f"{model}/ready", server.model_ready),
@@ -51,6 +55,7 @@ def create_app(served: ServedModel, sampler: Sampler | None = None) -> Starlette
         Route("/invocations", server.invocations, methods=["POST"]),
         Route("/metrics", server.metrics_text),
         Route("/mlver/samples", server.samples),
+        Route("/mlver/durations", server.durations),
     ]
     return Starlette(
         routes=routes,
@@ -78,9 +83,10 @@ async def _internal_error(request: Request, exc: Exception) -> Response:
 
 
 class _Server:
-    def __init__(self, served: ServedModel, sampler: Sampler | None) -> None:
+    def __init__(self, served: ServedModel, sampler: Sampler | None, batcher: Batcher) -> None:
         self.served = served
         self.sampler = sampler
+        self.batcher = batcher
         self.metrics = Metrics(served)
 
     async def live(self, request: Request) -> Response:
@@ -113,6 +119,15 @@ class _Server:
             return Response(b"", media_type=JSONL)
         body = await run_in_threadpool(self.sampler.newest, int(text) if text else None)
         return Response(body, media_type=JSONL)
+
+    async def durations(self, request: Request) -> Response:
+        """The durations of answered predictions numbered above ``after`` (the newest
+        ``limit`` of them)."""
+        after, limit = (request.query_params.get(k, "") for k in ("after", "limit"))
+        if any(text and not text.isdigit() for text in (after, limit)):
+            return _error(400, "after, limit: expected whole numbers")
+        found = self.metrics.durations.after(int(after or 0), int(limit) if limit else None)
+        return _json(found)
 
     async def infer(self, request: Request) -> Response:
         start = time.perf_counter()
@@ -165,7 +180,7 @@ class _Server:
             lambda: v2.infer_response(
                 self.served,
                 request.id,
-                {m: self.served.predict(request.table, m) for m in request.outputs},
+                {m: self.batcher.predict(request.table, m) for m in request.outputs},
             ),
         )
 
@@ -174,7 +189,7 @@ class _Server:
             table, method = mlflow.parse(body, content_type, self.served)
         except PayloadError as exc:
             return exc.status, jsonio.error(str(exc)), None
-        return _answer(table, lambda: mlflow.response(self.served.predict(table, method)))
+        return _answer(table, lambda: mlflow.response(self.batcher.predict(table, method)))
 
     def _sample(self, table: Table) -> None:
         assert self.sampler is not None

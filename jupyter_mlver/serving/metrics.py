@@ -4,7 +4,8 @@
 (``infer`` for v2, ``invocations``) and ``status`` class (``2xx``, ``4xx``, ``5xx``; errors are
 the 4xx and 5xx answers). ``mlver_request_duration_seconds`` is a histogram whose buckets step by
 about 1.5x from 1 ms to 10 s, so p50 and p95 read from it are within a bucket's width anywhere in
-that range.
+that range. The same durations of answered predictions are kept as samples too
+(``durations.py``) for the rank test of a canary against its stable version.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import choose_encoder
 
+from .durations import Durations
 from .model import ServedModel
 
 BUCKETS = (
@@ -35,6 +37,7 @@ class Metrics:
         disable_created_metrics()  # type: ignore[no-untyped-call]
         self.registry = CollectorRegistry()
         self._model = (served.name, served.version)
+        self.durations = Durations()
         labels = ("model", "version", "endpoint")
         self.requests = Counter(
             "mlver_requests",
@@ -87,6 +90,8 @@ class Metrics:
         if status >= 400:
             self.errors.labels(*self._model, endpoint, status_class).inc()
         self.latency.labels(*self._model, endpoint).observe(seconds)
+        if status < 400:
+            self.durations.record(seconds)
         if rows:
             self.rows.labels(*self._model, endpoint).inc(rows)
 

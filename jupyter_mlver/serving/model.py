@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ class ServedModel:
     columns: list[Column]
     model: Any
     positional: bool = False
+    #: What each prediction method answers: ``{"name", "dtype", "shape"}`` (the signature's,
+    #: else read from the fitted model).
+    outputs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def methods(self) -> list[str]:
@@ -102,6 +105,41 @@ def signature_columns(signature: Any) -> list[Column]:
     return columns
 
 
+def signature_outputs(signature: Any, methods: list[str]) -> list[dict[str, Any]]:
+    """The outputs a signature records (from running the model on its registration example),
+    for the methods the model has."""
+    found = signature.get("outputs") if isinstance(signature, dict) else None
+    if not isinstance(found, list):
+        return []
+    out = []
+    for item in found:
+        if not isinstance(item, dict) or item.get("name") not in methods:
+            continue
+        shape = item.get("shape")
+        if not (isinstance(shape, list) and all(isinstance(d, int) for d in shape)):
+            shape = [-1]
+        out.append({"name": item["name"], "dtype": str(item.get("dtype") or ""), "shape": shape})
+    return out
+
+
+def model_outputs(model: Any, methods: list[str]) -> list[dict[str, Any]]:
+    """Outputs read from a fitted scikit-learn-style model when its signature has none: a
+    classifier's labels are of its ``classes_``' dtype and ``predict_proba`` has a column per
+    class; anything else predicts numbers."""
+    import numpy as np
+
+    classes = getattr(model, "classes_", None)
+    out = []
+    if "predict" in methods:
+        dtype = np.asarray(classes).dtype.name if classes is not None else "float64"
+        width = getattr(model, "n_outputs_", 1)
+        shape = [-1, width] if isinstance(width, int) and width > 1 else [-1]
+        out.append({"name": "predict", "dtype": dtype, "shape": shape})
+    if "predict_proba" in methods and classes is not None and np.ndim(classes) == 1:
+        out.append({"name": "predict_proba", "dtype": "float64", "shape": [-1, len(classes)]})
+    return out
+
+
 def load(model_dir: Path) -> ServedModel:
     """Read the record and load the artifact with its flavour's loader."""
     record = read_record(model_dir)
@@ -122,7 +160,7 @@ def load(model_dir: Path) -> ServedModel:
             f"the model in {model_dir} ({type(model).__name__}) has no predict method",
             "the server calls model.predict(frame); register an estimator or a pipeline",
         )
-    return ServedModel(
+    served = ServedModel(
         name=str(record["name"]),
         version=str(record["version"]),
         flavor=str(record["flavor"]),
@@ -130,3 +168,6 @@ def load(model_dir: Path) -> ServedModel:
         model=model,
         positional=isinstance(signature, dict) and signature.get("format") in POSITIONAL,
     )
+    methods = served.methods
+    served.outputs = signature_outputs(signature, methods) or model_outputs(model, methods)
+    return served

@@ -69,9 +69,11 @@ def model_metadata(served: ServedModel) -> dict[str, Any]:
             {"name": c.name, "datatype": datatype(c.dtype or "float64"), "shape": [-1]}
             for c in served.columns
         ],
-        # A signature describes inputs only; outputs are named by the request (``predict``,
-        # ``predict_proba``) and typed in each answer.
-        "outputs": [],
+        # The prediction methods a request names in "outputs" (predict is the default).
+        "outputs": [
+            {"name": o["name"], "datatype": datatype(o["dtype"] or "float64"), "shape": o["shape"]}
+            for o in served.outputs
+        ],
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 from collections.abc import Callable
@@ -102,18 +103,17 @@ def make_snapshot(store: Store) -> Make:
 # -- a real engine, a real kernel environment (reproduce tests) --------------------------
 
 REPO = Path(__file__).resolve().parents[2]
-DEFAULT_BASE = "mlver-test/python:3.11-bookworm"
+DEFAULT_BASE = f"mlver-local/python:{platform.python_version()}-slim"
 SETUP_HINT = (
     "run `make test`, or export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1) and "
     "MLVER_TEST_BASE_IMAGE=$(scripts/ensure-base-image.sh | tail -n1)"
 )
 #: The kernel's environment: what the quickstart imports, a kernel, nbclient to run
-#: notebooks, and jupyter_mlver itself (for %mlver). soupsieve: its newest releases need
-#: Python >= 3.11.5 and the test base image has Debian's 3.11.2.
+#: notebooks, and jupyter_mlver itself (for %mlver). The test base image has this
+#: interpreter's Python, so nothing is pinned back for an older one.
 KERNEL_PACKAGES = (
     "ipykernel",
     "nbclient",
-    "soupsieve<3.0.2",
     "numpy==2.4.6",
     "pandas==3.1.1",
     "scikit-learn==1.9.1",

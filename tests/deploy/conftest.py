@@ -18,7 +18,8 @@ import pytest
 
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.errors import EngineUnavailable
-from tests.deploy.fleet import Fleet, make_fleet
+from tests.deploy.fleet import Fleet, add_busy_model, make_fleet
+from tests.images.helpers import DEFAULT_BASE
 
 SETUP_HINT = (
     "run `make test`, or: export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1); "
@@ -58,7 +59,7 @@ def proxy_image(engine: DockerEngine) -> str:
 def fleet(
     tmp_path_factory: pytest.TempPathFactory, engine: DockerEngine, proxy_image: str
 ) -> Iterator[Fleet]:
-    base = _image(engine, "MLVER_TEST_BASE_IMAGE", "mlver-test/python:3.11-bookworm")
+    base = _image(engine, "MLVER_TEST_BASE_IMAGE", DEFAULT_BASE)
     made = make_fleet(tmp_path_factory.mktemp("deploy"), engine, base, proxy_image)
     name = made.name
     try:
@@ -74,6 +75,12 @@ def fleet(
                     engine.api.remove_network(network["Id"])
         for image in engine.api.images():
             for tag in image.get("RepoTags") or []:
-                if f"{name}:" in tag:
+                if f"{name}:" in tag or f"{name}-busy:" in tag:
                     with contextlib.suppress(Exception):
                         engine.untag(tag)
+
+
+@pytest.fixture(scope="session")
+def busy_model(fleet: Fleet, engine: DockerEngine) -> str:
+    """The fleet's second model, whose versions answer with a busy machine's latency."""
+    return add_busy_model(fleet, engine)

@@ -1,5 +1,6 @@
 """The deploy tests' project (and the benchmark's): one model, four versions, three serving
-images built with ``model build`` from a snapshot whose environment is a small venv."""
+images built with ``model build`` from a snapshot whose environment is a small venv; and, for
+the latency tests, a second model whose versions answer with a busy machine's latency."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
 from jupyter_mlver.core.models.options import RegistrationOptions
+from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.models.signature import infer_signature
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.snapshot import take as snapshot_module
@@ -47,6 +49,8 @@ class Fleet:
     name: str
     versions: dict[int, Record]
     proxy_image: str
+    base: str = ""
+    environment: Record | None = None  # the snapshots' (the small venv's)
 
     def cli(self) -> CLI:
         return CLI(self.root)
@@ -93,4 +97,31 @@ def make_fleet(tmp: Path, engine: DockerEngine, base: str, proxy_image: str) -> 
             prepared.cleanup()
             if v < 4:
                 build_model_image(store, ModelImageOptions(f"{name}:{v}", base=base), engine)
-    return Fleet(root, name, versions, proxy_image)
+    return Fleet(root, name, versions, proxy_image, base, environment)
+
+
+def add_busy_model(fleet: Fleet, engine: DockerEngine) -> str:
+    """Model ``<fleet>-busy``, gated on accuracy: versions 1 and 2 alike with a busy machine's
+    latency (2 trained with a lower accuracy, so the gate keeps it out of production), 3 the
+    same answering 10 ms later. Their images reuse the fleet's environment image."""
+    name = f"{fleet.name}-busy"
+    example = training_frame(5, seed=2)[["x1", "x2"]]
+    models = {
+        1: (toy_models.Jittery(1.0, 0.0, seed=1), 0.9),
+        2: (toy_models.Jittery(1.0, 0.0, seed=2), 0.8),
+        3: (toy_models.Jittery(1.0, 10.0, seed=3), 0.9),
+    }
+    with Store.open(fleet.root) as store, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(snapshot_module, "capture_environment", lambda *a, **k: fleet.environment)
+        for v, (obj, accuracy) in models.items():
+            snap = snapshot_module.take_snapshot(
+                store, SnapshotOptions(message=f"busy {v}", metrics={"accuracy": accuracy})
+            )
+            prepared = prepare_object(obj, name="model", serializer="cloudpickle")
+            options = RegistrationOptions(
+                name, gate=Gate("accuracy"), signature=infer_signature(example)
+            )
+            registry.register(store, prepared, options, snapshot=snap["id"])
+            prepared.cleanup()
+            build_model_image(store, ModelImageOptions(f"{name}:{v}", base=fleet.base), engine)
+    return name

@@ -77,10 +77,18 @@ def test_misplaced_options(fleet: Fleet) -> None:
     )
 
 
-@pytest.mark.parametrize("limit", ["--max-error-rate=1.5", "--max-drift-share=-1"])
-def test_bad_limits(fleet: Fleet, limit: str) -> None:
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        ("--max-error-rate=1.5", "is not a share from 0 to 1"),
+        ("--max-drift-share=-1", "is not a share from 0 to 1"),
+        ("--alpha=2", "--alpha 2 is not between 0 and 1"),
+        ("--force", "--force needs --reason TEXT"),
+    ],
+)
+def test_bad_limits(fleet: Fleet, limit: str, message: str) -> None:
     # Checked before the deployment is looked up.
-    assert "is not a share from 0 to 1" in fails(fleet, "deploy", "watch", "nope", limit)
+    assert message in fails(fleet, "deploy", "watch", "nope", limit)
 
 
 def test_running_deployment_refuses_what_does_not_fit(fleet: Fleet, engine: DockerEngine) -> None:

@@ -105,6 +105,32 @@ def test_state_replayed_from_the_events(store: Store, project: Path) -> None:
     assert state.previous_stable() is None
 
 
+def test_a_held_watch_changes_nothing_and_a_refused_one_takes_the_canary_out(
+    store: Store, project: Path
+) -> None:
+    v1, v2, _ = register(store, project)
+    common = {"deployment": "web", "stable": 1, "port": 8000}
+    ev.append(store, event="deployed", model=v1, weight=100, **common)
+    ev.append(store, event="canary", model=v2, weight=20, **common)
+    held = ev.append(store, event="held", model=v2, weight=20, reason="watch: not judged", **common)
+    validate(held, "deployment")
+    state = ev.state(store, "web")
+    assert (state.stable, state.canary, state.weights) == (1, 2, {1: 80, 2: 20})
+    assert [e["event"] for e in state.changes] == ["deployed", "canary"]
+    refused = ev.append(
+        store, event="refused", model=v2, weight=0, reason="watch: promotion refused", **common
+    )
+    validate(refused, "deployment")
+    state = ev.state(store, "web")
+    assert (state.stable, state.canary, state.retired, state.weights) == (
+        1,
+        None,
+        2,
+        {1: 100, 2: 0},
+    )
+    assert ev.deployments(store)[0]["last_event"] == "refused"
+
+
 def test_unknown_deployment_names_the_known_ones(store: Store, project: Path) -> None:
     play(store, register(store, project))
     with pytest.raises(RecordNotFound, match=r"no deployment named 'nope'.*web"):

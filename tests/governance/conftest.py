@@ -63,7 +63,8 @@ def register(
     """A new snapshot with ``metrics`` (and ``data``), and a version of ``name`` from it."""
     root = store.root
     artifact = root / f"{name}.bin"
-    artifact.write_bytes(repr(sorted(metrics.items())).encode())
+    version = (store.index.latest_model_version(name) or 0) + 1  # each version its own bytes
+    artifact.write_bytes(repr((version, sorted(metrics.items()))).encode())
     snapshot = take_snapshot(store, SnapshotOptions(metrics=metrics, data=data))
     prepared = prepare_path(store, artifact, "file")
     try:

@@ -12,7 +12,8 @@ from tests.support import CLI
 def _versions(cli: CLI, name: str, values: list[float], *extra: str) -> None:
     for value in values:
         cli("snapshot", "-m", f"{name} {value}", "--metric", f"auc={value}", "--data", "data")
-        cli("model", "register", name, "train.py", "--gate", "auc", *extra)
+        (cli.cwd / "model.bin").write_text(f"{name} trained to auc={value}\n")
+        cli("model", "register", name, "model.bin", "--gate", "auc", *extra)
 
 
 def test_health_text_json_and_check(project: Path, cli: CLI) -> None:

@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from jupyter_mlver.core.deploy.verdict import in_blocks
 from jupyter_mlver.core.errors import StoreError
 from jupyter_mlver.core.governance import (
     OK,
@@ -29,6 +32,12 @@ from jupyter_mlver.core.governance.trend import slope, trend
 RULES = Rules()
 
 
+def durations(median_ms: float, n: int = 200, seed: int = 0) -> list[Sequence[float]]:
+    """Log-normal request durations around ``median_ms``, in three blocks."""
+    rng = np.random.default_rng(seed)
+    return in_blocks(rng.lognormal(np.log(median_ms / 1000), 0.5, n).tolist())
+
+
 def live(version: int, role: str, **kw: Any) -> VersionLive:
     figures: dict[str, Any] = {
         "weight": 80 if role == "stable" else 20,
@@ -37,6 +46,7 @@ def live(version: int, role: str, **kw: Any) -> VersionLive:
         "p95_ms": 20.0,
         "drift_share": 0.1,
         "running": True,
+        "blocks": durations(10.0, seed=version),
         **kw,
     }
     return VersionLive(version=version, role=role, **figures)
@@ -151,18 +161,33 @@ def test_a_canary_failing_more_requests_rolls_back() -> None:
     d = deployment(live(1, "stable", error_rate=0.01), live(2, "canary", error_rate=0.2))
     rec = recommend(facts(deployments=[d]), RULES)
     assert (rec.action, rec.findings[0].rule) == (ROLL_BACK, "canary_errors")
-    assert "fails 20.0% of 200 requests, the stable churn:1 1.0%" in rec.reason
-    # Within the margin it stays.
-    near = deployment(live(1, "stable", error_rate=0.01), live(2, "canary", error_rate=0.015))
+    assert "fails 20.0% of 200 requests, the stable churn:1 1.0% (two-proportion" in rec.reason
+    # A difference the test finds likely to be chance, or a rate within the limit, stays.
+    near = deployment(live(1, "stable", error_rate=0.01), live(2, "canary", error_rate=0.025))
     assert recommend(facts(deployments=[near]), RULES).action == OK
+    both = deployment(live(1, "stable", error_rate=0.0), live(2, "canary", error_rate=0.04))
+    assert recommend(facts(deployments=[both]), RULES).action == OK
+    strict = replace(RULES, canary_max_error_rate=0.0)
+    assert recommend(facts(deployments=[both]), strict).action == ROLL_BACK
 
 
 def test_a_slower_canary_rolls_back() -> None:
-    d = deployment(live(1, "stable", p95_ms=20.0), live(2, "canary", p95_ms=31.0))
+    d = deployment(live(1, "stable"), live(2, "canary", blocks=durations(20.0, seed=2)))
     rec = recommend(facts(deployments=[d]), RULES)
     assert (rec.action, rec.findings[0].rule) == (ROLL_BACK, "canary_latency")
-    assert "31 ms at p95, over 1.5× the 20 ms of the stable churn:1" in rec.reason
-    assert recommend(facts(deployments=[d]), replace(RULES, canary_latency_ratio=2)).action == OK
+    assert "answers in a median 19.74 ms, over 1.2× the 10.01 ms of the stable" in rec.reason
+    assert "(Mann–Whitney U p=" in rec.reason
+    assert recommend(facts(deployments=[d]), replace(RULES, canary_latency_ratio=3)).action == OK
+
+
+def test_a_noisy_but_equal_canary_stays() -> None:
+    """The same distribution with a p95 half as high again by chance (what rolled back a
+    canary on a busy machine when p95s were compared)."""
+    stable, canary = durations(10.0, n=60, seed=10), durations(10.0, n=60, seed=110)
+    p95 = [sorted(s for block in side for s in block)[56] for side in (stable, canary)]
+    assert p95[1] > 1.4 * p95[0]
+    d = deployment(live(1, "stable", blocks=stable), live(2, "canary", blocks=canary))
+    assert recommend(facts(deployments=[d]), RULES).action == OK
 
 
 def test_live_figures_count_only_after_enough_requests() -> None:
@@ -217,9 +242,10 @@ def test_defaults_and_every_setting() -> None:
             "trend_tolerance": 0.001,
             "max_data_age_days": 30,
             "canary_metric_margin": 0.01,
-            "canary_error_margin": 0.02,
+            "canary_alpha": 0.05,
+            "canary_max_error_rate": 0.02,
             "canary_latency_ratio": 2,
-            "min_requests": 50,
+            "min_requests": 30,
             "models": {"price": {"metric": "rmse", "higher_is_better": False}},
         }
     }
@@ -242,6 +268,7 @@ def test_defaults_and_every_setting() -> None:
         ({"trend_versions": 2.5}, "trend_versions must be a whole number"),
         ({"trend_versions": 1}, "trend_versions must be at least 2"),
         ({"canary_latency_ratio": 0.5}, "canary_latency_ratio must be at least 1"),
+        ({"canary_alpha": 0.9}, "canary_alpha must be between 1e-09 and 0.5"),
         ({"min_trend_versions": 6}, "min_trend_versions (6) is more than trend_versions (5)"),
         ({"alias": ""}, "alias must be an alias name"),
         ({"models": {"a": {}}}, 'needs metric = "NAME"'),

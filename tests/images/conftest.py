@@ -39,6 +39,7 @@ from .helpers import (
     take_snapshot,
     venv_environment,
 )
+from .kernel_env import KernelProject, kernel_venv, trained_in_kernel
 from .model_helpers import ModelProject, make_model_project
 
 
@@ -140,7 +141,8 @@ def built(
 
 @dataclass
 class ServingImage:
-    """A registered scikit-learn model and the serving image of its version 1."""
+    """A registered scikit-learn model and the serving image of its version 1 (on its
+    snapshot's whole environment image: ``--env snapshot``)."""
 
     churn: ModelProject
     result: ModelImageResult
@@ -165,8 +167,33 @@ def serving_image(
     with churn_project.store() as store:
         result = build_model_image(
             store,
-            ModelImageOptions(ref="churn@production", tag="1.0.0", base=base_image, prefix=prefix),
+            ModelImageOptions(
+                ref="churn@production", tag="1.0.0", base=base_image, prefix=prefix, env="snapshot"
+            ),
             engine,
             progress=events.append,
         )
     return ServingImage(churn_project, result, events)
+
+
+@pytest.fixture(scope="session")
+def model_sized(
+    churn_project: ModelProject, engine: DockerEngine, base_image: str, prefix: str
+) -> ServingImage:
+    """The default serving image of churn:1: only what the model needs (``--env model``),
+    tagged under a repository of its own."""
+    events: list[ProgressEvent] = []
+    with churn_project.store() as store:
+        result = build_model_image(
+            store,
+            ModelImageOptions(ref="churn:1", base=base_image, prefix=f"{prefix}sized/"),
+            engine,
+            progress=events.append,
+        )
+    return ServingImage(churn_project, result, events)
+
+
+@pytest.fixture(scope="session")
+def kernel_project(tmp_path_factory: pytest.TempPathFactory) -> KernelProject:
+    """A model trained in a real JupyterLab kernel (its environment made once per machine)."""
+    return trained_in_kernel(tmp_path_factory.mktemp("kernel-env"), kernel_venv())

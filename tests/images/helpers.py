@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import subprocess
 import sys
 import urllib.request
@@ -21,7 +22,7 @@ from jupyter_mlver.core.snapshot.take import KernelCapture, NotebookDocument, Sn
 from jupyter_mlver.core.store.store import Store
 
 CLI = Path(sys.executable).parent / "jupyter-mlver"
-DEFAULT_BASE = "mlver-test/python:3.11-bookworm"
+DEFAULT_BASE = f"mlver-local/python:{platform.python_version()}-slim"
 DEFAULT_REGISTRY = "127.0.0.1:5055"
 SETUP_HINT = (
     "run `make test`, or start them yourself: export DOCKER_HOST=$(scripts/ensure-docker.sh "

@@ -4,6 +4,7 @@ libraries as this test process, and helpers to run its serving image and talk to
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import socket
 import time
@@ -56,8 +57,8 @@ def make_model_project(root: Path) -> ModelProject:
     model = fit_churn(frame)
     with Store.open(project, create=True) as store:
         snapshot = take_snapshot(store, environment, "train churn", None)
-        for aliases in (["production"], []):
-            prepared = prepare_object(model, name="clf")
+        for aliases, obj in ((["production"], model), ([], variant(model, "2"))):
+            prepared = prepare_object(obj, name="clf")
             try:
                 registry.register(
                     store,
@@ -70,6 +71,13 @@ def make_model_project(root: Path) -> ModelProject:
             finally:
                 prepared.cleanup()
     return ModelProject(root, project, snapshot, model)
+
+
+def variant(model: Any, tag: str) -> Any:
+    """The same model with other bytes (an identical artifact is not registered again)."""
+    other = copy.deepcopy(model)
+    other.mlver_test_variant = tag
+    return other
 
 
 def free_port() -> int:

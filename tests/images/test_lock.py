@@ -9,9 +9,12 @@ from typing import Any
 import pytest
 
 from jupyter_mlver.core.engine.target import Target
+from jupyter_mlver.core.images import pip
 from jupyter_mlver.core.images.live import environment_of, live_paths
 from jupyter_mlver.core.images.lock import Lock, UnresolvablePackage
+from jupyter_mlver.core.images.pip import PipFailed
 from jupyter_mlver.core.images.resolve import resolve_lock
+from jupyter_mlver.core.plain import plain_env, strip_ansi
 from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.store.store import Store
 
@@ -179,12 +182,31 @@ def test_a_package_that_needs_a_newer_python_names_its_requires_python(
     )
     monkeypatch.setenv("PIP_INDEX_URL", (tmp_path / "simple").as_uri())
     monkeypatch.setenv("PIP_FIND_LINKS", "")
+    # What a kernel sets (ipykernel): pip's output must still be read as plain text.
+    monkeypatch.setenv("FORCE_COLOR", "1")
     env = environment_of(venv)
     env["python"]["version"] = "3.11.7"
     env["packages"] = [{"name": "mlver-needs-new", "version": "1.0", "source": "index"}]
     with pytest.raises(UnresolvablePackage) as caught:
-        lock(store, env, base="mlver-test/python:3.11-bookworm")
-    message = str(caught.value)
-    assert "mlver-needs-new==1.0 needs Python >=3.11.5 (its Requires-Python)" in message
-    assert "the base image mlver-test/python:3.11-bookworm has Python 3.11.2" in message
-    assert "--base python:3.11.7-slim" in message
+        lock(store, env, base="debian-python:3.11", suggested_base="mlver-local/python:3.11.7-slim")
+    assert str(caught.value) == (
+        "mlver-needs-new==1.0 needs Python >=3.11.5 (its Requires-Python); the base image "
+        "debian-python:3.11 has Python 3.11.2, the environment recorded 3.11.7 (use a base "
+        "image with Python 3.11.7: --base mlver-local/python:3.11.7-slim (or "
+        "$MLVER_BASE_IMAGE, c.Mlver.base_image))"
+    )
+
+
+def test_coloured_pip_output_is_parsed_as_plain_text() -> None:
+    """What pip prints with FORCE_COLOR set (rich's styles around the names)."""
+    coloured = (
+        "\x1b[1;31mERROR: No matching distribution found for \x1b[0m\x1b[1msoupsieve==4.1.4"
+        "\x1b[0m\n"
+        "Ignored the following versions that require a different python version: "
+        "4.1.4 Requires-Python \x1b[1m>=3.11.5\x1b[0m\n"
+    )
+    output = strip_ansi(coloured)
+    failure = PipFailed(output, pip._NO_MATCH.findall(output)[-1])
+    assert failure.requirement == "soupsieve==4.1.4"
+    assert failure.requires_python("soupsieve==4.1.4") == ">=3.11.5"
+    assert plain_env({"FORCE_COLOR": "1", "PATH": "/bin"}) == {"PATH": "/bin", "NO_COLOR": "1"}

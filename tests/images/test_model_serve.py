@@ -17,6 +17,7 @@ from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
 from jupyter_mlver.core.models.options import RegistrationOptions
 from tests.images.conftest import ServingImage
+from tests.images.model_helpers import variant
 from tests.kernel.conftest import Kernel
 from tests.serving.helpers import training_frame
 
@@ -127,7 +128,7 @@ def test_foreground_says_when_the_server_stops_by_itself(
 def test_one_line_errors(serving_image: ServingImage, tmp_path: Path) -> None:
     project = serving_image.churn.project
     with serving_image.churn.store() as store:
-        prepared = prepare_object(serving_image.churn.model, name="clf")
+        prepared = prepare_object(variant(serving_image.churn.model, "errors"), name="clf")
         try:
             version = registry.register(
                 store,
@@ -199,7 +200,7 @@ def test_build_builds_the_missing_image_first(
     serving_image: ServingImage, base_image: str, prefix: str, with_prefix: None
 ) -> None:
     with serving_image.churn.store() as store:
-        prepared = prepare_object(serving_image.churn.model, name="clf")
+        prepared = prepare_object(variant(serving_image.churn.model, "build"), name="clf")
         try:
             version = registry.register(
                 store,

@@ -11,7 +11,7 @@ import pytest
 
 from jupyter_mlver.core.engine.target import Target
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.images import model_image
+from jupyter_mlver.core.images import model_common as model_image
 from jupyter_mlver.core.images.extras import Layer
 from jupyter_mlver.core.images.overlay import Overlay, Run, context, render
 from jupyter_mlver.core.images.runtime_layer import requirements, runtime_layer

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
@@ -35,14 +34,18 @@ def test_a_patch_level_difference_is_listed_a_minor_one_refused() -> None:
     assert listed == [
         {
             "name": "python",
-            "reason": "the base image has Python 3.11.2; the environment recorded 3.11.7",
+            "reason": "the base image has Python 3.11.2; the environment recorded 3.11.7 "
+            "(python:3.11.7-slim has it)",
         }
     ]
     assert check_compatible(probe("3.11.7"), ENV, "base") == []
-    with pytest.raises(
-        InvalidInput, match=re.escape("has Python 3.12.1, the environment needs 3.11")
-    ):
-        check_compatible(probe("3.12.1"), ENV, "base")
+    with pytest.raises(InvalidInput) as caught:
+        check_compatible(probe("3.12.1"), ENV, "base", "mlver-local/python:3.11.7-slim")
+    assert str(caught.value) == (
+        "base image 'base' has Python 3.12.1; the environment recorded Python 3.11.7 (use a "
+        "base image with Python 3.11.7: --base mlver-local/python:3.11.7-slim (or "
+        "$MLVER_BASE_IMAGE, c.Mlver.base_image))"
+    )
     with pytest.raises(InvalidInput, match="no glibc"):
         check_compatible(probe(libc=None), ENV, "base")
 

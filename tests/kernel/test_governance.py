@@ -14,8 +14,8 @@ def test_model_health_magic(project: Path, start_kernel: Any) -> None:
     write_notebook(path, ["%load_ext jupyter_mlver"])
     k = start_kernel(project, path)
     k.ok("%load_ext jupyter_mlver")
-    k.ok("weights = {'w': [1, 2]}")
     for auc in (0.9, 0.85, 0.8):
+        k.ok(f"weights = {{'w': [1, 2], 'auc': {auc}}}")
         k.ok(f"%mlver snapshot -m 'auc {auc}' --metric auc={auc}")
         k.ok("%mlver model register demo weights --gate auc")
     shown = k.ok("%mlver model health")["results"][0]

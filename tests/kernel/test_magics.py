@@ -12,6 +12,7 @@ import pytest
 
 from jupyter_mlver.core.hashing import hash_bytes, hash_file
 from jupyter_mlver.core.store.store import Store
+from tests.images.helpers import DEFAULT_BASE
 from tests.kernel.conftest import Kernel, write_notebook
 
 CELLS = [
@@ -284,7 +285,7 @@ def test_env_magics_dry_run_show_and_help(project: Path, start_kernel: Any) -> N
     with Store.open(project) as store:
         small = take_snapshot(store, env, "one package", None)["id"]
     # The image tests' local base: with an engine answering, a dry run checks the base exists.
-    base = os.environ.get("MLVER_TEST_BASE_IMAGE", "mlver-test/python:3.11-bookworm")
+    base = os.environ.get("MLVER_TEST_BASE_IMAGE") or DEFAULT_BASE
     out = k.ok(f"%mlver env dockerfile {small[:12]} --base {base} --output {project / 'ctx'}")
     dockerfile = out["results"][-1]["text/plain"]
     assert f"FROM {base}" in dockerfile

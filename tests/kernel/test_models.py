@@ -52,6 +52,11 @@ def test_register_an_object_and_a_file_from_a_kernel(project: Path, start_kernel
         assert v1["signature"]["inputs"] == [
             {"name": n, "dtype": "float64"} for n in ("a", "b", "c", "d")
         ]
+        # The outputs: what the model answered on the example's first rows.
+        assert v1["signature"]["outputs"] == [
+            {"name": "predict", "dtype": "int64", "shape": [-1]},
+            {"name": "predict_proba", "dtype": "float64", "shape": [-1, 2]},
+        ]
         heads = store.index.snapshots()[1]
     # Nothing ran since: the same HEAD, no new snapshot.
     k.ok('%mlver model register churn clf.joblib -m "the file"')
@@ -72,10 +77,15 @@ def test_register_an_object_and_a_file_from_a_kernel(project: Path, start_kernel
         for ref in ("churn@production", "churn:2"):
             loaded: Any = registry.load(store, ref)
             np.testing.assert_allclose(loaded.predict_proba(frame), predicted)
-    # The API in the kernel: a worse version is refused before any snapshot is taken.
+    # The API in the kernel: the same object again is the version it was (nothing new); a
+    # worse version is refused before any snapshot is taken.
     k.ok("import jupyter_mlver; jupyter_mlver.log(auc=0.5)")
     before = store_listing(project / ".mlver")
-    refused = k.run("jupyter_mlver.register_model('churn', clf, aliases=['production'])")
+    k.ok("same = jupyter_mlver.register_model('churn', clf, aliases=['production'])")
+    assert k.value("same['version']") == 1
+    assert store_listing(project / ".mlver") == before
+    k.ok("weaker = LogisticRegression(C=0.01).fit(X, y)")
+    refused = k.run("jupyter_mlver.register_model('churn', weaker, aliases=['production'])")
     assert refused["error"] is not None
     assert "churn:3 has auc=0.5, worse than auc=0.9 of churn:1" in refused["error"]["evalue"]
     assert store_listing(project / ".mlver") == before

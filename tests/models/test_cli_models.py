@@ -35,6 +35,7 @@ def _setup(project: Path, cli: CLI) -> dict[str, Any]:
         "production", "-m", "first", "--example", "example.csv",
     )  # fmt: skip
     cli("snapshot", "-m", "worse", "--metric", "auc=0.85")
+    joblib.dump(LogisticRegression(C=0.1).fit(X, Y), project / "model.joblib")
     v2 = cli.json("model", "register", "churn", "model.joblib", "--alias", "staging")
     return {"v1": v1, "v2": v2}
 
@@ -110,6 +111,22 @@ def test_versions_lists_local_versions(project: Path, cli: CLI) -> None:
     assert "auc=0.91" in table
     assert "churn:1 (local)" in cli("model", "show", "churn:1").stdout
     assert "no model named 'nope'" in _fail(cli, "model", "versions", "nope")
+
+
+def test_the_same_artifact_again_returns_its_version(project: Path, cli: CLI) -> None:
+    made = _setup(project, cli)
+    before = store_listing(project / ".mlver")
+    # model.joblib is version 2's; production (version 1's) must not move to it.
+    again = cli.json("model", "register", "churn", "model.joblib", "--alias", "production")
+    assert again == made["v2"]
+    said = cli("model", "register", "churn", "model.joblib").stdout
+    assert said.startswith("churn:2 already has this artifact: nothing registered")
+    assert store_listing(project / ".mlver") == before
+    assert cli.json("model", "list")["models"][0]["aliases"] == {"production": 1, "staging": 2}
+    # An alias moved to the version that holds it: nothing happens.
+    moved = cli("model", "alias", "churn:1", "production")
+    assert moved.stdout.strip() == "churn@production is already 1"
+    assert store_listing(project / ".mlver") == before
 
 
 def test_guard_force_rollback_and_history(project: Path, cli: CLI) -> None:
@@ -188,9 +205,9 @@ def test_no_store_yet(project: Path, cli: CLI) -> None:
 
 
 def test_eight_cli_processes_moving_one_alias(project: Path, cli: CLI) -> None:
-    joblib.dump({"w": 1}, project / "m.pkl")
     cli("snapshot", "-m", "s")
-    for _ in range(8):
+    for w in range(8):
+        joblib.dump({"w": w}, project / "m.pkl")
         cli("model", "register", "churn", "m.pkl")
     procs = [
         subprocess.Popen(

@@ -186,8 +186,8 @@ def test_the_guard_with_lower_is_better_and_missing_metrics(store: Store, projec
         gate=Gate("rmse", higher_is_better=False),
         aliases=["production"],
     )
-    reg(store, "reg", model_file(project), snap(store, rmse=2.5))
-    reg(store, "reg", model_file(project), snap(store, loss=1.0))
+    reg(store, "reg", model_file(project, seed=1), snap(store, rmse=2.5))
+    reg(store, "reg", model_file(project, seed=2), snap(store, loss=1.0))
     assert registry.move_alias(store, "reg:2", "production")["version"] == 2  # lower: better
     with pytest.raises(Conflict, match=r"reg:3 has no rmse in its snapshot.*rmse=2\.5"):
         registry.move_alias(store, "reg:3", "production")
@@ -204,8 +204,9 @@ def test_register_with_a_refused_alias_writes_nothing(store: Store, project: Pat
 
 
 def test_rollback_undoes_moves_in_order(store: Store, project: Path) -> None:
-    for auc in (0.8, 0.85, 0.9):
-        reg(store, "churn", model_file(project), snap(store, auc=auc), gate=Gate("auc"))
+    for seed, auc in enumerate((0.8, 0.85, 0.9)):
+        path = model_file(project, seed=seed)
+        reg(store, "churn", path, snap(store, auc=auc), gate=Gate("auc"))
     for version in (1, 2, 3):
         registry.move_alias(store, f"churn:{version}", "production")
     assert registry.rollback(store, "churn@production")["version"] == 2
@@ -276,8 +277,8 @@ def test_upkeep_reindex_gc_fsck_keep_the_registry(store: Store, project: Path) -
 def test_eight_processes_moving_one_alias_are_all_recorded_in_order(
     store: Store, project: Path
 ) -> None:
-    for _ in range(8):
-        reg(store, "churn", model_file(project), snap(store))
+    for seed in range(8):
+        reg(store, "churn", model_file(project, seed=seed), snap(store))
     ctx = multiprocessing.get_context("spawn")
     barrier, out = ctx.Barrier(8), ctx.Queue()
     procs = [

@@ -10,7 +10,12 @@ import pytest
 from sklearn.linear_model import LinearRegression
 
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.models.signature import infer_signature, is_positional, signature_from_model
+from jupyter_mlver.core.models.signature import (
+    infer_signature,
+    is_positional,
+    signature_from_model,
+    with_outputs,
+)
 
 
 def cols(sig: dict[str, Any]) -> list[tuple[str, str]]:
@@ -90,3 +95,25 @@ def test_a_fitted_model_names_its_features() -> None:
     assert is_positional(unnamed)
     assert cols(unnamed) == [("0", ""), ("1", "")]
     assert signature_from_model(object()) is None
+
+
+def test_outputs_come_from_running_the_model_on_the_example() -> None:
+    from sklearn.svm import SVC
+
+    x = np.random.default_rng(0).normal(size=(40, 3))
+    y = (x[:, 0] > 0).astype(int)
+    frame = pd.DataFrame(x, columns=["a", "b", "c"])
+    regression = LinearRegression().fit(frame, x[:, 1])
+    sig = with_outputs(infer_signature(frame.head(3)), regression, frame.head(3))
+    assert sig["outputs"] == [{"name": "predict", "dtype": "float64", "shape": [-1]}]
+    # predict_proba of an SVC fitted without probabilities raises: it is not described.
+    svc = SVC().fit(x, y)
+    sig = with_outputs(infer_signature(x[:3]), svc, x[:3])
+    assert sig["outputs"] == [{"name": "predict", "dtype": "int64", "shape": [-1]}]
+    # Records (a list of dicts) reach the model as a table, like the server sends them.
+    records = frame.head(2).to_dict(orient="records")
+    sig = with_outputs(infer_signature(records), regression, records)
+    assert sig["outputs"][0]["name"] == "predict"
+    # A model that fails on the example keeps a signature of inputs only.
+    broken = with_outputs(infer_signature(x[:3, :2]), regression, x[:3, :2])
+    assert "outputs" not in broken

@@ -310,7 +310,7 @@ def test_openapi_describes_every_route():
         for pattern, _ in routes.route_table("/")
     }
     assert served == documented
-    assert len(served) == 18
+    assert len(served) == 19
 
 
 async def test_pushed_state_per_record(project, api, tmp_path):

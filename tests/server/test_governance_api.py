@@ -100,7 +100,7 @@ async def test_errors_are_one_line(models, api_error, jp_fetch):
     config.write_text(config.read_text() + "\n[governance]\nmin_requests = 0\n")
     status, body = await api_error("governance")
     assert status == 500
-    assert body["message"].endswith("[governance] min_requests must be at least 1, got 0")
+    assert body["message"].endswith("[governance] min_requests must be at least 2, got 0")
     # Authentication is required.
     with pytest.raises(HTTPClientError) as info:
         await jp_fetch(NAMESPACE, "governance", headers={"Authorization": ""})

@@ -19,9 +19,9 @@ from tests.server.conftest import NAMESPACE
 
 def _register(root: Path, ids: dict[str, str]) -> None:
     """churn 1..3 from snapshots with acc 0.51, 0.6 and 1.0; production on version 2."""
-    (root / "model.pkl").write_bytes(b"not really a pickle")
     with Store(root / ".mlver") as store:
         for key, aliases in (("a1", []), ("a2", ["production"]), ("b1", [])):
+            (root / "model.pkl").write_bytes(f"not really a pickle {key}".encode())
             prepared = prepare_path(store, root / "model.pkl", "file")
             registry.register(
                 store,

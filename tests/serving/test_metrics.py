@@ -8,6 +8,7 @@ import pandas as pd
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
+from jupyter_mlver.serving.durations import Durations
 from jupyter_mlver.serving.metrics import BUCKETS
 from tests.serving.conftest import records
 
@@ -89,3 +90,35 @@ def test_openmetrics_when_the_scraper_asks(client: TestClient) -> None:
     assert answer.headers["content-type"].startswith("application/openmetrics-text")
     assert answer.text.rstrip().endswith("# EOF")
     assert "mlver_requests_total" in answer.text
+
+
+def test_durations_of_answered_predictions(client: TestClient, rows: pd.DataFrame) -> None:
+    empty = client.get("/mlver/durations").json()
+    assert (empty["last"], empty["seconds"]) == (0, [])
+    good = {"dataframe_records": records(rows)}
+    for _ in range(3):
+        assert client.post("/invocations", json=good).status_code == 200
+    assert client.post("/invocations", json={"nope": 1}).status_code == 400  # not a sample
+    every = client.get("/mlver/durations").json()
+    assert every["last"] == 3
+    assert len(every["seconds"]) == 3
+    assert all(0 < s < 10 for s in every["seconds"])
+    assert every["server"] == empty["server"]
+    assert client.post("/invocations", json=good).status_code == 200
+    newer = client.get("/mlver/durations?after=3").json()
+    assert newer["last"] == 4
+    assert len(newer["seconds"]) == 1
+    assert client.get("/mlver/durations?after=4").json()["seconds"] == []
+    newest = [every["seconds"][2], *newer["seconds"]]
+    assert client.get("/mlver/durations?limit=2").json()["seconds"] == newest
+    assert client.get("/mlver/durations?limit=0").json()["seconds"] == []
+    assert client.get("/mlver/durations?after=x").status_code == 400
+
+
+def test_durations_ring_keeps_the_newest() -> None:
+    ring = Durations(cap=3)
+    for i in range(5):
+        ring.record(i / 10)
+    assert ring.after(0) == {"server": ring.server, "last": 5, "seconds": [0.2, 0.3, 0.4]}
+    assert ring.after(3)["seconds"] == [0.3, 0.4]
+    assert ring.after(9)["seconds"] == []  # a number from before a restart

@@ -8,6 +8,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..plain import plain_env
 from .secrets import Redactor, strip_url_credentials
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -88,7 +89,7 @@ def _git(root: Path, *args: str) -> tuple[int, bytes]:
     proc = subprocess.run(
         ["git", "-C", str(root), *args],
         capture_output=True,
-        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"},
+        env=plain_env(GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0"),
         check=False,
     )
     return proc.returncode, proc.stdout

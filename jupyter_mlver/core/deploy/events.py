@@ -1,8 +1,11 @@
 """``mlver.deployment/1``: a deployment's append-only events, and its state replayed from them.
 
 An event names the version it is about (``version``, its ``weight`` after the event) and the
-version taking the rest of the traffic (``stable``). A deployment's state is its last event:
-a ``canary`` or ``weight`` event leaves a canary in place, any other event none.
+version taking the rest of the traffic (``stable``). A deployment's state is its last change:
+a ``canary`` or ``weight`` event leaves a canary in place, any other event none. ``held`` is
+not a change: a watch that ended without promoting or taking out the canary says so, and why;
+``refused`` is a watch's promotion the model's gate refused, after which the canary was taken
+out as by a rollback.
 """
 
 from __future__ import annotations
@@ -18,7 +21,11 @@ from ..models.records import stamp_after
 from ..records import Record
 from ..store.store import Store
 
-EVENTS = ("deployed", "canary", "weight", "promoted", "rolled_back", "stopped")
+EVENTS = ("deployed", "canary", "weight", "promoted", "rolled_back", "refused", "stopped", "held")
+#: Events that leave the deployment as it was.
+NOT_CHANGES = frozenset({"held"})
+#: Events that took a canary out.
+TAKEN_OUT = frozenset({"rolled_back", "refused"})
 
 
 @dataclass(frozen=True)
@@ -35,14 +42,19 @@ class DeploymentState:
     events: list[Record]
 
     @property
+    def changes(self) -> list[Record]:
+        return [e for e in self.events if e["event"] not in NOT_CHANGES]
+
+    @property
     def retired(self) -> int | None:
         """The version the last change took out: a rolled-back canary, or the stable version
         a promotion replaced (shown with weight 0 until the next change)."""
-        last = self.events[-1]
-        if last["event"] == "rolled_back":
+        changes = self.changes
+        last = changes[-1]
+        if last["event"] in TAKEN_OUT:
             return int(last["version"])
-        if last["event"] == "promoted" and len(self.events) > 1:
-            before = self.events[-2].get("stable")
+        if last["event"] == "promoted" and len(changes) > 1:
+            before = changes[-2].get("stable")
             return int(before) if before is not None and before != self.stable else None
         return None
 
@@ -61,10 +73,11 @@ class DeploymentState:
     def previous_stable(self) -> int | None:
         """The stable version before the last promotion (what a rollback after a promotion
         goes back to), or None."""
-        for i in range(len(self.events) - 1, 0, -1):
-            event = self.events[i]
+        changes = self.changes
+        for i in range(len(changes) - 1, 0, -1):
+            event = changes[i]
             if event["event"] == "promoted" and event["version"] == self.stable:
-                before = self.events[i - 1].get("stable")
+                before = changes[i - 1].get("stable")
                 return int(before) if before is not None and before != self.stable else None
         return None
 
@@ -80,7 +93,7 @@ def history(store: Store, name: str) -> list[Record]:
 
 def state(store: Store, name: str) -> DeploymentState:
     events = history(store, name)
-    last = events[-1]
+    last = [e for e in events if e["event"] not in NOT_CHANGES][-1]
     canary = last["event"] in ("canary", "weight") and last["version"] != last["stable"]
     return DeploymentState(
         name=name,

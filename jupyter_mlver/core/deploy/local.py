@@ -324,12 +324,15 @@ def rollback(
     options: LocalOptions,
     reason: str | None = None,
     figures: Mapping[str, Any] | None = None,
+    event: str = "rolled_back",
 ) -> Record:
     """Send every request back to the stable version and stop the canary; without a canary,
-    go back to the version that was stable before the last promotion."""
+    go back to the version that was stable before the last promotion. ``event`` is
+    ``refused`` when a watch takes out a canary whose promotion the gate refused."""
     with _locked(store, name):
         state, proxy = _running(store, engine, name)
         assert state.stable is not None
+        assert state.canary is not None or event != "refused"
         if state.canary is not None:
             out = _version(store, state.model, state.canary)
             back = _version(store, state.model, state.stable)
@@ -359,10 +362,10 @@ def rollback(
             keep = rt.Server(slot, previous, info)
             _retire(engine, proxy, name, keep, current, options.drain_timeout)
         why = reason or f"rolled back {state.model}:{out['version']} to {back['version']}"
-        event = ev.append(
+        done = ev.append(
             store,
             deployment=name,
-            event="rolled_back",
+            event=event,
             model=out,
             weight=0,
             stable=back["version"],
@@ -371,7 +374,7 @@ def rollback(
             figures=figures,
         )
         _follow(store, back, f"deployment {name}: {why}", force=True)
-        return event
+        return done
 
 
 def stop(store: Store, engine: Engine, name: str, *, reason: str | None = None) -> Record:

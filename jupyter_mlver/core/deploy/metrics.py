@@ -5,11 +5,13 @@ A server exposes ``mlver_requests_total``, ``mlver_request_errors_total`` and th
 ``status``); the proxy (HAProxy's exporter) exposes per server slot its weight and the
 requests that failed before any server answered. Counters only grow, so the figures of a
 window are the difference of two scrapes; p50 and p95 are read from the histogram's buckets
-as Prometheus's ``histogram_quantile`` does.
+as Prometheus's ``histogram_quantile`` does. The durations themselves (for the canary's rank
+test) come from each server's ``GET /mlver/durations``.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import urllib.error
 import urllib.request
@@ -148,3 +150,34 @@ def fetch(url: str, timeout: float = 5.0) -> str:
     if status != 200:
         raise ScrapeError(f"cannot read metrics from {url} (HTTP {status})")
     return body.decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class Recent:
+    """Durations (seconds) of a server's answered predictions numbered up to ``last`` in the
+    run ``server`` of the server process."""
+
+    server: str
+    last: int
+    seconds: tuple[float, ...] = ()
+
+
+def recent(
+    url: str, since: Recent | None = None, limit: int | None = None, timeout: float = 5.0
+) -> Recent | None:
+    """The durations a server reports after ``since`` (all it keeps without it), or None when
+    it reports none (an image built before servers reported durations, or no answer)."""
+    for after in [since.last, 0] if since is not None else [0]:
+        query = f"after={after}" + (f"&limit={limit}" if limit is not None else "")
+        try:
+            status, body = get(f"{url}/mlver/durations?{query}", timeout, "application/json")
+            data = json.loads(body) if status == 200 else None
+        except (urllib.error.URLError, OSError, ValueError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        found = Recent(str(data["server"]), int(data["last"]), tuple(data["seconds"]))
+        if since is None or found.server == since.server:
+            return found
+        # The server restarted: its numbers start again, so everything it holds is new.
+    return found

@@ -2,9 +2,10 @@
 
 Targets are found with Docker service discovery by the ``io.mlver.deployment`` label, so a
 canary started later is scraped without editing the config; each target is reached at its
-published port. The alert rules state the same limits as ``deploy watch`` (error rate and p95
-over a window, with a minimum of requests). Drift is computed by ``deploy status``/``watch``
-from sampled inputs, not exported as a metric, so it has no rule.
+published port. The alert rules are fixed limits (error rate and p95 over a window, with a
+minimum of requests), what PromQL can state; ``deploy watch`` judges a canary against its
+stable version with rank and proportion tests instead. Drift is computed by ``deploy
+status``/``watch`` from sampled inputs, not exported as a metric, so it has no rule.
 """
 
 from __future__ import annotations
@@ -14,12 +15,30 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..errors import InvalidInput
 from . import haproxy as hp
 from .runtime import LABEL, ROLE, SERVER_PORT
-from .watch import Limits
 
 CONFIG = "prometheus.yml"
 RULES = "mlver-rules.yml"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The alerts' limits: each version's error rate and p95 over the window."""
+
+    max_error_rate: float | None = 0.05
+    max_p95_ms: float | None = None
+    min_requests: int = 20
+
+    def __post_init__(self) -> None:
+        rate = self.max_error_rate
+        if rate is not None and not 0 <= rate <= 1:
+            raise InvalidInput(f"--max-error-rate {rate:g} is not a share from 0 to 1", "e.g. 0.05")
+        if self.max_p95_ms is not None and self.max_p95_ms <= 0:
+            raise InvalidInput(f"--max-p95-ms {self.max_p95_ms:g} must be more than 0")
+        if self.min_requests < 1:
+            raise InvalidInput("--min-requests must be 1 or more")
 
 
 def _label(name: str) -> str:

@@ -1,13 +1,15 @@
 """What a deployment is doing: per version its weight, requests, errors, latency and drift.
 
-One ``Reading`` scrapes every server's ``/metrics`` and the proxy's exporter. ``deploy
-status`` shows the counts since each server started; ``deploy watch`` shows the difference
-between its first reading and the latest (the watch window).
+One ``Reading`` scrapes every server's ``/metrics`` and the proxy's exporter, and reads the
+durations of its newest answered predictions. ``deploy status`` shows the counts since each
+server started; ``deploy watch`` shows the difference between its first reading and the latest
+(the watch window).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +20,8 @@ from . import events as ev
 from . import haproxy as hp
 from . import live_drift
 from . import runtime as rt
-from .metrics import Counts, fetch, parse_proxy, parse_server
+from .metrics import Counts, Recent, fetch, parse_proxy, parse_server, recent
+from .verdict import in_blocks
 
 
 @dataclass(frozen=True)
@@ -29,17 +32,30 @@ class Reading:
     counts: dict[int, Counts]
     weights: dict[int, int]
     urls: dict[int, str]  # version -> its server's URL
+    durations: dict[int, Recent] = field(default_factory=dict)  # servers that report them
 
 
-def read(engine: Engine, name: str, model: str) -> Reading:
+def read(
+    engine: Engine,
+    name: str,
+    model: str,
+    since: Mapping[int, Recent] | None = None,
+    limit: int | None = None,
+) -> Reading:
+    """Scrape every server and the proxy. Durations are those after ``since`` (per version;
+    all a server keeps without it), the newest ``limit`` of them."""
     servers = rt.servers(engine, name)
     counts: dict[int, Counts] = {}
     urls: dict[int, str] = {}
+    durations: dict[int, Recent] = {}
     for server in servers.values():
         url = rt.server_url(engine, server.info)
         urls[server.version] = url
         parsed = parse_server(fetch(f"{url}/metrics"))
         counts[server.version] = parsed.get((model, str(server.version)), Counts())
+        reported = recent(url, (since or {}).get(server.version), limit)
+        if reported is not None:
+            durations[server.version] = reported
     weights: dict[int, int] = {}
     proxy = rt.proxy(engine, name)
     if proxy is not None and proxy.running:
@@ -52,7 +68,7 @@ def read(engine: Engine, name: str, model: str) -> Reading:
             # Requests the proxy could not get an answer for count as failed requests.
             failed = Counts(figures.failed, figures.failed)
             counts[found.version] = counts.get(found.version, Counts()) + failed
-    return Reading(time.monotonic(), counts, weights, urls)
+    return Reading(time.monotonic(), counts, weights, urls, durations)
 
 
 @dataclass
@@ -68,6 +84,9 @@ class VersionStatus:
     p95_ms: float | None
     drift_share: float | None = None
     running: bool = True
+    #: Durations (seconds) of answered predictions in blocks of time, for the canary
+    #: verdict (not in the JSON).
+    blocks: Sequence[Sequence[float]] = field(default=(), repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,9 +167,12 @@ def summarize(
     since: Reading | None = None,
     drift: DriftReferences | None = None,
     host: str = "127.0.0.1",
+    durations: Mapping[int, Sequence[Sequence[float]]] | None = None,
 ) -> DeploymentStatus:
     """The figures of ``now`` (minus ``since``, for a window), per version the events say
-    serve, with the drift of each one's sampled inputs when ``drift`` is given."""
+    serve, with the drift of each one's sampled inputs when ``drift`` is given. Durations
+    are ``durations`` (a watch's window, a block per check) or, without it, those ``now``
+    read, in thirds."""
     from ..models import registry
 
     result = DeploymentStatus(
@@ -170,6 +192,10 @@ def summarize(
         role = {state.canary: "canary", state.retired: "retired"}.get(version, "stable")
         status = figures(state.model, version, role, now.weights.get(version, 0), counts)
         status.running = version in now.urls
+        if durations is not None:
+            status.blocks = durations.get(version, ())
+        elif version in now.durations:
+            status.blocks = in_blocks(now.durations[version].seconds)
         if not status.running:
             status.weight = 0
         if drift is not None and status.running:

@@ -1,71 +1,62 @@
-"""``deploy watch``: judge a canary on its live figures, roll it back or promote it.
+"""``deploy watch``: judge a canary against its stable version on live traffic, then roll it
+back, promote it or hold it, and record which in the deployment's history.
 
-Every ``interval`` seconds the servers and the proxy are read and the canary's figures over
-the window since the watch began are checked against the limits. Once the canary has served
-at least ``min_requests`` requests in the window, a breached limit rolls it back at once; a
-canary that held until ``promote_after`` seconds is promoted. The watch ends after ``for_``
-seconds in any case (exit 0: nothing breached), as Argo Rollouts' analysis does.
+Every ``interval`` seconds the servers and the proxy are read. The window is everything since
+the watch began: counts are differences of the servers' counters, durations are those of every
+prediction the servers answered in between (``GET /mlver/durations``). Each check:
+
+1. the canary's drift share above ``max_drift_share``, or the verdict (``verdict.py``: error
+   rate by a two-proportion test, latency by a Mann–Whitney U test, each once both sides have
+   ``min_requests``; latency also in each of the last three checks) finding it worse:
+   **rolled back** at once. Each check is one more look at the same growing window, so
+   each uses ``alpha`` divided by the number of checks the watch makes (Bonferroni), and a
+   canary no worse than its stable version is rolled back by chance well under ``alpha`` of
+   the time over the whole watch;
+2. from ``promote_after`` seconds, once the verdict could judge both and found nothing:
+   **promoted**, unless the model's gate refuses it for ``production`` (then
+   **refused**: the canary is taken out as by a rollback; ``force`` with a reason overrides);
+3. at ``for_`` seconds without a verdict: **held** (the canary keeps its share).
+
+Every outcome is a ``mlver.deployment/1`` event with its reason and figures.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..engine.protocol import Engine
-from ..errors import InvalidInput
+from ..errors import Conflict, InvalidInput
+from ..models import registry
+from ..models.aliases import check_force
 from ..records import Record
 from ..store.store import Store
 from . import events as ev
 from . import local
-from .status import DeploymentStatus, DriftReferences, VersionStatus, read, summarize
+from .metrics import Recent
+from .status import DeploymentStatus, DriftReferences, Reading, read, summarize
+from .verdict import CanaryRules, Side, Verdict, judge
 
 ROLLED_BACK_EXIT = 3
 
 
 @dataclass(frozen=True)
 class Limits:
-    max_error_rate: float | None = 0.05
-    max_p95_ms: float | None = None
+    canary: CanaryRules = field(default_factory=CanaryRules)
     max_drift_share: float | None = None
-    min_requests: int = 20
 
     def __post_init__(self) -> None:
-        for label, value in (
-            ("--max-error-rate", self.max_error_rate),
-            ("--max-drift-share", self.max_drift_share),
-        ):
-            if value is not None and not 0 <= value <= 1:
-                raise InvalidInput(f"{label} {value} is not a share from 0 to 1", "e.g. 0.05")
-        if self.max_p95_ms is not None and self.max_p95_ms <= 0:
-            raise InvalidInput(f"--max-p95-ms {self.max_p95_ms} must be more than 0")
-        if self.min_requests < 1:
-            raise InvalidInput("--min-requests must be 1 or more")
-
-    def breach(self, v: VersionStatus) -> str | None:
-        """The first limit the figures break, said with the figures; None when none is.
-        Error rate and latency count only over ``min_requests`` requests in the window;
-        drift has its own minimum of sampled rows (``live_drift.MIN_ROWS``)."""
-        over = f"over {v.requests} requests"
-        if v.requests >= self.min_requests:
-            if self.max_error_rate is not None and (v.error_rate or 0) > self.max_error_rate:
-                return (
-                    f"error rate {v.error_rate:.3f} > {self.max_error_rate:g} "
-                    f"({v.errors} errors {over})"
-                )
-            if self.max_p95_ms is not None and (v.p95_ms or 0) > self.max_p95_ms:
-                return f"p95 latency {v.p95_ms:g} ms > {self.max_p95_ms:g} ms {over}"
-        if (
-            self.max_drift_share is not None
-            and v.drift_share is not None
-            and v.drift_share > self.max_drift_share
-        ):
-            return (
-                f"drift share {v.drift_share:g} > {self.max_drift_share:g} of the inputs' columns"
+        share = self.max_drift_share
+        if share is not None and not 0 <= share <= 1:
+            raise InvalidInput(
+                f"--max-drift-share {share:g} is not a share from 0 to 1", "e.g. 0.5"
             )
-        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.canary.to_json(), "max_drift_share": self.max_drift_share}
 
 
 @dataclass(frozen=True)
@@ -73,6 +64,8 @@ class WatchOptions:
     for_: float = 300.0
     promote_after: float | None = None  # default: at the end of ``for_``
     interval: float = 5.0
+    force: bool = False  # promote even when the gate refuses (needs ``reason``)
+    reason: str | None = None
 
     def __post_init__(self) -> None:
         if self.for_ <= 0 or self.interval <= 0:
@@ -82,20 +75,22 @@ class WatchOptions:
                 f"--promote-after {self.promote_after:g} is not within --for {self.for_:g}",
                 "promote after at most the watch's whole period",
             )
+        check_force(self.force, self.reason)
 
 
 @dataclass
 class WatchResult:
     deployment: str
-    outcome: str  # promoted | rolled_back | held | not_enough_requests | ended
+    outcome: str  # promoted | rolled_back | refused | held | ended (changed by someone else)
     reason: str
     seconds: float
     status: DeploymentStatus
     event: Record | None = None
+    verdict: Verdict | None = None
 
     @property
     def exit_code(self) -> int:
-        return ROLLED_BACK_EXIT if self.outcome == "rolled_back" else 0
+        return ROLLED_BACK_EXIT if self.outcome in ("rolled_back", "refused") else 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,16 +99,47 @@ class WatchResult:
             "reason": self.reason,
             "seconds": round(self.seconds, 1),
             "status": self.status.to_json(),
+            "verdict": self.verdict.to_json() if self.verdict is not None else None,
             "event": self.event,
         }
 
 
-def _figures(window: DeploymentStatus, limits: Limits) -> dict[str, Any]:
+class _Durations:
+    """The durations each server reported since the watch began, a block per check."""
+
+    def __init__(self, baseline: Reading) -> None:
+        self.cursors: dict[int, Recent] = dict(baseline.durations)
+        self.blocks: dict[int, list[tuple[float, ...]]] = {v: [] for v in baseline.durations}
+
+    def add(self, reading: Reading) -> None:
+        for version, found in reading.durations.items():
+            self.blocks.setdefault(version, []).append(found.seconds)
+            self.cursors[version] = found
+
+
+def _side(status: DeploymentStatus, version: int | None) -> Side:
+    v = status.version(version) if version is not None else None
+    return Side(0, 0) if v is None else Side(v.requests, v.errors, v.blocks)
+
+
+def _figures(
+    window: DeploymentStatus, limits: Limits, per_check: CanaryRules, verdict: Verdict
+) -> dict[str, Any]:
     return {
         "window_seconds": round(window.window_seconds or 0.0, 1),
-        "limits": asdict(limits),
+        "limits": limits.to_json(),
+        "alpha_per_check": float(f"{per_check.alpha:.3g}"),
+        "verdict": verdict.to_json(),
         "versions": {str(v.version): v.to_json() for v in window.versions},
     }
+
+
+def _drifted(window: DeploymentStatus, canary: int, limits: Limits) -> str | None:
+    v = window.version(canary)
+    share, limit = (v.drift_share if v else None), limits.max_drift_share
+    if limit is None or share is None or share <= limit:
+        return None
+    return f"drift share {share:g} > {limit:g} of the inputs' columns"
 
 
 def watch(
@@ -132,27 +158,31 @@ def watch(
             f"deployment {name} has no canary to watch",
             f"start one with `deploy {state.model}:VERSION --canary PERCENT --name {name}`",
         )
-    canary = state.canary
+    canary, stable = state.canary, state.stable
     promote_after = options.for_ if options.promote_after is None else options.promote_after
     references = DriftReferences(store) if limits.max_drift_share is not None else None
     host = engine.local_address()
-    baseline = read(engine, name, state.model)
+    baseline = read(engine, name, state.model, limit=0)
+    durations = _Durations(baseline)
+    looks = max(1, math.ceil(options.for_ / options.interval))
+    per_check = replace(limits.canary, alpha=limits.canary.alpha / looks)
     window = summarize(store, state, baseline, baseline, None, host)
     while True:
         elapsed = time.monotonic() - baseline.at
         sleep(max(0.0, min(options.interval, options.for_ - elapsed)))
         state = ev.state(store, name)
         if state.canary != canary:  # promoted, rolled back or stopped by someone else
-            why = f"the canary was changed by {state.events[-1]['event']}"
+            why = f"the canary was changed by {state.changes[-1]['event']}"
             return WatchResult(name, "ended", why, time.monotonic() - baseline.at, window)
-        now = read(engine, name, state.model)
-        window = summarize(store, state, now, baseline, references, host)
+        now = read(engine, name, state.model, since=durations.cursors)
+        durations.add(now)
+        window = summarize(store, state, now, baseline, references, host, durations.blocks)
         on_tick(window)
         elapsed = now.at - baseline.at
-        figures = window.version(canary)
-        assert figures is not None
-        enough = figures.requests >= limits.min_requests
-        breach = limits.breach(figures)
+        verdict = judge(_side(window, stable), _side(window, canary), per_check)
+        figures = _figures(window, limits, per_check, verdict)
+        worse = verdict.worse
+        breach = _drifted(window, canary, limits) or (worse.message if worse else None)
         if breach is not None:
             event = local.rollback(
                 store,
@@ -160,30 +190,48 @@ def watch(
                 name,
                 options=local_options,
                 reason=f"watch: {breach}",
-                figures=_figures(window, limits),
+                figures=figures,
             )
-            return WatchResult(name, "rolled_back", breach, elapsed, window, event)
-        if elapsed >= promote_after and enough:
-            why = (
-                f"held {elapsed:.0f} s: error rate {figures.error_rate or 0:.3f}, "
-                f"p95 {figures.p95_ms} ms over {figures.requests} requests"
-            )
-            event = local.promote(
-                store,
-                engine,
-                name,
-                options=local_options,
-                reason=f"watch: {why}",
-                figures=_figures(window, limits),
-            )
-            return WatchResult(name, "promoted", why, elapsed, window, event)
-        if elapsed >= options.for_:
-            if not enough:
-                why = (
-                    f"only {figures.requests} requests reached the canary in {elapsed:.0f} s "
-                    f"(--min-requests {limits.min_requests}): not promoted"
+            return WatchResult(name, "rolled_back", breach, elapsed, window, event, verdict)
+        if elapsed >= promote_after and verdict.judged:
+            why = f"held {elapsed:.0f} s: {verdict.summary()}"
+            if options.force:
+                why += f"; forced: {options.reason}"
+            try:
+                event = local.promote(
+                    store,
+                    engine,
+                    name,
+                    options=local_options,
+                    reason=f"watch: {why}",
+                    figures=figures,
+                    force=options.force,
                 )
-                return WatchResult(name, "not_enough_requests", why, elapsed, window)
-            return WatchResult(
-                name, "held", f"no limit breached in {elapsed:.0f} s", elapsed, window
+                return WatchResult(name, "promoted", why, elapsed, window, event, verdict)
+            except Conflict as refused:  # the model's gate keeps the canary out of production
+                gate = refused.message.removeprefix("refused: ")
+                why = f"promotion refused by the gate: {gate}"
+                event = local.rollback(
+                    store,
+                    engine,
+                    name,
+                    options=local_options,
+                    reason=f"watch: {why}",
+                    figures=figures,
+                    event="refused",
+                )
+                return WatchResult(name, "refused", why, elapsed, window, event, verdict)
+        if elapsed >= options.for_:
+            why = f"not promoted after {elapsed:.0f} s: {verdict.summary()}"
+            event = ev.append(
+                store,
+                deployment=name,
+                event="held",
+                model=registry.resolve(store, f"{state.model}:{canary}"),
+                weight=state.canary_weight,
+                stable=state.stable,
+                port=state.port,
+                reason=f"watch: {why}",
+                figures=figures,
             )
+            return WatchResult(name, "held", why, elapsed, window, event, verdict)

@@ -127,10 +127,14 @@ class Target:
         )
 
 
-def check_compatible(target: Target, environment: Record, base: str) -> list[dict[str, str]]:
+def check_compatible(
+    target: Target, environment: Record, base: str, suggested: str | None = None
+) -> list[dict[str, str]]:
     """Fail when the image's Python cannot take the environment's wheels; list a patch-level
-    difference (it changes nothing the wheels see, but it is a difference)."""
+    difference (it changes nothing the wheels see, but it is a difference). ``suggested``
+    is the base with the environment's Python to name."""
     recorded = environment["python"]["version"]
+    suggested = suggested or f"python:{recorded}-slim"
     if environment["python"].get("implementation", "CPython") != "CPython":
         raise InvalidInput(
             f"the environment runs {environment['python']['implementation']}; "
@@ -145,15 +149,17 @@ def check_compatible(target: Target, environment: Record, base: str) -> list[dic
     wanted = ".".join(recorded.split(".")[:2])
     if target.major_minor != wanted:
         raise InvalidInput(
-            f"base image {base!r} has Python {target.python}, the environment needs {wanted}",
-            f"use a base image with Python {wanted} (--base, c.Mlver.base_image)",
+            f"base image {base!r} has Python {target.python}; the environment recorded "
+            f"Python {recorded}",
+            f"use a base image with Python {recorded}: --base {suggested} (or "
+            "$MLVER_BASE_IMAGE, c.Mlver.base_image)",
         )
     if target.python != recorded:
         return [
             {
                 "name": "python",
                 "reason": f"the base image has Python {target.python}; "
-                f"the environment recorded {recorded}",
+                f"the environment recorded {recorded} ({suggested} has it)",
             }
         ]
     return []

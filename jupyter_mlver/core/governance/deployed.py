@@ -43,6 +43,7 @@ def _live(store: Store, state: ev.DeploymentState, engine: Engine | None) -> lis
             p95_ms=v.p95_ms,
             drift_share=v.drift_share,
             running=v.running,
+            blocks=v.blocks,
         )
         for v in status.versions
     ]

@@ -3,6 +3,7 @@ when their servers answer, the live figures per version."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,13 @@ class VersionLive:
     p95_ms: float | None
     drift_share: float | None
     running: bool
+    #: Durations (seconds) of the newest answered predictions in blocks of time, for the
+    #: canary verdict.
+    blocks: Sequence[Sequence[float]] = field(default=(), repr=False, compare=False)
+
+    @property
+    def errors(self) -> int:
+        return round((self.error_rate or 0.0) * self.requests)
 
     def to_json(self) -> dict[str, Any]:
         return {

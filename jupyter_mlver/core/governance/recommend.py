@@ -4,9 +4,11 @@ Rules, in the order they win (every one that fires is listed; the first decides)
 
 1. **roll back** when a running deployment has a canary that is worse than its stable
    version: its metric is worse than the stable version's (by more than
-   ``canary_metric_margin``), or, once both have served ``min_requests`` requests, its live
-   error rate is above the stable's by more than ``canary_error_margin`` or its p95 latency
-   above the stable's times ``canary_latency_ratio``.
+   ``canary_metric_margin``), or the live verdict ``deploy watch`` uses finds it worse
+   (``core/deploy/verdict.py``: once both have served ``min_requests`` requests, its error
+   rate higher by a two-proportion test and above ``canary_max_error_rate``, or its request
+   durations larger by a Mann–Whitney U test and its median above ``canary_latency_ratio``
+   times the stable's, each at ``canary_alpha``).
 2. **retrain** when the live drift share of a deployment reaches ``max_drift_share``; when
    the metric's trend over the newest ``trend_versions`` versions (a least-squares line
    through (version, metric)) is falling; or when the training data's newest file is older
@@ -20,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..deploy.verdict import Side, judge
 from .live import DeploymentLive
 from .rules import Rules
 from .trend import Trend
@@ -97,34 +100,37 @@ def _canary(facts: Facts, d: DeploymentLive, rules: Rules) -> list[Finding]:
             )
         )
     canary, stable = d.figures(d.canary), d.figures(d.stable)
-    if (
-        canary is None
-        or stable is None
-        or min(canary.requests, stable.requests) < rules.min_requests
-    ):
+    if canary is None or stable is None:
         return out
-    errors = (canary.error_rate, stable.error_rate)
-    if (
-        errors[0] is not None
-        and errors[1] is not None
-        and errors[0] - errors[1] > rules.canary_error_margin
-    ):
+    verdict = judge(
+        Side(stable.requests, stable.errors, stable.blocks),
+        Side(canary.requests, canary.errors, canary.blocks),
+        rules.canary_rules(),
+    )
+    errors, latency = verdict.errors, verdict.latency
+    if errors.worse:
+        assert errors.canary is not None
+        assert errors.stable is not None
         out.append(
             Finding(
                 "canary_errors",
                 ROLL_BACK,
-                f"{where} fails {errors[0]:.1%} of {canary.requests} requests, "
-                f"{stable_label} {errors[1]:.1%}",
+                f"{where} fails {errors.canary:.1%} of {canary.requests} requests, "
+                f"{stable_label} {errors.stable:.1%} (two-proportion z-test "
+                f"p={errors.p_value:.2g} < {rules.canary_alpha:g})",
             )
         )
-    p95 = (canary.p95_ms, stable.p95_ms)
-    if p95[0] is not None and p95[1] is not None and p95[0] > p95[1] * rules.canary_latency_ratio:
+    if latency.worse:
+        assert latency.canary is not None
+        assert latency.stable is not None
         out.append(
             Finding(
                 "canary_latency",
                 ROLL_BACK,
-                f"{where} answers in {_fmt(p95[0])} ms at p95, over "
-                f"{rules.canary_latency_ratio:g}× the {_fmt(p95[1])} ms of {stable_label}",
+                f"{where} answers in a median {_fmt(latency.canary)} ms, over "
+                f"{rules.canary_latency_ratio:g}× the {_fmt(latency.stable)} ms of "
+                f"{stable_label} (Mann–Whitney U p={latency.p_value:.2g} < "
+                f"{rules.canary_alpha:g})",
             )
         )
     return out

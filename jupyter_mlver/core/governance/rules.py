@@ -11,9 +11,11 @@ CI and a notebook judge a model the same way. Every key is optional::
     trend_tolerance = 0.0         # falling: the slope (per version, better-is-up) below -this
     max_data_age_days = 0         # retrain when the newest training file is older (0: off)
     canary_metric_margin = 0.0    # roll back: the canary's metric worse than stable's by more
-    canary_error_margin = 0.01    # roll back: the canary's live error rate above stable's by more
-    canary_latency_ratio = 1.5    # roll back: the canary's live p95 above stable's times this
-    min_requests = 20             # live figures count from this many requests per version
+    # The live verdict on a canary, as `deploy watch` judges it (core/deploy/verdict.py):
+    canary_alpha = 0.01           # significance level of the error-rate and latency tests
+    canary_max_error_rate = 0.05  # a canary's error rate up to this is tolerated
+    canary_latency_ratio = 1.2    # a canary's median duration up to this times stable's is too
+    min_requests = 50             # no live verdict before this many requests per version
 
     [governance.models.churn]     # per model: the metric when it has no gate
     metric = "rmse"
@@ -28,6 +30,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..deploy import verdict
+from ..deploy.verdict import CanaryRules
 from ..errors import StoreError
 
 SECTION = "governance"
@@ -50,10 +54,20 @@ class Rules:
     trend_tolerance: float = 0.0
     max_data_age_days: float = 0.0
     canary_metric_margin: float = 0.0
-    canary_error_margin: float = 0.01
-    canary_latency_ratio: float = 1.5
-    min_requests: int = 20
+    canary_alpha: float = verdict.ALPHA
+    canary_max_error_rate: float = verdict.MAX_ERROR_RATE
+    canary_latency_ratio: float = verdict.LATENCY_RATIO
+    min_requests: int = verdict.MIN_REQUESTS
     models: Mapping[str, MetricChoice] = field(default_factory=dict)
+
+    def canary_rules(self) -> CanaryRules:
+        """The live verdict's rules, the same ones ``deploy watch`` takes as options."""
+        return CanaryRules(
+            alpha=self.canary_alpha,
+            min_requests=self.min_requests,
+            max_error_rate=self.canary_max_error_rate,
+            latency_ratio=self.canary_latency_ratio,
+        )
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -70,7 +84,8 @@ _BOUNDS: dict[str, tuple[float, float | None]] = {
     "trend_tolerance": (0.0, None),
     "max_data_age_days": (0.0, None),
     "canary_metric_margin": (0.0, None),
-    "canary_error_margin": (0.0, 1.0),
+    "canary_alpha": (1e-9, 0.5),
+    "canary_max_error_rate": (0.0, 1.0),
     "canary_latency_ratio": (1.0, None),
     "min_requests": (1, None),
 }

@@ -16,10 +16,9 @@ an Image record linked to the snapshot.
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,10 @@ from ..errors import EngineUnavailable
 from ..hashing import hash_file
 from ..records import ImageRecord, Record
 from ..store.store import Store
+from . import bases
 from . import context as ctx
-from .engine_build import push_tags, run_build
-from .naming import build_inputs, default_base, labels, repository_name, tag_names
+from .engine_build import push_tags, run_build, settle_tags, tagging
+from .naming import build_inputs, explicit_tags, labels, repository_name, tag_names
 from .prepare import clear_context_dir, prepare
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .resolve import build_outside_wheels
@@ -86,6 +86,7 @@ class Plan:
     base: str
     inputs: str
     started: float
+    notes: list[str] = field(default_factory=list)
 
     @property
     def all_refs(self) -> list[str]:
@@ -112,7 +113,7 @@ class Plan:
             environment=env["id"],
             packages=len(env["packages"]),
             unreproducible=unreproducible,
-            notes=notes or [],
+            notes=self.notes + (notes or []),
             seconds=time.monotonic() - self.started,
         )
 
@@ -152,24 +153,6 @@ def image_record(
     }
 
 
-@contextlib.contextmanager
-def tagging(engine: Engine, image: ImageInfo, refs: list[str]) -> Iterator[None]:
-    """Tag ``image`` with ``refs`` for the block; if the block fails, the tags this call
-    added are removed again: no tag may point at an unrecorded image."""
-    applied: list[str] = []
-    try:
-        for ref in refs:
-            engine.tag(image.id, ref)
-            applied.append(ref)
-        yield
-    except BaseException:
-        for ref in applied:
-            if ref not in image.tags:
-                with contextlib.suppress(Exception):
-                    engine.untag(ref)
-        raise
-
-
 def connect(engine: Engine | None, dry_run: bool) -> Engine | None:
     if engine is not None:
         return engine
@@ -181,6 +164,26 @@ def connect(engine: Engine | None, dry_run: bool) -> Engine | None:
         if dry_run:
             return None  # a dry run still writes the context and Dockerfile
         raise
+
+
+def choose_base(
+    engine: Engine | None, environment: Record, named: str | None
+) -> tuple[str, ImageInfo | None]:
+    """The named base, else the one with the environment's Python (``bases.py``); without
+    an engine (a dry run) only its name."""
+    if engine is None:
+        return named or bases.default_name(bases.python_of(environment)), None
+    if named:
+        return named, engine.ensure_image(named)
+    return bases.pick(engine, environment)
+
+
+def suggested_base(engine: Engine | None, environment: Record) -> str:
+    """The base to name when the chosen one's Python differs from the environment's."""
+    version = bases.python_of(environment)
+    if engine is None:
+        return bases.default_name(version)
+    return bases.suggest(version, lambda name: engine.image(name) is not None)
 
 
 def build_image(
@@ -208,8 +211,7 @@ def build_image(
     name = repository_name(store, options)
     tags = tag_names(options, source)  # a bad --tag fails before any work too
     engine = connect(engine, options.dry_run)
-    base = options.base or base_default or default_base(env)
-    base_info = engine.ensure_image(base) if engine is not None else None
+    base, base_info = choose_base(engine, env, bases.named_base(options.base, base_default))
     with tempfile.TemporaryDirectory(prefix="mlver-build-") as tmp:
         outside = build_outside_wheels(store, source, Path(tmp) / "outside", progress)
         wheel_hashes = {spec: hash_file(path) for spec, path in outside.items()}
@@ -224,6 +226,9 @@ def build_image(
             ),
             started=started,
         )
+        if engine is not None:
+            explicit = {f"{name}:{t}" for t in explicit_tags(options)}
+            plan.refs, plan.notes = settle_tags(engine, plan.refs, plan.inputs, explicit)
         if engine is not None and not options.dry_run and not options.no_cache:
             found = find_reusable(
                 store, engine, store.index.images_with_fingerprint(env["fingerprint"]), plan.inputs
@@ -236,7 +241,7 @@ def build_image(
         with store.writing(), store.objects.writer() as writer:
             prepared = prepare(
                 store, writer, options, source, target, base, image_labels, Path(tmp), progress,
-                outside,
+                outside, suggested_base(engine, env),
             )  # fmt: skip
             if options.dry_run:
                 clear_context_dir(out)

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from ..capture.secrets import is_secret_file
 from ..errors import InvalidInput
+from ..plain import plain_env
 from ..records import Record
 from ..store.store import Store
 
@@ -126,7 +127,7 @@ class Context:
 
 
 def _git(repo: Path, *args: str, stdin: bytes | None = None, cwd: Path | None = None) -> bytes:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    env = plain_env(GIT_TERMINAL_PROMPT="0")
     if cwd is not None:
         # Outside a repository `git apply` patches plain files; never let it find the
         # repository the temporary directory happens to sit in.

@@ -22,6 +22,7 @@ from typing import Any
 from .. import records
 from ..capture import environment as envcap
 from ..errors import InvalidInput
+from ..plain import plain_env
 from ..records import Record
 
 _SYS_INFO = (
@@ -51,6 +52,7 @@ def interpreter_info(python: str | os.PathLike[str]) -> dict[str, Any]:
             text=True,
             check=True,
             timeout=60,
+            env=plain_env(),
         ).stdout
     except (OSError, subprocess.SubprocessError) as e:
         raise InvalidInput(

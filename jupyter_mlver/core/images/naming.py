@@ -50,6 +50,13 @@ def _check_tag(tag: str) -> str:
     return tag
 
 
+def explicit_tags(options: BuildOptions) -> list[str]:
+    """The tags the user (``--tag``) or the caller (extras) chose by name."""
+    return ([options.tag] if options.tag else []) + (
+        list(options.extras.tags) if options.extras is not None else []
+    )
+
+
 def tag_names(options: BuildOptions, source: Source) -> list[str]:
     """``<semver>``, the extras' tags, ``<git short sha>``, ``env-<fingerprint12>``,
     ``snap-<snapshot12>``."""
@@ -64,10 +71,6 @@ def tag_names(options: BuildOptions, source: Source) -> list[str]:
     if snapshot:
         tags.append(f"snap-{snapshot['id'][:12]}")
     return list(dict.fromkeys(tags))
-
-
-def default_base(environment: Record) -> str:
-    return f"python:{environment['python']['version']}-slim"
 
 
 def baked_env(environment: Record) -> dict[str, str]:

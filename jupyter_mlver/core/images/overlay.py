@@ -34,13 +34,22 @@ class Run:
 
 
 @dataclass(frozen=True)
+class CopyFrom:
+    """A directory of an earlier build stage (``Overlay.prelude``) copied into the image."""
+
+    stage: str
+    src: str
+    dest: str
+
+
+@dataclass(frozen=True)
 class Overlay:
     """``FROM base``, ``steps``, the settings (env, user, ports, entry point), then ``tail``
     and the labels: the settings come before the layers that differ from one image to the
     next (a model), so those are the only steps a new image does not find cached."""
 
     base: str  # an image id (sha256:…): exactly that image, whatever its tags do later
-    steps: tuple[Layer | Run, ...]
+    steps: tuple[Layer | Run | CopyFrom, ...]
     user: str  # numeric uid:gid, so runAsNonRoot can check it
     tail: tuple[Layer, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
@@ -49,12 +58,17 @@ class Overlay:
     cmd: tuple[str, ...] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     header: tuple[str, ...] = ()
+    #: Build stages before the image's own ``FROM`` (Dockerfile text: a venv built in a
+    #: stage of its own, its wheels thrown away with it); their files are ``extra_files``.
+    prelude: str = ""
 
     def inputs(self) -> str:
         """What decides the image's content (labels and comments do not)."""
         steps = [
             {"run": list(step.argv)}
             if isinstance(step, Run)
+            else {"copy_from": [step.stage, step.src, step.dest]}
+            if isinstance(step, CopyFrom)
             else {
                 "dest": step.dest,
                 "mode": step.mode,
@@ -76,15 +90,18 @@ class Overlay:
                     "expose": list(self.expose),
                     "entrypoint": list(self.entrypoint) if self.entrypoint is not None else None,
                     "cmd": list(self.cmd) if self.cmd is not None else None,
+                    **({"prelude": self.prelude} if self.prelude else {}),
                 }
             )
         )
 
 
-def _steps(overlay: Overlay) -> list[tuple[Layer | Run, str | None]]:
+def _steps(overlay: Overlay) -> list[tuple[Layer | Run | CopyFrom, str | None]]:
     """Every step with its context folder (None for a command), the tail's last."""
     steps = (*overlay.steps, *overlay.tail)
-    return [(s, None if isinstance(s, Run) else f"{LAYERS_DIR}/{i}") for i, s in enumerate(steps)]
+    return [
+        (s, None if not isinstance(s, Layer) else f"{LAYERS_DIR}/{i}") for i, s in enumerate(steps)
+    ]
 
 
 def _copy(layer: Layer, folder: str | None) -> str:
@@ -93,6 +110,8 @@ def _copy(layer: Layer, folder: str | None) -> str:
 
 def render(overlay: Overlay) -> str:
     lines = [f"# {h}" for h in overlay.header]
+    if overlay.prelude:
+        lines += [overlay.prelude.rstrip("\n"), ""]
     lines.append(f"FROM {overlay.base}")
     steps = _steps(overlay)
     root = False
@@ -102,6 +121,8 @@ def render(overlay: Overlay) -> str:
                 lines.append("USER 0:0")
                 root = True
             lines.append(f"RUN {json.dumps(list(step.argv))}")
+        elif isinstance(step, CopyFrom):
+            lines.append(f"COPY --from={step.stage} {step.src} {step.dest}")
         else:
             lines.append(_copy(step, folder))
     if overlay.env:
@@ -113,7 +134,7 @@ def render(overlay: Overlay) -> str:
         lines.append(f"ENTRYPOINT {json.dumps(list(overlay.entrypoint))}")
     if overlay.cmd is not None:
         lines.append(f"CMD {json.dumps(list(overlay.cmd))}")
-    lines += [_copy(s, f) for s, f in steps[len(overlay.steps) :] if not isinstance(s, Run)]
+    lines += [_copy(s, f) for s, f in steps[len(overlay.steps) :] if isinstance(s, Layer)]
     if overlay.labels:
         pairs = [f"{k}={quote(v)}" for k, v in sorted(overlay.labels.items())]
         lines.append("LABEL " + " \\\n      ".join(pairs))
@@ -125,7 +146,7 @@ def context(overlay: Overlay, dockerfile: str) -> Context:
     ctx = Context()
     ctx.add_bytes("Dockerfile", dockerfile.encode())
     for step, folder in _steps(overlay):
-        if isinstance(step, Run):
+        if not isinstance(step, Layer):
             continue
         for name, data in sorted(step.files.items()):
             if isinstance(data, Path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 from ..capture.environment import normalize_name
 from ..engine.target import Target
 from ..errors import InvalidInput
+from ..plain import plain_env, strip_ansi
 from .progress import ProgressCallback, ProgressEvent
 
 _NO_MATCH = re.compile(r"No matching distribution found for (\S+)")
@@ -96,7 +96,7 @@ def pip_command() -> list[str]:
 
 
 def _run(args: Sequence[str], progress: ProgressCallback, cwd: Path | None = None) -> None:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PIP_NO_INPUT": "1"}
+    env = plain_env(SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, PIP_NO_INPUT="1")
     env.pop("PIP_REQUIRE_VIRTUALENV", None)
     proc = subprocess.Popen(
         [*pip_command(), *args],
@@ -108,7 +108,8 @@ def _run(args: Sequence[str], progress: ProgressCallback, cwd: Path | None = Non
     )
     assert proc.stdout is not None
     lines = []
-    for line in proc.stdout:
+    for raw in proc.stdout:
+        line = strip_ansi(raw)
         lines.append(line)
         progress(ProgressEvent("resolve", line.rstrip("\n"), log=True))
     if proc.wait() != 0:

@@ -82,9 +82,10 @@ def prepare(
     tmp: Path,
     progress: ProgressCallback,
     prebuilt: dict[str, Path],
+    suggested_base: str | None = None,
 ) -> Prepared:
     env = source.environment
-    unreproducible = check_compatible(target, env, base)
+    unreproducible = check_compatible(target, env, base, suggested_base)
     progress(ProgressEvent("resolve", f"locking {len(env['packages'])} packages for {target.key}"))
     lock = resolve_lock(
         store,
@@ -92,6 +93,7 @@ def prepare(
         env,
         target,
         base=base,
+        suggested_base=suggested_base,
         online=options.online,
         live_paths=live_paths(env),
         progress=progress,

@@ -88,18 +88,28 @@ def _classify(environment: Record) -> _Plan:
     return plan
 
 
+@dataclass(frozen=True)
+class BaseNames:
+    """The base a lock is made for and the one with the environment's Python, for messages."""
+
+    base: str = "the base image"
+    suggested: str | None = None
+
+
 def _check_python(
-    failure: pip.PipFailed, requirements: list[str], target: Target, base: str, python: str
+    failure: pip.PipFailed, requirements: list[str], target: Target, names: BaseNames, python: str
 ) -> None:
-    """A package passed over for its Requires-Python: say what it needs and what to use."""
+    """A package passed over for its Requires-Python: say what it needs, both Pythons and
+    the base to use."""
     for requirement in requirements:
         needs = failure.requires_python(requirement)
         if needs is not None:
             raise UnresolvablePackage(
                 f"{requirement} needs Python {needs} (its Requires-Python); the base image "
-                f"{base} has Python {target.python}",
-                f"use a base image with the environment's Python {python}: "
-                f"--base python:{python}-slim (or c.Mlver.base_image)",
+                f"{names.base} has Python {target.python}, the environment recorded {python}",
+                f"use a base image with Python {python}: "
+                f"--base {names.suggested or f'python:{python}-slim'} (or $MLVER_BASE_IMAGE, "
+                "c.Mlver.base_image)",
             )
 
 
@@ -109,7 +119,7 @@ def _download_index(
     target: Target,
     dest: Path,
     progress: ProgressCallback,
-    base: str,
+    names: BaseNames,
     python: str,
 ) -> dict[str, Path]:
     """Download binary wheels; a package with no wheel for the target is built from its
@@ -121,7 +131,7 @@ def _download_index(
             pip.download(remaining, target, dest, progress)
             break
         except pip.PipFailed as e:
-            _check_python(e, remaining, target, base, python)
+            _check_python(e, remaining, target, names, python)
             failed = e.requirement
             if failed is None or failed not in remaining:
                 raise UnresolvablePackage(
@@ -149,7 +159,7 @@ def _download_index(
                 sdist = pip.download_sdist(failed, target, sdist_dir / "src", progress)
                 pip.build_wheel(str(sdist), sdist_dir, progress)
             except pip.PipFailed as e2:
-                _check_python(e2, [failed], target, base, python)
+                _check_python(e2, [failed], target, names, python)
                 raise UnresolvablePackage(
                     f"cannot resolve {failed} for Python {target.python} on "
                     f"{target.machine}: no wheel or source distribution fits "
@@ -181,6 +191,7 @@ def resolve_lock(
     target: Target,
     *,
     base: str = "the base image",
+    suggested_base: str | None = None,
     online: bool = False,
     live_paths: list[str] | None = None,
     progress: ProgressCallback = ignore,
@@ -223,7 +234,13 @@ def resolve_lock(
                 )
                 python = environment["python"]["version"]
                 files = _download_index(
-                    plan, want, target, tmpdir / "index", progress, base, python
+                    plan,
+                    want,
+                    target,
+                    tmpdir / "index",
+                    progress,
+                    BaseNames(base, suggested_base),
+                    python,
                 )
             else:
                 files = {}

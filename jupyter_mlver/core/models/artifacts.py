@@ -99,6 +99,14 @@ def _files(top: Path) -> list[tuple[str, Path]]:
     return sorted(found)
 
 
+def artifact_hash(prepared: Prepared) -> str:
+    """The hash ``store_artifact`` would give the artifact, without storing it."""
+    if prepared.kind == "file":
+        return hash_file(prepared.source, prepared.source.stat().st_size)
+    files = _files(prepared.source)
+    return hash_manifest([(rel, hash_file(full, full.stat().st_size)) for rel, full in files])
+
+
 def store_artifact(store: Store, prepared: Prepared) -> tuple[Artifact, set[str]]:
     """Copy the artifact's files into the store; the record's ``artifact`` and the objects
     this call added (so a refused registration can take them back)."""

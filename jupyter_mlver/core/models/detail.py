@@ -19,6 +19,8 @@ class ModelVersion:
     aliases: list[str]
     snapshot: Record | None = None
     images: list[Record] = field(default_factory=list)
+    #: Returned by a registration of an artifact this version already had (nothing new).
+    existing: bool = False
 
 
 def version_detail(store: Store, record: Record) -> ModelVersion:

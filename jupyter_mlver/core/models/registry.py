@@ -18,7 +18,7 @@ from ..records import Record
 from ..store.store import Store
 from . import aliases as al
 from . import flavors
-from .artifacts import Prepared, materialize, store_artifact
+from .artifacts import Prepared, artifact_hash, materialize, store_artifact
 from .options import RegistrationOptions
 from .records import Gate, model_record
 from .refs import ModelRef, check_alias, parse_ref
@@ -35,10 +35,14 @@ def register(
     """Store the artifact and a new version of ``options.name`` (1 + the latest), tied to
     ``snapshot`` (a snapshot id); then move each of ``options.aliases`` to it (``production``
     guarded). Without a gate the version keeps the gate of the model's latest version that
-    has one."""
+    has one. An artifact a version of the model already has is not registered again: that
+    version is returned, its aliases unchanged."""
     name = options.name
     if store.index.kind_of(snapshot) != "snapshot":
         raise RecordNotFound(f"{snapshot[:12]} is not a snapshot in this store")
+    same = registered(store, name, prepared)
+    if same is not None:
+        return same
     latest = store.index.latest_model_version(name) or 0
     gate = options.gate or inherited_gate(store, name)
     candidate = al.Candidate(
@@ -76,6 +80,20 @@ def register(
             return stored
 
         return _locked(store, written, write)
+
+
+def registered(store: Store, name: str, prepared: Prepared) -> Record | None:
+    """The newest version of ``name`` whose artifact is the same as ``prepared``'s, if any
+    (a notebook run again registers the same model again)."""
+    versions = store.index.model_versions(name)
+    if not versions:
+        return None
+    digest = artifact_hash(prepared)
+    for _, rid in reversed(versions):
+        record = store.get(rid)
+        if record["artifact"]["hash"] == digest:
+            return record
+    return None
 
 
 def inherited_gate(store: Store, name: str) -> Gate | None:

@@ -1,10 +1,12 @@
-"""A model's input signature: column names and numpy dtype names, from an example input.
+"""A model's signature: its input columns (names and numpy dtype names) from an example
+input, and its outputs from running the model on that example.
 
-``{"format": ..., "inputs": [{"name", "dtype"}]}``. ``format`` says where the names come from:
-``dataframe``, ``columns`` (a dict of columns) and ``records`` (a list of dicts) carry the
-user's column names; ``ndarray`` and ``rows`` (a list of lists) name columns by position
-("0", "1", ...), and a model fitted on them expects an array, not a table. A server turns
-each input into an array of ``dtype`` (strings, categories and mixed values are ``object``).
+``{"format": ..., "inputs": [{"name", "dtype"}], "outputs": [{"name", "dtype", "shape"}]}``.
+``format`` says where the names come from: ``dataframe``, ``columns`` (a dict of columns)
+and ``records`` (a list of dicts) carry the user's column names; ``ndarray`` and ``rows``
+(a list of lists) name columns by position ("0", "1", ...), and a model fitted on them
+expects an array, not a table. A server turns each input into an array of ``dtype``
+(strings, categories and mixed values are ``object``).
 """
 
 from __future__ import annotations
@@ -70,6 +72,58 @@ def signature_from_model(model: object) -> Signature | None:
     count = getattr(model, "n_features_in_", None)
     if isinstance(count, int) and count > 0:
         return _signature("ndarray", [(str(i), "") for i in range(count)])
+    return None
+
+
+#: The methods a server answers with, and what a signature's outputs describe.
+OUTPUT_METHODS = ("predict", "predict_proba")
+#: Rows of the example the model runs on to describe its outputs.
+OUTPUT_ROWS = 5
+
+
+def with_outputs(signature: Signature, model: object, example: object) -> Signature:
+    """The signature with ``outputs``: each prediction method's answer on the first rows of
+    the registration example, as ``{"name", "dtype", "shape"}`` (the batch dimension -1).
+    A method that fails on the example (``predict_proba`` of a model fitted without
+    probabilities) is left out; the inputs are what the server would pass."""
+    rows = _model_input(example, signature)
+    if rows is None:
+        return signature
+    import numpy as np
+
+    outputs = []
+    for method in OUTPUT_METHODS:
+        call = getattr(model, method, None)
+        if not callable(call):
+            continue
+        try:
+            result = np.asarray(call(rows))
+        except Exception:  # the model's own failure: this method is not described
+            continue
+        shape = [-1, *(int(d) for d in result.shape[1:])] if result.ndim else [-1]
+        outputs.append({"name": method, "dtype": _dtype_name(result.dtype), "shape": shape})
+    return {**signature, "outputs": outputs} if outputs else signature
+
+
+def _model_input(example: object, signature: Signature) -> Any:
+    """The first rows of an example as the model takes them: a table (pandas) for named
+    columns, an array for positional ones; None when that cannot be made here."""
+    import numpy as np
+
+    if is_positional(signature):
+        array = np.asarray(example)
+        return array[:OUTPUT_ROWS] if array.ndim == 2 else array.reshape(1, -1)
+    if hasattr(example, "iloc"):  # a DataFrame (or Series)
+        frame: Any = example.to_frame() if hasattr(example, "to_frame") else example
+        return frame.iloc[:OUTPUT_ROWS]
+    try:
+        pd: Any = importlib.import_module("pandas")
+    except ImportError:
+        return None
+    if isinstance(example, Mapping):
+        return pd.DataFrame({k: _as_list(v) for k, v in example.items()}).iloc[:OUTPUT_ROWS]
+    if isinstance(example, Sequence):
+        return pd.DataFrame(list(example)[:OUTPUT_ROWS])
     return None
 
 

@@ -112,14 +112,19 @@ def watch_line(s: DeploymentStatus) -> str:
 
 
 def watched(w: WatchResult) -> str:
+    """The window's figures and the verdict, then the outcome as the last line."""
     said = {
         "promoted": "promoted the canary",
         "rolled_back": "rolled back the canary",
-        "held": "the canary held, not promoted",
-        "not_enough_requests": "not judged",
+        "refused": "took out the canary",
+        "held": "held the canary",
         "ended": "watch ended",
     }[w.outcome]
-    return f"{w.deployment}: {said} after {w.seconds:.0f} s: {w.reason}\n{status(w.status)}"
+    lines = [status(w.status)]
+    if w.verdict is not None:
+        lines += [f"  {w.verdict.errors.message}", f"  {w.verdict.latency.message}"]
+    lines.append(f"{w.deployment}: {said} after {w.seconds:.0f} s: {w.reason}")
+    return "\n".join(lines)
 
 
 def history(events: Sequence[Record]) -> str:

@@ -42,8 +42,10 @@ def build_progress(
     log: list[str],
     failed: bool,
     open_log: bool,
+    latest: str = "",
 ) -> str:
-    """A build as it goes: a progress bar over the steps, the status, the log folded."""
+    """A build as it goes: a progress bar over the steps, the status and the last line of
+    output, the log folded."""
     head = ""
     if step:
         done, total = step
@@ -52,6 +54,8 @@ def build_progress(
             f'<span class="mlver-muted">step {done}/{total}</span> '
         )
     shown = f'<span class="mlver-error">{e(status)}</span>' if failed else e(status)
+    if latest:
+        shown += f'<div class="mlver-muted"><code>{e(latest[:160])}</code></div>'
     folded = ""
     if log:
         body = f'<pre style="max-height:20em;overflow:auto;margin:0">{e(chr(10).join(log))}</pre>'

@@ -56,6 +56,11 @@ def label(record: Record) -> str:
 
 def registered(v: ModelVersion) -> str:
     record, held = v.record, v.aliases
+    if v.existing:
+        return (
+            f"{record['name']}:{record['version']} already has this artifact: nothing "
+            f"registered, aliases unchanged ({', '.join(held) or 'none'})"
+        )
     moved = f"; {', '.join(held)} → {record['version']}" if held else ""
     return (
         f"registered {label(record)} from snapshot "

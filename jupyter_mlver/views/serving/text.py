@@ -14,13 +14,22 @@ def built(r: ModelImageResult) -> str:
     assert b.record is not None
     ref = f"{r.model['name']}:{r.model['version']}"
     verb = "reused" if b.reused else "built"
-    env_verb = "reused" if env.reused else "built"
+    if env is None:
+        on = (
+            f"  on {b.record['base']}: the {b.packages} packages the model needs from snapshot "
+            f"{(b.snapshot or '')[:12]} (--env snapshot: its whole environment)"
+        )
+    else:
+        env_verb = "reused" if env.reused else "built"
+        on = (
+            f"  on environment image {env.image} ({env_verb}; snapshot {(b.snapshot or '')[:12]}, "
+            f"{b.packages} packages)"
+        )
     lines = [
         f"{verb} {b.image} ({b.record['image_id'][7:19]}) serving model {ref} in {b.seconds:.1f} s",
         f"  tags:  {', '.join(b.tags)}",
         *[f"  pushed:  {digest}" for digest in b.record["repo_digests"]],
-        f"  on environment image {env.image} ({env_verb}; snapshot {(b.snapshot or '')[:12]}, "
-        f"{b.packages} packages)",
+        on,
         f"  image record:  {b.record['id'][:12]}",
         f"  run it:  docker run --rm -p 8080:8080 {b.image}   (or: jupyter mlver model serve "
         f"{ref})",

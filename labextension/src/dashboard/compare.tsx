@@ -2,7 +2,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { CompareView } from '../widgets/compare';
+import { CompareView } from '../widgets/compare/view';
 
 /**
  * Two snapshots compared in a wide main-area tab (the side panel keeps its list).

@@ -1,7 +1,7 @@
 import * as React from 'react';
 
-import { MlverRequestError } from '../request';
-import { getDrift, IColumnDrift, IDriftReport, IHistogram } from './api';
+import { getDrift, IColumnDrift, IHistogram } from '../api';
+import { useRequest } from '../hooks/request';
 
 const W = 180;
 const H = 44;
@@ -104,23 +104,8 @@ export function DriftBlock(props: {
   b: string;
 }): JSX.Element | null {
   const { a, b } = props;
-  const [report, setReport] = React.useState<IDriftReport | null>(null);
-  const [error, setError] = React.useState<string | null>(null);
-  React.useEffect(() => {
-    let live = true;
-    setReport(null);
-    setError(null);
-    getDrift(a, b)
-      .then(r => live && setReport(r))
-      .catch(
-        e =>
-          live && setError(e instanceof MlverRequestError ? e.text : String(e))
-      );
-    return () => {
-      live = false;
-    };
-  }, [a, b]);
-
+  const request = useRequest(() => getDrift(a, b), [a, b], { keep: false });
+  const { value: report, error } = request;
   if (error) {
     return (
       <section className="jp-mlver-block jp-mlver-drift">

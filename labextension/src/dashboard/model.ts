@@ -1,7 +1,6 @@
-import { ISignal, Signal } from '@lumino/signaling';
-
-import { Scalar } from '../api';
-import { IExperiment, listExperiments, PAGE_ROWS } from './api';
+import { IExperiment, listExperiments, PAGE_ROWS } from '../api';
+import { IColumn, sortRows, tableColumns } from './columns';
+import { LoadingModel } from './loader';
 
 /** The most rows the dashboard loads (the rest are summarised as not shown). */
 export const MAX_ROWS = 50000;
@@ -10,67 +9,17 @@ export const MAX_PICKED = 8;
 
 export type ChartKind = 'metric' | 'series' | 'parallel';
 
-/** A table column: a fixed field, or a param or metric by name. */
-export interface IColumn {
-  key: string;
-  label: string;
-  kind: 'field' | 'param' | 'metric';
-  name: string;
-}
-
-export const FIELD_COLUMNS: IColumn[] = [
-  { key: 'id', label: 'id', kind: 'field', name: 'id' },
-  { key: 'created', label: 'created', kind: 'field', name: 'created' },
-  { key: 'notebook', label: 'notebook', kind: 'field', name: 'notebook' },
-  { key: 'message', label: 'message', kind: 'field', name: 'message' },
-  { key: 'tags', label: 'tags', kind: 'field', name: 'tags' }
-];
-
-export function cellValue(
-  row: IExperiment,
-  column: IColumn
-): Scalar | null | undefined {
-  switch (column.kind) {
-    case 'param':
-      return row.params[column.name];
-    case 'metric':
-      return row.metrics[column.name];
-    default:
-      if (column.name === 'tags') {
-        return row.tags.join(' ');
-      }
-      return (row as any)[column.name] as Scalar | null;
-  }
-}
-
-function isMissing(value: Scalar | null | undefined): boolean {
-  return value === null || value === undefined || value === '';
-}
-
-/** Numbers (and booleans) before strings. */
-function compareValues(a: Scalar, b: Scalar): number {
-  const na = typeof a === 'string' ? null : Number(a);
-  const nb = typeof b === 'string' ? null : Number(b);
-  if (na !== null && nb !== null) {
-    return na - nb;
-  }
-  if (na !== null || nb !== null) {
-    return na !== null ? -1 : 1;
-  }
-  return String(a).localeCompare(String(b));
-}
+/** The metric chart's x-axis: the runs in the order they were taken, or their times. */
+export type XAxis = 'order' | 'time';
 
 /**
  * The Experiments dashboard's state: every snapshot of the scope loaded once (windowed
  * in the view), filtered and sorted here, the rows picked for charts and comparison.
  */
-export class ExperimentsModel {
+export class ExperimentsModel extends LoadingModel {
   constructor(options: { notebook?: string | null } = {}) {
+    super();
     this._notebook = options.notebook ?? null;
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   get notebook(): string | null {
@@ -97,12 +46,6 @@ export class ExperimentsModel {
     }
   }
 
-  get loading(): boolean {
-    return this._loading;
-  }
-  get error(): string | null {
-    return this._error;
-  }
   /** Every loaded row, newest first. */
   get rows(): readonly IExperiment[] {
     return this._rows;
@@ -122,17 +65,7 @@ export class ExperimentsModel {
   }
 
   get columns(): IColumn[] {
-    return [
-      ...FIELD_COLUMNS,
-      ...this._params.map(
-        p =>
-          ({ key: `param:${p}`, label: p, kind: 'param', name: p }) as IColumn
-      ),
-      ...this._metrics.map(
-        m =>
-          ({ key: `metric:${m}`, label: m, kind: 'metric', name: m }) as IColumn
-      )
-    ];
+    return tableColumns(this._params, this._metrics);
   }
 
   get filter(): string {
@@ -173,16 +106,7 @@ export class ExperimentsModel {
       : [...this._rows];
     const column = this.columns.find(c => c.key === this._sortKey);
     if (column) {
-      const sign = this._descending ? -1 : 1;
-      rows.sort((a, b) => {
-        const va = cellValue(a, column);
-        const vb = cellValue(b, column);
-        // Missing values stay last in both directions.
-        if (isMissing(va) || isMissing(vb)) {
-          return Number(isMissing(va)) - Number(isMissing(vb));
-        }
-        return sign * compareValues(va as Scalar, vb as Scalar);
-      });
+      sortRows(rows, column, this._descending);
     }
     this._view = rows;
     return rows;
@@ -221,53 +145,32 @@ export class ExperimentsModel {
     this._emit();
   }
 
-  async refresh(): Promise<void> {
-    const generation = ++this._generation;
-    this._loading = true;
-    this._error = null;
+  get xAxis(): XAxis {
+    return this._xAxis;
+  }
+  set xAxis(value: XAxis) {
+    this._xAxis = value;
     this._emit();
-    try {
-      const scope = {
-        notebook: this._notebook,
-        all: this.showAll
-      };
-      const first = await listExperiments({ ...scope, limit: PAGE_ROWS });
-      let rows = first.experiments;
-      const params = new Set(first.params);
-      const metrics = new Set(first.metrics);
-      const series = new Set(first.series);
-      while (rows.length < Math.min(first.total, MAX_ROWS)) {
-        const next = await listExperiments({ ...scope, offset: rows.length });
-        if (next.experiments.length === 0) {
-          break;
-        }
-        rows = rows.concat(next.experiments);
-        next.params.forEach(p => params.add(p));
-        next.metrics.forEach(m => metrics.add(m));
-        next.series.forEach(s => series.add(s));
-      }
-      if (generation !== this._generation) {
-        return; // a newer refresh started meanwhile
-      }
-      this._rows = rows;
-      this._byId = new Map(rows.map(r => [r.id, r]));
-      this._searchText = new Map();
-      this._total = first.total;
-      this._params = [...params].sort();
-      this._metrics = [...metrics].sort();
-      this._series = [...series].sort();
-      this._picked = this._picked.filter(id => this._byId.has(id));
-      this._view = null;
-    } catch (error) {
-      if (generation === this._generation) {
-        this._error = (error as any)?.text ?? String(error);
-      }
-    } finally {
-      if (generation === this._generation) {
-        this._loading = false;
-        this._emit();
-      }
-    }
+  }
+
+  refresh(): Promise<void> {
+    const scope = { notebook: this._notebook, all: this.showAll };
+    return this.load(
+      () => loadAll(scope),
+      page => this._apply(page)
+    );
+  }
+
+  private _apply(page: IAllRows): void {
+    this._rows = page.rows;
+    this._byId = new Map(page.rows.map(r => [r.id, r]));
+    this._searchText = new Map();
+    this._total = page.total;
+    this._params = page.params;
+    this._metrics = page.metrics;
+    this._series = page.series;
+    this._picked = this._picked.filter(id => this._byId.has(id));
+    this._view = null;
   }
 
   private _search(row: IExperiment): string {
@@ -287,14 +190,8 @@ export class ExperimentsModel {
     return text;
   }
 
-  private _emit(): void {
-    this._changed.emit();
-  }
-
   private _notebook: string | null;
   private _showAll = true;
-  private _loading = false;
-  private _error: string | null = null;
   private _rows: IExperiment[] = [];
   private _byId = new Map<string, IExperiment>();
   private _searchText = new Map<string, string>();
@@ -309,6 +206,37 @@ export class ExperimentsModel {
   private _picked: string[] = [];
   private _chart: ChartKind = 'metric';
   private _metric: string | null = null;
-  private _generation = 0;
-  private _changed = new Signal<this, void>(this);
+  private _xAxis: XAxis = 'order';
+}
+
+interface IAllRows {
+  rows: IExperiment[];
+  total: number;
+  params: string[];
+  metrics: string[];
+  series: string[];
+}
+
+/** Every row of the scope (up to MAX_ROWS), a server page at a time. */
+async function loadAll(scope: {
+  notebook: string | null;
+  all: boolean;
+}): Promise<IAllRows> {
+  const first = await listExperiments({ ...scope, limit: PAGE_ROWS });
+  let rows = first.experiments;
+  const names = [first.params, first.metrics, first.series].map(
+    n => new Set(n)
+  );
+  while (rows.length < Math.min(first.total, MAX_ROWS)) {
+    const next = await listExperiments({ ...scope, offset: rows.length });
+    if (next.experiments.length === 0) {
+      break;
+    }
+    rows = rows.concat(next.experiments);
+    [next.params, next.metrics, next.series].forEach((more, i) =>
+      more.forEach(name => names[i].add(name))
+    );
+  }
+  const [params, metrics, series] = names.map(n => [...n].sort());
+  return { rows, total: first.total, params, metrics, series };
 }

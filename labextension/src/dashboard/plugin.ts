@@ -4,8 +4,10 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 
 import { MlverModel } from '../model';
 import { CommandIDs, PANEL_ID } from '../tokens';
+import { IExperiment } from '../api';
 import { CompareTab } from './compare';
-import { GovernanceModel } from './health';
+import { CompareRunsTab } from './runstab';
+import { GovernanceModel } from './governance/model';
 import { ExperimentsModel } from './model';
 import { Dashboard, DASHBOARD_ID, DashboardTab } from './widget';
 
@@ -39,6 +41,20 @@ export function registerDashboard(
   const openModelInPanel = (name: string): void => {
     model.modelName = name;
     app.shell.activateById(PANEL_ID);
+  };
+
+  const openRuns = (runs: IExperiment[]): void => {
+    // One N-run tab at a time: a new choice replaces the last.
+    Array.from(app.shell.widgets('main'))
+      .find(w => w.id === 'jp-mlver-compare-runs-tab')
+      ?.dispose();
+    const tab = new CompareRunsTab({
+      runs,
+      open: openInPanel,
+      compare: (a, b) => void app.commands.execute(CommandIDs.compare, { a, b })
+    });
+    app.shell.add(tab, 'main');
+    app.shell.activateById(tab.id);
   };
 
   app.commands.addCommand(CommandIDs.compare, {
@@ -78,6 +94,7 @@ export function registerDashboard(
           actions: {
             compare: (a, b) =>
               void app.commands.execute(CommandIDs.compare, { a, b }),
+            compareRuns: runs => openRuns(runs),
             open: openInPanel,
             openModel: openModelInPanel
           }

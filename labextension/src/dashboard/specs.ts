@@ -1,7 +1,7 @@
 /**
  * Vega-Lite specs of the dashboard's charts, built from loaded rows (pure functions).
  */
-import { IExperiment } from './api';
+import { IExperiment } from '../api';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 const BASE = {
@@ -19,23 +19,67 @@ function label(row: IExperiment): string {
   return `${short(row)} ${row.message}`.trim().slice(0, 60);
 }
 
-/** A metric across snapshots over time; picked snapshots drawn larger. */
+const MINUTE = 60 * 1000;
+const DAY = 24 * 60 * MINUTE;
+
+/**
+ * A time axis whose labels read well for any spread of times: seconds when the runs are
+ * minutes apart, dates when they are months apart (Vega's own choice prints milliseconds,
+ * ".800", for runs taken seconds apart). Label overlap is resolved by dropping labels.
+ */
+export function timeAxis(times: readonly string[]): Record<string, any> {
+  const ms = times.map(t => Date.parse(t)).filter(t => !isNaN(t));
+  const span = ms.length ? Math.max(...ms) - Math.min(...ms) : 0;
+  let format = '%Y-%m-%d';
+  if (span <= 10 * MINUTE) {
+    format = '%H:%M:%S';
+  } else if (span <= DAY) {
+    format = '%H:%M';
+  } else if (span <= 7 * DAY) {
+    format = '%b %d %H:%M';
+  } else if (span <= 365 * DAY) {
+    format = '%b %d';
+  }
+  return { format, labelOverlap: 'greedy', labelSeparation: 8, tickCount: 6 };
+}
+
+/**
+ * A metric across snapshots, by run order (oldest first: runs taken seconds apart and
+ * days apart are spaced alike) or by time; picked snapshots drawn larger.
+ */
 export function metricSpec(
   rows: readonly IExperiment[],
   metric: string,
-  picked: readonly string[]
+  picked: readonly string[],
+  axis: 'order' | 'time' = 'order'
 ): Record<string, any> {
   const values = rows
     .filter(r => typeof r.metrics[metric] === 'number')
-    .map(r => ({
+    .sort((a, b) => a.created.localeCompare(b.created))
+    .map((r, i) => ({
       id: short(r),
+      run: i + 1,
       created: r.created,
       value: r.metrics[metric],
       message: r.message,
       notebook: r.notebook ?? '',
       picked: picked.includes(r.id)
     }));
-  const x = { field: 'created', type: 'temporal', title: 'snapshot' };
+  const x =
+    axis === 'time'
+      ? {
+          field: 'created',
+          type: 'temporal',
+          title: 'time',
+          axis: timeAxis(values.map(v => v.created))
+        }
+      : {
+          field: 'run',
+          type: 'quantitative',
+          title: 'run (oldest first)',
+          scale: { zero: false, nice: false, padding: 8 },
+          axis: { format: 'd', tickMinStep: 1, labelOverlap: 'greedy' }
+        };
   const y = {
     field: 'value',
     type: 'quantitative',
@@ -61,6 +105,7 @@ export function metricSpec(
           },
           tooltip: [
             { field: 'id' },
+            { field: 'run' },
             { field: 'message' },
             { field: 'notebook' },
             {

@@ -1,6 +1,9 @@
 import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import * as React from 'react';
 
+import { useClientSize } from '../hooks/size';
+import { ExperimentsModel } from './model';
+
 /** JupyterLab renders this MIME type with its own Vega-Lite extension. */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
@@ -19,24 +22,6 @@ function useLightTheme(): boolean {
   return light;
 }
 
-/** The element's width, updated (in 40-pixel steps, to redraw rarely) as it resizes. */
-function useWidth(ref: React.RefObject<HTMLElement>): number {
-  const [width, setWidth] = React.useState(0);
-  React.useEffect(() => {
-    const node = ref.current;
-    if (!node) {
-      return;
-    }
-    const measure = (): void =>
-      setWidth(Math.floor(node.clientWidth / 40) * 40);
-    const observer = new ResizeObserver(measure);
-    observer.observe(node);
-    measure();
-    return () => observer.disconnect();
-  }, [ref]);
-  return width;
-}
-
 /**
  * A Vega-Lite spec drawn by JupyterLab's renderer (no charting library bundled here).
  */
@@ -47,15 +32,15 @@ export function VegaChart(props: {
   className?: string;
 }): JSX.Element {
   const { rendermime, spec } = props;
-  const host = React.useRef<HTMLDivElement>(null);
+  const [hostRef, size, node] = useClientSize<HTMLDivElement>();
+  // In 40-pixel steps, to redraw rarely while the area is resized.
+  const width = Math.floor(size.width / 40) * 40;
   const light = useLightTheme();
-  const width = useWidth(host);
   const [error, setError] = React.useState<string | null>(null);
   const available =
     !!rendermime && rendermime.mimeTypes.includes(VEGALITE_MIME);
 
   React.useEffect(() => {
-    const node = host.current;
     if (!available || !rendermime || !node || width <= 0) {
       return;
     }
@@ -73,13 +58,14 @@ export function VegaChart(props: {
       renderer.dispose();
       renderer.node.remove();
     };
-  }, [rendermime, spec, light, available, width]);
+  }, [rendermime, spec, light, available, width, node]);
 
   return (
     <div
       id={props.id}
       className={`jp-mlver-chart ${props.className ?? ''}`}
       data-points={spec?.data?.values?.length ?? 0}
+      data-x={(spec?.encoding ?? spec?.layer?.[0]?.encoding)?.x?.field}
     >
       {!available && (
         <div className="jp-mlver-muted">
@@ -88,7 +74,27 @@ export function VegaChart(props: {
         </div>
       )}
       {error && <div className="jp-mlver-error">{error}</div>}
-      <div ref={host} className="jp-mlver-chart-host" />
+      <div ref={hostRef} className="jp-mlver-chart-host" />
     </div>
+  );
+}
+
+export interface IChartProps {
+  model: ExperimentsModel;
+  metric: string;
+  rendermime: IRenderMimeRegistry | null;
+}
+
+/** The dashboard's one chart area (whichever chart is chosen). */
+export function DashChart(props: {
+  rendermime: IRenderMimeRegistry | null;
+  spec: Record<string, any>;
+}): JSX.Element {
+  return (
+    <VegaChart
+      id="jp-mlver-dash-chart"
+      rendermime={props.rendermime}
+      spec={props.spec}
+    />
   );
 }

@@ -4,11 +4,12 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Signal } from '@lumino/signaling';
 import * as React from 'react';
 
-import { ChartsPane } from './charts';
-import { GovernanceView } from './governance';
-import { GovernanceModel } from './health';
+import { IExperiment } from '../api';
+
+import { ExperimentsView } from './experiments';
+import { GovernanceView } from './governance/view';
+import { GovernanceModel } from './governance/model';
 import { ExperimentsModel } from './model';
-import { ExperimentsTable } from './table';
 
 export const DASHBOARD_ID = 'jp-mlver-dashboard';
 
@@ -19,6 +20,8 @@ export type DashboardTab = 'experiments' | 'models';
 export interface IDashboardActions {
   /** Open two snapshots side by side in a main-area tab (a older, b newer). */
   compare(a: string, b: string): void;
+  /** Show several snapshots' params and metrics side by side in a main-area tab. */
+  compareRuns(runs: IExperiment[]): void;
   /** Show one snapshot in the side panel. */
   open(id: string): void;
   /** Show one model in the side panel's models view. */
@@ -139,84 +142,5 @@ function DashboardTabs(props: {
         </button>
       ))}
     </div>
-  );
-}
-
-function ExperimentsView(props: {
-  model: ExperimentsModel;
-  rendermime: IRenderMimeRegistry | null;
-  actions: IDashboardActions;
-}): JSX.Element {
-  const { model, rendermime, actions } = props;
-  const picked = model.picked;
-  const shown = model.view.length;
-  const compare = (): void => {
-    const [x, y] = picked.map(id => model.row(id)!);
-    const [a, b] = x.created <= y.created ? [x, y] : [y, x];
-    actions.compare(a.id, b.id);
-  };
-  return (
-    <>
-      <div className="jp-mlver-dash-toolbar">
-        <input
-          id="jp-mlver-dash-filter"
-          className="jp-mlver-input"
-          type="search"
-          placeholder="Filter: message, tag, notebook, param=value, id"
-          aria-label="Filter experiments"
-          value={model.filter}
-          onChange={e => (model.filter = e.target.value)}
-        />
-        <label className="jp-mlver-checkbox">
-          <input
-            id="jp-mlver-dash-all"
-            type="checkbox"
-            checked={model.showAll}
-            disabled={!model.notebook}
-            onChange={e => (model.showAll = e.target.checked)}
-          />
-          all notebooks
-        </label>
-        <button
-          id="jp-mlver-dash-compare"
-          className="jp-mlver-button jp-mod-accept"
-          disabled={picked.length !== 2}
-          title="Tick two rows to compare them side by side"
-          onClick={compare}
-        >
-          Compare ({picked.length}/2)
-        </button>
-        <button
-          className="jp-mlver-button"
-          disabled={picked.length === 0}
-          onClick={() => picked.forEach(id => model.togglePicked(id))}
-        >
-          Clear picks
-        </button>
-        <button
-          id="jp-mlver-dash-refresh"
-          className="jp-mlver-button"
-          title="Reload the snapshots"
-          onClick={() => void model.refresh()}
-        >
-          ⟳
-        </button>
-        <span id="jp-mlver-dash-count" className="jp-mlver-muted">
-          {model.loading
-            ? 'Loading…'
-            : `${shown} of ${model.total} snapshot(s)` +
-              (model.rows.length < model.total
-                ? ` (the newest ${model.rows.length} loaded)`
-                : '')}
-        </span>
-      </div>
-      {model.error && (
-        <div className="jp-mlver-status jp-mod-error" role="alert">
-          {model.error}
-        </div>
-      )}
-      <ExperimentsTable model={model} onOpen={actions.open} />
-      <ChartsPane model={model} rendermime={rendermime} />
-    </>
   );
 }

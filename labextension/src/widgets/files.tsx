@@ -1,7 +1,9 @@
 import * as React from 'react';
 
-import { IDataEntry, listFiles } from '../api';
+import { IDataEntry, IDataFile, listFiles } from '../api';
+import { errorText } from '../request';
 import { humanBytes } from './format';
+import { Cell, HashCell } from './section';
 
 const PAGE = 100;
 
@@ -14,7 +16,7 @@ export function TreeFiles(props: {
   entry: IDataEntry;
 }): JSX.Element {
   const { snapshot, entry } = props;
-  const [files, setFiles] = React.useState<IDataEntry[]>([]);
+  const [files, setFiles] = React.useState<IDataFile[]>([]);
   const [total, setTotal] = React.useState<number | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
@@ -27,7 +29,7 @@ export function TreeFiles(props: {
       setTotal(page.total);
       setError(null);
     } catch (e) {
-      setError(String(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -45,21 +47,17 @@ export function TreeFiles(props: {
         <tbody>
           {files.map(f => (
             <tr key={f.path}>
-              <td className="jp-mlver-path">
-                {f.path.startsWith(prefix)
-                  ? f.path.slice(prefix.length)
-                  : f.path}
-              </td>
-              <td>{humanBytes(f.size)}</td>
-              <td>
-                <code title={f.hash}>{f.hash.slice(0, 10)}</code>
-                {!f.stored && (
-                  <span className="jp-mlver-muted" title="hash only">
-                    {' '}
-                    #
-                  </span>
-                )}
-              </td>
+              <Cell
+                className="jp-mlver-path"
+                text={
+                  f.path.startsWith(prefix)
+                    ? f.path.slice(prefix.length)
+                    : f.path
+                }
+                title={f.path}
+              />
+              <Cell text={humanBytes(f.size)} title={`${f.size} bytes`} />
+              <HashCell hash={f.hash} stored={f.stored} />
             </tr>
           ))}
         </tbody>

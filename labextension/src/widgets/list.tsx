@@ -1,6 +1,7 @@
 import * as React from 'react';
 
 import { ISnapshotSummary } from '../api';
+import { useClientSize } from '../hooks/size';
 import { MlverModel } from '../model';
 import { assignments, formatTime, shortId } from './format';
 
@@ -14,21 +15,13 @@ const OVERSCAN = 6;
  */
 export function SnapshotList(props: { model: MlverModel }): JSX.Element {
   const { model } = props;
-  const scroller = React.useRef<HTMLDivElement>(null);
+  const [scrollerRef, size, scroller] = useClientSize<HTMLDivElement>({
+    width: 0,
+    height: 400
+  });
+  const height = size.height;
   const [scrollTop, setScrollTop] = React.useState(0);
-  const [height, setHeight] = React.useState(400);
   const [active, setActive] = React.useState(0);
-
-  React.useEffect(() => {
-    const node = scroller.current;
-    if (!node) {
-      return;
-    }
-    const observer = new ResizeObserver(() => setHeight(node.clientHeight));
-    observer.observe(node);
-    setHeight(node.clientHeight);
-    return () => observer.disconnect();
-  }, []);
 
   const total = model.total;
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
@@ -55,7 +48,7 @@ export function SnapshotList(props: { model: MlverModel }): JSX.Element {
   const move = (to: number): void => {
     const index = Math.max(0, Math.min(total - 1, to));
     setActive(index);
-    const node = scroller.current;
+    const node = scroller;
     if (!node) {
       return;
     }
@@ -124,7 +117,7 @@ export function SnapshotList(props: { model: MlverModel }): JSX.Element {
     <div
       id="jp-mlver-list"
       className="jp-mlver-list"
-      ref={scroller}
+      ref={scrollerRef}
       role="listbox"
       aria-label="Snapshots, newest first"
       aria-activedescendant={`jp-mlver-row-${active}`}
@@ -172,7 +165,7 @@ function SnapshotRow(props: {
   }
   const picked = props.picked.includes(row.id);
   const params = assignments(row.params);
-  const metrics = assignments(row.metrics as any);
+  const metrics = assignments(row.metrics);
   return (
     <div
       id={`jp-mlver-row-${index}`}
@@ -206,7 +199,7 @@ function SnapshotRow(props: {
             {row.message || '(no message)'}
           </span>
           {row.tags.map(tag => (
-            <span key={tag} className="jp-mlver-tag">
+            <span key={tag} className="jp-mlver-tag" title={tag}>
               {tag}
             </span>
           ))}
@@ -229,14 +222,26 @@ function SnapshotRow(props: {
         </div>
         <div className="jp-mlver-row-meta">
           <code className="jp-mlver-id">{shortId(row.id)}</code>
-          <span title={row.created}>{formatTime(row.created, true)}</span>
+          <span className="jp-mlver-row-time" title={row.created}>
+            {formatTime(row.created, true)}
+          </span>
           {row.notebook && (
-            <span className="jp-mlver-row-notebook">{row.notebook}</span>
+            <span className="jp-mlver-row-notebook" title={row.notebook}>
+              {row.notebook}
+            </span>
           )}
         </div>
         <div className="jp-mlver-row-values">
-          {params && <span className="jp-mlver-row-params">{params}</span>}
-          {metrics && <span className="jp-mlver-row-metrics">{metrics}</span>}
+          {params && (
+            <span className="jp-mlver-row-params" title={params}>
+              {params}
+            </span>
+          )}
+          {metrics && (
+            <span className="jp-mlver-row-metrics" title={metrics}>
+              {metrics}
+            </span>
+          )}
         </div>
       </div>
     </div>

@@ -5,11 +5,13 @@ import { Panel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { MlverModel } from '../model';
-import { CompareView } from './compare';
+import { CompareView } from './compare/view';
+import { ListFilters, ScopeLine, StatusLine } from './filters';
 import { SnapshotList } from './list';
-import { ModelsSection } from './models';
-import { RecordView } from './record';
-import { RunDialog } from './run';
+import { ModelsSection } from './models/section';
+import { RecordView } from './record/view';
+import { RunDialog } from './run/dialog';
+import { SectionTabs, SnapshotBar } from './toolbar';
 
 /**
  * What the panel asks of the application (the plugin provides it).
@@ -84,109 +86,11 @@ function MlverViewContent(props: {
   trans: TranslationBundle;
 }): JSX.Element {
   const { model, actions, trans } = props;
-  const [message, setMessage] = React.useState('');
-  const [busy, setBusy] = React.useState(false);
   const [runOpen, setRunOpen] = React.useState(false);
-  const canSnapshot = actions.canSnapshot() && !busy;
-
-  const snapshot = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      await actions.snapshot(message);
-      setMessage('');
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const notebookName = model.notebook?.split('/').pop() ?? '';
-  const [a, b] = model.compare;
   const snapshots = model.section === 'snapshots';
-  let content: JSX.Element;
-  if (!snapshots) {
-    content = <ModelsSection model={model} />;
-  } else if (model.view === 'record' && model.selected) {
-    content = (
-      <RecordView
-        model={model}
-        id={model.selected}
-        onOpenNotebook={actions.openNotebook}
-      />
-    );
-  } else if (model.view === 'compare' && a && b) {
-    content = (
-      <CompareView
-        a={a}
-        b={b}
-        actions={{
-          back: () => (model.view = 'list'),
-          swap: (x, y) => model.compareWith(x, y),
-          open: id => (model.selected = id)
-        }}
-      />
-    );
-  } else {
-    content = <SnapshotList model={model} />;
-  }
-
   return (
     <div className="jp-mlver-view">
-      <form
-        className="jp-mlver-actions"
-        onSubmit={e => {
-          e.preventDefault();
-          if (canSnapshot) {
-            void snapshot();
-          }
-        }}
-      >
-        <input
-          id="jp-mlver-snapshot-message"
-          className="jp-mlver-input"
-          placeholder={
-            model.notebook
-              ? trans.__('Snapshot message')
-              : trans.__('Open a notebook to snapshot it')
-          }
-          aria-label={trans.__('Snapshot message')}
-          value={message}
-          disabled={!actions.canSnapshot()}
-          onChange={e => setMessage(e.target.value)}
-        />
-        <button
-          id="jp-mlver-snapshot-button"
-          className="jp-mlver-button jp-mod-accept"
-          type="submit"
-          disabled={!canSnapshot}
-          title={trans.__(
-            'Save the notebook and record a snapshot of it (%mlver snapshot)'
-          )}
-        >
-          {busy ? trans.__('Snapshotting…') : trans.__('Snapshot')}
-        </button>
-        {actions.openDashboard && (
-          <button
-            id="jp-mlver-open-dashboard"
-            className="jp-mlver-button"
-            type="button"
-            title={trans.__('Open the experiments dashboard in the main area')}
-            aria-label={trans.__('Dashboard')}
-            onClick={actions.openDashboard}
-          >
-            ▦
-          </button>
-        )}
-        <button
-          id="jp-mlver-refresh"
-          className="jp-mlver-button"
-          type="button"
-          title={trans.__('Refresh the list')}
-          aria-label={trans.__('Refresh')}
-          onClick={() => void model.refresh()}
-        >
-          ⟳
-        </button>
-      </form>
+      <SnapshotBar model={model} actions={actions} trans={trans} />
       <button
         id="jp-mlver-run-button"
         className="jp-mlver-button jp-mlver-run-open"
@@ -207,103 +111,50 @@ function MlverViewContent(props: {
           onClose={() => setRunOpen(false)}
         />
       )}
-      <div className="jp-mlver-tabs" role="tablist">
-        <button
-          id="jp-mlver-tab-snapshots"
-          role="tab"
-          aria-selected={snapshots}
-          className={`jp-mlver-tab${snapshots ? ' jp-mod-current' : ''}`}
-          onClick={() => (model.section = 'snapshots')}
-        >
-          {trans.__('Snapshots')}
-        </button>
-        <button
-          id="jp-mlver-tab-models"
-          role="tab"
-          aria-selected={!snapshots}
-          className={`jp-mlver-tab${snapshots ? '' : ' jp-mod-current'}`}
-          onClick={() => (model.section = 'models')}
-        >
-          {trans.__('Models')}
-        </button>
-      </div>
+      <SectionTabs model={model} trans={trans} />
       {snapshots && model.view === 'list' && (
-        <div className="jp-mlver-filters">
-          <input
-            id="jp-mlver-filter"
-            className="jp-mlver-input"
-            type="search"
-            placeholder={trans.__('Filter: message, tag, param, id')}
-            aria-label={trans.__('Filter snapshots')}
-            value={model.query}
-            onChange={e => (model.query = e.target.value)}
-          />
-          <input
-            id="jp-mlver-tag-filter"
-            className="jp-mlver-input jp-mlver-tag-filter"
-            placeholder={trans.__('tag')}
-            aria-label={trans.__('Only the snapshot with this tag')}
-            value={model.tag}
-            onChange={e => (model.tag = e.target.value)}
-          />
-          <div className="jp-mlver-filters-row">
-            <label className="jp-mlver-checkbox">
-              <input
-                id="jp-mlver-all"
-                type="checkbox"
-                checked={model.showAll || !model.notebook}
-                disabled={!model.notebook}
-                onChange={e => (model.showAll = e.target.checked)}
-              />
-              {trans.__('all notebooks')}
-            </label>
-            <button
-              id="jp-mlver-compare-button"
-              className="jp-mlver-button"
-              type="button"
-              disabled={model.compare.length !== 2}
-              title={trans.__('Tick two snapshots to compare them')}
-              onClick={() => {
-                const [x, y] = model.compare;
-                const sx = model.summary(x);
-                const sy = model.summary(y);
-                // older on the left
-                if (sx && sy && sx.created > sy.created) {
-                  model.compareWith(y, x);
-                } else {
-                  model.compareWith(x, y);
-                }
-              }}
-            >
-              {trans.__('Compare')} ({model.compare.length}/2)
-            </button>
-          </div>
-        </div>
+        <ListFilters model={model} trans={trans} />
       )}
-      {snapshots && (
-        <div id="jp-mlver-scope" className="jp-mlver-scope">
-          {model.scoped
-            ? trans.__('%1 snapshot(s) of %2', model.total, notebookName)
-            : trans.__('%1 snapshot(s) in the store', model.total)}
-        </div>
-      )}
-      {model.status && (
-        <div
-          id="jp-mlver-status"
-          className={`jp-mlver-status jp-mod-${model.status.kind}`}
-          role={model.status.kind === 'error' ? 'alert' : 'status'}
-        >
-          <span>{model.status.text}</span>
-          <button
-            className="jp-mlver-link"
-            aria-label={trans.__('Dismiss')}
-            onClick={() => (model.status = null)}
-          >
-            ✕
-          </button>
-        </div>
-      )}
-      <div className="jp-mlver-content">{content}</div>
+      {snapshots && <ScopeLine model={model} trans={trans} />}
+      <StatusLine model={model} trans={trans} />
+      <div className="jp-mlver-content">
+        <PanelContent model={model} onOpenNotebook={actions.openNotebook} />
+      </div>
     </div>
   );
+}
+
+/** What the panel's content area shows: models, one record, a comparison or the list. */
+function PanelContent(props: {
+  model: MlverModel;
+  onOpenNotebook: (path: string) => void;
+}): JSX.Element {
+  const { model } = props;
+  const [a, b] = model.compare;
+  if (model.section !== 'snapshots') {
+    return <ModelsSection model={model} />;
+  }
+  if (model.view === 'record' && model.selected) {
+    return (
+      <RecordView
+        model={model}
+        id={model.selected}
+        onOpenNotebook={props.onOpenNotebook}
+      />
+    );
+  }
+  if (model.view === 'compare' && a && b) {
+    return (
+      <CompareView
+        a={a}
+        b={b}
+        actions={{
+          back: () => (model.view = 'list'),
+          swap: (x, y) => model.compareWith(x, y),
+          open: id => (model.selected = id)
+        }}
+      />
+    );
+  }
+  return <SnapshotList model={model} />;
 }

@@ -219,6 +219,88 @@ test.describe('Experiments dashboard', () => {
   });
 });
 
+test.describe('Experiments dashboard beside the side panel', () => {
+  test('keeps the id and metric columns in view, however far the table scrolls', async ({
+    page
+  }) => {
+    await page.sidebar.getTabLocator(PANEL_ID).click();
+    await page.sidebar.setWidth(250);
+    const dashboard = await openDashboard(page);
+    await expect(page.locator(`#${PANEL_ID}`)).toBeVisible();
+    const table = dashboard.locator('#jp-mlver-dash-table');
+    const inView = async (key: string) => {
+      const box = (await table.boundingBox())!;
+      const cell = (await header(dashboard, key).boundingBox())!;
+      return (
+        cell.x >= box.x - 1 && cell.x + cell.width <= box.x + box.width + 1
+      );
+    };
+    for (const key of ['id', 'metric:acc', 'metric:f1']) {
+      expect(await inView(key), key).toBe(true);
+    }
+    await table.evaluate(node => (node.scrollLeft = node.scrollWidth));
+    await expect
+      .poll(() => table.evaluate(node => node.scrollLeft))
+      .toBeGreaterThan(0);
+    for (const key of ['id', 'metric:acc', 'metric:f1']) {
+      expect(await inView(key), `${key} after scrolling`).toBe(true);
+    }
+    // The other columns scrolled under the pinned ones; the last is in view.
+    const last = await dashboard
+      .locator('.jp-mlver-dash-head [role="columnheader"]')
+      .last()
+      .getAttribute('data-column');
+    expect(last).toMatch(/^param:/);
+    expect(await inView(last!)).toBe(true);
+    await page.screenshot({
+      path: path.join(SHOTS, 'mlver-dashboard-pinned.png')
+    });
+  });
+
+  test('charts a metric by run order, or by time', async ({ page }) => {
+    const dashboard = await openDashboard(page);
+    await dashboard.locator('#jp-mlver-dash-filter').fill('sweep');
+    await dashboard.locator('#jp-mlver-dash-tab-metric').click();
+    const chart = dashboard.locator('#jp-mlver-dash-chart');
+    await expect(chart).toHaveAttribute('data-x', 'run');
+    await expect(chart.locator('canvas, svg.marks').first()).toBeVisible({
+      timeout: 30000
+    });
+    await dashboard.locator('#jp-mlver-dash-xaxis').selectOption('time');
+    await expect(chart).toHaveAttribute('data-x', 'created');
+    await expect(chart.locator('canvas, svg.marks').first()).toBeVisible({
+      timeout: 30000
+    });
+    await page.screenshot({
+      path: path.join(SHOTS, 'mlver-dashboard-by-time.png')
+    });
+  });
+
+  test('compares three picked runs side by side', async ({ page }) => {
+    const dashboard = await openDashboard(page);
+    await dashboard.locator('#jp-mlver-dash-filter').fill('sweep');
+    const rows = dashboard.locator('.jp-mlver-dash-row');
+    for (const i of [0, 1, 2]) {
+      await rows.nth(i).locator('input[type="checkbox"]').check();
+    }
+    const button = dashboard.locator('#jp-mlver-dash-compare');
+    await expect(button).toHaveText('Compare (3)');
+    await button.click();
+    const runs = page.locator('#jp-mlver-compare-runs');
+    await expect(runs).toBeVisible();
+    await expect(runs.locator('thead th[data-id]')).toHaveCount(3);
+    await expect(runs.locator('tr[data-key="metric:acc"] td')).toHaveCount(3);
+    // Two neighbours open as a full comparison.
+    await runs.locator('.jp-mlver-compare-pair').first().click();
+    await expect(
+      page.locator('.jp-mlver-compare-tab #jp-mlver-compare')
+    ).toBeVisible();
+    await page.screenshot({
+      path: path.join(SHOTS, 'mlver-dashboard-compare-runs.png')
+    });
+  });
+});
+
 test.describe('the sidebar compare view', () => {
   test('fits the sidebar: nothing overflows sideways', async ({ page }) => {
     await page.sidebar.getTabLocator(PANEL_ID).click();

@@ -1,0 +1,280 @@
+"""``model build`` (the default, ``--env model``): a serving image sized to the model.
+
+``FROM`` a base with the snapshot's Python (``bases.py``), a virtual environment of only what
+the model needs to load and predict plus the server's packages (``model_deps.py``), each at
+the snapshot's version, installed from wheels resolved on the host (no index in the build),
+in a stage of its own so no wheel or pip reaches the image; packages' test suites are left
+out and the venv is byte-compiled in parallel. Then the server's runtime, the model as the
+last small layer, port 8080, uid 1000. A new version of the same model type finds every
+layer but the model's in the engine's cache, and its lock in the store.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from ... import _version
+from .. import records
+from ..engine.protocol import Engine
+from ..engine.target import Target, check_compatible
+from ..hashing import hash_bytes
+from ..records import Record
+from ..store.objects import ObjectWriter
+from ..store.store import Store
+from . import bases
+from . import model_deps as deps
+from .build import Plan, choose_base, connect, find_reusable, image_record, suggested_base
+from .context import Context
+from .dockerfile import UID, USER, VENV
+from .engine_build import push_tags, run_build, tagging
+from .lock import Lock, fetch_wheels, load_lock
+from .model_common import (
+    COMPILE,
+    ENTRYPOINT,
+    PORT,
+    ModelImageOptions,
+    ModelImageResult,
+    _labels,
+    _model_layer,
+    _reuse,
+    repository,
+    tag_names,
+)
+from .overlay import CopyFrom, Overlay, Run, context, render
+from .progress import ProgressCallback, ProgressEvent
+from .resolve import resolve_lock
+from .runtime_layer import RUNTIME_DIR, runtime_layer
+from .source import Source
+
+#: Bump when the choice of packages or the venv's layout changes for the same inputs.
+MODEL_ENV_VERSION = 1
+_TMP = "/tmp/mlver"
+PATH = f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+ADD_USER = (
+    "useradd",
+    "--create-home",
+    "--uid",
+    str(UID),
+    "--user-group",
+    "--shell",
+    "/bin/sh",
+    USER,
+)
+
+
+def deps_stage(base_id: str) -> str:
+    """The stage that builds the venv: the base's pip installs the locked wheels into a venv
+    without pip, test suites go, and everything is compiled on all cores."""
+    pip = (
+        f"python3 -m pip --python {VENV}/bin/python install --no-deps --no-index "
+        f"--require-hashes --no-compile --find-links {_TMP}/wheels -r {_TMP}/requirements.txt"
+    )
+    return "\n".join(
+        [
+            f"FROM {base_id} AS deps",
+            "ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore "
+            "PIP_NO_INPUT=1",
+            f"COPY mlver/requirements.txt {_TMP}/",
+            f"COPY mlver/wheels/ {_TMP}/wheels/",
+            f"RUN python3 -m venv --without-pip {VENV} \\",
+            f" && {pip} \\",
+            f" && find {VENV}/lib -depth -type d -name tests -path '*/site-packages/*' "
+            "-exec rm -rf {} + \\",
+            f" && {VENV}/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash "
+            f"{VENV}/lib",
+        ]
+    )
+
+
+def _packages_key(packages: deps.ModelPackages, environment: Record, target_key: str) -> str:
+    return hash_bytes(
+        records.canonical_json(
+            {
+                "model_env": MODEL_ENV_VERSION,
+                "fingerprint": environment["fingerprint"],
+                "target": target_key,
+                "top": sorted({*packages.flavor, *(packages.loaded or []), *packages.table}),
+                "server": packages.server,
+            }
+        )
+    )
+
+
+def _earlier_lock(store: Store, environment: Record, key: str) -> tuple[Lock, list[str]] | None:
+    """The lock and pins an earlier model-sized image of this environment resolved for the
+    same packages and platform, its wheels still stored."""
+    for rid in store.index.model_images_of_environment(environment["id"]):
+        record = store.get(rid)
+        if (record.get("model_packages") or {}).get("key") != key:
+            continue
+        lock = load_lock(store, record["lock"])
+        if all(store.objects.exists(w.object) for w in lock.wheels()):
+            return lock, list(record.get("requirements") or [])
+    return None
+
+
+def model_lock(
+    store: Store,
+    writer: ObjectWriter,
+    packages: deps.ModelPackages,
+    environment: Record,
+    target_key: str,
+    lock_for: tuple[Target, str, str | None],  # target, base, suggested base
+    progress: ProgressCallback,
+) -> tuple[Lock, str]:
+    """The lock of the model's packages (reused when an earlier image resolved the same) and
+    the key that finds it again."""
+    target, base, suggested = lock_for
+    key = _packages_key(packages, environment, target_key)
+    earlier = _earlier_lock(store, environment, key)
+    if earlier is not None:
+        packages.pins = earlier[1]
+        return earlier[0], key
+    with tempfile.TemporaryDirectory(prefix="mlver-model-env-") as tmp:
+        pins = deps.pin(packages, environment, target, Path(tmp), progress)
+    packages.pins = [f"{n}=={v}" for n, v in pins]
+    progress(ProgressEvent("resolve", f"locking {len(pins)} packages for {target_key}"))
+    lock = resolve_lock(
+        store,
+        writer,
+        deps.sub_environment(environment, pins),
+        target,
+        base=base,
+        suggested_base=suggested,
+        progress=progress,
+    )
+    writer.commit()
+    return lock, key
+
+
+def _deps_files(store: Store, ctx: Context, lock: Lock) -> None:
+    ctx.add_bytes("mlver/requirements.txt", "".join(lock.files().values()).encode())
+    for wheel, path in fetch_wheels(store, lock):
+        ctx.add_file(f"mlver/wheels/{wheel.file}", path)
+
+
+def build_model_sized(
+    store: Store,
+    options: ModelImageOptions,
+    record: Record,
+    engine: Engine | None,
+    progress: ProgressCallback,
+    base_default: str | None,
+) -> ModelImageResult:
+    started = time.monotonic()
+    engine = connect(engine, dry_run=False)
+    assert engine is not None
+    name = repository(options.prefix, record["name"])
+    tags = tag_names(store, record, options.tag)
+    snapshot = store.get(record["snapshot"])
+    environment = store.get(snapshot["environment"])
+    base, base_info = choose_base(engine, environment, bases.named_base(options.base, base_default))
+    assert base_info is not None
+    target = engine.probe(base_info)
+    suggested = suggested_base(engine, environment)
+    unreproducible = check_compatible(target, environment, base, suggested)
+    progress(ProgressEvent("resolve", f"finding what model {record['name']} needs to load"))
+    packages = deps.find_packages(store, record, environment, target)
+    with (
+        tempfile.TemporaryDirectory(prefix="mlver-model-image-") as tmp,
+        store.writing(),
+        store.objects.writer() as writer,
+    ):
+        lock, key = model_lock(
+            store, writer, packages, environment, target.key, (target, base, suggested), progress
+        )
+        progress(ProgressEvent("context", "assembling the model's environment and layers"))
+        overlay = Overlay(
+            base=base_info.id,
+            prelude=deps_stage(base_info.id),
+            steps=(Run(ADD_USER), CopyFrom("deps", VENV, VENV), runtime_layer(), Run(COMPILE)),
+            tail=(_model_layer(store, record, Path(tmp) / "model"),),
+            user=f"{UID}:{UID}",
+            env={
+                "VIRTUAL_ENV": VENV,
+                "PATH": PATH,
+                "PYTHONPATH": RUNTIME_DIR,
+                "LANG": "C.UTF-8",
+                "PYTHONUNBUFFERED": "1",
+            },
+            expose=(PORT,),
+            entrypoint=ENTRYPOINT,
+        )
+        inputs = overlay.inputs()
+        plan = Plan(
+            source=Source(snapshot, environment),
+            name=name,
+            refs=[f"{name}:{t}" for t in tags],
+            push_refs=[f"{options.push}:{t}" for t in tags] if options.push else [],
+            base=base,
+            inputs=inputs,
+            started=started,
+        )
+        if packages.note:
+            plan.notes.append(packages.note)
+        extra = {
+            "model": {"name": record["name"], "version": record["version"], "record": record["id"]},
+            "environment_image": None,
+            "server": {"requirements": packages.server, "runtime": _version.__version__},
+            "env": "model",
+            "requirements": packages.pins,
+            "model_packages": {**packages.to_json(), "key": key},
+        }
+        found = None
+        if not options.no_cache:
+            found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
+        if found is not None:
+            stored, dockerfile = _reuse(store, engine, plan, *found, extra, options.push, progress)
+        else:
+            created = records.now()
+            on = (base, environment["id"])
+            overlay = Overlay(
+                **{
+                    **overlay.__dict__,
+                    "labels": _labels(record, snapshot, on, options, inputs, created),
+                    "header": (
+                        f"Built by jupyter_mlver {_version.__version__}: model "
+                        f"{record['name']}:{record['version']} ({record['id']}), with the "
+                        f"{len(lock.packages)} packages it needs from snapshot {snapshot['id']}",
+                    ),
+                }
+            )
+            dockerfile = render(overlay)
+            build_context = context(overlay, dockerfile)
+            _deps_files(store, build_context, lock)
+            image_id, log = run_build(
+                store,
+                writer,
+                engine,
+                build_context,
+                dockerfile,
+                options.no_cache,
+                Path(tmp),
+                progress,
+            )
+            info = engine.image(image_id)
+            assert info is not None
+            with tagging(engine, info, plan.all_refs):
+                progress(ProgressEvent("tag", f"tagged {', '.join(plan.refs)}"))
+                ids = {
+                    "dockerfile": writer.add_bytes(dockerfile.encode()),
+                    "lock": writer.add_bytes(lock.encode()),
+                    "build_log": writer.add_bytes(log.encode()),
+                }
+                writer.commit()
+                image = image_record(
+                    plan,
+                    info,
+                    **ids,
+                    reused=False,
+                    unreproducible=unreproducible + lock.unreproducible,
+                    wheels=sorted({w.object for w in lock.wheels()}),
+                    repo_digests=push_tags(engine, options.push, plan.push_refs, progress),
+                    created=created,
+                )
+                stored = store.put_record({**image, **extra})
+    result = plan.result(stored, dockerfile, stored.get("unreproducible") or [])
+    result.packages = len(stored.get("requirements") or [])
+    return ModelImageResult(result, record, None)
