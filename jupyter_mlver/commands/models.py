@@ -324,7 +324,7 @@ VERSIONS: Command[ModelVersions] = Command(
     "next free one if a colleague published the same number first (and says so).",
     run=_versions,
     text=views.versions,
-    args=[arg("name")],
+    args=[arg("name", help="the model's name")],
     examples=[("model versions churn --json", "")],
 )
 
