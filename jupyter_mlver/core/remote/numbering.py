@@ -45,16 +45,15 @@ _REFUSALS = 5
 def local_versions(store: Store, roots: Iterable[str]) -> list[Record]:
     """The version records ``roots`` name or point at (alias and deployment events name
     theirs) that are not published yet, by name and number."""
+    local = store.index.unpublished_models()
+    if not local:  # the usual case, and the one a push of nothing new must answer at once
+        return []
     found: dict[str, Record] = {}
     for rid in roots:
-        kind = store.index.kind_of(rid)
-        if kind in ("alias", "deployment", "number"):
+        if rid not in local and store.index.kind_of(rid) in ("alias", "deployment", "number"):
             rid = store.get(rid)["model_record"]
-            kind = store.index.kind_of(rid)
-        if kind == "model" and rid not in found:
-            number = store.index.model_number(rid)
-            if number is not None and not number[1]:
-                found[rid] = store.get(rid)
+        if rid in local and rid not in found:
+            found[rid] = store.get(rid)
     return sorted(found.values(), key=lambda r: (r["name"], r["version"], r["created"], r["id"]))
 
 

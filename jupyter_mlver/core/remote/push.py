@@ -47,7 +47,7 @@ def push_roots(store: Store, refs: Sequence[str], notebook: object = ALL) -> lis
     if not refs:
         # Numbering events stay in the store that made them; a publication travels as its
         # claim (see ``numbering.py``).
-        return [r for r in store.index.record_ids() if store.index.kind_of(r) != "number"]
+        return store.index.record_ids(besides="number")
     from ..models import transfer
     from ..models.refs import looks_like_model_ref
 

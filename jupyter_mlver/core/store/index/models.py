@@ -102,6 +102,10 @@ class RegistryQueries:
         )
         return [(int(r[0]), r[1], bool(r[2])) for r in rows]
 
+    def unpublished_models(self) -> set[str]:
+        """The version records whose number is not claimed on a remote (local versions)."""
+        return {r[0] for r in self.conn.execute("SELECT id FROM models WHERE published = 0")}
+
     def numbering_events(self, name: str) -> list[str]:
         """Ids of a model's ``mlver.number/1`` events, oldest first."""
         rows = self.conn.execute(
