@@ -57,7 +57,12 @@ def test_the_guard_holds_across_users(synced: tuple[User, User]) -> None:
     alice, bob = synced
     _move(alice, "churn:2", "production")  # auc 0.9 over 0.8: allowed
     _move(bob, "churn:3", "production")  # 0.85 over 0.8 as Bob sees it, later in time
-    _sync(alice, bob)
+    alice.push()
+    bob.push()
+    said = alice.pull().warnings
+    assert len(said) == 1
+    assert said[0].startswith("churn@production: bob's move to churn:3 was not applied")
+    bob.pull()
     held, events = _seen(alice)
     assert _seen(bob) == (held, events)  # every store merges the same way
     assert held["production"] == 2  # Bob's move would replace 0.9 with 0.85: not applied

@@ -29,6 +29,7 @@ class Move:
     record: Record
     applied: bool = True
     conflict: str | None = None
+    against: str | None = None  # the id of the colleague's event it was concurrent with
 
 
 def order(record: Record) -> tuple[str, str, str, str]:
@@ -77,9 +78,9 @@ def merge(store: Store, name: str, refusal: Refusal, alias: str | None = None) -
             if not (event.get("forced") or event.get("rollback")):
                 why = refusal(event, event["alias"], current.row.model_record)
             if why is None:
-                move = Move(row, event, True, f"{other}, which it replaced")
+                move = Move(row, event, True, f"{other}, which it replaced", current.row.id)
             else:
-                move = Move(row, event, False, f"not applied: {other}; {why}")
+                move = Move(row, event, False, f"not applied: {other}; {why}", current.row.id)
         if move.applied:
             holders[event["alias"]] = move
         out.append(move)

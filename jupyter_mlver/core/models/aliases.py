@@ -7,7 +7,7 @@ serialised: each sees the one before it as ``previous``, all are recorded, the l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +112,22 @@ def merged(store: Store, model: str, alias: str | None = None) -> list[Move]:
         return refusal_against(store, Candidate.of(store, target), name, held)
 
     return merge(store, model, refuse, alias)
+
+
+def conflicts(store: Store, names: Iterable[str], among: set[str]) -> list[str]:
+    """What a pull says of concurrent moves it brought together: one line per marked move
+    that is, or was concurrent with, one of the events ``among``."""
+    out = []
+    for name in sorted(set(names)):
+        for move in merged(store, name):
+            if move.conflict and (move.row.id in among or move.against in among):
+                who = (move.record.get("author") or {}).get("name") or "?"
+                out.append(
+                    f"{name}@{move.row.alias}: {who}'s move to {name}:{move.row.version} "
+                    f"{'was not applied' if not move.applied else 'was concurrent'} "
+                    f"({move.conflict}); see `jupyter mlver model history {name}`"
+                )
+    return out
 
 
 def applied(store: Store, model: str, alias: str | None = None) -> list[AliasRow]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from .. import records
 from ..errors import AmbiguousRef, Conflict, InvalidInput, MlverError, RecordNotFound
 from ..hashing import hash_bytes
+from ..models import aliases as al
 from ..models import transfer as model_transfer
 from ..models.refs import looks_like_model_ref, parse_ref
 from ..records import Record
@@ -224,6 +225,8 @@ def pull(
             ],
         )
         result.renumbered += [r.to_json() for r in numbering.learn(store, rfs, ledger, jobs)]
+        moves = [n.record for n in plan.needs.values() if n.kind == "alias" and n.id in fetched]
+        result.warnings += al.conflicts(store, {m["model"] for m in moves}, set(fetched))
     result.seconds = time.monotonic() - started
     return result
 
