@@ -57,6 +57,14 @@ def free_ports(n: int) -> list[int]:
             s.close()
 
 
+def _remove_sockets(ports: dict[str, int]) -> None:
+    """The gRPC sockets SeaweedFS leaves in /tmp (no flag moves them), named by our ports."""
+    for name, port in ports.items():
+        if name.endswith(".grpc"):
+            server = name.split(".")[0]
+            Path(f"/tmp/seaweedfs-{server}-grpc-{port}.sock").unlink(missing_ok=True)
+
+
 def _ready(endpoint: str, proc: subprocess.Popen[bytes], deadline: float) -> bool:
     """True once the S3 gateway creates and lists a bucket (the filer and a volume are up)."""
     import botocore.config
@@ -88,10 +96,10 @@ def _ready(endpoint: str, proc: subprocess.Popen[bytes], deadline: float) -> boo
 def seaweedfs(workdir: Path, attempts: int = 3) -> Iterator[str]:
     """A SeaweedFS server (master, volume, filer, S3) whose data lives in ``workdir``;
     yields the S3 endpoint URL. Tried again on fresh ports if another process took one."""
-    env = {**os.environ, **AWS_ENV}
     for attempt in range(1, attempts + 1):
         data = workdir / f"weed-{attempt}"
         data.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **AWS_ENV}
         ports = dict(zip(_PORTS, free_ports(len(_PORTS)), strict=True))
         log_path = workdir / f"weed-{attempt}.log"
         log = open(log_path, "wb")  # noqa: SIM115 - closed after the server stops
@@ -140,3 +148,4 @@ def seaweedfs(workdir: Path, attempts: int = 3) -> Iterator[str]:
                     proc.wait()
             log.close()
             shutil.rmtree(data, ignore_errors=True)
+            _remove_sockets(ports)
