@@ -50,7 +50,7 @@ def make_store(root: Path, count: int) -> tuple[str, str]:
         shutil.rmtree(root)
     (root / "nb").mkdir(parents=True)
     Store.create(root / ".mlver")
-    environment = {
+    environment: dict[str, Any] = {
         "schema": records.ENVIRONMENT,
         "python": {"version": "3.11.7", "implementation": "CPython", "executable": "python"},
         "platform": {"system": "Linux", "release": "6.1", "machine": "x86_64", "libc": None},

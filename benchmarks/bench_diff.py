@@ -208,7 +208,10 @@ def main() -> None:
         f"{s['data']} files, {s['packages']} packages, {s['params']} params, "
         f"{s['metrics']} metrics, {s['cells']} cells, {len(result['git']['commits'])} commits\n"
     )
-    ms = lambda x: f"{x * 1000:.1f}"  # noqa: E731
+
+    def ms(seconds: float) -> str:
+        return f"{seconds * 1000:.1f}"
+
     print(
         table(
             ["what", "median ms", "target"],

@@ -18,7 +18,9 @@ import json
 import os
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,12 +49,13 @@ def frames(rows: int, columns: int, seed: int) -> tuple[pd.DataFrame, pd.DataFra
             else:
                 p = [0.45, 0.55] if shift else None
                 out[f"b{i}"] = rng.choice(["no", "yes"], rows, p=p)
-        return pd.DataFrame(out)
+        frame: pd.DataFrame = pd.DataFrame(out)
+        return frame
 
     return make(False), make(True)
 
 
-def evidently(cases: list[tuple[pd.DataFrame, pd.DataFrame]]) -> list[dict[str, object]]:
+def evidently(cases: list[tuple[pd.DataFrame, pd.DataFrame]]) -> list[dict[str, Any]]:
     proc = subprocess.run(
         [str(ROOT / "scripts" / "ensure-evidently.sh")], capture_output=True, text=True
     )
@@ -75,7 +78,7 @@ def evidently(cases: list[tuple[pd.DataFrame, pd.DataFrame]]) -> list[dict[str, 
     )
     if proc.returncode != 0:
         raise SystemExit(f"Evidently failed:\n{proc.stderr[-3000:]}")
-    results: list[dict[str, object]] = json.loads(proc.stdout)["results"]
+    results: list[dict[str, Any]] = json.loads(proc.stdout)["results"]
     return results
 
 
@@ -95,14 +98,14 @@ def main() -> None:
     rows = []
     for (name, (reference, current)), peer in zip(cases.items(), theirs, strict=True):
         result = compare_frames(reference, current)
-        ours = timed(lambda r=reference, c=current: compare_frames(r, c), args.repeat)
-        peer_columns: dict[str, dict[str, object]] = peer["columns"]  # type: ignore[assignment]
+        ours = timed(partial(compare_frames, reference, current), args.repeat)
+        peer_columns: dict[str, dict[str, object]] = peer["columns"]
         agree = sum(
             c.drifted == peer_columns[c.name]["drifted"]
             and c.test == peer_columns[c.name]["method"]
             for c in result.tested
         )
-        seconds = float(peer["seconds"])  # type: ignore[arg-type]
+        seconds = float(peer["seconds"])
         rows.append(
             [
                 name,

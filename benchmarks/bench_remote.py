@@ -111,7 +111,13 @@ def mlver_project(tag: str, source: Path, endpoint: str) -> Path:
     run([BIN / "jupyter-mlver", "snapshot", "-m", "bench", "--data", "data"], root)
     bucket = f"mlver-{uuid.uuid4().hex[:10]}"
     make_bucket(endpoint, bucket)
-    add = [BIN / "jupyter-mlver", "remote", "add", "bench", f"s3://{bucket}/store"]
+    add: list[str | Path] = [
+        BIN / "jupyter-mlver",
+        "remote",
+        "add",
+        "bench",
+        f"s3://{bucket}/store",
+    ]
     run([*add, "-o", f"endpoint_url={endpoint}"], root)
     return root
 
@@ -177,8 +183,8 @@ def main() -> None:
             for _ in range(args.repeat):
                 ours = mlver_project(key, source, endpoint)
                 theirs = dvc_project(key, source, endpoint, dvc)
-                push = [BIN / "jupyter-mlver", "push", *jobs]
-                dvc_push = [dvc / "dvc", "push", "-q", *jobs]
+                push: list[str | Path] = [BIN / "jupyter-mlver", "push", *jobs]
+                dvc_push: list[str | Path] = [dvc / "dvc", "push", "-q", *jobs]
                 times[kinds[0]].append(timed(lambda: run(push, ours)))  # noqa: B023
                 dvc_times[kinds[0]].append(timed(lambda: run(dvc_push, theirs)))  # noqa: B023
                 times[kinds[1]].append(timed(lambda: run(push, ours)))  # noqa: B023

@@ -24,9 +24,11 @@ The load generator is ``wrk`` (Debian's package, installed when missing): one th
 ``--connections`` kept-alive connections, ``--seconds`` per case after a 1 s warm-up, the median
 of ``--rounds`` runs, POSTing ``dataframe_split`` JSON of 1 and of 1,000 rows to
 ``/invocations`` (and the same rows as v2 tensors to ours). Printed: requests/s and wrk's p50/p99
-latency, side by side with the ratio; then the time from start to ready and the resident memory
-after the load; then the serving image's build times and its size against the environment image
-alone.
+latency, side by side with the ratio (of the medians, and the lowest and highest of the runs);
+then the time from start to ready and the resident memory after the load; then the serving
+image's build times and its size above its base; then (unless ``--no-sizes``) the sizes and
+cold and next-version build times of model-sized and ``--env snapshot`` serving images for a
+small kernel and a JupyterLab kernel (``_image_sizes.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,7 +88,63 @@ class Load:
     p99_ms: float
 
 
-def main() -> None:
+def start_server(
+    command: Callable[[int], list[str | Path]], env: dict[str, str]
+) -> tuple[str, subprocess.Popen[bytes], float]:
+    """A server on a free port: its URL, its process and how long it took to be ready."""
+    port = free_port()
+    started = time.perf_counter()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [str(c) for c in command(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    return url, proc, wait_ready(url, proc) - started
+
+
+def write_bodies(work: Path, rows: dict[int, Any]) -> dict[str, Path]:
+    """The request bodies of each payload: a dataframe_split and v2 tensors."""
+    bodies: dict[str, Path] = {}
+    for n, frame in rows.items():
+        split = json.loads(frame.to_json(orient="split", index=False))
+        bodies[f"{n} row(s), /invocations"] = write(
+            work / f"split-{n}.json", {"dataframe_split": split}
+        )
+        tensors = [
+            {"name": c, "shape": [n], "datatype": t, "data": frame[c].tolist()}
+            for c, t in zip(frame.columns, ("INT64", "FP64", "BYTES", "BOOL"), strict=True)
+        ]
+        bodies[f"{n} row(s), v2 infer"] = write(work / f"v2-{n}.json", {"inputs": tensors})
+    return bodies
+
+
+def measure(
+    urls: dict[str, str], bodies: dict[str, Path], args: argparse.Namespace, wrk: str
+) -> dict[tuple[str, str], list[Load]]:
+    """Each payload on each server, ``args.rounds`` times."""
+    runs: dict[tuple[str, str], list[Load]] = {}
+    for round_ in range(args.rounds):
+        for case, body in bodies.items():
+            path = "/v2/models/churn/infer" if "v2" in case else "/invocations"
+            lua = body.with_suffix(".lua")
+            lua.write_text(LUA.format(body=body))
+            # Every server is up (idle costs nothing); alternating who goes first spreads
+            # the machine's other load over them.
+            for name in sorted(urls, reverse=bool(round_ % 2)):
+                if "v2" in case and name == "mlflow serve":
+                    continue
+                url = urls[name] + path
+                run_wrk(wrk, url, lua, 1, args.connections)  # warm-up
+                load = run_wrk(wrk, url, lua, args.seconds, args.connections)
+                runs.setdefault((case, name), []).append(load)
+                print(f"round {round_ + 1}: {name:20} {case:28} {load}", file=sys.stderr)
+    return runs
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=3)
@@ -105,7 +164,11 @@ def main() -> None:
         "--no-sizes", action="store_true",
         help="leave out the image sizes and cold builds (small and JupyterLab kernels, both --env)",
     )  # fmt: skip
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     wrk = ensure_wrk()
     work = WORK / "serving"
     shutil.rmtree(work, ignore_errors=True)
@@ -126,19 +189,9 @@ def main() -> None:
         check=True,
     )  # fmt: skip
 
-    bodies: dict[str, Path] = {}
-    for n, frame in rows.items():
-        split = json.loads(frame.to_json(orient="split", index=False))
-        bodies[f"{n} row(s), /invocations"] = write(
-            work / f"split-{n}.json", {"dataframe_split": split}
-        )
-        tensors = [
-            {"name": c, "shape": [n], "datatype": t, "data": frame[c].tolist()}
-            for c, t in zip(frame.columns, ("INT64", "FP64", "BYTES", "BOOL"), strict=True)
-        ]
-        bodies[f"{n} row(s), v2 infer"] = write(work / f"v2-{n}.json", {"inputs": tensors})
+    bodies = write_bodies(work, rows)
 
-    servers = {
+    servers: dict[str, Callable[[int], list[str | Path]]] = {
         "jupyter_mlver": lambda port: [
             BIN / "python", "-m", "jupyter_mlver.serving", "--model-dir", ours_dir,
             "--host", "127.0.0.1", "--port", str(port),
@@ -159,17 +212,7 @@ def main() -> None:
     image: ServedImage | None = None
     try:
         for name, command in servers.items():
-            port = free_port()
-            started = time.perf_counter()
-            urls[name] = f"http://127.0.0.1:{port}"
-            procs[name] = subprocess.Popen(
-                [str(c) for c in command(port)],
-                env={**os.environ, **env[name]},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            startup[name] = wait_ready(urls[name], procs[name]) - started
+            urls[name], procs[name], startup[name] = start_server(command, env[name])
         if not args.no_image:
             print("building the serving image …", file=sys.stderr)
             image = serve_image(model, rows[1000].head(), args.base)
@@ -179,22 +222,7 @@ def main() -> None:
             for n, frame_expected in expected.items():
                 got = post(f"{url}/invocations", bodies[f"{n} row(s), /invocations"])
                 assert got["predictions"] == frame_expected, f"{name}: wrong predictions"
-        runs: dict[tuple[str, str], list[Load]] = {}
-        for round_ in range(args.rounds):
-            for case, body in bodies.items():
-                path = "/v2/models/churn/infer" if "v2" in case else "/invocations"
-                lua = body.with_suffix(".lua")
-                lua.write_text(LUA.format(body=body))
-                # Every server is up (idle costs nothing); alternating who goes first spreads
-                # the machine's other load over them.
-                for name in sorted(urls, reverse=bool(round_ % 2)):
-                    if "v2" in case and name == "mlflow serve":
-                        continue
-                    url = urls[name] + path
-                    run_wrk(wrk, url, lua, 1, args.connections)  # warm-up
-                    load = run_wrk(wrk, url, lua, args.seconds, args.connections)
-                    runs.setdefault((case, name), []).append(load)
-                    print(f"round {round_ + 1}: {name:20} {case:28} {load}", file=sys.stderr)
+        runs = measure(urls, bodies, args, wrk)
         memory = {name: rss_mib(proc.pid) for name, proc in procs.items()}
         if image is not None:
             memory[IMAGE] = image.rss_mib()
@@ -205,12 +233,25 @@ def main() -> None:
                 proc.wait(timeout=60)
         if image is not None:
             image.stop()
-    results = {key: median_load(loads) for key, loads in runs.items()}
-
     print(
         f"\n{args.connections} connection(s), median of {args.rounds} runs of {args.seconds} s, "
         "wrk; ratio = jupyter_mlver / mlflow (req/s: higher is better)\n"
     )
+    print(load_table(bodies, urls, runs))
+    print()
+    print(table(
+        ["server", "start to ready", "memory after load"],
+        [[n, f"{startup[n]:.1f} s", f"{memory[n]:.0f} MiB"] for n in urls],
+    ))  # fmt: skip
+    if image is not None:
+        report_image(image, None if args.no_sizes else (model, rows[1000].head()))
+
+
+def load_table(
+    bodies: dict[str, Path], urls: dict[str, str], runs: dict[tuple[str, str], list[Load]]
+) -> str:
+    """Per payload and server: the median req/s, p50 and p99 against mlflow's."""
+    results = {key: median_load(loads) for key, loads in runs.items()}
     rows_out = []
     for case in bodies:
         peer = results.get((case, "mlflow serve"))
@@ -220,37 +261,45 @@ def main() -> None:
                 case, name,
                 f"{ours.rps:,.0f}", f"{peer.rps:,.0f}" if peer else "-",
                 f"{ours.rps / peer.rps:.2f}x" if peer else "",
+                spread(runs[(case, name)], runs.get((case, "mlflow serve"))),
                 f"{ours.p50_ms:.2f}", f"{peer.p50_ms:.2f}" if peer else "-",
                 f"{ours.p99_ms:.2f}", f"{peer.p99_ms:.2f}" if peer else "-",
             ])  # fmt: skip
-    print(table(
-        ["payload", "ours", "ours req/s", "mlflow req/s", "ratio", "ours p50 ms",
+    return table(
+        ["payload", "ours", "ours req/s", "mlflow req/s", "ratio", "ratio per run", "ours p50 ms",
          "mlflow p50 ms", "ours p99 ms", "mlflow p99 ms"],
         rows_out,
-    ))  # fmt: skip
+    )  # fmt: skip
+
+
+def report_image(image: ServedImage, sizes_of: tuple[Any, Any] | None) -> None:
+    """The serving image's builds and size; with ``(model, example)`` the model-sized and
+    --env snapshot images of a small kernel and a JupyterLab kernel too."""
     print()
+    print(table(["serving image build", "seconds"], [[w, f"{t:.1f}"] for w, t in image.builds]))
+    print()
+    added = image.image_size - image.env_size
     print(table(
-        ["server", "start to ready", "memory after load"],
-        [[n, f"{startup[n]:.1f} s", f"{memory[n]:.0f} MiB"] for n in urls],
+        ["image", "size"],
+        [["base image alone", f"{image.env_size / 2**20:,.0f} MiB"],
+         ["serving image (model-sized)", f"{image.image_size / 2**20:,.0f} MiB"],
+         ["above the base", f"{added / 2**20:,.1f} MiB"]],
     ))  # fmt: skip
-    if image is not None:
-        print()
-        print(table(["serving image build", "seconds"], [[w, f"{t:.1f}"] for w, t in image.builds]))
-        print()
-        added = image.image_size - image.env_size
-        print(table(
-            ["image", "size"],
-            [["base image alone", f"{image.env_size / 2**20:,.0f} MiB"],
-             ["serving image (model-sized)", f"{image.image_size / 2**20:,.0f} MiB"],
-             ["above the base", f"{added / 2**20:,.1f} MiB"]],
-        ))  # fmt: skip
-    if image is not None and not args.no_sizes:
-        sized = size_rows(model, rows[1000].head(), serving_venv())
+    if sizes_of is not None:
+        sized = size_rows(*sizes_of, serving_venv())
         print(
             "\nserving images of a small kernel and a JupyterLab kernel, cold (--no-cache, wheels "
             "in the host pip's cache) and the next version\n"
         )
         print(table(HEADERS, [row.cells() for row in sized]))
+
+
+def spread(ours: list[Load], peer: list[Load] | None) -> str:
+    """The lowest and highest ratio of the runs (each run's servers loaded back to back)."""
+    if not peer:
+        return ""
+    ratios = [a.rps / b.rps for a, b in zip(ours, peer, strict=False)]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}x"
 
 
 def median_load(loads: list[Load]) -> Load:

@@ -102,54 +102,103 @@ def _modules() -> dict[str, Any]:
     }
 
 
+Modules = dict[str, Any]
+
+
+def _hash(m: Modules, counter: _Counter) -> None:  # reading small files, hashing large ones
+    _wrap(m["capture.files"], "_read_small", counter)
+    _wrap(m["capture.files"], "hash_file", counter)
+
+
+def _stage(m: Modules, counter: _Counter, after: bool = False) -> None:
+    """A loose copy in tmp/, or an object into a pack."""
+    _wrap(m["objects"], "_copy_into", counter, after=after)
+    _wrap(m["packs"].PackWriter, "add", counter, after=after)
+
+
+def _sync(m: Modules, counter: _Counter) -> None:
+    _wrap(os, "sync", counter)
+    _wrap(m["objects"], "_fsync_path", counter)
+
+
+def _rename(m: Modules, counter: _Counter) -> None:
+    """Publishing a staged object or pack into objects/."""
+    replace = os.replace
+
+    def publish(src: Any, dst: Any) -> None:
+        if f"{os.sep}objects{os.sep}" in os.fspath(dst):
+            counter.tick()
+        replace(src, dst)
+
+    m["objects"].os.replace = publish
+
+
+def _unlink(m: Modules, counter: _Counter) -> None:
+    """Removing an object file (gc, migrate)."""
+    import pathlib
+
+    unlink = pathlib.Path.unlink
+
+    def remove(self: pathlib.Path, missing_ok: bool = False) -> None:
+        if f"{os.sep}objects{os.sep}" in str(self):
+            counter.tick()
+        unlink(self, missing_ok=missing_ok)
+
+    pathlib.Path.unlink = remove  # type: ignore[method-assign]
+
+
+def _claim(m: Modules, counter: _Counter, after: bool = False) -> None:
+    for name in ("save_tree", "save_files"):
+        _wrap(m["state"].StateCache, name, counter, after=after)
+
+
+def _upload(m: Modules, counter: _Counter, after: bool = False) -> None:
+    for name in ("put_file", "put_bytes"):
+        _wrap(m["remote.backend"].RemoteFS, name, counter, after=after)
+
+
+def _number(m: Modules, counter: _Counter, after: bool = False) -> None:
+    """A conditional create: a version's number claimed on a remote (or the S3 check)."""
+    _wrap(m["remote.conditional"], "create", counter, after=after)
+
+
+def _download(m: Modules, counter: _Counter, after: bool = False) -> None:
+    _wrap(m["remote.fetch"].RemoteReader, "download", counter, after=after)
+
+
+def _seconds(m: Modules, counter: _Counter) -> None:  # a kill N ms in, wherever it is
+    threading.Timer(counter.n / 1000, os.kill, (os.getpid(), signal.SIGKILL)).start()
+
+
+#: Each point's installer; "<step>ed" kills just after the call instead of just before it.
+_POINTS: dict[str, Callable[[Modules, _Counter], None]] = {
+    "hash": _hash,
+    "stage": _stage,
+    "staged": functools.partial(_stage, after=True),
+    "sync": _sync,
+    "rename": _rename,
+    "unlink": _unlink,
+    "claim": _claim,
+    "claimed": functools.partial(_claim, after=True),
+    "upload": _upload,
+    "uploaded": functools.partial(_upload, after=True),
+    "number": _number,
+    "numbered": functools.partial(_number, after=True),
+    "download": _download,
+    "downloaded": functools.partial(_download, after=True),
+    "seconds": _seconds,
+}
+#: "<prefix>:<pattern>" points: each statement containing the pattern on that module's
+#: connections (its transactions).
+_SQL_POINTS = {"index": "index", "packs": "packs", "ledger": "remote.ledger"}
+
+
 def _install(point: str, counter: _Counter) -> None:
-    m = _modules()
-    files, objects, packs, state = m["capture.files"], m["objects"], m["packs"], m["state"]
-    backend, fetch = m["remote.backend"], m["remote.fetch"]
-    if point == "hash":  # reading small files, hashing large ones
-        _wrap(files, "_read_small", counter)
-        _wrap(files, "hash_file", counter)
-    elif point in ("stage", "staged"):  # a loose copy in tmp/, or an object into a pack
-        _wrap(objects, "_copy_into", counter, after=point == "staged")
-        _wrap(packs.PackWriter, "add", counter, after=point == "staged")
-    elif point == "sync":
-        _wrap(os, "sync", counter)
-        _wrap(objects, "_fsync_path", counter)
-    elif point == "rename":  # publishing a staged object or pack into objects/
-        replace = os.replace
-
-        def publish(src: Any, dst: Any) -> None:
-            if f"{os.sep}objects{os.sep}" in os.fspath(dst):
-                counter.tick()
-            replace(src, dst)
-
-        objects.os.replace = publish
-    elif point == "unlink":  # removing an object file (gc, migrate)
-        import pathlib
-
-        unlink = pathlib.Path.unlink
-
-        def remove(self: pathlib.Path, missing_ok: bool = False) -> None:
-            if f"{os.sep}objects{os.sep}" in str(self):
-                counter.tick()
-            unlink(self, missing_ok=missing_ok)
-
-        pathlib.Path.unlink = remove  # type: ignore[method-assign]
-    elif point in ("claim", "claimed"):
-        for name in ("save_tree", "save_files"):
-            _wrap(state.StateCache, name, counter, after=point == "claimed")
-    elif point.startswith(("index:", "packs:", "ledger:")):
-        module, _, pattern = point.partition(":")
-        _trace_sql(m[f"remote.{module}" if module == "ledger" else module], pattern, counter)
-    elif point in ("upload", "uploaded"):
-        for name in ("put_file", "put_bytes"):
-            _wrap(backend.RemoteFS, name, counter, after=point == "uploaded")
-    elif point in ("number", "numbered"):  # a conditional create: a version's number claimed
-        _wrap(m["remote.conditional"], "create", counter, after=point == "numbered")
-    elif point in ("download", "downloaded"):
-        _wrap(fetch.RemoteReader, "download", counter, after=point == "downloaded")
-    elif point == "seconds":
-        threading.Timer(counter.n / 1000, os.kill, (os.getpid(), signal.SIGKILL)).start()
+    prefix, colon, pattern = point.partition(":")
+    if colon and prefix in _SQL_POINTS:
+        _trace_sql(_modules()[_SQL_POINTS[prefix]], pattern, counter)
+    elif point in _POINTS:
+        _POINTS[point](_modules(), counter)
     else:
         raise SystemExit(f"unknown crash point {point!r}")
 

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jupyter_mlver.core.store.objects import ObjectStore
+    from jupyter_mlver.core.store.store import Store
 
 BIN = Path(sys.executable).parent
 
@@ -84,7 +88,7 @@ def read_only(path: Path) -> Iterator[None]:
                 p.chmod(mode)
 
 
-def damage_object(objects: Any, oid: str, data: bytes = b"bit rot") -> bytes:
+def damage_object(objects: ObjectStore, oid: str, data: bytes = b"bit rot") -> bytes:
     """Overwrite the start of a stored object in place (loose or packed), as bit rot
     would; returns the bytes it replaced so a test can put them back."""
     loose = objects.local_path(oid)
@@ -93,7 +97,9 @@ def damage_object(objects: Any, oid: str, data: bytes = b"bit rot") -> bytes:
         loose.chmod(0o644)
         loose.write_bytes(data + before[len(data) :])
         return before[: len(data)]
-    pack, offset, _ = objects.packs.locate(oid)
+    location = objects.packs.locate(oid)
+    assert location is not None, f"no object {oid} in the store"
+    pack, offset, _ = location
     with open(objects.packs.pack_path(pack), "r+b") as f:
         f.seek(offset)
         before = f.read(len(data))
@@ -102,11 +108,11 @@ def damage_object(objects: Any, oid: str, data: bytes = b"bit rot") -> bytes:
     return before
 
 
-def repair_object(objects: Any, oid: str, before: bytes) -> None:
+def repair_object(objects: ObjectStore, oid: str, before: bytes) -> None:
     damage_object(objects, oid, before)
 
 
-def data_hashes(store: Any, record: dict[str, Any]) -> dict[str, str]:
+def data_hashes(store: Store, record: dict[str, Any]) -> dict[str, str]:
     """``path -> hash`` of every data file of a snapshot, directories expanded."""
     from jupyter_mlver.core.store.datarefs import data_files
 

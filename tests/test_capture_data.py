@@ -8,10 +8,12 @@ import pytest
 
 from jupyter_mlver.core.capture import data as data_mod
 from jupyter_mlver.core.capture import files as files_mod
+from jupyter_mlver.core.capture.files import DataFile
 from jupyter_mlver.core.errors import InvalidInput
-from jupyter_mlver.core.hashing import hash_file
+from jupyter_mlver.core.hashing import MMAP_THRESHOLD, hash_file
 from jupyter_mlver.core.store.datarefs import data_files
 from jupyter_mlver.core.store.objects import ObjectWriter
+from jupyter_mlver.core.store.state import Entry, StateCache
 from jupyter_mlver.core.store.store import Store
 
 
@@ -70,21 +72,29 @@ def test_unchanged_files_are_not_read_again(
         age(f)
     capture(store, ("data", "tracked"))
     calls: list[str] = []
-    real = files_mod.hash_file
 
     def counting(path: str, size: int | None = None) -> str:
         calls.append(path)
-        return real(path, size)
+        return hash_file(path, size)
+
+    def not_read(f: DataFile) -> bytes:
+        calls.append(f.path)
+        return b""
 
     with monkeypatch.context() as m:
         m.setattr(files_mod, "hash_file", counting)
-        m.setattr(files_mod, "_read_small", lambda f: calls.append(f.path) or b"")
+        m.setattr(files_mod, "_read_small", not_read)
         capture(store, ("data", "tracked"))
     assert calls == []
     (project / "data" / "test.csv").write_text("x,y\n7,8\n")
     read: list[str] = []
     real_read = files_mod._read_small
-    monkeypatch.setattr(files_mod, "_read_small", lambda f: read.append(f.path) or real_read(f))
+
+    def reading(f: DataFile) -> bytes:
+        read.append(f.path)
+        return real_read(f)
+
+    monkeypatch.setattr(files_mod, "_read_small", reading)
     entries = capture(store, ("data", "tracked"))
     assert read == [str(project / "data" / "test.csv")]
     changed = next(e for e in entries if e["path"] == "data/test.csv")
@@ -141,7 +151,7 @@ def test_large_new_files_are_copied_while_hashed_and_touched_ones_are_not(
     store: Store, project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     big = project / "data" / "big.bin"
-    big.write_bytes(os.urandom(files_mod.MMAP_THRESHOLD + 1))
+    big.write_bytes(os.urandom(MMAP_THRESHOLD + 1))
     age(big, 20)  # out of the hash cache's racy window, so the cache remembers it
     copied: list[str] = []
     real = ObjectWriter.copy_ahead
@@ -158,7 +168,7 @@ def test_large_new_files_are_copied_while_hashed_and_touched_ones_are_not(
     again = capture(store, ("data/big.bin", "tracked"))
     assert copied == [str(big)]
     assert again == entries
-    big.write_bytes(os.urandom(files_mod.MMAP_THRESHOLD + 2))  # resized: new content
+    big.write_bytes(os.urandom(MMAP_THRESHOLD + 2))  # resized: new content
     capture(store, ("data/big.bin", "tracked"))
     assert copied == [str(big)] * 2
     assert not store.objects.tmp.exists() or not list(store.objects.tmp.iterdir())
@@ -166,7 +176,7 @@ def test_large_new_files_are_copied_while_hashed_and_touched_ones_are_not(
 
 def test_a_copy_made_ahead_is_removed_when_nobody_adopts_it(store: Store, project: Path) -> None:
     big = project / "data" / "big.bin"
-    big.write_bytes(os.urandom(files_mod.MMAP_THRESHOLD + 1))
+    big.write_bytes(os.urandom(MMAP_THRESHOLD + 1))
     with store.objects.writer() as writer:
         kept = writer.copy_ahead(str(big))
         writer.adopt(kept, hash_file(big))
@@ -194,11 +204,12 @@ def test_an_unchanged_directory_is_checked_by_one_digest_of_its_walk(
     first = capture(store, ("data", "tracked"))
     loaded: list[str] = []
     real = type(store.state).load_tree_files
-    monkeypatch.setattr(
-        type(store.state),
-        "load_tree_files",
-        lambda self, root: loaded.append(root) or real(self, root),
-    )
+
+    def loading(self: StateCache, root: str) -> dict[str, Entry]:
+        loaded.append(root)
+        return real(self, root)
+
+    monkeypatch.setattr(type(store.state), "load_tree_files", loading)
     assert capture(store, ("data", "tracked")) == first
     assert loaded == []
     age(project / "data" / "test.csv", 5)  # only its mtime: the digest differs, the files tell

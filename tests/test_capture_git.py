@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jupyter_mlver.core.capture.git import GitLimits, capture_git
+from jupyter_mlver.core.capture.git import GitLimits, GitState, capture_git
 from jupyter_mlver.core.capture.secrets import Redactor
 from jupyter_mlver.core.store.store import Store
 from tests.support import git
 
 
-def capture(project: Path, **limits: int):  # type: ignore[no-untyped-def]
+def capture(project: Path, **limits: int) -> GitState | None:
     return capture_git(project, GitLimits(**limits), Redactor({}))
 
 

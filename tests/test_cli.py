@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from jupyter_mlver.core.hashing import hash_file
 from tests.support import BIN, CLI, read_only, store_listing
 
 
-def snapshot(cli: CLI, *args: str) -> dict[str, object]:
+def snapshot(cli: CLI, *args: str) -> dict[str, Any]:
     out = cli.json("snapshot", *args)
     assert isinstance(out, dict)
     return out
@@ -89,7 +90,7 @@ def test_tag_and_head_history(cli: CLI) -> None:
     second = snapshot(cli, "-m", "two")
     assert second["parent"] == first["id"]
     assert "tagged" in cli("tag", "HEAD~1", "v0.1").stdout
-    assert cli.json("show", "v0.1")["id"] == first["id"]  # type: ignore[index]
+    assert cli.json("show", "v0.1")["id"] == first["id"]
     assert "v0.1" in cli("list").stdout
 
 
@@ -108,13 +109,13 @@ def test_fsck_reindex_gc(cli: CLI, project: Path) -> None:
     assert not tmp.exists()
     assert not orphan.exists()
     assert cli.json("reindex") == {"records": 2}  # the snapshot and its environment
-    assert len(cli.json("list")) == 1  # type: ignore[arg-type]
+    assert len(cli.json("list")) == 1
     assert cli("fsck").returncode == 0
 
 
 def test_fsck_finds_a_corrupted_object(cli: CLI, project: Path) -> None:
     rec = snapshot(cli, "--data", "data")
-    victim = next(d["hash"] for d in rec["data"])  # type: ignore[attr-defined]
+    victim = next(d["hash"] for d in rec["data"])
     path = project / ".mlver" / "objects" / victim[:2] / victim[2:]
     path.chmod(0o644)
     path.write_bytes(b"bit rot")
@@ -192,8 +193,8 @@ def test_data_outside_git_and_hash_only(tmp_path: Path) -> None:
     cli = CLI(tmp_path)
     (tmp_path / "big.bin").write_bytes(os.urandom(1 << 20))
     rec = cli.json("snapshot", "--data", "big.bin", "--hash-only")
-    assert rec["git"] is None  # type: ignore[index]
-    entry = rec["data"][0]  # type: ignore[index]
+    assert rec["git"] is None
+    entry = rec["data"][0]
     assert entry["stored"] is False
     assert entry["hash"] == hash_file(tmp_path / "big.bin")
     assert not (tmp_path / ".mlver" / "objects" / entry["hash"][:2] / entry["hash"][2:]).exists()

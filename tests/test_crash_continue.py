@@ -33,7 +33,10 @@ FRACTIONS = [0.2, 0.35, 0.5, 0.65, 0.8, 0.95]
 def kill_points(counts: dict[str, int]) -> list[tuple[str, int]]:
     """(point, N) spread over a whole snapshot: the first, middle and last pass of each
     step, every rename, and each statement of the index and pack index transactions."""
-    spread = lambda n: sorted({1, max(1, n // 2), n})  # noqa: E731
+
+    def spread(n: int) -> list[int]:
+        return sorted({1, max(1, n // 2), n})
+
     plan = [(p, n) for p in ("hash", "stage", "sync") for n in spread(counts[p])]
     plan += [("staged", counts["stage"])]  # every copy staged, none published
     plan += [("rename", n) for n in range(1, counts["rename"] + 1)]

@@ -33,8 +33,8 @@ def test_reads_and_writes_relative_to_the_cwd_of_the_time(
     fd = os.open(project / "out" / "log.txt", os.O_WRONLY | os.O_CREAT)
     os.close(fd)
     os.chdir(project)
-    with open(project / "data" / "test.csv", "rb") as f, open(f.fileno(), closefd=False):
-        f.read()  # opening by descriptor names no file: ignored
+    with open(project / "data" / "test.csv", "rb") as raw, open(raw.fileno(), closefd=False):
+        raw.read()  # opening by descriptor names no file: ignored
     expected = [
         (project / "data" / "test.csv", "input"),
         (project / "data" / "train.csv", "input"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
@@ -20,7 +21,7 @@ from jupyter_mlver.core.capture.locate import (
 )
 
 
-def notebook(path: Path, sources: list[str], papermill: dict[str, object] | None = None) -> Path:
+def notebook(path: Path, sources: list[str], papermill: Mapping[str, object] | None = None) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
     if papermill is not None:

@@ -19,7 +19,7 @@ from jupyter_mlver.core.store.store import Store
 
 
 def schema(kind: str) -> dict[str, Any]:
-    text = resources.files("jupyter_mlver").joinpath("schemas", f"{kind}.json").read_text()
+    text = (resources.files("jupyter_mlver") / "schemas" / f"{kind}.json").read_text()
     loaded: dict[str, Any] = json.loads(text)
     jsonschema.Draft202012Validator.check_schema(loaded)
     return loaded

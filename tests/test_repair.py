@@ -94,10 +94,12 @@ def test_repair_puts_back_a_corrupt_copy(project: Path) -> None:
         assert store.objects.local_path(small["hash"]) is None
         loose.chmod(0o644)
         loose.write_bytes(b"bit rot")
-        pack, offset, _ = store.objects.packs.locate(small["hash"])  # type: ignore[misc]
-        with open(store.objects.packs.pack_path(pack), "r+b") as f:
-            f.seek(offset)
-            f.write(b"rot")
+        location = store.objects.packs.locate(small["hash"])
+        assert location is not None
+        pack, offset, _ = location
+        with open(store.objects.packs.pack_path(pack), "r+b") as packed:
+            packed.seek(offset)
+            packed.write(b"rot")
     check = cli("fsck", check=False)
     assert check.returncode == 1
     assert small["hash"] in check.stdout

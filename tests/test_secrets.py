@@ -46,11 +46,11 @@ def test_secrets_appear_nowhere_in_the_store(
     assert SECRET.encode() not in blob
     assert REMOTE_SECRET.encode() not in blob
     shown = cli.json("show", "s")
-    assert shown["git"]["remote"] == "https://github.com/o/r.git"  # type: ignore[index]
-    assert "[REDACTED]" in shown["message"]  # type: ignore[index]
-    env = cli.json("show", shown["environment"])  # type: ignore[index]
-    assert env["env_vars"]["OMP_NUM_THREADS"] == "2"  # type: ignore[index]
-    assert "MY_SERVICE_TOKEN" not in env["env_vars"]  # type: ignore[index]
+    assert shown["git"]["remote"] == "https://github.com/o/r.git"
+    assert "[REDACTED]" in shown["message"]
+    env = cli.json("show", shown["environment"])
+    assert env["env_vars"]["OMP_NUM_THREADS"] == "2"
+    assert "MY_SERVICE_TOKEN" not in env["env_vars"]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,13 @@ import sqlite3
 import time
 from pathlib import Path
 
-from jupyter_mlver.core.store.state import StateCache, listing_digest, matches, stat_key
+from jupyter_mlver.core.store.state import (
+    StateCache,
+    TreeInfo,
+    listing_digest,
+    matches,
+    stat_key,
+)
 
 
 def test_files_round_trip(tmp_path: Path) -> None:
@@ -22,7 +28,7 @@ def test_files_round_trip(tmp_path: Path) -> None:
 def test_a_tree_is_one_listing_replaced_whole(tmp_path: Path) -> None:
     cache = StateCache(tmp_path / "state.sqlite")
     old = time.time_ns() - 10 * 10**9
-    info = ("t" * 64, 3, 2, True, [])
+    info: TreeInfo = ("t" * 64, 3, 2, True, [])
     files = {"/d/a.csv": (1, 1, old, "a" * 64, True), "/d/sub/b.csv": (2, 2, old, "b" * 64, False)}
     walked = [("/d/a.csv", (1, 1, old)), ("/d/sub/b.csv", (2, 2, old))]
     cache.save_tree("/d", files, info, listing_digest(walked))

@@ -90,7 +90,7 @@ def inject_parameters(nb: Any, params: Mapping[str, Any]) -> Any:
     if not params:
         return nb
     code = "# Parameters\n" + "".join(f"{name} = {value!r}\n" for name, value in params.items())
-    cell = nbformat.v4.new_code_cell(code)  # type: ignore[no-untyped-call]
+    cell = nbformat.v4.new_code_cell(code)
     cell.metadata["tags"] = [INJECTED_TAG]
 
     def first(tag: str) -> int:
@@ -113,7 +113,7 @@ def _last_line(e: BaseException) -> str:
 
 def prepare(notebook: Path, params: Mapping[str, Any]) -> Any:
     """The notebook as it will run (without papermill)."""
-    return inject_parameters(nbformat.read(notebook, as_version=4), params)  # type: ignore[no-untyped-call]
+    return inject_parameters(nbformat.read(notebook, as_version=4), params)
 
 
 def _failure(index: int | None, count: Any, ename: str, evalue: str) -> dict[str, Any]:
@@ -127,8 +127,8 @@ def _failure(index: int | None, count: Any, ename: str, evalue: str) -> dict[str
 
 def _run_in_kernel(km: RunKernelManager, code: str, timeout: float) -> str:
     """Execute ``code`` outside the history; its stdout."""
-    scratch = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]
-    cell = nbformat.v4.new_code_cell(code)  # type: ignore[no-untyped-call]
+    scratch = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell(code)
     scratch.cells = [cell]
     client = NotebookClient(scratch, km=km, timeout=timeout, startup_timeout=START_TIMEOUT)
     try:
@@ -155,7 +155,7 @@ def _execute(
 ) -> dict[str, Any] | None:
     """Run the notebook's cells; the failure, or None. The output notebook is written
     before the first cell and after each one (a snapshot cell records it as it is)."""
-    nb = nbformat.read(notebook, as_version=4)  # type: ignore[no-untyped-call]
+    nb = nbformat.read(notebook, as_version=4)
     spec = nb.metadata.get("kernelspec") or {}
     # nbclient starts only code cells with code in them
     total = sum(1 for c in nb.cells if c.cell_type == "code" and c.source.strip())
@@ -190,10 +190,10 @@ def _execute(
                 return _failure(e.cell_index, e.exec_count, e.ename, e.evalue)
             return None
         nb = inject_parameters(nb, params)
-        nbformat.write(nb, output)  # type: ignore[no-untyped-call]
+        nbformat.write(nb, output)
 
         def save(**_: Any) -> None:
-            nbformat.write(nb, output)  # type: ignore[no-untyped-call]
+            nbformat.write(nb, output)
 
         client = NotebookClient(nb, km=km, on_cell_executed=save, **hooks)
         try:
@@ -256,7 +256,7 @@ def execute_run(spec: RunSpec) -> Outcome:
                 km, notebook, output, params, spec.engine, spec.timeout, spec.on_cell
             )
         if not output.is_file():  # a run that failed before any cell: record what was to run
-            nbformat.write(prepare(notebook, params), output)  # type: ignore[no-untyped-call]
+            nbformat.write(prepare(notebook, params), output)
         outcome = {"status": "failed", **failure} if failure else {"status": "ok"}
         if failure:
             message = f"{message} failed: {failure['error'][:200]}"

@@ -29,7 +29,7 @@ from .table import Table
 DEFAULT_MAX_ROWS = 10_000
 
 
-@dataclass
+@dataclass(eq=False)  # identity: the queue removes this very request, never compares tables
 class _Item:
     table: Table
     method: str
@@ -66,8 +66,8 @@ class Batcher:
                     break
                 lead = not self._busy
                 if lead:
-                    self._busy = True
                     batch = self._take(item)
+                    self._busy = True
             if not lead:
                 item.event.wait()
                 item.event.clear()

@@ -12,6 +12,8 @@ The quickstart's "wine" (two versions, accuracy rising) is the "ok" row.
 
 from __future__ import annotations
 
+from typing import Any
+
 from jupyter_mlver.core.deploy import events
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.options import RegistrationOptions
@@ -60,6 +62,6 @@ def seed_models(store: Store) -> None:
     _register(store, "credit", [_closest(sweep, acc) for acc in (0.8, 0.86, 0.83)], {2: False})
     stable = registry.resolve(store, "credit:2")
     canary = registry.resolve(store, "credit:3")
-    common = {"deployment": "credit-eu", "port": 18080, "stable": 2}
+    common: dict[str, Any] = {"deployment": "credit-eu", "port": 18080, "stable": 2}
     events.append(store, event="deployed", model=stable, weight=100, **common)
     events.append(store, event="canary", model=canary, weight=20, **common)

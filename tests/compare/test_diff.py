@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -24,8 +25,10 @@ from tests.support import CLI, git
 
 from .conftest import Make, data_entry, pkg
 
+Change = TypeVar("Change", bound=Mapping[str, Any])
 
-def by(entries: list[dict[str, Any]], key: str) -> dict[str, dict[str, Any]]:
+
+def by(entries: Sequence[Change], key: str) -> dict[str, Change]:
     return {e[key]: e for e in entries}
 
 
@@ -145,8 +148,10 @@ def test_packages_ordering_and_sources() -> None:
     assert out["pandas"]["status"] == "downgraded"
     assert out["weird"]["status"] == "changed"  # not PEP 440: no order
     assert out["mylib"]["status"] == "changed"  # same version, another commit
-    assert "aaaaaaaaaaaa" in out["mylib"]["note"]
-    assert "bbbbbbbbbbbb" in out["mylib"]["note"]
+    note = out["mylib"]["note"]
+    assert note is not None
+    assert "aaaaaaaaaaaa" in note
+    assert "bbbbbbbbbbbb" in note
     assert out["gone"]["status"] == "removed"
     assert out["gone"]["b"] is None
     assert out["new"]["status"] == "added"

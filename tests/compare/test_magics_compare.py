@@ -44,7 +44,7 @@ def test_diff_in_the_notebook(kernel: Kernel) -> None:
     assert "params (1 of 1 differ)" in text
     assert "metrics (1 of 1 differ)" in text
     assert "data (" not in text  # the data did not change
-    html = out["results"][-1]["text/html"]  # type: ignore[index]
+    html = out["results"][-1]["text/html"]
     assert "jp-mlver-diff" in html
     assert "var(--jp-" in html
 

@@ -33,6 +33,13 @@ from .conftest import REPO, Make, data_entry, execute_notebook
 # -- comparing ---------------------------------------------------------------------------
 
 
+def _member(tar: tarfile.TarFile, name: str) -> bytes:
+    """A regular file's bytes from an archive."""
+    f = tar.extractfile(name)
+    assert f is not None, f"{name} is not a file in the archive"
+    return f.read()
+
+
 def statuses(rows: list[MetricRow]) -> dict[str, str]:
     return {r.key: r.status for r in rows}
 
@@ -107,8 +114,8 @@ def test_run_archive_holds_the_notebook_and_stored_data(store: Store, make_snaps
     assert nb_path == f"{PROJECT}/nb.ipynb"
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         names = tar.getnames()
-        manifest = json.loads(tar.extractfile("mlver-run/manifest.json").read())  # type: ignore[union-attr]
-        copied = tar.extractfile(f"mlver-run/{manifest['files'][1]['src']}").read()  # type: ignore[union-attr]
+        manifest = json.loads(_member(tar, "mlver-run/manifest.json"))
+        copied = _member(tar, f"mlver-run/{manifest['files'][1]['src']}")
     assert {"mlver-run/runner.py", "mlver-run/notebook.ipynb"} <= set(names)
     assert [f["dest"] for f in manifest["files"]] == [nb_path, f"{PROJECT}/data/x.csv"]
     assert copied == b"1,2\n"

@@ -37,7 +37,8 @@ def training_frame(rows: int, seed: int, shift: float = 0.0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x1 = rng.uniform(0, 1, rows) + shift
     x2 = rng.uniform(0, 1, rows)
-    return pd.DataFrame({"x1": x1, "x2": x2, "y": (x1 + x2 > 1).astype(int)})
+    frame: pd.DataFrame = pd.DataFrame({"x1": x1, "x2": x2, "y": (x1 + x2 > 1).astype(int)})
+    return frame
 
 
 @dataclass

@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from jupyter_mlver.core.engine.docker import DockerEngine
-from tests.deploy.conftest import SETUP_HINT, Fleet, free_port
+from tests.deploy.conftest import SETUP_HINT, free_port
+from tests.deploy.fleet import Fleet
 from tests.deploy.kserve_schema import errors
 from tests.deploy.traffic import Client
 
@@ -110,8 +111,8 @@ def test_prometheus_scrapes_the_deployment(
     d, port = running
     out = tmp_path / "prom"
     fleet.cli()("deploy", "prometheus", d, "-o", str(out), "--max-p95-ms", "250")
-    for args in (["check", "config", out / "prometheus.yml"],
-                 ["check", "rules", out / "mlver-rules.yml"]):  # fmt: skip
+    for args in (["check", "config", str(out / "prometheus.yml")],
+                 ["check", "rules", str(out / "mlver-rules.yml")]):  # fmt: skip
         done = subprocess.run([prometheus_bin / "promtool", *args], capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
 

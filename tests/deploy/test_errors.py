@@ -9,7 +9,8 @@ import pytest
 
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.store.store import Store
-from tests.deploy.conftest import LABEL, Fleet, free_port
+from tests.deploy.conftest import LABEL, free_port
+from tests.deploy.fleet import Fleet
 
 
 def _events(fleet: Fleet) -> int:

@@ -4,6 +4,7 @@ push/pull carrying them with the model versions they name."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,7 +110,7 @@ def test_a_held_watch_changes_nothing_and_a_refused_one_takes_the_canary_out(
     store: Store, project: Path
 ) -> None:
     v1, v2, _ = register(store, project)
-    common = {"deployment": "web", "stable": 1, "port": 8000}
+    common: dict[str, Any] = {"deployment": "web", "stable": 1, "port": 8000}
     ev.append(store, event="deployed", model=v1, weight=100, **common)
     ev.append(store, event="canary", model=v2, weight=20, **common)
     held = ev.append(store, event="held", model=v2, weight=20, reason="watch: not judged", **common)

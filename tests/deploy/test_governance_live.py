@@ -4,7 +4,8 @@ that fails more requests than its stable version, from `deploy status`'s own fig
 from __future__ import annotations
 
 from jupyter_mlver.core.engine.docker import DockerEngine
-from tests.deploy.conftest import Fleet, free_port
+from tests.deploy.conftest import free_port
+from tests.deploy.fleet import Fleet
 from tests.deploy.traffic import Client
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import aliases as al
 from jupyter_mlver.core.store.store import Store
-from tests.deploy.conftest import LABEL, Fleet, free_port
+from tests.deploy.conftest import LABEL, free_port
+from tests.deploy.fleet import Fleet
 from tests.deploy.traffic import Client, Loop
 
 

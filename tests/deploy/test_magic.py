@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from tests.deploy.conftest import Fleet, free_port
+from tests.deploy.conftest import free_port
+from tests.deploy.fleet import Fleet
 from tests.deploy.traffic import Client
 from tests.kernel.conftest import Kernel
 

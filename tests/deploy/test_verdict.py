@@ -26,7 +26,8 @@ def busy(n: int, seed: int, shift_ms: float = 0.0) -> list[float]:
     rng = np.random.default_rng(seed)
     base = rng.lognormal(np.log(0.003), 0.4, n)
     stalls = np.where(rng.random(n) < 0.1, rng.uniform(0.01, 0.04, n), 0.0)
-    return (base + stalls + shift_ms / 1000).tolist()
+    durations: list[float] = (base + stalls + shift_ms / 1000).tolist()
+    return durations
 
 
 def p95(values: list[float]) -> float:

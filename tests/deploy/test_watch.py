@@ -10,7 +10,8 @@ import subprocess
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.models import aliases as al
 from jupyter_mlver.core.store.store import Store
-from tests.deploy.conftest import Fleet, free_port
+from tests.deploy.conftest import free_port
+from tests.deploy.fleet import Fleet
 from tests.deploy.traffic import Client, Loop
 
 

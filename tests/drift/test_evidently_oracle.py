@@ -16,7 +16,7 @@ def frames(n_ref: int, n_cur: int, seed: int, shift: float) -> tuple[pd.DataFram
 
     def make(n: int, s: float) -> pd.DataFrame:
         skew = [0.4, 0.3, 0.2, 0.1]
-        return pd.DataFrame(
+        frame: pd.DataFrame = pd.DataFrame(
             {
                 "num": rng.normal(s, 1, n),
                 "num_same": rng.normal(0, 1, n),
@@ -32,6 +32,7 @@ def frames(n_ref: int, n_cur: int, seed: int, shift: float) -> tuple[pd.DataFram
                 "with_gaps": np.where(rng.random(n) < 0.1, np.nan, rng.normal(s / 2, 1, n)),
             }
         )
+        return frame
 
     return make(n_ref, 0.0), make(n_cur, shift)
 

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jupyter_mlver.core.drift import DriftOptions, compare_frames, infer_type
+from jupyter_mlver.core.drift import (
+    ColumnDrift,
+    DriftOptions,
+    TableDrift,
+    compare_frames,
+    infer_type,
+)
 from jupyter_mlver.core.errors import InvalidInput
 
 rng = np.random.default_rng(7)
@@ -14,7 +20,7 @@ rng = np.random.default_rng(7)
 
 def frame(n: int, shift: float = 0.0, shares: list[float] | None = None) -> pd.DataFrame:
     shares = shares or [0.25, 0.25, 0.25, 0.25]
-    return pd.DataFrame(
+    table: pd.DataFrame = pd.DataFrame(
         {
             "income": rng.normal(50 + 10 * shift, 10, n),
             "age": rng.normal(40, 12, n),
@@ -22,17 +28,20 @@ def frame(n: int, shift: float = 0.0, shares: list[float] | None = None) -> pd.D
             "churned": rng.choice(["no", "yes"], n, p=[0.8 - 0.3 * shift, 0.2 + 0.3 * shift]),
         }
     )
+    return table
 
 
-def by_name(table: object) -> dict[str, object]:
-    return {c.name: c for c in table.columns}  # type: ignore[attr-defined]
+def by_name(table: TableDrift) -> dict[str, ColumnDrift]:
+    return {c.name: c for c in table.columns}
 
 
 def test_small_data_shifted_numeric_drifts_by_ks_and_unchanged_does_not() -> None:
     cols = by_name(compare_frames(frame(500), frame(500, shift=1.0)))
     assert cols["income"].test == "ks"
     assert cols["income"].drifted
-    assert cols["income"].p_value < 1e-6
+    p_value = cols["income"].p_value
+    assert p_value is not None
+    assert p_value < 1e-6
     assert cols["income"].threshold == 0.05
     assert cols["age"].test == "ks"
     assert not cols["age"].drifted
@@ -45,6 +54,7 @@ def test_small_data_changed_category_shares_drift_by_chi_squared() -> None:
     assert city.type == "categorical"
     assert city.test == "chisquare"
     assert city.drifted
+    assert city.statistic is not None
     assert city.statistic > 30
     same = compare_frames(frame(800), frame(600))
     assert not by_name(same)["city"].drifted
@@ -129,6 +139,7 @@ def test_untested_columns_are_listed_and_left_out_of_the_share() -> None:
     assert user.type == "text"
     assert user.test is None
     assert not user.drifted
+    assert user.note is not None
     assert "not tested" in user.note
     assert len(table.tested) == 4
 
@@ -143,6 +154,7 @@ def test_missing_values_and_infinities_are_dropped() -> None:
     assert not col.drifted
     empty = by_name(compare_frames(ref, pd.DataFrame({"x": [np.nan] * 5})))["x"]
     assert empty.test is None
+    assert empty.note is not None
     assert "no values" in empty.note
 
 
@@ -208,11 +220,13 @@ def test_histograms_for_drifted_columns() -> None:
     table = compare_frames(frame(500), frame(500, shift=1.0), histograms=True)
     cols = by_name(table)
     income = cols["income"].histogram
+    assert income is not None
     assert income["kind"] == "bins"
     assert len(income["edges"]) == 21
     assert sum(income["reference"]) == pytest.approx(1.0)
     assert cols["age"].histogram is None  # not drifted
     churned = cols["churned"].histogram
+    assert churned is not None
     assert churned["kind"] == "categories"
     assert set(churned["categories"]) == {"no", "yes"}
 

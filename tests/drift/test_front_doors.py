@@ -103,7 +103,7 @@ def test_magic_shows_a_histogram_per_drifted_column(kernel: Kernel, project: Pat
     kernel.ok('%mlver snapshot -m "before" --data data/train.csv')
     write(project / "data" / "train.csv", 400, shift=1.0)
     out = kernel.ok("%mlver drift HEAD")  # the recorded copy against the file on disk
-    result = out["results"][-1]  # type: ignore[index]
+    result = out["results"][-1]
     assert "data/train.csv: DRIFT" in result["text/plain"]
     page = result["text/html"]
     assert page.count('class="mlver-histogram"') == 2  # x and city drifted, y did not

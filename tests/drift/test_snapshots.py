@@ -18,7 +18,7 @@ rng = np.random.default_rng(11)
 
 
 def table(n: int, shift: float = 0.0) -> pd.DataFrame:
-    return pd.DataFrame(
+    frame: pd.DataFrame = pd.DataFrame(
         {
             "income": rng.normal(50 + 10 * shift, 10, n),
             "age": rng.normal(40, 12, n),
@@ -27,6 +27,7 @@ def table(n: int, shift: float = 0.0) -> pd.DataFrame:
             ),
         }
     )
+    return frame
 
 
 @pytest.fixture

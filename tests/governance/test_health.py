@@ -3,7 +3,7 @@ data freshness, and the recommendation they lead to."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,21 +17,23 @@ from jupyter_mlver.core.governance import (
     RETRAIN,
     ROLL_BACK,
     DeploymentLive,
+    ModelHealth,
     VersionLive,
     governance,
     model_health,
     rules_from_config,
 )
+from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.store.store import Store
-from tests.governance.conftest import Clock, register, stamp
+from tests.governance.conftest import Clock, register
 
 FALLING = [0.91, 0.9, 0.88, 0.86, 0.83]
 
 
-def _row(store: Store, name: str, **kw: object):  # type: ignore[no-untyped-def]
-    (row,) = governance(store, names=[name], **kw).models  # type: ignore[arg-type]
+def _row(store: Store, name: str, now: datetime | None = None) -> ModelHealth:
+    (row,) = governance(store, names=[name], now=now).models
     return row
 
 
@@ -338,7 +340,7 @@ def test_live_figures_give_drift_and_canary_verdicts(gstore: Store, clock: Clock
     deployments = {"churn": [_deployment(2, s=_live(2, "stable", drift_share=0.6))]}
     rules = rules_from_config(gstore.config())
 
-    def row():  # type: ignore[no-untyped-def]
+    def row() -> ModelHealth:
         return model_health(gstore, "churn", rules, clock.moment, lambda n: deployments[n])
 
     assert row().drift_share == 0.6

@@ -12,6 +12,7 @@ from jupyter_mlver.core import records
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.images import BuildOptions, build_image, verify_image
 from jupyter_mlver.core.images.lock import load_lock
+from jupyter_mlver.core.images.progress import ProgressEvent
 from jupyter_mlver.views.images import text
 
 from .conftest import Session
@@ -178,7 +179,7 @@ def test_a_code_only_change_rebuilds_only_the_code_layers(
                 store, built.environment, "v2", built.project / "analysis.ipynb"
             )
             assert snapshot["environment"] == built.snapshot["environment"]
-            events: list = []
+            events: list[ProgressEvent] = []
             result = build_image(
                 store,
                 BuildOptions(ref=snapshot["id"], base=base_image, prefix=prefix),

@@ -32,7 +32,8 @@ def rows() -> pd.DataFrame:
 
 
 def as_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return json.loads(frame.to_json(orient="records"))
+    loaded: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
+    return loaded
 
 
 def test_tags_labels_user_and_entrypoint(

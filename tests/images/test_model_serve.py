@@ -178,7 +178,7 @@ def test_the_magics_build_serve_and_stop(
     try:
         kernel.ok(f"get_ipython().config.Mlver.image_prefix = {prefix!r}")
         kernel.ok("%load_ext jupyter_mlver")
-        built = kernel.ok(f"%mlver model build churn@production --base {base_image}")
+        built = kernel.ok(f"%mlver model build churn@production --base {base_image} --env snapshot")
         text = built["results"][-1]["text/plain"]
         assert f"reused {prefix}churn:1 (" in text
         port = free_port()

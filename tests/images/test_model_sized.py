@@ -88,3 +88,25 @@ def test_the_next_version_shares_every_layer_but_the_models(
     assert two is not None
     assert one.layers[:-1] == two.layers[:-1]
     assert one.layers[-1] != two.layers[-1]
+
+
+def test_without_the_snapshots_interpreter_the_flavour_decides(model_sized: ServingImage) -> None:
+    """On another machine (the kernel's venv gone) nothing can be loaded to see what the
+    model imports: the flavour's packages and their dependencies, said in a note."""
+    from jupyter_mlver.core.engine.target import Target
+    from jupyter_mlver.core.images.model_deps import find_packages
+    from jupyter_mlver.core.models import registry
+
+    with model_sized.churn.store() as store:
+        model = registry.resolve(store, "churn:1")
+        environment = store.get(model_sized.churn.snapshot["environment"])
+        gone = {**environment, "python": {**environment["python"], "executable": "/nonexistent"}}
+        here = find_packages(store, model, environment, Target("3.11.7", "x86_64", "2.36", True))
+        elsewhere = find_packages(store, model, gone, Target("3.11.7", "x86_64", "2.36", True))
+    assert here.loaded is not None
+    assert {"scikit-learn", "numpy"} <= set(here.loaded)
+    assert here.note is None
+    assert elsewhere.loaded is None
+    assert elsewhere.flavor == ["scikit-learn", "joblib"]
+    assert elsewhere.table == ["pandas"]
+    assert "not on this machine" in (elsewhere.note or "")

@@ -13,6 +13,7 @@ from jupyter_mlver.core.images import BuildOptions, build_image
 from jupyter_mlver.core.images.context import export_code
 from jupyter_mlver.core.images.naming import repository_name, tag_names
 from jupyter_mlver.core.images.source import resolve_source
+from jupyter_mlver.core.records import Record
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
 from tests.support import git
@@ -70,7 +71,7 @@ def test_the_code_of_a_commit_with_no_files_is_an_empty_directory(tmp_path: Path
         "-m", "nothing yet")  # fmt: skip
     commit = git(project, "rev-parse", "HEAD").strip()
     with Store.open(project, create=True) as store:
-        snapshot = {"git": {"root": ".", "commit": commit, "diff": None, "untracked": []}}
+        snapshot: Record = {"git": {"root": ".", "commit": commit, "diff": None, "untracked": []}}
         mtime, problems = export_code(store, snapshot, tmp_path / "code")
     assert (mtime, problems) == (0, [])
     assert list((tmp_path / "code").iterdir()) == []

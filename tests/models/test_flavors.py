@@ -98,7 +98,9 @@ def test_lightgbm_native_format(tmp_path: Path) -> None:
     save_model(model.booster_, tmp_path / "b")
     assert _manifest(tmp_path / "b")["files"] == ["model.txt"]
     booster: Any = load_model(tmp_path / "b")
-    np.testing.assert_allclose(booster.predict(X), model.booster_.predict(X))
+    expected = model.booster_.predict(X)
+    assert isinstance(expected, np.ndarray)
+    np.testing.assert_allclose(booster.predict(X), expected)
 
 
 def test_torch_module_and_torchscript(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ X, Y = make_classification(n_samples=80, n_features=4, random_state=1)
 
 
 def _schema(kind: str) -> dict[str, Any]:
-    text = resources.files("jupyter_mlver").joinpath("schemas", f"{kind}.json").read_text()
+    text = (resources.files("jupyter_mlver") / "schemas" / f"{kind}.json").read_text()
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

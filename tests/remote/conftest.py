@@ -153,8 +153,8 @@ def make_target(kind: str, tmp_path: Path, endpoint: str) -> Target:
         return Target("s3", f"s3://{root}", {"endpoint_url": endpoint}, fs, root)
     from fsspec.implementations.local import LocalFileSystem
 
-    root = tmp_path / f"remote-{uuid.uuid4().hex[:8]}"
-    return Target("local", str(root), {}, LocalFileSystem(), root.as_posix())
+    where = tmp_path / f"remote-{uuid.uuid4().hex[:8]}"
+    return Target("local", str(where), {}, LocalFileSystem(), where.as_posix())
 
 
 @pytest.fixture(params=["s3", "local"])

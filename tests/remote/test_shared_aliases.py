@@ -107,7 +107,7 @@ def test_concurrent_moves_of_any_alias_both_kept_the_later_holds(
 
 def test_the_merge_order_is_time_then_author_then_id() -> None:
     same = "2026-12-06T10:00:00.000Z"
-    events = [
+    events: list[dict[str, Any]] = [
         {"id": "c" * 64, "created": same, "author": {"name": "bob", "email": "b@x"}},
         {"id": "b" * 64, "created": same, "author": {"name": "alice", "email": "a@x"}},
         {"id": "a" * 64, "created": "2026-12-06T10:00:00.001Z", "author": {"name": "al"}},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import nbformat
@@ -115,8 +116,8 @@ def test_the_engine_is_papermill_where_installed_else_nbclient(
     assert check_options(notebook, RunOptions())[0] == "papermill"
     real = importlib.util.find_spec
 
-    def without_papermill(name: str, *rest: object) -> object:
-        return None if name == "papermill" else real(name, *rest)  # type: ignore[arg-type]
+    def without_papermill(name: str, package: str | None = None) -> ModuleSpec | None:
+        return None if name == "papermill" else real(name, package)
 
     monkeypatch.setattr(importlib.util, "find_spec", without_papermill)
     assert check_options(notebook, RunOptions())[0] == "nbclient"

@@ -11,7 +11,15 @@ from typing import Any
 import nbformat
 import pytest
 
-from jupyter_mlver.core.runs.sweep import FAILED, OK, RunEvent, RunOptions, run_notebook
+from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.runs.sweep import (
+    FAILED,
+    OK,
+    RunEvent,
+    RunOptions,
+    RunResult,
+    run_notebook,
+)
 from jupyter_mlver.core.store.store import Store
 from jupyter_mlver.notebook.executor import execute_run
 from tests.test_records import validate
@@ -46,6 +54,12 @@ def snapshots(store: Store) -> list[dict[str, Any]]:
     return out
 
 
+def record_of(store: Store, run: RunResult) -> Record:
+    """The snapshot a run took (every run here takes one)."""
+    assert run.snapshot is not None
+    return store.get(run.snapshot)
+
+
 @pytest.mark.parametrize("engine", ["papermill", "nbclient"])
 def test_a_2x2_sweep_gives_four_snapshots_two_kernels_at_a_time(
     project: Path, store: Store, engine: str
@@ -69,7 +83,7 @@ def test_a_2x2_sweep_gives_four_snapshots_two_kernels_at_a_time(
     records = {r["id"]: r for r in snapshots(store)}
     assert len(records) == 4
     for run in result.runs:
-        record = records[run.snapshot]  # type: ignore[index]
+        record = records[run.snapshot]
         assert record["params"] == run.params
         assert run.params["seed"] == 7
         assert record["metrics"]["score"] == pytest.approx(run.params["lr"] * run.params["depth"])
@@ -123,7 +137,7 @@ def test_a_failing_point_is_recorded_as_failed_and_the_others_complete(
     assert failed.error is not None
     assert failed.error["error"] == "AssertionError: depth 2 diverged"
     assert failed.error["cell"] == 4  # the injected cell counts: parameters, injected, ...
-    record = store.get(failed.snapshot)  # type: ignore[arg-type]
+    record = record_of(store, failed)
     assert record["run"]["status"] == FAILED
     assert record["run"]["cell"] == 4
     assert record["run"]["error"] == "AssertionError: depth 2 diverged"
@@ -131,7 +145,7 @@ def test_a_failing_point_is_recorded_as_failed_and_the_others_complete(
     assert "failed" in record["message"]
     assert record["metrics"] == {}
     for run in (result.runs[0], result.runs[2]):
-        assert store.get(run.snapshot)["metrics"] == {"acc": run.params["depth"] / 10}  # type: ignore[arg-type]
+        assert record_of(store, run)["metrics"] == {"acc": run.params["depth"] / 10}
     assert [r.index for r in result.ranked()] == [3, 1, 2]
 
 
@@ -151,13 +165,13 @@ def test_a_notebooks_own_snapshot_is_the_runs_and_a_dead_kernel_is_still_recorde
 
     first, second = result.runs
     assert first.status == OK
-    assert store.get(first.snapshot)["message"] == "own 1"  # type: ignore[arg-type]
+    assert record_of(store, first)["message"] == "own 1"
     assert second.status == FAILED
     assert second.error is not None
     assert "DeadKernelError" in second.error["error"]
     # the notebook's own snapshot, then the failure recorded without the kernel
     assert len(snapshots(store)) == 3
-    dead = store.get(second.snapshot)  # type: ignore[arg-type]
+    dead = record_of(store, second)
     assert dead["run"]["status"] == FAILED
     assert dead["parent"] is not None
     assert store.get(dead["parent"])["message"] == "own 2"
@@ -177,7 +191,7 @@ def test_a_cell_past_the_timeout_fails_its_run_in_a_kernel_that_lives_on(
     assert run.error is not None
     assert run.error["cell"] == 3
     assert run.seconds < 50
-    record = store.get(run.snapshot)  # type: ignore[arg-type]
+    record = record_of(store, run)
     assert record["run"]["status"] == FAILED
     # taken in the interrupted kernel: what the notebook logged before is there
     assert record["metrics"] == {"seen": 1}

@@ -35,7 +35,8 @@ def notebook_bytes(lr: float, extra_cell: str | None = None) -> bytes:
     ]
     if extra_cell:
         nb.cells.append(nbformat.v4.new_markdown_cell(extra_cell))
-    return nbformat.writes(nb).encode()
+    text: str = nbformat.writes(nb)
+    return text.encode()
 
 
 def snap(store: Store, nb_path: Path | None, message: str, lr: float, **kw: Any) -> str:
@@ -81,16 +82,20 @@ def project(seeded_project: dict[str, Any], jp_root_dir: Path) -> dict[str, Any]
     return {**seeded_project, "root": jp_root_dir}
 
 
-@pytest.fixture
+# Overrides the plugin's fixture of that name, imported above (pytest's way: a redefinition).
+@pytest.fixture  # type: ignore[no-redef]
 def jp_server_config() -> Config:
     return Config({"ServerApp": {"jpserver_extensions": {"jupyter_mlver": True}}})
 
 
 Fetch = Callable[..., Awaitable[HTTPResponse]]
+#: ``api``: a request's decoded JSON body; ``api_error``: a failing request's status and body.
+Api = Callable[..., Awaitable[Any]]
+ApiError = Callable[..., Awaitable[tuple[int, dict[str, Any]]]]
 
 
 @pytest.fixture
-def api(jp_fetch: Fetch) -> Callable[..., Awaitable[Any]]:
+def api(jp_fetch: Fetch) -> Api:
     """``await api("snapshots", params={...})`` -> the decoded JSON body (raises on errors)."""
 
     async def call(*parts: str, method: str = "GET", body: Any = None, **kw: Any) -> Any:
@@ -103,7 +108,7 @@ def api(jp_fetch: Fetch) -> Callable[..., Awaitable[Any]]:
 
 
 @pytest.fixture
-def api_error(jp_fetch: Fetch) -> Callable[..., Awaitable[tuple[int, dict[str, Any]]]]:
+def api_error(jp_fetch: Fetch) -> ApiError:
     """``status, body = await api_error(...)`` for a request that must fail."""
 
     async def call(*parts: str, method: str = "GET", body: Any = None, **kw: Any) -> Any:

@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 from jupyter_server.utils import url_path_join
-from tornado.httpclient import HTTPClientError
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
 from jupyter_mlver.core.store.store import Store
 
-from .conftest import NAMESPACE, snap
+from .conftest import NAMESPACE, Api, ApiError, Fetch, snap
 
 
-async def test_list_is_newest_first_with_total_and_summaries(project, api):
+async def test_list_is_newest_first_with_total_and_summaries(
+    project: dict[str, Any], api: Api
+) -> None:
     ids = project["ids"]
     page = await api("snapshots")
     assert page["total"] == 4
@@ -32,7 +34,7 @@ async def test_list_is_newest_first_with_total_and_summaries(project, api):
     assert page["generation"] > 0
 
 
-async def test_list_of_one_notebook_and_all(project, api):
+async def test_list_of_one_notebook_and_all(project: dict[str, Any], api: Api) -> None:
     ids = project["ids"]
     page = await api("snapshots", params={"notebook": "nb/a.ipynb"})
     assert [s["id"] for s in page["snapshots"]] == [ids["a2"], ids["a1"]]
@@ -41,7 +43,7 @@ async def test_list_of_one_notebook_and_all(project, api):
     assert everything["total"] == 4
 
 
-async def test_list_filters_by_text_and_tag(project, api):
+async def test_list_filters_by_text_and_tag(project: dict[str, Any], api: Api) -> None:
     ids = project["ids"]
     by_text = await api("snapshots", params={"q": "OTHER"})
     assert [s["id"] for s in by_text["snapshots"]] == [ids["b1"]]
@@ -50,7 +52,7 @@ async def test_list_filters_by_text_and_tag(project, api):
     assert (await api("snapshots", params={"tag": "nope"}))["total"] == 0
 
 
-async def test_list_pages_and_cheap_poll(project, api):
+async def test_list_pages_and_cheap_poll(project: dict[str, Any], api: Api) -> None:
     ids = project["ids"]
     page = await api("snapshots", params={"limit": "2", "offset": "1"})
     assert [s["id"] for s in page["snapshots"]] == [ids["a2"], ids["b1"]]
@@ -61,7 +63,7 @@ async def test_list_pages_and_cheap_poll(project, api):
     assert (poll["total"], poll["latest"]) == (4, ids["cli"])
 
 
-async def test_poll_sees_a_new_snapshot_and_a_new_tag(project, api):
+async def test_poll_sees_a_new_snapshot_and_a_new_tag(project: dict[str, Any], api: Api) -> None:
     before = await api("snapshots", params={"limit": "0", "notebook": "nb/a.ipynb"})
     with Store(project["root"] / ".mlver") as store:
         new_id = snap(store, project["root"] / "nb" / "a.ipynb", "third", 0.3)
@@ -78,7 +80,9 @@ async def test_poll_sees_a_new_snapshot_and_a_new_tag(project, api):
     "params",
     [{"limit": "abc"}, {"limit": "-1"}, {"limit": "100000"}, {"offset": "-3"}, {"offset": "x"}],
 )
-async def test_list_bad_parameters_are_400(project, api_error, params):
+async def test_list_bad_parameters_are_400(
+    project: dict[str, Any], api_error: ApiError, params: dict[str, str]
+) -> None:
     status, body = await api_error("snapshots", params=params)
     assert status == 400
     assert body["code"] == "invalid_input"
@@ -86,13 +90,17 @@ async def test_list_bad_parameters_are_400(project, api_error, params):
 
 
 @pytest.mark.parametrize("path", ["../outside.ipynb", "/etc/passwd", "nb/../../x.ipynb", "~/x"])
-async def test_paths_outside_the_root_are_refused(project, api_error, path):
+async def test_paths_outside_the_root_are_refused(
+    project: dict[str, Any], api_error: ApiError, path: str
+) -> None:
     status, body = await api_error("snapshots", params={"notebook": path})
     assert status == 403
     assert body["code"] == "forbidden"
 
 
-async def test_a_symlink_out_of_the_root_is_refused(project, api_error, tmp_path):
+async def test_a_symlink_out_of_the_root_is_refused(
+    project: dict[str, Any], api_error: ApiError, tmp_path: Path
+) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (project["root"] / "link").symlink_to(outside, target_is_directory=True)
@@ -100,7 +108,7 @@ async def test_a_symlink_out_of_the_root_is_refused(project, api_error, tmp_path
     assert status == 403
 
 
-async def test_requests_without_a_token_are_403(project, jp_fetch):
+async def test_requests_without_a_token_are_403(project: dict[str, Any], jp_fetch: Fetch) -> None:
     for method, parts, body in [
         ("GET", ("snapshots",), None),
         ("GET", ("snapshots", "HEAD"), None),
@@ -118,7 +126,9 @@ async def test_requests_without_a_token_are_403(project, jp_fetch):
         assert store.index.tag_target("x") is None
 
 
-async def test_no_store_yet_lists_nothing_and_show_is_404(jp_root_dir, api, api_error):
+async def test_no_store_yet_lists_nothing_and_show_is_404(
+    jp_root_dir: Path, api: Api, api_error: ApiError
+) -> None:
     page = await api("snapshots")
     assert (page["total"], page["snapshots"], page["latest"]) == (0, [], None)
     assert page["store"] == str(jp_root_dir / ".mlver")
@@ -128,7 +138,7 @@ async def test_no_store_yet_lists_nothing_and_show_is_404(jp_root_dir, api, api_
     assert not (jp_root_dir / ".mlver").exists()  # reading never creates a store
 
 
-async def test_show_a_snapshot_with_environment_and_tags(project, api):
+async def test_show_a_snapshot_with_environment_and_tags(project: dict[str, Any], api: Api) -> None:
     ids = project["ids"]
     shown = await api(f"snapshots/{ids['a2'][:10]}")
     assert shown["record"]["id"] == ids["a2"]
@@ -142,7 +152,7 @@ async def test_show_a_snapshot_with_environment_and_tags(project, api):
     assert by_tag["record"]["id"] == ids["a2"]
 
 
-async def test_head_follows_the_notebook(project, api):
+async def test_head_follows_the_notebook(project: dict[str, Any], api: Api) -> None:
     ids = project["ids"]
     assert (await api("snapshots/HEAD"))["record"]["id"] == ids["cli"]
     of_a = await api("snapshots/HEAD", params={"notebook": "nb/a.ipynb"})
@@ -160,13 +170,15 @@ async def test_head_follows_the_notebook(project, api):
         ("HEAD~9", 404, "record_not_found"),
     ],
 )
-async def test_show_errors(project, api_error, ref, status, code):
+async def test_show_errors(
+    project: dict[str, Any], api_error: ApiError, ref: str, status: int, code: str | None
+) -> None:
     got, body = await api_error(f"snapshots/{ref}")
     assert (got, body["code"]) == (status, code)
     assert body["message"]
 
 
-async def test_stored_notebook(project, api, api_error):
+async def test_stored_notebook(project: dict[str, Any], api: Api, api_error: ApiError) -> None:
     nb = await api(f"notebooks/{project['notebook_hash']}")
     assert nb["nbformat"] == 4
     assert "".join(nb["cells"][0]["source"]) == "lr = 0.1"
@@ -178,7 +190,7 @@ async def test_stored_notebook(project, api, api_error):
     assert "not a notebook" in body["message"]
 
 
-async def test_add_a_tag(project, api, api_error):
+async def test_add_a_tag(project: dict[str, Any], api: Api, api_error: ApiError) -> None:
     ids = project["ids"]
     added = await api(f"snapshots/{ids['a1'][:8]}/tags", method="POST", body={"name": "v1.0"})
     assert added == {"name": "v1.0", "snapshot": ids["a1"], "tags": ["v1.0"]}
@@ -203,18 +215,20 @@ async def test_add_a_tag(project, api, api_error):
         ("[1, 2]", 400),
     ],
 )
-async def test_tag_bad_requests(project, api_error, body, status):
+async def test_tag_bad_requests(
+    project: dict[str, Any], api_error: ApiError, body: object, status: int
+) -> None:
     got, reply = await api_error("snapshots/HEAD/tags", method="POST", body=body)
     assert got == status
     assert reply["code"] == "invalid_input"
 
 
-async def test_tag_unknown_snapshot_is_404(project, api_error):
+async def test_tag_unknown_snapshot_is_404(project: dict[str, Any], api_error: ApiError) -> None:
     status, _ = await api_error("snapshots/deadbeef/tags", method="POST", body={"name": "x"})
     assert status == 404
 
 
-async def test_diff_parameters(project, api_error):
+async def test_diff_parameters(project: dict[str, Any], api_error: ApiError) -> None:
     assert (await api_error("diff", params={"a": "HEAD"}))[0] == 400
     status, body = await api_error("diff", params={"a": "HEAD", "b": "ffffffff"})
     assert (status, body["code"]) == (404, "record_not_found")
@@ -222,7 +236,7 @@ async def test_diff_parameters(project, api_error):
     assert status == 403
 
 
-async def test_diff_of_two_snapshots(project, api):
+async def test_diff_of_two_snapshots(project: dict[str, Any], api: Api) -> None:
     ids = project["ids"]
     diff = await api("diff", params={"a": ids["a1"], "b": "best"})
     assert diff["schema"] == "mlver.diff/1"
@@ -233,7 +247,7 @@ async def test_diff_of_two_snapshots(project, api):
     assert epochs["status"] == "unchanged"
 
 
-async def test_images_bad_requests(project, api_error):
+async def test_images_bad_requests(project: dict[str, Any], api_error: ApiError) -> None:
     assert (await api_error("images", method="POST", body={}))[0] == 400
     assert (await api_error("images", method="POST", body={"snapshot": 3}))[0] == 400
     body = {"snapshot": "HEAD", "no_cache": "yes"}
@@ -243,13 +257,13 @@ async def test_images_bad_requests(project, api_error):
     assert reply["code"] in ("record_not_found", "not_implemented")
 
 
-async def test_unknown_job_is_404(project, api, api_error):
+async def test_unknown_job_is_404(project: dict[str, Any], api: Api, api_error: ApiError) -> None:
     status, body = await api_error("jobs/0123")
     assert (status, body["code"]) == (404, "record_not_found")
     assert (await api("jobs"))["jobs"] == []
 
 
-async def test_info(project, api):
+async def test_info(project: dict[str, Any], api: Api) -> None:
     info = await api("info")
     assert info["store"] == str(project["root"] / ".mlver")
     assert info["store_exists"] is True
@@ -274,7 +288,9 @@ async def test_the_server_resolves_the_store_like_the_kernel(
     assert shown["notebook_path"] == "q.ipynb"
 
 
-async def test_routes_live_under_the_base_url(project, http_server_client, jp_auth_header):
+async def test_routes_live_under_the_base_url(
+    project: dict[str, Any], http_server_client: AsyncHTTPClient, jp_auth_header: dict[str, str]
+) -> None:
     """pytest-jupyter serves under /a%40b/: the API is there and not at the bare path."""
     with pytest.raises(HTTPClientError) as info:
         await http_server_client.fetch(f"/{NAMESPACE}/snapshots", headers=jp_auth_header)
@@ -285,7 +301,7 @@ async def test_routes_live_under_the_base_url(project, http_server_client, jp_au
     assert json.loads(response.body)["total"] == 4
 
 
-def test_extension_points_are_declared():
+def test_extension_points_are_declared() -> None:
     import jupyter_mlver
 
     assert jupyter_mlver._jupyter_server_extension_points() == [{"module": "jupyter_mlver.server"}]
@@ -294,7 +310,7 @@ def test_extension_points_are_declared():
     assert os.path.basename(labext["src"]) == "labextension"
 
 
-def test_openapi_describes_every_route():
+def test_openapi_describes_every_route() -> None:
     import re
 
     import yaml
@@ -313,7 +329,7 @@ def test_openapi_describes_every_route():
     assert len(served) == 19
 
 
-async def test_pushed_state_per_record(project, api, tmp_path):
+async def test_pushed_state_per_record(project: dict[str, Any], api: Api, tmp_path: Path) -> None:
     from jupyter_mlver.core import remote
 
     ids = project["ids"]
@@ -337,7 +353,7 @@ async def test_pushed_state_per_record(project, api, tmp_path):
     ]
 
 
-async def test_files_of_a_directory_come_in_pages(project, api):
+async def test_files_of_a_directory_come_in_pages(project: dict[str, Any], api: Api) -> None:
     """A directory is one tree in the record; the files endpoint pages through it."""
     root = project["root"]
     (root / "big" / "sub").mkdir(parents=True)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
 
-from .conftest import snap
+from .conftest import Api, ApiError, snap
 
 
-async def test_experiments_are_table_rows_with_param_and_metric_columns(project, api):
+async def test_experiments_are_table_rows_with_param_and_metric_columns(
+    project: dict[str, Any], api: Api
+) -> None:
     with Store(project["root"] / ".mlver") as store:
         series = take_snapshot(
             store, SnapshotOptions(message="curve", metrics={"loss": [0.9, 0.5, 0.3]})
@@ -34,7 +39,7 @@ async def test_experiments_are_table_rows_with_param_and_metric_columns(project,
     assert page["generation"] > 0
 
 
-async def test_experiments_scope_filter_and_paging(project, api):
+async def test_experiments_scope_filter_and_paging(project: dict[str, Any], api: Api) -> None:
     mine = await api("experiments", params={"notebook": "nb/a.ipynb"})
     assert [r["message"] for r in mine["experiments"]] == ["higher lr", "baseline"]
     everything = await api("experiments", params={"notebook": "nb/a.ipynb", "all": "1"})
@@ -46,13 +51,15 @@ async def test_experiments_scope_filter_and_paging(project, api):
     assert page["total"] == 4
 
 
-async def test_experiments_without_a_store_is_empty(api, jp_root_dir):
+async def test_experiments_without_a_store_is_empty(api: Api, jp_root_dir: Path) -> None:
     page = await api("experiments")
     assert page["experiments"] == []
     assert page["total"] == 0
 
 
-async def test_drift_of_the_changed_tables_between_two_snapshots(project, api, api_error):
+async def test_drift_of_the_changed_tables_between_two_snapshots(
+    project: dict[str, Any], api: Api, api_error: ApiError
+) -> None:
     root = project["root"]
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({"x": rng.normal(0, 1, 400), "k": rng.choice(["a", "b", "c"], 400)})

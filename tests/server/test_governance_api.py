@@ -15,7 +15,7 @@ from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
-from tests.server.conftest import NAMESPACE
+from tests.server.conftest import NAMESPACE, Api, ApiError, Fetch
 
 
 def _version(store: Store, root: Path, name: str, auc: float, **kw: Any) -> None:
@@ -41,14 +41,14 @@ def models(project: dict[str, Any]) -> dict[str, Any]:
     return project
 
 
-async def test_no_store_is_an_empty_table(api, jp_root_dir):
+async def test_no_store_is_an_empty_table(api: Api, jp_root_dir: Path) -> None:
     table = await api("governance")
     assert table["models"] == []
     assert table["generation"] == 0
     assert table["rules"]["max_drift_share"] == 0.5
 
 
-async def test_one_row_per_model_with_its_recommendation(models, api):
+async def test_one_row_per_model_with_its_recommendation(models: dict[str, Any], api: Api) -> None:
     table = await api("governance")
     assert [m["name"] for m in table["models"]] == ["churn", "wine"]
     churn, wine = table["models"]
@@ -81,7 +81,7 @@ async def test_one_row_per_model_with_its_recommendation(models, api):
     assert [m["name"] for m in only["models"]] == ["wine"]
 
 
-async def test_the_rules_come_from_the_stores_config(models, api):
+async def test_the_rules_come_from_the_stores_config(models: dict[str, Any], api: Api) -> None:
     config = models["root"] / ".mlver" / "config.toml"
     config.write_text(config.read_text() + "\n[governance]\ntrend_tolerance = 0.05\n")
     table = await api("governance")
@@ -89,7 +89,9 @@ async def test_the_rules_come_from_the_stores_config(models, api):
     assert [m["recommendation"]["action"] for m in table["models"]] == ["ok", "ok"]
 
 
-async def test_errors_are_one_line(models, api_error, jp_fetch):
+async def test_errors_are_one_line(
+    models: dict[str, Any], api_error: ApiError, jp_fetch: Fetch
+) -> None:
     status, body = await api_error("governance", params={"name": "nope"})
     assert status == 404
     assert body["message"] == "no model named 'nope'"

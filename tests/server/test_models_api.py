@@ -14,7 +14,7 @@ from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.store.store import Store
-from tests.server.conftest import NAMESPACE
+from tests.server.conftest import NAMESPACE, Api, ApiError, Fetch
 
 
 def _register(root: Path, ids: dict[str, str]) -> None:
@@ -39,11 +39,11 @@ def models(project: dict[str, Any]) -> dict[str, Any]:
     return project
 
 
-async def test_no_models_yet(project, api, jp_root_dir):
+async def test_no_models_yet(project: dict[str, Any], api: Api, jp_root_dir: Path) -> None:
     assert (await api("models"))["models"] == []
 
 
-async def test_list_and_show_models(models, api):
+async def test_list_and_show_models(models: dict[str, Any], api: Api) -> None:
     listed = await api("models")
     assert listed["models"] == [
         {"name": "churn", "latest": 3, "versions": 3, "aliases": {"production": 2}}
@@ -68,7 +68,9 @@ async def test_list_and_show_models(models, api):
     assert by_version["schema"] == "mlver.model/1"
 
 
-async def test_move_alias_guarded_forced_and_rolled_back(models, api, api_error):
+async def test_move_alias_guarded_forced_and_rolled_back(
+    models: dict[str, Any], api: Api, api_error: ApiError
+) -> None:
     status, body = await api_error(
         "models", "churn:1", "aliases", method="POST", body={"alias": "production"}
     )
@@ -114,7 +116,15 @@ async def test_move_alias_guarded_forced_and_rolled_back(models, api, api_error)
         (("models", "Bad!", "versions"), "GET", None, 400, "invalid_input"),
     ],
 )
-async def test_errors_are_one_json_line(models, api_error, parts, method, body, status, code):
+async def test_errors_are_one_json_line(
+    models: dict[str, Any],
+    api_error: ApiError,
+    parts: tuple[str, ...],
+    method: str,
+    body: object,
+    status: int,
+    code: str | None,
+) -> None:
     before = _store_records(models["root"])
     got, payload = await api_error(*parts, method=method, body=body)
     assert got == status
@@ -124,7 +134,7 @@ async def test_errors_are_one_json_line(models, api_error, parts, method, body, 
     assert _store_records(models["root"]) == before
 
 
-async def test_versions_of_a_model(models, api):
+async def test_versions_of_a_model(models: dict[str, Any], api: Api) -> None:
     listed = await api("models", "churn", "versions")
     assert listed["name"] == "churn"
     assert [(v["number"], v["version"], v["published"]) for v in listed["versions"]] == [
@@ -144,7 +154,7 @@ async def test_versions_of_a_model(models, api):
     assert len(listed["versions"]) == (await api("models"))["models"][0]["versions"]
 
 
-async def test_writes_need_a_token(models, jp_fetch):
+async def test_writes_need_a_token(models: dict[str, Any], jp_fetch: Fetch) -> None:
     before = _store_records(models["root"])
     for parts in (("models", "churn:3", "aliases"), ("models", "churn@production", "rollback")):
         with pytest.raises(HTTPClientError) as info:
@@ -167,7 +177,7 @@ def _store_records(root: Path) -> list[str]:
         return sorted(store.index.record_ids())
 
 
-async def test_a_versions_serving_images_are_listed(models, api):
+async def test_a_versions_serving_images_are_listed(models: dict[str, Any], api: Api) -> None:
     """What ``model build`` records (its real build is in tests/images): a serving image is
     the version's, shown by ``models/<ref>`` and ``models/<name>``, not a snapshot image."""
     with Store(models["root"] / ".mlver") as store:

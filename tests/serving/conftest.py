@@ -53,6 +53,6 @@ def client(served: served_model.ServedModel, sampler: Sampler) -> Iterator[TestC
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A frame's rows with plain Python values, as a client sends them in JSON."""
     return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
         for row in frame.to_dict(orient="records")
     ]

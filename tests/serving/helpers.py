@@ -30,7 +30,7 @@ SIGNATURE = {
 
 def training_frame(rows: int = 200, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame(
+    frame: pd.DataFrame = pd.DataFrame(
         {
             "age": rng.integers(18, 80, rows).astype("int64"),
             "income": rng.normal(50_000, 15_000, rows),
@@ -38,6 +38,7 @@ def training_frame(rows: int = 200, seed: int = 0) -> pd.DataFrame:
             "active": rng.random(rows) > 0.3,
         }
     )
+    return frame
 
 
 def fit_churn(frame: pd.DataFrame | None = None) -> Pipeline:

@@ -111,3 +111,16 @@ def test_a_pipeline_answers_the_same_batched_or_not(rows: int, churn: Any) -> No
         got = [f.result() for f in [pool.submit(batcher.predict, t) for t in tables]]
     for frame, answer in zip(frames, got, strict=True):
         assert answer.tolist() == churn.predict(frame).tolist()
+
+
+def test_many_large_requests_from_many_threads_all_get_their_answers() -> None:
+    """Requests are told apart by identity: comparing two of 1,000 rows compared their
+    arrays (and raised), which once left every later request waiting."""
+    model = Gated()
+    model.gate.set()
+    batcher = Batcher(served(model))
+    tables = [table(*range(i, i + 1000)) for i in range(40)]
+    with ThreadPoolExecutor(8) as pool:
+        answers = [f.result(60) for f in [pool.submit(batcher.predict, t) for t in tables]]
+    for i, answer in enumerate(answers):
+        assert answer.tolist() == [2.0 * v for v in range(i, i + 1000)]

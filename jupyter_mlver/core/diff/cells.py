@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import StoreError
@@ -18,7 +18,7 @@ def _source(cell: Mapping[str, Any]) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def summarize_outputs(outputs: list[Mapping[str, Any]]) -> str:
+def summarize_outputs(outputs: Sequence[Mapping[str, Any]]) -> str:
     """``"2 outputs: stream, execute_result(text/plain)"``; the MIME types tell which view
     a rich output had without carrying its payload."""
     if not outputs:

@@ -185,11 +185,7 @@ class DockerEngine(DockerServices):
         on_step: Callable[[int, int, str], None],
     ) -> str:
         """Build an untagged image from a tar context; its id, or ``BuildError``."""
-        log: list[str] = []
-        step: tuple[int, int, str] | None = None
-        step_lines: list[str] = []
-        image_id: str | None = None
-        pending = ""
+        reader = _BuildStream(on_line, on_step)
         try:
             stream: Iterable[dict[str, Any]] = self.api.build(
                 fileobj=context,
@@ -202,34 +198,7 @@ class DockerEngine(DockerServices):
                 decode=True,
             )
             for chunk in stream:
-                error = _stream_error(chunk)
-                if error:
-                    if pending.strip():
-                        log.append(pending)
-                        step_lines.append(pending)
-                    log.append(error)
-                    on_line(error)
-                    raise BuildError(error, "\n".join(log) + "\n", step, [*step_lines, error])
-                aux = chunk.get("aux") or {}
-                if aux.get("ID"):
-                    image_id = aux["ID"]
-                text = chunk.get("stream")
-                if not text:
-                    continue
-                # Chunks are not lines: keep a partial last line for the next chunk.
-                pending += text
-                *complete, pending = pending.split("\n")
-                for raw in complete:
-                    line = _ANSI.sub("", raw.rstrip("\r"))  # pip colours its errors
-                    log.append(line)
-                    on_line(line)
-                    match = _STEP.match(line)
-                    if match:
-                        step = (int(match.group(1)), int(match.group(2)), match.group(3))
-                        step_lines = []
-                        on_step(*step)
-                    elif line.strip():
-                        step_lines.append(line)
+                reader.feed(chunk)
         except BuildError:
             raise
         except Exception as e:
@@ -237,15 +206,18 @@ class DockerEngine(DockerServices):
                 f"the build stopped: the engine at {self.host} failed ({e})",
                 "check that the engine is running (docker info)",
             ) from None
+        image_id = reader.image_id or self._built_by_log(reader.log)
         if image_id is None:
-            for line in reversed(log):
-                if line.startswith("Successfully built "):
-                    found = self.image(line.split()[-1])
-                    image_id = found.id if found else None
-                    break
-        if image_id is None:
-            raise BuildError("the engine reported no image id", "\n".join(log))
+            raise BuildError("the engine reported no image id", "\n".join(reader.log))
         return image_id
+
+    def _built_by_log(self, log: list[str]) -> str | None:
+        """The legacy builder's "Successfully built <id>", where no aux ID came."""
+        for line in reversed(log):
+            if line.startswith("Successfully built "):
+                found = self.image(line.split()[-1])
+                return found.id if found else None
+        return None
 
     def tag(self, image_id: str, ref: str) -> None:
         repo, tag = split_ref(ref)
@@ -370,3 +342,51 @@ class DockerEngine(DockerServices):
                     on_line(line.rstrip("\r"))
         if pending:
             on_line(pending)
+
+
+class _BuildStream:
+    """The build API's chunks as lines (a chunk is not a line: a partial last line waits for
+    the next chunk), the step each line belongs to, the image id, and an error as
+    ``BuildError`` with the failing step's own lines."""
+
+    def __init__(self, on_line: LineCallback, on_step: Callable[[int, int, str], None]) -> None:
+        self.on_line = on_line
+        self.on_step = on_step
+        self.log: list[str] = []
+        self.step: tuple[int, int, str] | None = None
+        self.step_lines: list[str] = []
+        self.image_id: str | None = None
+        self.pending = ""
+
+    def feed(self, chunk: dict[str, Any]) -> None:
+        error = _stream_error(chunk)
+        if error:
+            self._fail(error)
+        aux = chunk.get("aux") or {}
+        if aux.get("ID"):
+            self.image_id = aux["ID"]
+        text = chunk.get("stream")
+        if text:
+            self.pending += text
+            *complete, self.pending = self.pending.split("\n")
+            for raw in complete:
+                self._line(_ANSI.sub("", raw.rstrip("\r")))  # pip colours its errors
+
+    def _line(self, line: str) -> None:
+        self.log.append(line)
+        self.on_line(line)
+        match = _STEP.match(line)
+        if match:
+            self.step = (int(match.group(1)), int(match.group(2)), match.group(3))
+            self.step_lines = []
+            self.on_step(*self.step)
+        elif line.strip():
+            self.step_lines.append(line)
+
+    def _fail(self, error: str) -> None:
+        if self.pending.strip():
+            self.log.append(self.pending)
+            self.step_lines.append(self.pending)
+        self.log.append(error)
+        self.on_line(error)
+        raise BuildError(error, "\n".join(self.log) + "\n", self.step, [*self.step_lines, error])

@@ -102,15 +102,13 @@ def cmd(spec: DockerfileSpec) -> list[str]:
     return ["python"]
 
 
-def render(spec: DockerfileSpec) -> str:
-    lines: list[str] = [f"# {h}" for h in spec.header]
+def _deps_stage(spec: DockerfileSpec) -> list[str]:
+    """The dependency layer, in a stage of its own."""
     tmp = _STAGE_TMP
-
-    # 1. The dependency layer, in a stage of its own.
     without_pip = " --without-pip" if spec.pip_wheel else ""
     # pip runs from its own wheel (a zip python can import from) when the lock has one.
     pip = f"{tmp}/wheels/{spec.pip_wheel}/pip" if spec.pip_wheel else "-m pip"
-    lines += [
+    lines = [
         f"FROM {spec.base} AS deps",
         _env_line(_PIP_ENV),
         f"RUN python3 -m venv{without_pip} {VENV}",
@@ -132,32 +130,54 @@ def render(spec: DockerfileSpec) -> str:
         installs.append(_pip_install(*_offline(f"{tmp}/wheels"), "-r", f"{tmp}/vendored.txt"))
     if installs:
         lines.append("RUN " + " \\\n && ".join(installs))
+    return lines
 
-    # 2. Local and editable packages, installed under their own root.
-    if spec.local:
-        lines += [
-            "",
-            "FROM deps AS local",
-            f"COPY {ctx.MLVER_DIR}/local.txt {tmp}/",
-            f"COPY {ctx.LOCAL_WHEELS_DIR}/ {tmp}/local-wheels/",
-            "RUN "
-            + _pip_install(
-                *_offline(f"{tmp}/local-wheels"), "--root", LOCAL_ROOT, "-r", f"{tmp}/local.txt"
-            ),
-        ]
 
-    # 3. What the venv seeded but the environment did not have.
-    venv_stage = "deps"
-    if spec.remove:
-        venv_stage = "venv"
-        lines += [
-            "",
-            "FROM deps AS venv",
-            f"RUN {VENV}/bin/python -m pip uninstall --yes {' '.join(spec.remove)}",
-        ]
+def _local_stage(spec: DockerfileSpec) -> list[str]:
+    """Local and editable packages, installed under their own root."""
+    if not spec.local:
+        return []
+    tmp = _STAGE_TMP
+    return [
+        "",
+        "FROM deps AS local",
+        f"COPY {ctx.MLVER_DIR}/local.txt {tmp}/",
+        f"COPY {ctx.LOCAL_WHEELS_DIR}/ {tmp}/local-wheels/",
+        "RUN "
+        + _pip_install(
+            *_offline(f"{tmp}/local-wheels"), "--root", LOCAL_ROOT, "-r", f"{tmp}/local.txt"
+        ),
+    ]
 
-    # 4. The image.
-    lines += [
+
+def _venv_stage(spec: DockerfileSpec) -> tuple[str, list[str]]:
+    """What the venv seeded but the environment did not have, removed: the stage the image
+    copies its venv from."""
+    if not spec.remove:
+        return "deps", []
+    return "venv", [
+        "",
+        "FROM deps AS venv",
+        f"RUN {VENV}/bin/python -m pip uninstall --yes {' '.join(spec.remove)}",
+    ]
+
+
+def _project_layers(spec: DockerfileSpec) -> list[str]:
+    """The small layers above the venv: code, notebook, records, extras (each may change)."""
+    lines = []
+    if spec.code:
+        lines.append(f"COPY --chown={UID}:{UID} {ctx.CODE_DIR}/ {PROJECT}/")
+    if spec.notebook:
+        lines.append(f"COPY --chown={UID}:{UID} {ctx.NOTEBOOK_DIR}/ {PROJECT}/")
+    if spec.records:
+        lines.append(f"COPY {ctx.RECORD_DIR}/ {RECORDS}/")
+    lines += [f"COPY --chown={UID}:{UID} {src}/ {dest.rstrip('/')}/" for src, dest in spec.layers]
+    return lines
+
+
+def _image(spec: DockerfileSpec, venv_stage: str) -> list[str]:
+    """The image itself: a non-root user, the venv, the project, the command, labels last."""
+    lines = [
         "",
         f"FROM {spec.base}",
         _env_line(
@@ -177,13 +197,7 @@ def render(spec: DockerfileSpec) -> str:
     if spec.env:
         lines.append(_env_line(dict(sorted(spec.env.items()))))
     lines.append(f"WORKDIR {PROJECT}")
-    if spec.code:
-        lines.append(f"COPY --chown={UID}:{UID} {ctx.CODE_DIR}/ {PROJECT}/")
-    if spec.notebook:
-        lines.append(f"COPY --chown={UID}:{UID} {ctx.NOTEBOOK_DIR}/ {PROJECT}/")
-    if spec.records:
-        lines.append(f"COPY {ctx.RECORD_DIR}/ {RECORDS}/")
-    lines += [f"COPY --chown={UID}:{UID} {src}/ {dest.rstrip('/')}/" for src, dest in spec.layers]
+    lines += _project_layers(spec)
     lines.append(f"USER {USER}")
     ports = spec.expose or ((JUPYTER_PORT,) if spec.jupyter and spec.cmd is None else ())
     lines += [f"EXPOSE {port}" for port in ports]
@@ -191,6 +205,18 @@ def render(spec: DockerfileSpec) -> str:
     if spec.labels:
         pairs = [f"{k}={quote(v)}" for k, v in sorted(spec.labels.items())]
         lines.append("LABEL " + " \\\n      ".join(pairs))
+    return lines
+
+
+def render(spec: DockerfileSpec) -> str:
+    venv_stage, venv_lines = _venv_stage(spec)
+    lines = [
+        *(f"# {h}" for h in spec.header),
+        *_deps_stage(spec),
+        *_local_stage(spec),
+        *venv_lines,
+        *_image(spec, venv_stage),
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -184,6 +184,90 @@ def _download_index(
     return files
 
 
+class _Locker:
+    """The packages of one lock as they are pinned, with the wheels stored through ``writer``
+    (known ones reused)."""
+
+    def __init__(
+        self, plan: _Plan, known: Mapping[str, Wheel], writer: ObjectWriter, tmpdir: Path
+    ) -> None:
+        self.plan = plan
+        self.known = known
+        self.writer = writer
+        self.tmpdir = tmpdir
+        self.locked: list[LockedPackage] = []
+
+    def add(self, pkg: dict[str, Any], spec: str, layer: str, wheel: Wheel | None) -> None:
+        version = pkg["version"]
+        parsed = pip.parse_wheel_name(wheel.file) if wheel is not None else None
+        if parsed and parsed.version != version and pkg["source"] != "index":
+            self.plan.unreproducible.append(
+                {
+                    "name": pkg["name"],
+                    "reason": f"built from source as version {parsed.version}; "
+                    f"the environment recorded {version}",
+                }
+            )
+            version = parsed.version
+        self.locked.append(LockedPackage(pkg["name"], version, pkg["source"], layer, spec, wheel))
+
+    def index_wheels(
+        self,
+        environment: Record,
+        target: Target,
+        bases: BaseNames,
+        progress: ProgressCallback,
+    ) -> None:
+        want = [s for s in self.plan.index if s not in self.known]
+        files: dict[str, Path] = {}
+        if want:
+            progress(ProgressEvent("resolve", f"downloading {len(want)} wheels for {target.key}"))
+            python = environment["python"]["version"]
+            files = _download_index(
+                self.plan, want, target, self.tmpdir / "index", progress, bases, python
+            )
+        for spec, pkg in list(self.plan.index.items()):
+            wheel = self.known.get(spec) or _store_wheel(self.writer, files[spec])
+            self.add(pkg, spec, DEPS, wheel)
+
+    def built_wheels(self, prebuilt: Mapping[str, Path] | None, progress: ProgressCallback) -> None:
+        """VCS, local and editable packages: built on the host into wheels."""
+        for i, (spec, pkg) in enumerate(self.plan.built.items()):
+            layer = DEPS if pkg["source"] == "vcs" else LOCAL
+            if spec in self.known:
+                self.add(pkg, spec, layer, self.known[spec])
+            elif prebuilt and spec in prebuilt:
+                self.add(pkg, spec, layer, _store_wheel(self.writer, prebuilt[spec]))
+            else:
+                out = self.tmpdir / "built" / str(i)
+                _build_wheel(spec, pkg, out, progress)
+                self.add(pkg, spec, layer, _store_wheel(self.writer, _single_wheel(out)))
+        for path, pkg in self.plan.vendored_files.items():
+            self.add(pkg, str(path), LOCAL, _store_wheel(self.writer, path))
+
+
+def _not_as_recorded(
+    environment: Record, plan: _Plan, locked: list[LockedPackage], live_paths: list[str] | None
+) -> Iterator[dict[str, str]]:
+    """What the image cannot hold exactly as the environment had it."""
+    for pkg in environment["packages"]:
+        if pkg["source"] == "conda" and f"{pkg['name']}=={pkg['version']}" in plan.index:
+            yield {
+                "name": pkg["name"],
+                "reason": "a conda package, installed from the pip index at the same "
+                "version (a different build)",
+            }
+    yield from _conda_binaries(environment)
+    if live_paths is not None:
+        pristine = {p.name for p in locked if p.source in ("index", "conda")}
+        for name, changed in edited_packages(live_paths, pristine).items():
+            yield {
+                "name": name,
+                "reason": "files changed in site-packages after install (installed "
+                f"unchanged from its wheel): {', '.join(changed)}",
+            }
+
+
 def resolve_lock(
     store: Store,
     writer: ObjectWriter,
@@ -202,87 +286,18 @@ def resolve_lock(
     until a record references them). ``prebuilt`` wheels (``build_outside_wheels``) are
     used as they are for their specs."""
     plan = _classify(environment)
-    known = known_wheels(store, target)
-    locked: list[LockedPackage] = []
-
-    def add(pkg: dict[str, Any], spec: str, layer: str, wheel: Wheel | None) -> None:
-        version = pkg["version"]
-        if wheel is not None:
-            parsed = pip.parse_wheel_name(wheel.file)
-            if parsed and parsed.version != version and pkg["source"] != "index":
-                plan.unreproducible.append(
-                    {
-                        "name": pkg["name"],
-                        "reason": f"built from source as version {parsed.version}; "
-                        f"the environment recorded {version}",
-                    }
-                )
-                version = parsed.version
-        locked.append(LockedPackage(pkg["name"], version, pkg["source"], layer, spec, wheel))
-
     with tempfile.TemporaryDirectory(prefix="mlver-wheels-") as tmp:
-        tmpdir = Path(tmp)
+        locker = _Locker(plan, known_wheels(store, target), writer, Path(tmp))
         # Index packages: pins only with --online, else wheels (known ones reused).
         if online:
             for spec, pkg in plan.index.items():
-                add(pkg, spec, DEPS, None)
+                locker.add(pkg, spec, DEPS, None)
         else:
-            want = [s for s in plan.index if s not in known]
-            if want:
-                progress(
-                    ProgressEvent("resolve", f"downloading {len(want)} wheels for {target.key}")
-                )
-                python = environment["python"]["version"]
-                files = _download_index(
-                    plan,
-                    want,
-                    target,
-                    tmpdir / "index",
-                    progress,
-                    BaseNames(base, suggested_base),
-                    python,
-                )
-            else:
-                files = {}
-            for spec, pkg in list(plan.index.items()):
-                wheel = known.get(spec) or _store_wheel(writer, files[spec])
-                add(pkg, spec, DEPS, wheel)
-        # VCS, local and editable packages: built on the host into wheels.
-        for i, (spec, pkg) in enumerate(plan.built.items()):
-            layer = DEPS if pkg["source"] == "vcs" else LOCAL
-            if spec in known:
-                add(pkg, spec, layer, known[spec])
-                continue
-            if prebuilt and spec in prebuilt:
-                add(pkg, spec, layer, _store_wheel(writer, prebuilt[spec]))
-                continue
-            out = tmpdir / "built" / str(i)
-            _build_wheel(spec, pkg, out, progress)
-            add(pkg, spec, layer, _store_wheel(writer, _single_wheel(out)))
-        for path, pkg in plan.vendored_files.items():
-            add(pkg, str(path), LOCAL, _store_wheel(writer, path))
-
-    for pkg in environment["packages"]:
-        if pkg["source"] == "conda" and f"{pkg['name']}=={pkg['version']}" in plan.index:
-            plan.unreproducible.append(
-                {
-                    "name": pkg["name"],
-                    "reason": "a conda package, installed from the pip index at the same "
-                    "version (a different build)",
-                }
-            )
-    plan.unreproducible += _conda_binaries(environment)
-    if live_paths is not None:
-        pristine = {p.name for p in locked if p.source in ("index", "conda")}
-        for name, changed in edited_packages(live_paths, pristine).items():
-            plan.unreproducible.append(
-                {
-                    "name": name,
-                    "reason": "files changed in site-packages after install (installed "
-                    f"unchanged from its wheel): {', '.join(changed)}",
-                }
-            )
-    locked.sort(key=lambda p: p.name)
+            bases = BaseNames(base, suggested_base)
+            locker.index_wheels(environment, target, bases, progress)
+        locker.built_wheels(prebuilt, progress)
+    locked = sorted(locker.locked, key=lambda p: p.name)
+    plan.unreproducible += _not_as_recorded(environment, plan, locked, live_paths)
     return Lock(target, online, locked, sorted(plan.unreproducible, key=lambda u: u["name"]))
 
 

@@ -104,7 +104,7 @@ def execute(manifest: dict[str, Any], result: dict[str, Any]) -> Any:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
 
-    nb = nbformat.read(manifest["notebook"], as_version=4)  # type: ignore[no-untyped-call]
+    nb = nbformat.read(manifest["notebook"], as_version=4)
     client = NotebookClient(
         nb,
         timeout=manifest["cell_timeout"],
@@ -129,7 +129,7 @@ def execute(manifest: dict[str, Any], result: dict[str, Any]) -> Any:
                         "message": f"cell {index + 1} raised {e.ename}: {e.evalue}",
                     }
                     return nb
-            probe = nbformat.v4.new_code_cell(COLLECT)  # type: ignore[no-untyped-call]
+            probe = nbformat.v4.new_code_cell(COLLECT)
             # nbclient writes each executed cell back into the notebook by index.
             nb.cells.append(probe)
             try:
@@ -172,7 +172,7 @@ def main() -> int:
     if nb is not None:
         import nbformat
 
-        nbformat.write(nb, os.path.join(out_dir, "executed.ipynb"))  # type: ignore[no-untyped-call]
+        nbformat.write(nb, os.path.join(out_dir, "executed.ipynb"))
     with open(os.path.join(out_dir, "result.json"), "w", encoding="utf-8") as f:
         json.dump(result, f, default=str)
     say("done" if result["error"] is None else f"failed: {result['error']['message'][:200]}")
