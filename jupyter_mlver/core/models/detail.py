@@ -28,6 +28,8 @@ def version_detail(store: Store, record: Record) -> ModelVersion:
     from . import aliases as al
     from . import registry
 
+    if record.get("id") and store.index.has(record["id"]):
+        record = store.get(record["id"])  # with its number here and whether it is published
     held = [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
     sid = record.get("snapshot")
     snapshot = store.get(sid) if sid and store.index.has(sid) else None

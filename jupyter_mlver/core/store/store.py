@@ -231,9 +231,18 @@ class Store:
         return stored
 
     def get(self, rid: str) -> Record:
+        """A record with its ``id``; a model version also with its number in this store
+        (``version``: the number it was published or renumbered to, see ``models.numbers``)
+        and ``published`` (whether that number is claimed on a remote)."""
         record = records.decode(rid, self.objects.get_bytes(rid))
         if record is None:
             raise StoreError(f"object {rid[:12]} is not a record")
+        if record["schema"] == records.MODEL:
+            number = self.index.model_number(rid)
+            if number is not None:
+                record["version"], record["published"] = number
+            else:
+                record["published"] = False
         return record
 
     def index_data_entries(self) -> None:
