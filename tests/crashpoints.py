@@ -6,8 +6,9 @@
 
 Points name the steps where a crash could leave a store half-written (hashing, staging a
 copy or packing it, syncing, renaming into ``objects/``, writing the hash cache's claims,
-each statement of the index, pack index and ledger transactions, uploads, downloads). The
-kill is real: the process dies mid-step with no cleanup, exactly as with ``kill -9``.
+each statement of the index, pack index and ledger transactions, uploads, the conditional
+creates that claim version numbers, downloads). The kill is real: the process dies mid-step
+with no cleanup, exactly as with ``kill -9``.
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def _modules() -> dict[str, Any]:
         "remote.backend": "remote.backend",
         "remote.ledger": "remote.ledger",
         "remote.fetch": "remote.fetch",
+        "remote.conditional": "remote.conditional",
     }
     return {
         name: importlib.import_module(f"jupyter_mlver.core.{module}")
@@ -155,6 +157,11 @@ def _upload(m: Modules, counter: _Counter, after: bool = False) -> None:
         _wrap(m["remote.backend"].RemoteFS, name, counter, after=after)
 
 
+def _number(m: Modules, counter: _Counter, after: bool = False) -> None:
+    """A conditional create: a version's number claimed on a remote (or the S3 check)."""
+    _wrap(m["remote.conditional"], "create", counter, after=after)
+
+
 def _download(m: Modules, counter: _Counter, after: bool = False) -> None:
     _wrap(m["remote.fetch"].RemoteReader, "download", counter, after=after)
 
@@ -175,6 +182,8 @@ _POINTS: dict[str, Callable[[Modules, _Counter], None]] = {
     "claimed": functools.partial(_claim, after=True),
     "upload": _upload,
     "uploaded": functools.partial(_upload, after=True),
+    "number": _number,
+    "numbered": functools.partial(_number, after=True),
     "download": _download,
     "downloaded": functools.partial(_download, after=True),
     "seconds": _seconds,
@@ -209,6 +218,7 @@ COUNTED = [
     "packs:COMMIT",
     "ledger:COMMIT",
     "upload",
+    "number",
     "download",
 ]
 

@@ -1,4 +1,4 @@
-"""``model register|list|show|alias|rollback|history``: the model registry (``model build``
+"""``model register|list|versions|show|alias|rollback|history``: the model registry (``model build``
 and ``model serve`` are in ``serving.py``).
 
 ``register`` takes a path in a terminal (the version comes from ``--snapshot``, else the latest
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..core.models.detail import ModelVersion
     from ..core.models.options import RegistrationOptions
     from ..core.models.signature import Signature
-    from ..core.records import AliasRecord
+    from ..core.models.versions import ModelHistory, ModelVersions
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
 
@@ -293,25 +293,47 @@ ROLLBACK: Command[AliasMove] = Command(
 )
 
 
-def _history(ctx: Context, args: argparse.Namespace) -> list[AliasRecord]:
-    from ..core.models import registry
+def _history(ctx: Context, args: argparse.Namespace) -> ModelHistory:
+    from ..core.models.versions import history
 
     with ctx.open_store() as store:
-        return registry.history(store, args.name, args.alias)
+        return history(store, args.name, args.alias)
 
 
-HISTORY: Command[list[AliasRecord]] = Command(
+HISTORY: Command[ModelHistory] = Command(
     name="history",
-    help="every alias move of a model, oldest first",
+    help="every alias move of a model, oldest first (merged across users: a concurrent move "
+    "is marked), and its renumberings",
     run=_history,
     text=views.history,
     html=html.history,
-    json=lambda events: {"events": events},
     args=[
         arg("name", help="the model's name"),
         arg("--alias", metavar="ALIAS", help="only this alias"),
     ],
     examples=[("model history churn", "")],
+)
+
+
+def _versions(ctx: Context, args: argparse.Namespace) -> ModelVersions:
+    from ..core.models.versions import list_versions
+
+    with ctx.open_store() as store:
+        return list_versions(store, args.name)
+
+
+VERSIONS: Command[ModelVersions] = Command(
+    name="versions",
+    help="every version of a model: number, published or local, author, created, snapshot, "
+    "aliases and gate metric",
+    description="Every version of a model as this store numbers it. A local version's number "
+    "is not claimed on a remote yet: the push that publishes it claims that number, or the "
+    "next free one if a colleague published the same number first (and says so).",
+    run=_versions,
+    text=views.versions,
+    html=html.versions,
+    args=[arg("name", help="the model's name")],
+    examples=[("model versions churn --json", "")],
 )
 
 
@@ -364,5 +386,15 @@ MODEL = Group(
     description="The model registry: versions of a model tied to the snapshot that made them, "
     "aliases (production, staging, any name) whose every move is kept, and a guard on "
     "production (the model's --gate metric).",
-    commands=[REGISTER, LIST, SHOW, ALIAS, ROLLBACK, HISTORY, HEALTH, *serving.COMMANDS],
+    commands=[
+        REGISTER,
+        LIST,
+        VERSIONS,
+        SHOW,
+        ALIAS,
+        ROLLBACK,
+        HISTORY,
+        HEALTH,
+        *serving.COMMANDS,
+    ],
 )

@@ -284,15 +284,20 @@ GC: Command[Collected] = Command(
 
 
 def _migrate(ctx: Context, args: argparse.Namespace) -> MigrateReport:
+    from ..core.models.numbers import repair
     from ..core.store.migrate import migrate
 
     with ctx.open_store() as store:
-        return migrate(store)
+        report = migrate(store)
+        report.renumbered = [r.to_json() for r in repair(store)]
+        return report
 
 
 MIGRATE: Command[MigrateReport] = Command(
     name="migrate",
-    help="upgrade the store in place to this version's format (safe to interrupt and rerun)",
+    help="upgrade the store in place to this version's format (safe to interrupt and rerun), "
+    "and give model versions that share a number (pulled before numbers were claimed on "
+    "the remote) one number each",
     run=_migrate,
     text=store_text.migrated,
     html=store_html.migrated,

@@ -106,7 +106,10 @@ def test_model_magics_and_their_errors(project: Path, start_kernel: Any) -> None
     assert "demo" in listed
     assert "staging→1" in listed
     shown = k.ok("%mlver model show demo@staging")["results"][0]["text/plain"]
-    assert "demo:1" in shown
+    assert "demo:1 (local)" in shown
+    versions = k.ok("%mlver model versions demo")["results"][0]["text/plain"]
+    assert "local" in versions
+    assert "staging" in versions
     assert "cloudpickle" in shown
     before = store_listing(project / ".mlver")
     for line, text in (

@@ -92,7 +92,7 @@ def _follow(store: Store, model: ModelRecord, reason: str, force: bool = False) 
     held = al.holder(store, model["name"], PRODUCTION)
     if held is not None and held.model_record == model["id"]:
         return
-    stack = al.replay(store.index.alias_events(model["name"], PRODUCTION))
+    stack = al.replay(al.applied(store, model["name"], PRODUCTION))
     if len(stack) >= 2 and stack[-2].model_record == model["id"]:
         registry.rollback(store, f"{model['name']}@{PRODUCTION}", reason=reason)
         return

@@ -144,7 +144,7 @@ def _version_ids(store: Store, name: str) -> list[tuple[int, str]]:
 
 def _aliases(store: Store, name: str) -> dict[str, Held]:
     held: dict[str, Held] = {}
-    for row in store.index.alias_events(name):  # oldest first: the last one holds
+    for row in al.applied(store, name):  # merged order: the last one holds
         held[row.alias] = Held(row.version, row.created)
     return dict(sorted(held.items()))
 

@@ -7,15 +7,16 @@ serialised: each sees the one before it as ``previous``, all are recorded, the l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from .. import records
 from ..errors import InvalidInput, PromotionRefused, RecordNotFound
-from ..records import AliasRecord, Author, ModelRecord
+from ..records import AliasRecord, Author, ModelRecord, Record
 from ..store.index.db import AliasRow
 from ..store.store import Store
+from .alias_merge import Move, merge
 from .records import Gate, alias_record
 
 M = TypeVar("M", bound=Mapping[str, Any])
@@ -67,9 +68,16 @@ def check_force(force: bool, reason: str | None) -> None:
 
 def refusal(store: Store, candidate: Candidate, alias: str, holder: AliasRow | None) -> str | None:
     """Why the guard refuses moving ``alias`` to ``candidate``, or None when it allows it."""
-    if alias not in GUARDED or holder is None or holder.model_record == candidate.id:
+    return refusal_against(store, candidate, alias, holder.model_record if holder else None)
+
+
+def refusal_against(
+    store: Store, candidate: Candidate, alias: str, held_record: str | None
+) -> str | None:
+    """``refusal`` against the version record ``held_record`` holding ``alias``."""
+    if alias not in GUARDED or held_record is None or held_record == candidate.id:
         return None
-    held = store.get(holder.model_record)
+    held = store.get(held_record)
     gate = candidate.gate or Gate.of(held)
     if gate is None:
         return None
@@ -94,15 +102,50 @@ def refusal(store: Store, candidate: Candidate, alias: str, holder: AliasRow | N
     )
 
 
+def merged(store: Store, model: str, alias: str | None = None) -> list[Move]:
+    """The model's alias events merged across users (``alias_merge``), the guard applied."""
+
+    def refuse(event: Record, name: str, held: str | None) -> str | None:
+        target = (
+            store.get(event["model_record"]) if store.index.has(event["model_record"]) else None
+        )
+        if target is None:
+            return None
+        return refusal_against(store, Candidate.of(store, target), name, held)
+
+    return merge(store, model, refuse, alias)
+
+
+def conflicts(store: Store, names: Iterable[str], among: set[str]) -> list[str]:
+    """What a pull says of concurrent moves it brought together: one line per marked move
+    that is, or was concurrent with, one of the events ``among``."""
+    out = []
+    for name in sorted(set(names)):
+        for move in merged(store, name):
+            if move.conflict and (move.row.id in among or move.against in among):
+                who = (move.record.get("author") or {}).get("name") or "?"
+                out.append(
+                    f"{name}@{move.row.alias}: {who}'s move to {name}:{move.row.version} "
+                    f"{'was not applied' if not move.applied else 'was concurrent'} "
+                    f"({move.conflict}); see `jupyter mlver model history {name}`"
+                )
+    return out
+
+
+def applied(store: Store, model: str, alias: str | None = None) -> list[AliasRow]:
+    """The alias events that took effect, in merged order."""
+    return [m.row for m in merged(store, model, alias) if m.applied]
+
+
 def holder(store: Store, model: str, alias: str) -> AliasRow | None:
-    events = store.index.alias_events(model, alias)
+    events = applied(store, model, alias)
     return events[-1] if events else None
 
 
 def holders(store: Store, model: str) -> dict[str, int]:
-    """Alias -> the version holding it now."""
+    """Alias -> the version holding it now (its number now: aliases follow renumbering)."""
     current: dict[str, int] = {}
-    for row in store.index.alias_events(model):
+    for row in applied(store, model):
         current[row.alias] = row.version
     return dict(sorted(current.items()))
 
@@ -153,6 +196,7 @@ def move_locked(
         model=target,
         alias=alias,
         previous=current.version if current else None,
+        previous_record=current.model_record if current else None,
         author=author,
         reason=reason,
         forced=why is not None,
@@ -171,7 +215,7 @@ def rollback_locked(
     author: Author,
     written: set[str],
 ) -> AliasRecord:
-    events = store.index.alias_events(name, alias)
+    events = applied(store, name, alias)
     if not events:
         raise RecordNotFound(
             f"model {name} has no alias {alias!r}", f"see `jupyter mlver model history {name}`"
@@ -188,6 +232,7 @@ def rollback_locked(
         model=store.get(back.model_record, ModelRecord),
         alias=alias,
         previous=current.version,
+        previous_record=current.model_record,
         author=author,
         reason=reason or f"rollback from version {current.version}",
         forced=False,

@@ -28,6 +28,9 @@ def version_detail(store: Store, record: ModelRecord) -> ModelVersion:
     from . import aliases as al
     from . import registry
 
+    if record.get("id") and store.index.has(record["id"]):
+        # with its number here and whether it is published
+        record = store.get(record["id"], ModelRecord)
     held = [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
     sid = record.get("snapshot")
     snapshot = store.get(sid) if sid and store.index.has(sid) else None

@@ -4,11 +4,12 @@ A model version: ``{name, version, artifact: {hash, kind, path, size[, files]}, 
 signature, snapshot, gate, author, created, description}``. ``artifact.files`` lists a
 directory's files (``{path, hash, size}``) so every one of them is kept, checked and pushed.
 
-An alias event: ``{model, alias, version, previous, author, created, reason, forced,
-model_record, rollback}``. ``model_record`` is the id of the version record it points at (so
-a push or pull of the event carries that version); ``rollback`` marks a move made by
-``rollback``, which undoes the move before it. Events are never rewritten: an alias's holder
-is the version of its last event.
+An alias event: ``{model, alias, version, previous, previous_record, author, created, reason,
+forced, model_record, rollback}``. ``model_record`` is the id of the version record it points
+at (so a push or pull of the event carries that version), ``previous_record`` the one it
+replaced (how a merge of several users' events finds concurrent moves, ``alias_merge``);
+``rollback`` marks a move made by ``rollback``, which undoes the move before it. Events are
+never rewritten: an alias's holder is the version of its last applied event.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ def alias_record(
     model: Mapping[str, Any],
     alias: str,
     previous: int | None,
+    previous_record: str | None,
     author: Author,
     reason: str | None,
     forced: bool,
@@ -99,6 +101,7 @@ def alias_record(
         "alias": alias,
         "version": model["version"],
         "previous": previous,
+        "previous_record": previous_record,
         "author": author,
         "created": stamp_after(after),
         "reason": reason,

@@ -14,14 +14,14 @@ from typing import Any, TypeVar
 
 from ..capture.git import author as git_author
 from ..errors import AmbiguousRef, InvalidInput, RecordNotFound
-from ..records import AliasRecord, ImageRecord, ModelRecord
+from ..records import AliasRecord, ImageRecord, ModelRecord, Record
 from ..store.store import Store
 from . import aliases as al
 from . import flavors
 from .artifacts import Prepared, artifact_hash, materialize, store_artifact
 from .options import RegistrationOptions
 from .records import Gate, model_record
-from .refs import ModelRef, check_alias, check_name, parse_ref
+from .refs import ModelRef, check_alias, parse_ref
 
 T = TypeVar("T")
 #: In an exported model directory: the record, and the artifact's files.
@@ -162,14 +162,12 @@ def list_models(store: Store) -> list[dict[str, Any]]:
     ]
 
 
-def history(store: Store, name: str, alias: str | None = None) -> list[AliasRecord]:
-    """A model's alias events (of one alias, or all), oldest first."""
-    check_name(name)
-    if not store.index.model_versions(name):
-        raise RecordNotFound(f"no model named {name!r}", "see `jupyter mlver model list`")
-    if alias is not None:
-        check_alias(alias)
-    return [store.get(row.id, AliasRecord) for row in store.index.alias_events(name, alias)]
+def history(store: Store, name: str, alias: str | None = None) -> list[Record]:
+    """A model's alias events (of one alias, or all), merged across users, oldest first
+    (see ``versions.history`` for the marks and the numbering events)."""
+    from .versions import history as full
+
+    return full(store, name, alias).events
 
 
 def images(store: Store, record: Mapping[str, Any]) -> list[ImageRecord]:
@@ -185,7 +183,10 @@ def describe(store: Store, name: str) -> dict[str, Any]:
     """Everything a view of one model shows: its versions, aliases, alias history, the
     snapshots the versions came from (message, time, metrics) and each version's serving
     images (by version record id)."""
-    events = history(store, name)
+    from .versions import history as full
+
+    past = full(store, name)
+    events = past.events
     versions = [store.get(rid, ModelRecord) for _, rid in store.index.model_versions(name)]
     snapshots = {}
     for record in versions:
@@ -205,6 +206,7 @@ def describe(store: Store, name: str) -> dict[str, Any]:
         "guarded": sorted(al.GUARDED),
         "versions": versions,
         "events": events,
+        "numbering": past.numbering,
         "snapshots": snapshots,
         "images": {v["id"]: images(store, v) for v in versions},
     }

@@ -16,6 +16,7 @@ from .canonical import (
     IMAGE,
     KINDS,
     MODEL,
+    NUMBER,
     RUN_ENV,
     RUN_MARKER,
     SNAPSHOT,
@@ -66,6 +67,7 @@ from .model import (
     SignatureInput,
     SignatureOutput,
 )
+from .number import NumberRecord
 from .run import RunContext, RunOutcome, RunSection
 from .snapshot import (
     DataEntry,
@@ -93,6 +95,7 @@ TYPES: dict[object, str] = {
     ModelRecord: MODEL,
     AliasRecord: ALIAS,
     DeploymentRecord: DEPLOYMENT,
+    NumberRecord: NUMBER,
 }
 
 __all__ = [
@@ -102,6 +105,7 @@ __all__ = [
     "IMAGE",
     "KINDS",
     "MODEL",
+    "NUMBER",
     "RUN_ENV",
     "RUN_MARKER",
     "SNAPSHOT",
@@ -133,6 +137,7 @@ __all__ = [
     "ModelRecord",
     "NamespaceEntry",
     "NotebookInfo",
+    "NumberRecord",
     "Package",
     "PackageReasons",
     "PlatformInfo",

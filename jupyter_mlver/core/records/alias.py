@@ -11,9 +11,15 @@ class AliasRecord(TypedDict):
     alias: str
     version: int
     previous: int | None  # the version that held it before, None for its first move
+    # The version record that held it before (absent in events of earlier versions): how a
+    # merge of several users' events finds concurrent moves.
+    previous_record: NotRequired[str | None]
     author: Author
     created: str
     reason: str | None
     forced: bool  # --force --reason overrode the guard
     model_record: str  # the id of the version record it now points at
     rollback: bool  # made by rollback: it undoes the move before it
+    # Added by a merge (model history): a concurrent move, and one the guard did not apply.
+    conflict: NotRequired[str]
+    applied: NotRequired[bool]  # only ever False

@@ -28,6 +28,7 @@ TAG = "mlver.tag/1"
 MODEL = "mlver.model/1"
 ALIAS = "mlver.alias/1"
 DEPLOYMENT = "mlver.deployment/1"
+NUMBER = "mlver.number/1"
 KINDS = {
     SNAPSHOT: "snapshot",
     ENVIRONMENT: "environment",
@@ -36,6 +37,7 @@ KINDS = {
     MODEL: "model",
     ALIAS: "alias",
     DEPLOYMENT: "deployment",
+    NUMBER: "number",
 }
 #: How ``jupyter mlver run`` tells a kernel it started which run it is executing (JSON:
 #: id, sweep, notebook, point, points): its snapshots carry it as their ``run`` field.
@@ -124,6 +126,7 @@ _REFERENCES: dict[str, Callable[[Mapping[str, Any]], Iterator[str]]] = {
     TAG: lambda record: iter([record["snapshot"]]),
     ALIAS: lambda record: iter([record["model_record"]]),
     DEPLOYMENT: lambda record: iter([record["model_record"]]),
+    NUMBER: lambda record: iter([record["model_record"]]),
 }
 
 

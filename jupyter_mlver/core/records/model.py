@@ -43,6 +43,9 @@ class GateSpec(TypedDict):
 
 class ModelRecord(TypedDict):
     id: NotRequired[str]  # added when read
+    # Added when read, like id: whether the number is claimed on a remote (``version`` is
+    # then the number it has in this store, which a push or pull may still change).
+    published: NotRequired[bool]
     schema: str
     name: str
     version: int

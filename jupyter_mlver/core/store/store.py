@@ -240,13 +240,22 @@ class Store:
     @overload
     def get(self, rid: str, kind: type[R]) -> R: ...
     def get(self, rid: str, kind: object = None) -> Any:
-        """The record ``rid``; with ``kind`` (its TypedDict) one of that kind, else an error."""
+        """A record with its ``id``; with ``kind`` (its TypedDict) one of that kind, else an
+        error. A model version also has its number in this store (``version``: the number it
+        was published or renumbered to, see ``models.numbers``) and ``published`` (whether
+        that number is claimed on a remote)."""
         record = records.decode(rid, self.objects.get_bytes(rid))
         if record is None:
             raise StoreError(f"object {rid[:12]} is not a record")
         if kind is not None and record["schema"] != records.TYPES[kind]:
             expected = records.KINDS[records.TYPES[kind]]
             raise StoreError(f"record {rid[:12]} is a {records.kind(record)}, not a {expected}")
+        if record["schema"] == records.MODEL:
+            number = self.index.model_number(rid)
+            if number is not None:
+                record["version"], record["published"] = number
+            else:
+                record["published"] = False
         return record
 
     def index_data_entries(self) -> None:

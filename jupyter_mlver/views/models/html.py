@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.records import AliasRecord
 from ..format import format_assignments, human_bytes, short_time
 from ..markup import card, code, e, kv_table, muted, table, tags
 
 if TYPE_CHECKING:
     from ...core.models.aliases import AliasMove
     from ...core.models.detail import ModelVersion
+    from ...core.models.versions import ModelHistory, ModelVersions
 
 
 def _ref(record: Mapping[str, Any]) -> str:
@@ -125,21 +125,67 @@ def alias_move(m: AliasMove) -> str:
     return card(f"{ref} {verb} {e(event['version'])}", kv_table(rows))
 
 
-def history(events: Sequence[AliasRecord]) -> str:
-    if not events:
+def _who(author: dict[str, Any] | None) -> str:
+    return e((author or {}).get("name") or "?")
+
+
+def history(h: ModelHistory) -> str:
+    if not h.events and not h.numbering:
         return card("alias history", muted("no alias moves yet"))
     body = []
-    for ev in events:
+    for ev in h.events:
         marks = [m for m in ("forced", "rollback") if ev.get(m)]
+        marks += ["not applied"] if ev.get("applied") is False else []
+        marks += ["concurrent"] if "conflict" in ev else []
+        reason = e(ev.get("reason") or "-") + (f" {tags(marks)}" if marks else "")
+        if "conflict" in ev:
+            reason += f"<br>{muted(ev['conflict'])}"
         body.append(
             [
                 e(short_time(ev["created"])),
                 code(ev["alias"]),
                 e(ev["previous"] or "-"),
                 e(ev["version"]),
-                e(ev["author"]["name"] or "?"),
-                e(ev.get("reason") or "-") + (f" {tags(marks)}" if marks else ""),
+                _who(ev.get("author")),
+                reason,
             ]
         )
     head = ["when (UTC)", "alias", "from", "to", "by", "reason"]
-    return card("alias history", table(head, body, numeric={2, 3}, wide={5}))
+    out = table(head, body, numeric={2, 3}, wide={5}) if body else muted("no alias moves yet")
+    if h.numbering:
+        rows = [
+            [
+                e(short_time(n["created"])),
+                e(f"{n['old']} → {n['new']}" if n["old"] != n["new"] else n["new"]),
+                e(n["event"]),
+                _who(n.get("author")),
+                e(n.get("reason") or "-"),
+            ]
+            for n in h.numbering
+        ]
+        out += "<h5>numbering</h5>" + table(
+            ["when (UTC)", "version", "event", "by", "why"], rows, wide={4}
+        )
+    return card("alias history", out)
+
+
+def versions(v: ModelVersions) -> str:
+    body = []
+    for row in v.versions:
+        gate = muted("-")
+        if row.gate is not None:
+            value = "?" if row.gate_value is None else f"{row.gate_value:g}"
+            gate = e(f"{row.gate.metric} = {value}")
+        body.append(
+            [
+                e(row.number),
+                e("published") if row.published else tags(["local"]),
+                _who(row.author),
+                e(short_time(row.created)),
+                code(row.snapshot[:12]),
+                tags(row.aliases) or muted("-"),
+                gate,
+            ]
+        )
+    head = ["version", "state", "author", "created (UTC)", "snapshot", "aliases", "gate"]
+    return card(f"{e(v.name)}: {len(v.versions)} version(s)", table(head, body, numeric={0}))
