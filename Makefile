@@ -60,7 +60,8 @@ labextension: $(LABEXT_BUILD)
 lab: $(STAMP) $(LABEXT_BUILD)
 	@$(WITH_VENV) jupyter labextension develop --overwrite . >/dev/null
 	@$(WITH_VENV) jupyter server extension enable --sys-prefix jupyter_mlver >/dev/null
-	@echo "Opening JupyterLab on notebooks/ with the quickstart notebook; the URL with its token follows."
+	@echo "Opening JupyterLab on notebooks/ with the quickstart notebook (lifecycle.ipynb beside it: the whole"
+	@echo "story from an experiment to production and back, with a Docker engine); the URL with its token follows."
 	@echo "The ML Versions panel is the layers icon in the left sidebar."
 	$(WITH_VENV) jupyter lab --notebook-dir=notebooks --port=$(LAB_PORT) --no-browser $(ROOT_FLAG) \
 		--LabApp.default_url=/lab/tree/quickstart.ipynb

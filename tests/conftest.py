@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from jupyter_mlver.core.store.store import Store
+from tests.kernel_venv import make_kernel_venv
 from tests.support import CLI, git
 
 
@@ -47,3 +48,10 @@ def store(project: Path) -> Iterator[Store]:
 @pytest.fixture
 def cli(project: Path) -> CLI:
     return CLI(project)
+
+
+@pytest.fixture(scope="session")
+def kernel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The python of a small kernel environment (``tests/kernel_venv.py``), made once per
+    session for every test that runs a notebook whose environment becomes an image."""
+    return make_kernel_venv(tmp_path_factory.mktemp("kernel-venv") / "venv")

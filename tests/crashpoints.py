@@ -6,14 +6,15 @@
 
 Points name the steps where a crash could leave a store half-written (hashing, staging a
 copy or packing it, syncing, renaming into ``objects/``, writing the hash cache's claims,
-each statement of the index, pack index and ledger transactions, uploads, downloads) or a
-checkout half-done (``place``/``placed``: before and after each file is put in place,
-``written``: its bytes written but the file not named yet, ``linked``: a replacing file
-under its temporary name, ``checkout-sync``: the one sync at the end). The kill is real:
-the process dies mid-step with no cleanup, exactly as with ``kill -9``. A checkout's file
-writer processes are armed too: the one that reaches the point kills the checkout and
-itself (the others die with the checkout). ``$MLVER_CRASH_PROCESS_MIN_FILES`` lowers how
-many files a checkout needs before it starts writer processes.
+each statement of the index, pack index and ledger transactions, uploads, the conditional
+creates that claim version numbers, downloads) or a checkout half-done (``place``/``placed``:
+before and after each file is put in place, ``written``: its bytes written but the file not
+named yet, ``linked``: a replacing file under its temporary name, ``checkout-sync``: the one
+sync at the end). The kill is real: the process dies mid-step with no cleanup, exactly as
+with ``kill -9``. A checkout's file writer processes are armed too: the one that reaches the
+point kills the checkout and itself (the others die with the checkout).
+``$MLVER_CRASH_PROCESS_MIN_FILES`` lowers how many files a checkout needs before it starts
+writer processes.
 """
 
 from __future__ import annotations
@@ -107,6 +108,7 @@ def _modules() -> dict[str, Any]:
         "remote.backend": "remote.backend",
         "remote.ledger": "remote.ledger",
         "remote.fetch": "remote.fetch",
+        "remote.conditional": "remote.conditional",
     }
     return {
         name: importlib.import_module(f"jupyter_mlver.core.{module}")
@@ -170,6 +172,11 @@ def _upload(m: Modules, counter: _Counter, after: bool = False) -> None:
         _wrap(m["remote.backend"].RemoteFS, name, counter, after=after)
 
 
+def _number(m: Modules, counter: _Counter, after: bool = False) -> None:
+    """A conditional create: a version's number claimed on a remote (or the S3 check)."""
+    _wrap(m["remote.conditional"], "create", counter, after=after)
+
+
 def _download(m: Modules, counter: _Counter, after: bool = False) -> None:
     for name in ("download", "small"):  # a large object into tmp/, a small one into memory
         _wrap(m["remote.fetch"].RemoteReader, name, counter, after=after)
@@ -213,6 +220,8 @@ _POINTS: dict[str, Callable[[Modules, _Counter], None]] = {
     "claimed": functools.partial(_claim, after=True),
     "upload": _upload,
     "uploaded": functools.partial(_upload, after=True),
+    "number": _number,
+    "numbered": functools.partial(_number, after=True),
     "download": _download,
     "downloaded": functools.partial(_download, after=True),
     "place": _place,
@@ -252,6 +261,7 @@ COUNTED = [
     "packs:COMMIT",
     "ledger:COMMIT",
     "upload",
+    "number",
     "download",
 ]
 

@@ -60,6 +60,15 @@ def test_roles_skips_and_pause(rec: LineageRecorder, project: Path, tmp_path: Pa
     assert rec.drain(project) == [(project / "data" / "train.csv", "output")]
 
 
+def test_a_file_written_then_read_is_an_output_and_an_input(
+    rec: LineageRecorder, project: Path
+) -> None:
+    prepared = project / "data" / "prepared.csv"
+    prepared.write_text("x,y\n1,2\n")  # the notebook prepares its training data ...
+    prepared.read_text()  # ... and trains on it
+    assert rec.drain(project) == [(prepared, "input"), (prepared, "output")]
+
+
 def test_restore_puts_back_what_a_failed_snapshot_took(rec: LineageRecorder, project: Path) -> None:
     (project / "data" / "test.csv").read_text()
     taken = rec.drain(project)

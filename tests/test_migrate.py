@@ -74,6 +74,7 @@ def test_migrate_upgrades_in_place(old: Path) -> None:
         "format": 2,
         "packed": SMALL_DATA_COPIES,
         "packed_bytes": out["packed_bytes"],
+        "renumbered": [],
     }
     assert "format = 2" in (old / ".mlver" / "config.toml").read_text()
     assert _loose(old) == loose_before - SMALL_DATA_COPIES

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.deploy.changes import Change, Started, change_of
+from ..views.deploy import html
 from ..views.deploy import text as views
 from .context import Context
 from .deploy_common import D, connect_engine, local_options
@@ -108,6 +109,7 @@ START: Command[Started] = Command(
     "--mode raw, a Deployment + Service pair, for the pushed serving image.",
     run=_start,
     text=views.started,
+    html=html.started,
     args=[
         arg("ref", metavar="REF", help="the version: NAME:VERSION, NAME@ALIAS or NAME"),
         arg("--name", metavar="D", help="the deployment's name (default: the model's name)"),
@@ -175,6 +177,7 @@ PROMOTE: Command[Change] = Command(
     help="give the canary every request and retire the old version (production follows)",
     run=_promote,
     text=views.change,
+    html=html.change,
     args=[D, *_force_args()],
     examples=[("deploy promote churn", "")],
 )
@@ -184,6 +187,7 @@ ROLLBACK: Command[Change] = Command(
     "back to the version before the last promotion (production follows)",
     run=_rollback,
     text=views.change,
+    html=html.change,
     args=[D, arg("--reason", metavar="TEXT", help="why (kept in the history)")],
     examples=[("deploy rollback churn --reason 'EU incident'", "")],
 )
@@ -192,6 +196,7 @@ STOP: Command[Change] = Command(
     help="stop and remove the deployment's containers and network",
     run=_stop,
     text=views.change,
+    html=html.change,
     args=[D],
     examples=[("deploy stop churn", "")],
 )

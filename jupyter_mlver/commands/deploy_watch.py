@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..views.deploy import html
 from ..views.deploy import text as views
 from .context import Context
 from .deploy_common import D, connect_engine, local_options
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from ..core.deploy.prometheus import PrometheusFiles
     from ..core.deploy.status import DeploymentStatus
     from ..core.deploy.watch import Limits, WatchResult
-    from ..core.records import Record
+    from ..core.records import DeploymentRecord
 
 
 def _status(ctx: Context, args: argparse.Namespace) -> DeploymentStatus:
@@ -33,6 +34,7 @@ STATUS: Command[DeploymentStatus] = Command(
     "share of its sampled inputs against its training data",
     run=_status,
     text=views.status,
+    html=html.status,
     args=[D, arg("--no-drift", action="store_true", help="leave out the drift figures")],
     examples=[("deploy status churn --json", "")],
 )
@@ -115,6 +117,7 @@ WATCH: Command[WatchResult] = Command(
     ),
     run=_watch,
     text=views.watched,
+    html=html.watched,
     exit_code=lambda w: w.exit_code,
     args=[
         D,
@@ -185,18 +188,19 @@ WATCH: Command[WatchResult] = Command(
 )
 
 
-def _history(ctx: Context, args: argparse.Namespace) -> list[Record]:
+def _history(ctx: Context, args: argparse.Namespace) -> list[DeploymentRecord]:
     from ..core.deploy.events import history
 
     with ctx.open_store() as store:
         return history(store, args.deployment)
 
 
-HISTORY: Command[list[Record]] = Command(
+HISTORY: Command[list[DeploymentRecord]] = Command(
     name="history",
     help="every change of a deployment, oldest first, with its reason and figures",
     run=_history,
     text=views.history,
+    html=html.history,
     json=lambda events: {"events": events},
     args=[D],
     examples=[("deploy history churn", "")],
@@ -215,6 +219,7 @@ LIST: Command[list[dict[str, Any]]] = Command(
     help="every deployment of this store and its state",
     run=_list,
     text=views.deployments,
+    html=html.deployments,
     json=lambda rows: {"deployments": rows},
     examples=[("deploy list", "")],
 )
@@ -238,6 +243,7 @@ PROMETHEUS: Command[PrometheusFiles] = Command(
     help="write a prometheus.yml scrape config and alert rules for the same limits as watch",
     run=_prometheus,
     text=views.prometheus,
+    html=html.prometheus,
     args=[
         D,
         arg("-o", "--output", metavar="DIR", help="default ./prometheus-D"),

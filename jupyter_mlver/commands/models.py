@@ -1,4 +1,4 @@
-"""``model register|list|show|alias|rollback|history``: the model registry (``model build``
+"""``model register|list|versions|show|alias|rollback|history``: the model registry (``model build``
 and ``model serve`` are in ``serving.py``).
 
 ``register`` takes a path in a terminal (the version comes from ``--snapshot``, else the latest
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..views.governance import html as health_html
 from ..views.governance import text as health_text
+from ..views.models import html
 from ..views.models import text as views
 from . import serving
 from .context import Context
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from ..core.models.detail import ModelVersion
     from ..core.models.options import RegistrationOptions
     from ..core.models.signature import Signature
-    from ..core.records import Record
+    from ..core.models.versions import ModelHistory, ModelVersions
 
 FLAVORS = ["sklearn", "xgboost", "lightgbm", "torch", "cloudpickle", "file"]
 
@@ -146,6 +147,7 @@ REGISTER: Command[ModelVersion] = Command(
     "returns that version (nothing registered, aliases unchanged)",
     run=_register,
     text=views.registered,
+    html=html.registered,
     json=lambda v: v.record,
     args=[
         arg("name", help="the model's name: lower-case letters, digits, . _ -"),
@@ -208,6 +210,7 @@ LIST: Command[list[dict[str, Any]]] = Command(
     help="every model, its latest version and its aliases",
     run=_list,
     text=views.models,
+    html=html.models,
     json=lambda models: {"models": models},
     examples=[("model list", "")],
 )
@@ -226,6 +229,7 @@ SHOW: Command[ModelVersion] = Command(
     help="one version: NAME (the latest), NAME:VERSION or NAME@ALIAS, with its serving images",
     run=_show,
     text=views.version,
+    html=html.version,
     json=lambda v: v.record,
     args=[arg("ref", help="NAME, NAME:VERSION or NAME@ALIAS")],
     examples=[("model show churn@production", "also churn (the latest) or churn:3")],
@@ -252,6 +256,7 @@ ALIAS: Command[AliasMove] = Command(
     "is no worse than its holder's",
     run=_alias,
     text=views.alias_move,
+    html=html.alias_move,
     json=lambda m: m.event,
     args=[
         arg("ref", help="the version: NAME:VERSION, NAME@ALIAS or NAME (the latest)"),
@@ -278,6 +283,7 @@ ROLLBACK: Command[AliasMove] = Command(
     help="move NAME@ALIAS back to the version that held it before its last move",
     run=_rollback,
     text=views.alias_move,
+    html=html.alias_move,
     json=lambda m: m.event,
     args=[
         arg("ref", metavar="NAME@ALIAS", help="the alias to move back, e.g. churn@production"),
@@ -287,24 +293,47 @@ ROLLBACK: Command[AliasMove] = Command(
 )
 
 
-def _history(ctx: Context, args: argparse.Namespace) -> list[Record]:
-    from ..core.models import registry
+def _history(ctx: Context, args: argparse.Namespace) -> ModelHistory:
+    from ..core.models.versions import history
 
     with ctx.open_store() as store:
-        return registry.history(store, args.name, args.alias)
+        return history(store, args.name, args.alias)
 
 
-HISTORY: Command[list[Record]] = Command(
+HISTORY: Command[ModelHistory] = Command(
     name="history",
-    help="every alias move of a model, oldest first",
+    help="every alias move of a model, oldest first (merged across users: a concurrent move "
+    "is marked), and its renumberings",
     run=_history,
     text=views.history,
-    json=lambda events: {"events": events},
+    html=html.history,
     args=[
         arg("name", help="the model's name"),
         arg("--alias", metavar="ALIAS", help="only this alias"),
     ],
     examples=[("model history churn", "")],
+)
+
+
+def _versions(ctx: Context, args: argparse.Namespace) -> ModelVersions:
+    from ..core.models.versions import list_versions
+
+    with ctx.open_store() as store:
+        return list_versions(store, args.name)
+
+
+VERSIONS: Command[ModelVersions] = Command(
+    name="versions",
+    help="every version of a model: number, published or local, author, created, snapshot, "
+    "aliases and gate metric",
+    description="Every version of a model as this store numbers it. A local version's number "
+    "is not claimed on a remote yet: the push that publishes it claims that number, or the "
+    "next free one if a colleague published the same number first (and says so).",
+    run=_versions,
+    text=views.versions,
+    html=html.versions,
+    args=[arg("name", help="the model's name")],
+    examples=[("model versions churn --json", "")],
 )
 
 
@@ -357,5 +386,15 @@ MODEL = Group(
     description="The model registry: versions of a model tied to the snapshot that made them, "
     "aliases (production, staging, any name) whose every move is kept, and a guard on "
     "production (the model's --gate metric).",
-    commands=[REGISTER, LIST, SHOW, ALIAS, ROLLBACK, HISTORY, HEALTH, *serving.COMMANDS],
+    commands=[
+        REGISTER,
+        LIST,
+        VERSIONS,
+        SHOW,
+        ALIAS,
+        ROLLBACK,
+        HISTORY,
+        HEALTH,
+        *serving.COMMANDS,
+    ],
 )

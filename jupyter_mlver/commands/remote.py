@@ -59,6 +59,7 @@ REMOTE = Group(
             help="add a remote: NAME URL",
             run=_add,
             text=text.remote_added,
+            html=html.remote_added,
             args=[
                 arg("name", help="the remote's name in this store (origin, team, ...)"),
                 arg("url", help="a path or an fsspec URL: s3://, gs://, az://, ssh://, file://"),
@@ -88,6 +89,7 @@ REMOTE = Group(
             help="list remotes (* marks the default)",
             run=_list,
             text=text.remotes,
+            html=html.remotes,
             json=lambda listing: [
                 {**r.to_json(), "default": r.name == listing.default} for r in listing.remotes
             ],
@@ -97,6 +99,7 @@ REMOTE = Group(
             help="forget a remote (nothing on it is deleted)",
             run=_remove,
             text=text.remote_removed,
+            html=html.remote_removed,
             args=[arg("name", help="the remote to forget")],
         ),
     ],

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..views.runs import html as runs_html
 from ..views.runs import text as runs_text
 from .context import Context
 from .spec import Command, arg, positive
@@ -44,6 +45,7 @@ RUN: Command[SweepResult] = Command(
     "run failed)",
     run=_run,
     text=runs_text.sweep,
+    html=runs_html.sweep,
     exit_code=lambda r: 1 if r.failed else 0,
     args=[
         arg("notebook", metavar="NOTEBOOK", help="the .ipynb file to run"),

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from ..views.serving import html
 from ..views.serving import text as views
 from .context import Context
 from .spec import Command, arg, positive
@@ -60,6 +61,7 @@ BUILD: Command[ModelImageResult] = Command(
     "was built (env) and lists the requirements.",
     run=_build,
     text=views.built,
+    html=html.built,
     args=[
         arg("ref", help="NAME (the latest version), NAME:VERSION or NAME@ALIAS"),
         arg("--tag", metavar="SEMVER", help="also tag the image <name>:<SEMVER>"),
@@ -164,6 +166,7 @@ SERVE: Command[Served | Stopped] = Command(
     "image the command fails and says to run `model build` first, or builds one with --build.",
     run=_serve,
     text=views.served,
+    html=html.served,
     args=[
         arg("ref", nargs="?", help="NAME (the latest version), NAME:VERSION or NAME@ALIAS"),
         arg("--port", type=positive, default=8080, help="host port (default 8080)"),

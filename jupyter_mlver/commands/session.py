@@ -43,6 +43,7 @@ LOG: Command[Logged] = Command(
     "a metric logged again keeps the series",
     run=_log,
     text=text.logged,
+    html=html.logged,
     json=lambda r: {"params": r.pending_params, "metrics": r.pending_metrics},
     kernel_only=True,
     args=[
@@ -85,6 +86,7 @@ RESTORE: Command[Restored] = Command(
     help="load variables pickled with --state back into the namespace",
     run=_restore,
     text=text.restored,
+    html=html.restored,
     json=lambda r: {"snapshot": r.snapshot, "names": r.names},
     kernel_only=True,
     args=[

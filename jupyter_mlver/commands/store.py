@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..views.snapshots import html, text
+from ..views.store import html as store_html
 from ..views.store import text as store_text
 from .context import Context
 from .spec import Command, Entry, arg, non_negative
@@ -199,6 +200,7 @@ TAG: Command[Record] = Command(
     help="give a snapshot a unique name",
     run=_tag,
     text=text.tagged,
+    html=html.tagged,
     json=lambda tag: tag,
     args=[arg("ref", help=f"the snapshot: {REF_HELP}"), arg("name", help="the new tag")],
     examples=[("tag HEAD v1.0", "")],
@@ -223,6 +225,7 @@ FSCK: Command[Checked] = Command(
     "exit 1 if anything is wrong",
     run=_fsck,
     text=store_text.fsck,
+    html=store_html.fsck,
     exit_code=lambda c: 0 if c.report.ok else 1,
     args=[
         arg(
@@ -251,6 +254,7 @@ REINDEX: Command[int] = Command(
     help="rebuild the index from the stored objects",
     run=_reindex,
     text=store_text.reindexed,
+    html=store_html.reindexed,
     json=lambda count: {"records": count},
 )
 
@@ -267,6 +271,7 @@ GC: Command[Collected] = Command(
     help="remove temporary leftovers and objects no record references",
     run=_gc,
     text=store_text.collected,
+    html=store_html.collected,
     json=lambda c: {
         "objects": c.report.objects,
         "bytes": c.report.bytes,
@@ -279,17 +284,23 @@ GC: Command[Collected] = Command(
 
 
 def _migrate(ctx: Context, args: argparse.Namespace) -> MigrateReport:
+    from ..core.models.numbers import repair
     from ..core.store.migrate import migrate
 
     with ctx.open_store() as store:
-        return migrate(store)
+        report = migrate(store)
+        report.renumbered = [r.to_json() for r in repair(store)]
+        return report
 
 
 MIGRATE: Command[MigrateReport] = Command(
     name="migrate",
-    help="upgrade the store in place to this version's format (safe to interrupt and rerun)",
+    help="upgrade the store in place to this version's format (safe to interrupt and rerun), "
+    "and give model versions that share a number (pulled before numbers were claimed on "
+    "the remote) one number each",
     run=_migrate,
     text=store_text.migrated,
+    html=store_html.migrated,
     json=lambda r: r.to_json(),
     examples=[("migrate", "once, after upgrading from jupyter_mlver 0.1")],
 )

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from ..core.capture.parameters import INJECTED_TAG, PARAMETERS_TAG, notebook_parameters
-from ..core.records import RUN_ENV, RUN_MARKER, Record
+from ..core.records import RUN_ENV, RUN_MARKER, KernelInfo, RunOutcome, RunSection, SnapshotRecord
 from ..core.runs.sweep import Outcome, RunSpec
 from ..core.snapshot.take import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
 from ..core.store.store import Store
@@ -162,6 +162,7 @@ def _execute(
     total += 1 if params else 0
     started = [0]
     current: list[int | None] = [None]
+    raised: list[dict[str, Any]] = []  # the kernel's own error of the failing cell
 
     def cell_start(cell: Any, cell_index: int, **_: Any) -> None:
         current[0] = cell_index
@@ -169,7 +170,20 @@ def _execute(
             started[0] += 1
             on_cell(started[0], total)
 
-    hooks = {"on_cell_start": cell_start, "timeout": timeout, "interrupt_on_timeout": True}
+    def cell_error(cell: Any, cell_index: int, execute_reply: Any, **_: Any) -> None:
+        # The reply names the exception as the kernel raised it, also when the cell shows
+        # no traceback (a UsageError, a missing magic), where papermill and nbclient only
+        # know "CellExecutionError".
+        content = (execute_reply or {}).get("content") or {}
+        ename, evalue = content.get("ename") or "Error", content.get("evalue") or ""
+        raised[:] = [_failure(cell_index, cell.get("execution_count"), ename, evalue)]
+
+    hooks = {
+        "on_cell_start": cell_start,
+        "on_cell_error": cell_error,
+        "timeout": timeout,
+        "interrupt_on_timeout": True,
+    }
     try:
         if engine == "papermill":
             import papermill
@@ -187,7 +201,11 @@ def _execute(
                     **hooks,
                 )
             except PapermillExecutionError as e:
-                return _failure(e.cell_index, e.exec_count, e.ename, e.evalue)
+                return (
+                    raised[-1]
+                    if raised
+                    else _failure(e.cell_index, e.exec_count, e.ename, e.evalue)
+                )
             return None
         nb = inject_parameters(nb, params)
         nbformat.write(nb, output)
@@ -199,7 +217,7 @@ def _execute(
         try:
             client.execute()
         except CellExecutionError as e:
-            return _failure(current[0], None, e.ename, e.evalue)
+            return raised[-1] if raised else _failure(current[0], None, e.ename, e.evalue)
         finally:
             save()
             if client.kc is not None:
@@ -209,14 +227,14 @@ def _execute(
         return _failure(current[0], None, type(e).__name__, _last_line(e))
 
 
-def _kernel_info(notebook: Mapping[str, Any]) -> dict[str, str]:
+def _kernel_info(notebook: Mapping[str, Any]) -> KernelInfo:
     spec = (notebook.get("metadata") or {}).get("kernelspec") or {}
     return {"name": spec.get("name") or "python3", "language": spec.get("language") or "python"}
 
 
 def record_without_kernel(
-    store_dir: Path, output: Path, message: str, run: Mapping[str, Any]
-) -> Record:
+    store_dir: Path, output: Path, message: str, run: RunSection
+) -> SnapshotRecord:
     """The run's snapshot when its kernel is gone: the executed notebook and the
     parameters it declares, the environment of this (the same) Python."""
     content = output.read_bytes()
@@ -257,7 +275,8 @@ def execute_run(spec: RunSpec) -> Outcome:
             )
         if not output.is_file():  # a run that failed before any cell: record what was to run
             nbformat.write(prepare(notebook, params), output)
-        outcome = {"status": "failed", **failure} if failure else {"status": "ok"}
+        # failure: {error[, cell][, execution_count]} (_failure), as the record's run has them
+        outcome = cast(RunOutcome, {"status": "failed", **failure} if failure else {"status": "ok"})
         if failure:
             message = f"{message} failed: {failure['error'][:200]}"
         answer: dict[str, Any] = {}

@@ -1,5 +1,5 @@
 """REST handlers of the model registry: ``models``, ``models/<name>``, ``models/<ref>``,
-``models/<ref>/aliases`` and ``models/<NAME@ALIAS>/rollback``.
+``models/<name>/versions``, ``models/<ref>/aliases`` and ``models/<NAME@ALIAS>/rollback``.
 
 Thin front doors over ``core.models.registry``; errors go through ``MlverHandler``'s one
 mapper (a guard refusal is a 409 whose message names both metrics).
@@ -18,6 +18,8 @@ from ..core.errors import InvalidInput
 from ..core.models import registry
 from ..core.models.detail import version_detail
 from ..core.models.refs import looks_like_model_ref
+from ..core.models.versions import list_versions
+from ..core.records import AliasRecord
 from .base import MlverHandler
 from .context import MlverContext
 
@@ -43,16 +45,18 @@ def get_model(ctx: MlverContext, notebook: Path | None, ref: str) -> dict[str, A
     return detail
 
 
+def model_versions(ctx: MlverContext, notebook: Path | None, name: str) -> dict[str, Any]:
+    return list_versions(ctx.require_store(notebook), name).to_json()
+
+
 def move_alias(
     ctx: MlverContext, notebook: Path | None, ref: str, alias: str, force: bool, reason: str | None
-) -> dict[str, Any]:
+) -> AliasRecord:
     store = ctx.require_store(notebook)
     return registry.move_alias(store, ref, alias, force=force, reason=reason)
 
 
-def rollback(
-    ctx: MlverContext, notebook: Path | None, ref: str, reason: str | None
-) -> dict[str, Any]:
+def rollback(ctx: MlverContext, notebook: Path | None, ref: str, reason: str | None) -> AliasRecord:
     return registry.rollback(ctx.require_store(notebook), ref, reason=reason)
 
 
@@ -66,6 +70,12 @@ class ModelHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self, ref: str) -> None:
         self.reply(await self.call(get_model, self.ctx, self.notebook_arg(), ref))
+
+
+class ModelVersionsHandler(MlverHandler):
+    @tornado.web.authenticated
+    async def get(self, ref: str) -> None:
+        self.reply(await self.call(model_versions, self.ctx, self.notebook_arg(), ref))
 
 
 class ModelAliasesHandler(MlverHandler):
@@ -97,6 +107,7 @@ def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:
     return [
         (url("models"), ModelsHandler),
         (url("models", ref), ModelHandler),
+        (url("models", ref, "versions"), ModelVersionsHandler),
         (url("models", ref, "aliases"), ModelAliasesHandler),
         (url("models", ref, "rollback"), ModelRollbackHandler),
     ]

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from .format import format_value
-
-if TYPE_CHECKING:
-    pass
-
 
 #: Data files and variables a card lists before "… and N more".
 ROWS_SHOWN = 50
@@ -37,6 +34,14 @@ CSS = """
  padding:3px 8px;margin:3px 0}
 .mlver-card .mlver-error{color:var(--jp-error-color1,#d32f2f)}
 .mlver-card details summary{cursor:pointer;color:var(--jp-ui-font-color2,#555)}
+.mlver-card table.mlver-table{border-collapse:collapse;margin:4px 0}
+.mlver-table thead th{border-bottom:1px solid var(--jp-border-color1,#999);padding:3px 14px 3px 0}
+.mlver-table td{border-bottom:1px solid var(--jp-border-color3,#eee);padding:3px 14px 3px 0;
+ white-space:nowrap}
+.mlver-table tbody tr:hover{background:var(--jp-layout-color2,#f5f5f5)}
+.mlver-card .mlver-num{text-align:right;font-variant-numeric:tabular-nums}
+.mlver-table td.mlver-wide{white-space:normal;min-width:16em;max-width:48em}
+.mlver-card .mlver-line{margin:2px 0}
 </style>
 """
 
@@ -63,7 +68,7 @@ def tags(names: list[str]) -> str:
     return "".join(f'<span class="mlver-tag">{e(t)}</span>' for t in names)
 
 
-def warnings(items: list[dict[str, Any]]) -> str:
+def warnings(items: Sequence[Mapping[str, Any]]) -> str:
     return "".join(f'<div class="mlver-warn">⚠ {e(w["message"])}</div>' for w in items)
 
 
@@ -85,3 +90,46 @@ def message(body: str) -> str:
     first, *rest = body.splitlines() or [""]
     more = "".join(f'<div class="mlver-muted">{e(line)}</div>' for line in rest)
     return f'<div class="mlver-card">{e(first)}{more}</div>'
+
+
+def table(
+    head: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    numeric: Collection[int] = (),
+    wide: Collection[int] = (),
+) -> str:
+    """A table with a header row (``head`` is text) and ``rows`` of cells that are already
+    HTML. The columns in ``numeric`` are right-aligned in tabular figures; those in ``wide``
+    (a reason, a message) wrap, the others never do."""
+
+    def cls(i: int) -> str:
+        names = [n for n, cols in (("mlver-num", numeric), ("mlver-wide", wide)) if i in cols]
+        return f' class="{" ".join(names)}"' if names else ""
+
+    thead = "".join(f"<th{cls(i)}>{e(h)}</th>" for i, h in enumerate(head))
+    tbody = "".join(
+        "<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(row)) + "</tr>"
+        for row in rows
+    )
+    return (
+        f'<table class="mlver-table"><thead><tr>{thead}</tr></thead><tbody>{tbody}</tbody></table>'
+    )
+
+
+def num(value: float | None, spec: str = "") -> str:
+    """A number for a ``numeric`` column; a muted dash when there is none."""
+    return muted("-") if value is None else e(format(value, spec))
+
+
+def code(value: Any) -> str:
+    return f"<code>{e(value)}</code>"
+
+
+def muted(text: str) -> str:
+    return f'<span class="mlver-muted">{e(text)}</span>'
+
+
+def lines(items: Sequence[str]) -> str:
+    """One block per item (already HTML)."""
+    return "".join(f'<div class="mlver-line">{item}</div>' for item in items)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -102,21 +100,10 @@ def make_snapshot(store: Store) -> Make:
 
 # -- a real engine, a real kernel environment (reproduce tests) --------------------------
 
-REPO = Path(__file__).resolve().parents[2]
 DEFAULT_BASE = f"mlver-local/python:{platform.python_version()}-slim"
 SETUP_HINT = (
     "run `make test`, or export DOCKER_HOST=$(scripts/ensure-docker.sh | tail -n1) and "
     "MLVER_TEST_BASE_IMAGE=$(scripts/ensure-base-image.sh | tail -n1)"
-)
-#: The kernel's environment: what the quickstart imports, a kernel, nbclient to run
-#: notebooks, and jupyter_mlver itself (for %mlver). The test base image has this
-#: interpreter's Python, so nothing is pinned back for an older one.
-KERNEL_PACKAGES = (
-    "ipykernel",
-    "nbclient",
-    "numpy==2.4.6",
-    "pandas==3.1.1",
-    "scikit-learn==1.9.1",
 )
 
 
@@ -153,48 +140,3 @@ def image_prefix(engine: Any) -> Any:
             if tag.startswith(prefix):
                 with contextlib.suppress(Exception):
                     engine.untag(tag)
-
-
-@pytest.fixture(scope="session")
-def kernel_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A virtual environment with a real kernel and jupyter_mlver installed from this
-    checkout (not editable: the image then gets the same wheel)."""
-    venv = tmp_path_factory.mktemp("kernel-venv") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    proc = subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            *KERNEL_PACKAGES,
-            str(REPO),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    assert proc.returncode == 0, f"installing the kernel environment failed:\n{proc.stderr}"
-    return python
-
-
-def execute_notebook(python: Path, notebook: Path, env: dict[str, str] | None = None) -> None:
-    """Run a notebook top to bottom in a real kernel of ``python``'s environment, the way
-    JupyterLab would (the kernel knows its notebook through JPY_SESSION_NAME)."""
-    script = (
-        "import nbformat, nbclient, os, sys\n"
-        "path = sys.argv[1]\n"
-        "nb = nbformat.read(path, as_version=4)\n"
-        "nbclient.NotebookClient(nb, kernel_name='python3', timeout=600,"
-        " resources={'metadata': {'path': os.path.dirname(path)}})"
-        ".execute(env={**os.environ, 'JPY_SESSION_NAME': path})\n"
-    )
-    proc = subprocess.run(
-        [str(python), "-c", script, str(notebook)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    assert proc.returncode == 0, f"{notebook.name} failed:\n{proc.stderr[-3000:]}"

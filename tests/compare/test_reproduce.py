@@ -25,10 +25,11 @@ from jupyter_mlver.core.store.store import Store
 from jupyter_mlver.views.compare import html as html_compare
 from jupyter_mlver.views.compare.text import reproduction as format_reproduction
 from tests.kernel.conftest import Kernel
+from tests.kernel_venv import REPO, execute_notebook
 from tests.support import CLI, git
 from tests.test_records import validate
 
-from .conftest import REPO, Make, data_entry, execute_notebook
+from .conftest import Make, data_entry
 
 # -- comparing ---------------------------------------------------------------------------
 

@@ -18,9 +18,12 @@ def test_deploy_from_a_notebook(fleet: Fleet, tmp_path: object) -> None:
         out = kernel.ok(f"%mlver deploy {fleet.name}:1 --name {d} --port {port}")
         assert f"deployed {fleet.name}:1 in deployment {d}" in out["results"][0]["text/plain"]
         assert Client(port, fleet.name).versions(10) == {"1": 10}
-        table = kernel.ok(f"%mlver deploy status {d} --no-drift")["results"][0]["text/plain"]
+        shown = kernel.ok(f"%mlver deploy status {d} --no-drift")["results"][0]
+        table = shown["text/plain"]
         assert "VERSION" in table
         assert "100%" in table
+        assert '<table class="mlver-table">' in shown["text/html"]  # a table, not the text
+        assert '<td class="mlver-num">100%</td>' in shown["text/html"]
         missing = kernel.run("%mlver deploy status nope")
         assert missing["error"] is None
         assert "no deployment named 'nope'" in missing["stderr"]

@@ -132,7 +132,7 @@ def test_tolerances() -> None:
     ("rules", "message"),
     [
         ({"alpha": 0}, "--alpha 0 is not between 0 and 1"),
-        ({"min_requests": 0}, "--min-requests must be 1 or more"),
+        ({"min_requests": 1}, "--min-requests must be 2 or more"),
         ({"max_error_rate": 2}, "--max-error-rate 2 is not a share from 0 to 1"),
         ({"latency_ratio": 0.5}, "--latency-ratio 0.5 must be 1 or more"),
         ({"max_p95_ms": 0}, "--max-p95-ms 0 must be more than 0"),

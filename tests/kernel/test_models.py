@@ -49,6 +49,7 @@ def test_register_an_object_and_a_file_from_a_kernel(project: Path, start_kernel
         assert v1["artifact"]["kind"] == "object"
         assert v1["artifact"]["path"] == "clf"
         assert v1["flavor"] == "sklearn"
+        assert v1["signature"] is not None
         assert v1["signature"]["inputs"] == [
             {"name": n, "dtype": "float64"} for n in ("a", "b", "c", "d")
         ]
@@ -105,7 +106,10 @@ def test_model_magics_and_their_errors(project: Path, start_kernel: Any) -> None
     assert "demo" in listed
     assert "staging→1" in listed
     shown = k.ok("%mlver model show demo@staging")["results"][0]["text/plain"]
-    assert "demo:1" in shown
+    assert "demo:1 (local)" in shown
+    versions = k.ok("%mlver model versions demo")["results"][0]["text/plain"]
+    assert "local" in versions
+    assert "staging" in versions
     assert "cloudpickle" in shown
     before = store_listing(project / ".mlver")
     for line, text in (

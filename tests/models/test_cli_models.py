@@ -75,6 +75,44 @@ def test_register_list_show_json_shapes(project: Path, cli: CLI) -> None:
     assert "x0:float64" in text
 
 
+def test_versions_lists_local_versions(project: Path, cli: CLI) -> None:
+    made = _setup(project, cli)
+    assert made["v1"]["published"] is False  # registered here, not pushed: local
+    listed = cli.json("model", "versions", "churn")
+    assert listed == {
+        "name": "churn",
+        "versions": [
+            {
+                "number": 1,
+                "version": 1,
+                "published": False,
+                "record": made["v1"]["id"],
+                "author": made["v1"]["author"],
+                "created": made["v1"]["created"],
+                "snapshot": made["v1"]["snapshot"],
+                "aliases": ["production"],
+                "gate": {"metric": "auc", "higher_is_better": True, "value": 0.91},
+            },
+            {
+                "number": 2,
+                "version": 2,
+                "published": False,
+                "record": made["v2"]["id"],
+                "author": made["v2"]["author"],
+                "created": made["v2"]["created"],
+                "snapshot": made["v2"]["snapshot"],
+                "aliases": ["staging"],
+                "gate": {"metric": "auc", "higher_is_better": True, "value": 0.85},
+            },
+        ],
+    }
+    table = cli("model", "versions", "churn").stdout
+    assert "local" in table
+    assert "auc=0.91" in table
+    assert "churn:1 (local)" in cli("model", "show", "churn:1").stdout
+    assert "no model named 'nope'" in _fail(cli, "model", "versions", "nope")
+
+
 def test_the_same_artifact_again_returns_its_version(project: Path, cli: CLI) -> None:
     made = _setup(project, cli)
     before = store_listing(project / ".mlver")

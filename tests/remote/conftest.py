@@ -1,4 +1,4 @@
-"""Remotes under test: a real S3 API (moto's server, a subprocess on loopback) and a path.
+"""Remotes under test: a real S3 server (SeaweedFS, a subprocess on loopback) and a path.
 
 Nothing here is faked below fsspec: pushes and pulls go through s3fs and HTTP to a real
 server process, or through the local filesystem.
@@ -6,12 +6,8 @@ server process, or through the local filesystem.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import socket
 import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,53 +17,25 @@ from typing import Any
 import pytest
 
 from jupyter_mlver.core.hashing import hash_bytes
+from tests.s3server import AWS_ENV, seaweedfs
 
-BIN = Path(sys.executable).parent
-AWS_ENV = {
-    # moto accepts any credentials; these keep boto from looking for real ones.
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": "/nonexistent/aws-config",
-    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
-}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+#: One bucket for the session; each test's remote is a fresh prefix in it.
+BUCKET = "mlver-tests"
 
 
 @pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """A moto S3 server process on a free loopback port, for the whole session."""
-    port = _free_port()
-    log = open(os.devnull, "wb")  # noqa: SIM115 - closed after the server stops
-    proc = subprocess.Popen(
-        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=log,
-        env={**os.environ, **AWS_ENV},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"moto_server did not start (exit {proc.poll()})")
-            time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A SeaweedFS S3 server on free loopback ports for the whole session, with one bucket."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as endpoint:
+        import s3fs
+
+        s3fs.S3FileSystem(
+            endpoint_url=endpoint,
+            key=AWS_ENV["AWS_ACCESS_KEY_ID"],
+            secret=AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+            skip_instance_cache=True,
+        ).mkdir(BUCKET)
+        yield endpoint
 
 
 @pytest.fixture(autouse=True)
@@ -180,14 +148,13 @@ def make_target(kind: str, tmp_path: Path, endpoint: str) -> Target:
     if kind == "s3":
         import s3fs
 
-        bucket = f"mlver-{uuid.uuid4().hex[:12]}"
+        root = f"{BUCKET}/{uuid.uuid4().hex[:12]}/team"
         fs = s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True)
-        fs.mkdir(bucket)
-        return Target("s3", f"s3://{bucket}/team", {"endpoint_url": endpoint}, fs, f"{bucket}/team")
+        return Target("s3", f"s3://{root}", {"endpoint_url": endpoint}, fs, root)
     from fsspec.implementations.local import LocalFileSystem
 
-    root = tmp_path / f"remote-{uuid.uuid4().hex[:8]}"
-    return Target("local", str(root), {}, LocalFileSystem(), root.as_posix())
+    where = tmp_path / f"remote-{uuid.uuid4().hex[:8]}"
+    return Target("local", str(where), {}, LocalFileSystem(), where.as_posix())
 
 
 @pytest.fixture(params=["s3", "local"])

@@ -149,6 +149,24 @@ def test_a_failing_point_is_recorded_as_failed_and_the_others_complete(
     assert [r.index for r in result.ranked()] == [3, 1, 2]
 
 
+@pytest.mark.parametrize("engine", ["papermill", "nbclient"])
+def test_a_failure_without_a_traceback_keeps_the_kernels_error(
+    project: Path, store: Store, engine: str
+) -> None:
+    """A missing magic is a UsageError the kernel shows without a traceback: the run keeps
+    its type and message, not nbclient's "CellExecutionError"."""
+    notebook = write(project / "train.ipynb", ["%load_ext jupyter_mlver", "%nosuchmagic 1"])
+    options = RunOptions(output=project / "out", engine=engine)
+    (run,) = run_notebook(store, notebook, options, execute_run).runs
+    assert run.status == FAILED
+    assert run.error is not None
+    assert run.error["error"] == "UsageError: Line magic function `%nosuchmagic` not found."
+    assert run.error["cell"] == 2  # parameters (nothing injected), load_ext, the magic
+    record = store.get(run.snapshot)  # type: ignore[arg-type]
+    assert record["run"]["error"] == run.error["error"]
+    assert record["run"]["cell"] == 2
+
+
 def test_a_notebooks_own_snapshot_is_the_runs_and_a_dead_kernel_is_still_recorded(
     project: Path, store: Store
 ) -> None:

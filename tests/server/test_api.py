@@ -326,7 +326,7 @@ def test_openapi_describes_every_route() -> None:
         for pattern, _ in routes.route_table("/")
     }
     assert served == documented
-    assert len(served) == 19
+    assert len(served) == 20
 
 
 async def test_pushed_state_per_record(project: dict[str, Any], api: Api, tmp_path: Path) -> None:

@@ -112,6 +112,8 @@ async def test_move_alias_guarded_forced_and_rolled_back(
         (("models", "churn:2", "aliases"), "POST", {"alias": "x", "force": "y"}, 400, None),
         (("models", "churn", "rollback"), "POST", {}, 400, "invalid_input"),
         (("models", "churn@production", "rollback"), "POST", {}, 400, "invalid_input"),
+        (("models", "nope", "versions"), "GET", None, 404, "record_not_found"),
+        (("models", "Bad!", "versions"), "GET", None, 400, "invalid_input"),
     ],
 )
 async def test_errors_are_one_json_line(
@@ -130,6 +132,26 @@ async def test_errors_are_one_json_line(
         assert payload["code"] == code
     assert "\n" not in payload["message"]
     assert _store_records(models["root"]) == before
+
+
+async def test_versions_of_a_model(models: dict[str, Any], api: Api) -> None:
+    listed = await api("models", "churn", "versions")
+    assert listed["name"] == "churn"
+    assert [(v["number"], v["version"], v["published"]) for v in listed["versions"]] == [
+        (1, 1, False),
+        (2, 2, False),
+        (3, 3, False),
+    ]
+    second = listed["versions"][1]
+    assert second["aliases"] == ["production"]
+    assert second["gate"] == {"metric": "acc", "higher_is_better": True, "value": 0.6}
+    assert second["author"]["name"]
+    assert second["created"].endswith("Z")
+    detail = await api("models", "churn")
+    assert second["record"] == detail["versions"][1]["id"]
+    assert second["snapshot"] == detail["versions"][1]["snapshot"]
+    assert [v["published"] for v in detail["versions"]] == [False, False, False]
+    assert len(listed["versions"]) == (await api("models"))["models"][0]["versions"]
 
 
 async def test_writes_need_a_token(models: dict[str, Any], jp_fetch: Fetch) -> None:

@@ -87,6 +87,7 @@ async def test_model_answers_match_their_schemas(project: dict[str, Any], api: A
     check("/models", "get", "200", await api("models"))
     check("/models/{ref}", "get", "200", await api("models", "churn"))
     check("/models/{ref}", "get", "200", await api("models", "churn:2"))
+    check("/models/{ref}/versions", "get", "200", await api("models", "churn", "versions"))
     moved = await api("models", "churn:3", "aliases", method="POST", body={"alias": "production"})
     check("/models/{ref}/aliases", "post", "201", moved)
     back = await api("models", "churn@production", "rollback", method="POST", body={})

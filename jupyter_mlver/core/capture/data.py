@@ -13,9 +13,9 @@ import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ..errors import InvalidInput
+from ..records import DataEntry
 from ..store.objects import ObjectWriter
 from ..store.state import Entry, StateCache, StatKey, TreeInfo, listing_digest, matches
 from ..store.trees import TreeFile, build
@@ -135,7 +135,7 @@ def capture_data(
     writer: ObjectWriter,
     copies: bool = True,
     progress: ProgressFactory | None = None,
-) -> list[dict[str, Any]]:
+) -> list[DataEntry]:
     """Data entries sorted by path: ``{path, role, hash, size, stored}`` for a file and
     ``{path, role: "tracked", kind: "tree", hash, size, files, stored[, unstored]}`` for a
     directory (``hash`` names its tree object).
@@ -175,19 +175,28 @@ def capture_data(
     built = [(t, t.build(writer, copies)) for t in dirty]
     writer.after_commit(functools.partial(_remember, state, singles, cached, built))
 
-    entries = []
+    roles: dict[str, set[str]] = {}
+    for p, role in roots:
+        roles.setdefault(p, set()).add(role)
+    entries: list[DataEntry] = []
     for f in singles.values():
-        entries.append(
-            {
-                "path": _record_path(f.path, root),
-                "role": f.role,
-                "hash": f.digest,
-                "size": f.key[1],
-                "stored": f.stored,
-            }
-        )
+        assert f.digest is not None  # every file was hashed (or found in the cache) above
+        single: DataEntry = {
+            "path": _record_path(f.path, root),
+            "role": f.role,
+            "hash": f.digest,
+            "size": f.key[1],
+            "stored": f.stored,
+        }
+        # The role is the most telling one; these say what else the file was.
+        also = roles[f.path] - {f.role}
+        if "input" in also:
+            single["read"] = True
+        if "tracked" in also:
+            single["tracked"] = True
+        entries.append(single)
     for t, info in [*((t, clean[t.root]) for t in trees if t.root in clean), *built]:
-        entry: dict[str, Any] = {
+        entry: DataEntry = {
             "path": _record_path(t.root, root),
             "role": "tracked",
             "kind": "tree",

@@ -105,9 +105,10 @@ class LineageRecorder:
 
     def restore(self, files: list[tuple[Path, str]]) -> None:
         """Put back what a failed snapshot drained (absolute paths), so nothing is lost."""
+        writes_first = sorted(files, key=lambda f: f[1] != "output")  # written, then read
         with self._lock:
             self._events[:0] = [
-                (str(path), "w" if role == "output" else "r", 0) for path, role in files
+                (str(path), "w" if role == "output" else "r", 0) for path, role in writes_first
             ]
 
 
@@ -131,8 +132,12 @@ def _replay_chdirs(events: list[tuple[Any, ...]], cwd: str) -> str:
 
 
 def _resolve(events: list[tuple[Any, ...]], cwd: str, root: Path) -> list[tuple[Path, str]]:
+    """Each file opened under ``root``: ``output`` when written, ``input`` when read and
+    not written since (a file written and then read, as a notebook prepares its training
+    data and trains on it, is both)."""
     prefix = str(root) + os.sep
-    roles: dict[str, str] = {}
+    written: set[str] = set()
+    read: dict[str, bool] = {}  # path -> whether it was read after its last write
     for args in events:
         if len(args) == 1:
             cwd = _chdir(cwd, args[0])
@@ -151,10 +156,12 @@ def _resolve(events: list[tuple[Any, ...]], cwd: str, root: Path) -> list[tuple[
         else:
             writes = isinstance(flags, int) and bool(flags & _WRITE_FLAGS)
         if writes:
-            roles[path] = "output"
+            written.add(path)
+            read[path] = False
         else:
-            roles.setdefault(path, "input")
-    return [(Path(p), role) for p, role in sorted(roles.items()) if os.path.isfile(p)]
+            read[path] = True
+    roles = [(p, "output") for p in written] + [(p, "input") for p, r in read.items() if r]
+    return [(Path(p), role) for p, role in sorted(roles) if os.path.isfile(p)]
 
 
 _recorder: LineageRecorder | None = None

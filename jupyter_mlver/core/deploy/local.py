@@ -21,7 +21,7 @@ from ..errors import InvalidInput, RecordNotFound
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
-from ..records import Record
+from ..records import DeploymentRecord, ModelRecord
 from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
@@ -82,17 +82,17 @@ def _slot_of(engine: Engine, name: str, version: int) -> rt.Server:
     )
 
 
-def _guard(store: Store, model: Record, force: bool, reason: str | None) -> None:
+def _guard(store: Store, model: ModelRecord, force: bool, reason: str | None) -> None:
     """Refuse before anything changes when ``production`` may not move to ``model``."""
     al.check_allowed(store, al.Candidate.of(store, model), PRODUCTION, force, reason)
 
 
-def _follow(store: Store, model: Record, reason: str, force: bool = False) -> None:
+def _follow(store: Store, model: ModelRecord, reason: str, force: bool = False) -> None:
     """Point ``production`` at the now stable version (a no-op when it is there already)."""
     held = al.holder(store, model["name"], PRODUCTION)
     if held is not None and held.model_record == model["id"]:
         return
-    stack = al.replay(store.index.alias_events(model["name"], PRODUCTION))
+    stack = al.replay(al.applied(store, model["name"], PRODUCTION))
     if len(stack) >= 2 and stack[-2].model_record == model["id"]:
         registry.rollback(store, f"{model['name']}@{PRODUCTION}", reason=reason)
         return
@@ -101,7 +101,7 @@ def _follow(store: Store, model: Record, reason: str, force: bool = False) -> No
     )
 
 
-def _version(store: Store, model: str, version: int) -> Record:
+def _version(store: Store, model: str, version: int) -> ModelRecord:
     return registry.resolve(store, f"{model}:{version}")
 
 
@@ -118,7 +118,7 @@ def deploy(
     options: LocalOptions,
     force: bool = False,
     reason: str | None = None,
-) -> Record:
+) -> DeploymentRecord:
     """Serve the version ``ref`` names behind a new proxy on ``port``: the ``deployed`` event."""
     model = registry.resolve(store, ref)
     name = check_name(name or model["name"], "deployment name")
@@ -172,7 +172,7 @@ def canary(
     name: str | None,
     percent: int,
     options: LocalOptions,
-) -> Record:
+) -> DeploymentRecord:
     """Start the version ``ref`` names next to the stable one with ``percent`` of the
     requests, or change the weight of that canary: a ``canary`` or ``weight`` event."""
     if not 0 <= percent <= 100:
@@ -237,7 +237,7 @@ def _start_in_slot(
     engine: Engine,
     api: hp.RuntimeAPI,
     name: str,
-    model: Record,
+    model: ModelRecord,
     slot: str,
     image: str,
     options: LocalOptions,
@@ -286,7 +286,7 @@ def promote(
     reason: str | None = None,
     figures: Mapping[str, Any] | None = None,
     force: bool = False,
-) -> Record:
+) -> DeploymentRecord:
     """Give the canary every request and retire the old stable version."""
     with _locked(store, name):
         state, proxy = _running(store, engine, name)
@@ -325,7 +325,7 @@ def rollback(
     reason: str | None = None,
     figures: Mapping[str, Any] | None = None,
     event: str = "rolled_back",
-) -> Record:
+) -> DeploymentRecord:
     """Send every request back to the stable version and stop the canary; without a canary,
     go back to the version that was stable before the last promotion. ``event`` is
     ``refused`` when a watch takes out a canary whose promotion the gate refused."""
@@ -377,7 +377,7 @@ def rollback(
         return done
 
 
-def stop(store: Store, engine: Engine, name: str, *, reason: str | None = None) -> Record:
+def stop(store: Store, engine: Engine, name: str, *, reason: str | None = None) -> DeploymentRecord:
     """Stop and remove every container of the deployment and its network."""
     with _locked(store, name):
         state = ev.state(store, name)

@@ -54,8 +54,8 @@ class CanaryRules:
     def __post_init__(self) -> None:
         if not 0 < self.alpha < 1:  # a watch's per-check share of it may be tiny
             raise InvalidInput(f"--alpha {self.alpha:g} is not between 0 and 1", "e.g. 0.01")
-        if self.min_requests < 1:
-            raise InvalidInput("--min-requests must be 1 or more", "e.g. 50")
+        if self.min_requests < 2:  # a rank test needs two requests a side
+            raise InvalidInput("--min-requests must be 2 or more", "e.g. 50")
         if not 0 <= self.max_error_rate <= 1:
             raise InvalidInput(
                 f"--max-error-rate {self.max_error_rate:g} is not a share from 0 to 1", "e.g. 0.05"
@@ -187,9 +187,9 @@ def judge_errors(stable: Side, canary: Side, rules: CanaryRules) -> Check:
         f"two-proportion z-test {_p(p)}"
     )
     if worse:
-        why = f"< α {rules.alpha:g}, above {rules.max_error_rate:g}"
+        why = f"< α {rules.alpha:.2g}, above {rules.max_error_rate:g}"
     elif p >= rules.alpha:
-        why = f"≥ α {rules.alpha:g}: not higher"
+        why = f"≥ α {rules.alpha:.2g}: not higher"
     else:
         why = f"higher, but within {rules.max_error_rate:g}"
     message = f"error rate {figures} {why}"
@@ -234,7 +234,7 @@ def judge_latency(stable: Side, canary: Side, rules: CanaryRules) -> Check:
         f"({len(new_s)} and {len(old_s)} requests), Mann–Whitney U {_p(p)}"
     )
     if p >= rules.alpha:
-        why = f"≥ α {rules.alpha:g}: not slower"
+        why = f"≥ α {rules.alpha:.2g}: not slower"
     elif ratio <= rules.latency_ratio:
         why = f"slower, but {ratio:.2f}× is within {rules.latency_ratio:g}×"
     elif not steady:
@@ -242,7 +242,7 @@ def judge_latency(stable: Side, canary: Side, rules: CanaryRules) -> Check:
     elif not worse:
         why = f"{ratio:.2f}× slower, but its p95 {p95:.1f} ms is within {rules.max_p95_ms:g} ms"
     else:
-        why = f"< α {rules.alpha:g}, {ratio:.2f}× > {rules.latency_ratio:g}× in each of the last "
+        why = f"< α {rules.alpha:.2g}, {ratio:.2f}× > {rules.latency_ratio:g}× in each of the last "
         why += f"{STEADY} blocks"
         if rules.max_p95_ms is not None:
             why += f", p95 {p95:.1f} ms > {rules.max_p95_ms:g} ms"

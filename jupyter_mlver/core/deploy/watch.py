@@ -32,7 +32,7 @@ from ..engine.protocol import Engine
 from ..errors import Conflict, InvalidInput
 from ..models import registry
 from ..models.aliases import check_force
-from ..records import Record
+from ..records import DeploymentRecord
 from ..store.store import Store
 from . import events as ev
 from . import local
@@ -85,7 +85,7 @@ class WatchResult:
     reason: str
     seconds: float
     status: DeploymentStatus
-    event: Record | None = None
+    event: DeploymentRecord | None = None
     verdict: Verdict | None = None
 
     @property

@@ -5,7 +5,9 @@ Two ages, both measured from ``now``:
 - the **snapshot's**: when the snapshot the version was registered from was taken (when the
   model was trained);
 - the **training data's newest file**: the training files are the data files that snapshot
-  recorded as read (``input``) or tracked (``--data``), not those it wrote; for each, the
+  recorded as read (``input``, or an ``output`` with ``read``: written, then read) or given
+  with ``--data`` (``tracked``, or ``tracked: true`` on a file also read or written), not
+  those it only wrote; for each, the
   time its current content (path and blake3 hash) was *first* recorded by any snapshot in
   the store; the newest of those times is when the training data last changed. Taking
   snapshots of unchanged data does not make it fresher; editing one file does.
@@ -13,6 +15,7 @@ Two ages, both measured from ``now``:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -21,6 +24,11 @@ from ..store.datarefs import data_files
 from ..store.store import Store
 
 TRAINING_ROLES = frozenset({"input", "tracked"})
+
+
+def is_training(entry: Mapping[str, Any]) -> bool:
+    """Read by the kernel, or given with ``--data``: what the model was trained on."""
+    return entry.get("role") in TRAINING_ROLES or bool(entry.get("read") or entry.get("tracked"))
 
 
 def parse_time(stamp: str) -> datetime:
@@ -66,9 +74,7 @@ def freshness(store: Store, snapshot_id: str | None, now: datetime) -> Freshness
         return None
     snapshot = store.get(snapshot_id)
     created = str(snapshot["created"])
-    files = [
-        f for f in data_files(store.objects.get_bytes, snapshot) if f.get("role") in TRAINING_ROLES
-    ]
+    files = [f for f in data_files(store.objects.get_bytes, snapshot) if is_training(f)]
     newest: tuple[str, str] | None = None  # (first recorded, path)
     if files:
         store.index_data_entries()

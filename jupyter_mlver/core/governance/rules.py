@@ -87,7 +87,7 @@ _BOUNDS: dict[str, tuple[float, float | None]] = {
     "canary_alpha": (1e-9, 0.5),
     "canary_max_error_rate": (0.0, 1.0),
     "canary_latency_ratio": (1.0, None),
-    "min_requests": (1, None),
+    "min_requests": (2, None),
 }
 
 

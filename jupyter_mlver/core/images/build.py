@@ -28,7 +28,7 @@ from ..engine.protocol import Engine, ImageInfo
 from ..engine.target import Target
 from ..errors import EngineUnavailable
 from ..hashing import hash_file
-from ..records import ImageRecord, Record
+from ..records import ImageRecord, Record, Unreproducible
 from ..store.store import Store
 from . import bases
 from . import context as ctx
@@ -44,7 +44,7 @@ from .source import BuildOptions, Source, resolve_source
 class BuildResult:
     """What a build did. ``record`` is the stored Image record (None for a dry run)."""
 
-    record: Record | None
+    record: ImageRecord | None
     image: str | None  # the first tag, the reference to use
     tags: list[str]
     reused: bool
@@ -54,7 +54,7 @@ class BuildResult:
     snapshot: str | None
     environment: str
     packages: int
-    unreproducible: list[dict[str, str]]
+    unreproducible: list[Unreproducible]
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -94,9 +94,9 @@ class Plan:
 
     def result(
         self,
-        record: Record | None,
+        record: ImageRecord | None,
         dockerfile: str,
-        unreproducible: list[dict[str, str]],
+        unreproducible: list[Unreproducible],
         notes: list[str] | None = None,
         context_dir: Path | None = None,
     ) -> BuildResult:
@@ -126,7 +126,7 @@ def image_record(
     lock: str,
     build_log: str | None,
     reused: bool,
-    unreproducible: list[dict[str, str]],
+    unreproducible: list[Unreproducible],
     wheels: list[str],
     repo_digests: list[str],
     created: str,
@@ -286,11 +286,11 @@ def build_image(
 
 def find_reusable(
     store: Store, engine: Engine, image_ids: Iterable[str], inputs: str
-) -> tuple[Record, ImageInfo] | None:
+) -> tuple[ImageRecord, ImageInfo] | None:
     """The first of these image records built from the same inputs whose image the engine
     still has."""
     for rid in image_ids:
-        record = store.get(rid)
+        record = store.get(rid, ImageRecord)
         if record.get("inputs") != inputs:
             continue
         info = engine.image(record["image_id"])
@@ -302,9 +302,9 @@ def find_reusable(
 def reused_record(
     engine: Engine,
     plan: Plan,
-    earlier: Record,
+    earlier: ImageRecord,
     info: ImageInfo,
-    unreproducible: list[Any],
+    unreproducible: list[Unreproducible],
     push_repo: str | None,
     progress: ProgressCallback,
 ) -> ImageRecord:
@@ -327,7 +327,7 @@ def _reuse(
     store: Store,
     engine: Engine,
     plan: Plan,
-    earlier: Record,
+    earlier: ImageRecord,
     info: ImageInfo,
     push_repo: str | None,
     progress: ProgressCallback,

@@ -5,6 +5,7 @@ the reuse of an image built from the same inputs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from ..engine.protocol import Engine, ImageInfo
 from ..errors import InvalidInput
 from ..models import aliases as al
 from ..models import registry
-from ..records import Record
+from ..records import ImageRecord, ModelRecord, Record, ServingFields
 from ..store.store import Store
 from .build import BuildResult, Plan, reused_record
 from .dockerfile import VENV
@@ -54,12 +55,12 @@ class ModelImageResult:
     serves and the environment image it is built on."""
 
     build: BuildResult
-    model: Record
+    model: ModelRecord
     environment_image: BuildResult | None  # None for a model-sized image (--env model)
 
     def to_json(self) -> dict[str, Any]:
         env = self.environment_image
-        record = self.build.record or {}
+        record: Mapping[str, Any] = self.build.record or {}
         return {
             **self.build.to_json(),
             "model": {
@@ -80,7 +81,7 @@ class ModelImageResult:
         }
 
 
-def check_servable(record: Record) -> None:
+def check_servable(record: ModelRecord) -> None:
     """Refuse before building what the server would refuse at start."""
     ref = f"{record['name']}:{record['version']}"
     if record["flavor"] == "file":
@@ -88,7 +89,7 @@ def check_servable(record: Record) -> None:
             f"model {ref} is a plain file (flavor 'file'): the server has no loader for it",
             "register it with --flavor (sklearn, xgboost, lightgbm, torch, cloudpickle)",
         )
-    signature = record.get("signature") or {}
+    signature: Mapping[str, Any] = record.get("signature") or {}
     if signature.get("format") == "tensor":
         raise InvalidInput(
             f"model {ref} takes an N-dimensional tensor",
@@ -102,14 +103,14 @@ def repository(prefix: str, name: str) -> str:
     return prefix + _SEPARATORS.sub("-", name).strip("._-")
 
 
-def tag_names(store: Store, record: Record, semver: str | None) -> list[str]:
+def tag_names(store: Store, record: ModelRecord, semver: str | None) -> list[str]:
     held = [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
     tags = [str(record["version"]), *([_check_tag(semver)] if semver else []), *sorted(held)]
     return list(dict.fromkeys(tags))
 
 
 def _labels(
-    record: Record,
+    record: ModelRecord,
     snapshot: Record | None,
     on: tuple[str, str],  # the image's base name, the environment's id
     options: ModelImageOptions,
@@ -141,7 +142,7 @@ def _labels(
     return {k: v for k, v in labels.items() if v}
 
 
-def _model_layer(store: Store, record: Record, workdir: Path) -> Layer:
+def _model_layer(store: Store, record: ModelRecord, workdir: Path) -> Layer:
     registry.export(store, record, workdir)
     files: dict[str, bytes | Path] = {
         path.relative_to(workdir).as_posix(): path
@@ -151,16 +152,21 @@ def _model_layer(store: Store, record: Record, workdir: Path) -> Layer:
     return Layer(MODEL_DIR, files)
 
 
+def serving_record(image: ImageRecord, extra: ServingFields) -> ImageRecord:
+    """A serving image's record: the Image record and what serving adds."""
+    return {**image, **extra}
+
+
 def _reuse(
     store: Store,
     engine: Engine,
     plan: Plan,
-    earlier: Record,
+    earlier: ImageRecord,
     info: ImageInfo,
-    extra: dict[str, Any],
+    extra: ServingFields,
     push_repo: str | None,
     progress: ProgressCallback,
-) -> tuple[Record, str]:
+) -> tuple[ImageRecord, str]:
     progress(
         ProgressEvent(
             "reuse",
@@ -172,5 +178,5 @@ def _reuse(
         image = reused_record(
             engine, plan, earlier, info, earlier.get("unreproducible") or [], push_repo, progress
         )
-        stored = store.put_record({**image, **extra})
+        stored = store.put_record(serving_record(image, extra))
     return stored, store.objects.get_bytes(earlier["dockerfile"]).decode()

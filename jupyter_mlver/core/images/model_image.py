@@ -27,6 +27,7 @@ from .. import records
 from ..engine.protocol import Engine
 from ..errors import InvalidInput
 from ..models import registry
+from ..records import ServingFields
 from ..store.store import Store
 from .build import (
     Plan,
@@ -50,6 +51,7 @@ from .model_common import (
     _reuse,
     check_servable,
     repository,
+    serving_record,
     tag_names,
 )
 from .model_sized import build_model_sized
@@ -142,7 +144,7 @@ def build_model_image(
             inputs=inputs,
             started=started,
         )
-        extra = {
+        extra: ServingFields = {
             "model": {"name": record["name"], "version": record["version"], "record": record["id"]},
             "environment_image": env_image["id"],
             "server": server.to_json(),
@@ -197,6 +199,6 @@ def build_model_image(
                     repo_digests=push_tags(engine, options.push, plan.push_refs, progress),
                     created=created,
                 )
-                stored = store.put_record({**image, **extra})
+                stored = store.put_record(serving_record(image, extra))
     result = plan.result(stored, dockerfile, stored.get("unreproducible") or [])
     return ModelImageResult(result, record, env_result)

@@ -20,7 +20,7 @@ from .. import records
 from ..engine.protocol import Engine
 from ..engine.target import Target, check_compatible
 from ..hashing import hash_bytes
-from ..records import Record
+from ..records import ModelRecord, Record, ServingFields
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import bases
@@ -40,6 +40,7 @@ from .model_common import (
     _model_layer,
     _reuse,
     repository,
+    serving_record,
     tag_names,
 )
 from .overlay import CopyFrom, Overlay, Run, context, render
@@ -158,7 +159,7 @@ def _deps_files(store: Store, ctx: Context, lock: Lock) -> None:
 def build_model_sized(
     store: Store,
     options: ModelImageOptions,
-    record: Record,
+    record: ModelRecord,
     engine: Engine | None,
     progress: ProgressCallback,
     base_default: str | None,
@@ -214,7 +215,7 @@ def build_model_sized(
         )
         if packages.note:
             plan.notes.append(packages.note)
-        extra = {
+        extra: ServingFields = {
             "model": {"name": record["name"], "version": record["version"], "record": record["id"]},
             "environment_image": None,
             "server": {"requirements": packages.server, "runtime": _version.__version__},
@@ -274,7 +275,7 @@ def build_model_sized(
                     repo_digests=push_tags(engine, options.push, plan.push_refs, progress),
                     created=created,
                 )
-                stored = store.put_record({**image, **extra})
+                stored = store.put_record(serving_record(image, extra))
     result = plan.result(stored, dockerfile, stored.get("unreproducible") or [])
     result.packages = len(stored.get("requirements") or [])
     return ModelImageResult(result, record, None)

@@ -7,16 +7,19 @@ serialised: each sees the one before it as ``previous``, all are recorded, the l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .. import records
 from ..errors import InvalidInput, PromotionRefused, RecordNotFound
-from ..records import Record
+from ..records import AliasRecord, Author, ModelRecord, Record
 from ..store.index.db import AliasRow
 from ..store.store import Store
+from .alias_merge import Move, merge
 from .records import Gate, alias_record
+
+M = TypeVar("M", bound=Mapping[str, Any])
 
 #: Aliases a version may only take when its gate metric is no worse than the holder's.
 GUARDED = frozenset({"production"})
@@ -34,7 +37,7 @@ class Candidate:
     metrics: Mapping[str, Any]
 
     @classmethod
-    def of(cls, store: Store, record: Record) -> Candidate:
+    def of(cls, store: Store, record: Mapping[str, Any]) -> Candidate:
         return cls(
             record["name"],
             f"{record['name']}:{record['version']}",
@@ -65,9 +68,16 @@ def check_force(force: bool, reason: str | None) -> None:
 
 def refusal(store: Store, candidate: Candidate, alias: str, holder: AliasRow | None) -> str | None:
     """Why the guard refuses moving ``alias`` to ``candidate``, or None when it allows it."""
-    if alias not in GUARDED or holder is None or holder.model_record == candidate.id:
+    return refusal_against(store, candidate, alias, holder.model_record if holder else None)
+
+
+def refusal_against(
+    store: Store, candidate: Candidate, alias: str, held_record: str | None
+) -> str | None:
+    """``refusal`` against the version record ``held_record`` holding ``alias``."""
+    if alias not in GUARDED or held_record is None or held_record == candidate.id:
         return None
-    held = store.get(holder.model_record)
+    held = store.get(held_record)
     gate = candidate.gate or Gate.of(held)
     if gate is None:
         return None
@@ -92,15 +102,50 @@ def refusal(store: Store, candidate: Candidate, alias: str, holder: AliasRow | N
     )
 
 
+def merged(store: Store, model: str, alias: str | None = None) -> list[Move]:
+    """The model's alias events merged across users (``alias_merge``), the guard applied."""
+
+    def refuse(event: Record, name: str, held: str | None) -> str | None:
+        target = (
+            store.get(event["model_record"]) if store.index.has(event["model_record"]) else None
+        )
+        if target is None:
+            return None
+        return refusal_against(store, Candidate.of(store, target), name, held)
+
+    return merge(store, model, refuse, alias)
+
+
+def conflicts(store: Store, names: Iterable[str], among: set[str]) -> list[str]:
+    """What a pull says of concurrent moves it brought together: one line per marked move
+    that is, or was concurrent with, one of the events ``among``."""
+    out = []
+    for name in sorted(set(names)):
+        for move in merged(store, name):
+            if move.conflict and (move.row.id in among or move.against in among):
+                who = (move.record.get("author") or {}).get("name") or "?"
+                out.append(
+                    f"{name}@{move.row.alias}: {who}'s move to {name}:{move.row.version} "
+                    f"{'was not applied' if not move.applied else 'was concurrent'} "
+                    f"({move.conflict}); see `jupyter mlver model history {name}`"
+                )
+    return out
+
+
+def applied(store: Store, model: str, alias: str | None = None) -> list[AliasRow]:
+    """The alias events that took effect, in merged order."""
+    return [m.row for m in merged(store, model, alias) if m.applied]
+
+
 def holder(store: Store, model: str, alias: str) -> AliasRow | None:
-    events = store.index.alias_events(model, alias)
+    events = applied(store, model, alias)
     return events[-1] if events else None
 
 
 def holders(store: Store, model: str) -> dict[str, int]:
-    """Alias -> the version holding it now."""
+    """Alias -> the version holding it now (its number now: aliases follow renumbering)."""
     current: dict[str, int] = {}
-    for row in store.index.alias_events(model):
+    for row in applied(store, model):
         current[row.alias] = row.version
     return dict(sorted(current.items()))
 
@@ -131,26 +176,27 @@ def check_allowed(
 
 def move_locked(
     store: Store,
-    target: Record,
+    target: Mapping[str, Any],
     alias: str,
     *,
     force: bool,
     reason: str | None,
-    author: dict[str, str | None],
+    author: Author,
     written: set[str],
-) -> Record:
+) -> AliasRecord:
     """Record a move of ``alias`` to the stored version ``target``. The caller holds
     ``store.writing()`` and an index transaction; new objects are added to ``written``.
     An alias already on ``target`` is not moved: its last event is returned."""
     name = target["name"]
     current = holder(store, name, alias)
     if current is not None and current.model_record == target["id"]:
-        return store.get(current.id)
+        return store.get(current.id, AliasRecord)
     why = check_allowed(store, Candidate.of(store, target), alias, force, reason)
     event = alias_record(
         model=target,
         alias=alias,
         previous=current.version if current else None,
+        previous_record=current.model_record if current else None,
         author=author,
         reason=reason,
         forced=why is not None,
@@ -166,10 +212,10 @@ def rollback_locked(
     alias: str,
     *,
     reason: str | None,
-    author: dict[str, str | None],
+    author: Author,
     written: set[str],
-) -> Record:
-    events = store.index.alias_events(name, alias)
+) -> AliasRecord:
+    events = applied(store, name, alias)
     if not events:
         raise RecordNotFound(
             f"model {name} has no alias {alias!r}", f"see `jupyter mlver model history {name}`"
@@ -183,9 +229,10 @@ def rollback_locked(
         )
     current, back = stack[-1], stack[-2]
     event = alias_record(
-        model=store.get(back.model_record),
+        model=store.get(back.model_record, ModelRecord),
         alias=alias,
         previous=current.version,
+        previous_record=current.model_record,
         author=author,
         reason=reason or f"rollback from version {current.version}",
         forced=False,
@@ -200,20 +247,21 @@ def _last_created(store: Store, name: str) -> str | None:
     return max((e.created for e in events), default=None)
 
 
-def put_locked(store: Store, record: Record, written: set[str]) -> Record:
-    """Store a record's object and index it inside the caller's transaction."""
+def put_locked(store: Store, record: M, written: set[str]) -> M:
+    """Store a record's object and index it inside the caller's transaction; the stored
+    record (with its ``id``), of the type it was given."""
     rid, data = records.encode(record)
     if not store.objects.exists(rid):
         written.add(rid)
     store.objects.put_bytes(data)
     stored = {"id": rid, **record}
     store.index.insert(stored)
-    return stored
+    return cast(M, stored)
 
 
 @dataclass
 class AliasMove:
     """An alias event; ``moved`` is False when the alias already pointed there."""
 
-    event: Record
+    event: AliasRecord
     moved: bool = True

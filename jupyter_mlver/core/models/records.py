@@ -4,24 +4,24 @@ A model version: ``{name, version, artifact: {hash, kind, path, size[, files]}, 
 signature, snapshot, gate, author, created, description}``. ``artifact.files`` lists a
 directory's files (``{path, hash, size}``) so every one of them is kept, checked and pushed.
 
-An alias event: ``{model, alias, version, previous, author, created, reason, forced,
-model_record, rollback}``. ``model_record`` is the id of the version record it points at (so
-a push or pull of the event carries that version); ``rollback`` marks a move made by
-``rollback``, which undoes the move before it. Events are never rewritten: an alias's holder
-is the version of its last event.
+An alias event: ``{model, alias, version, previous, previous_record, author, created, reason,
+forced, model_record, rollback}``. ``model_record`` is the id of the version record it points
+at (so a push or pull of the event carries that version), ``previous_record`` the one it
+replaced (how a merge of several users' events finds concurrent moves, ``alias_merge``);
+``rollback`` marks a move made by ``rollback``, which undoes the move before it. Events are
+never rewritten: an alias's holder is the version of its last applied event.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .. import records
 from ..errors import InvalidInput
-from ..records import Record
-from .artifacts import Artifact
-from .signature import Signature
+from ..records import AliasRecord, Artifact, Author, GateSpec, ModelRecord, Signature
 
 _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -34,13 +34,13 @@ class Gate:
     higher_is_better: bool = True
 
     @classmethod
-    def of(cls, record: Record) -> Gate | None:
+    def of(cls, record: Mapping[str, Any]) -> Gate | None:
         gate = record.get("gate")
         if not gate:
             return None
         return cls(gate["metric"], bool(gate.get("higher_is_better", True)))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> GateSpec:
         return {"metric": self.metric, "higher_is_better": self.higher_is_better}
 
 
@@ -63,9 +63,9 @@ def model_record(
     signature: Signature | None,
     snapshot: str,
     gate: Gate | None,
-    author: dict[str, str | None],
+    author: Author,
     description: str,
-) -> Record:
+) -> ModelRecord:
     return {
         "schema": records.MODEL,
         "name": name,
@@ -83,15 +83,16 @@ def model_record(
 
 def alias_record(
     *,
-    model: Record,
+    model: Mapping[str, Any],
     alias: str,
     previous: int | None,
-    author: dict[str, str | None],
+    previous_record: str | None,
+    author: Author,
     reason: str | None,
     forced: bool,
     rollback: bool,
     after: str | None,
-) -> Record:
+) -> AliasRecord:
     """An event moving ``alias`` to the version ``model``; stamped after ``after`` (the
     alias's last event), so events keep their order even within one millisecond."""
     return {
@@ -100,6 +101,7 @@ def alias_record(
         "alias": alias,
         "version": model["version"],
         "previous": previous,
+        "previous_record": previous_record,
         "author": author,
         "created": stamp_after(after),
         "reason": reason,

@@ -16,7 +16,14 @@ from ..store.store import Store
 from .refs import ModelRef, parse_ref
 
 
-def _pick(ref: ModelRef, models: list[Record], events: list[Record], where: str) -> list[str]:
+def _pick(
+    ref: ModelRef,
+    models: list[Record],
+    events: list[Record],
+    where: str,
+    numbers: dict[str, int] | None = None,
+) -> list[str]:
+    """``numbers`` (record id -> number) overrides the numbers the records carry."""
     mine = [m for m in models if m["name"] == ref.name]
     if not mine:
         raise RecordNotFound(f"{where} has no model named {ref.name!r}")
@@ -29,7 +36,8 @@ def _pick(ref: ModelRef, models: list[Record], events: list[Record], where: str)
             raise RecordNotFound(f"model {ref.name} has no alias {ref.alias!r} on {where}")
         return [held[-1]["id"]]
     if ref.version is not None:
-        ids = sorted(m["id"] for m in mine if m["version"] == ref.version)
+        number = numbers or {}
+        ids = sorted(m["id"] for m in mine if number.get(m["id"], m["version"]) == ref.version)
         if not ids:
             raise RecordNotFound(f"model {ref.name} has no version {ref.version} on {where}")
         if len(ids) > 1:
@@ -54,14 +62,16 @@ def remote_roots(
     markers: dict[str, str],
     read: Callable[[Iterable[str]], list[Record]],
     where: str,
+    numbers: dict[str, int] | None = None,
 ) -> list[str]:
     """The records a model ref names on a remote, whose markers say which records are models
-    and alias events; ``read`` fetches records (those this store has are read locally)."""
+    and alias events; ``read`` fetches records (those this store has are read locally);
+    ``numbers`` are the numbers claimed there (a version not claimed keeps its own)."""
     mref = parse_ref(ref)
     found = read([rid for rid, kind in markers.items() if kind in ("model", "alias")])
     models = [r for r in found if r.get("schema") == records.MODEL]
     events = [r for r in found if r.get("schema") == records.ALIAS]
-    return _pick(mref, models, events, where)
+    return _pick(mref, models, events, where, numbers)
 
 
 def is_model_name(store: Store, ref: str) -> bool:

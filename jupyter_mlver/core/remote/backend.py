@@ -10,6 +10,11 @@ lose each other's work — there is no shared listing to update)::
     records/<kind>/<id>        an empty marker: record <id> and everything it needs
                                (but, after a --no-data push, its data copies) are here
     refs/tags/<name>/<id>      an empty marker: tag <name> (URL-quoted) names snapshot <id>
+    claims/models/<name>/<N>   version N of model <name> (URL-quoted) is taken: the body is
+                               the ``mlver.number/1`` record of its publication, made by a
+                               conditional create that only one writer wins (``claims.py``)
+    claims/probe               written twice by the first registry push: the second create
+                               must be refused (``conditional.py``)
     tmp/<uuid>                 uploads in flight on filesystem-like remotes (renamed away)
 
 Markers are written only after the record's objects have all landed, tag markers before
@@ -124,6 +129,11 @@ class RemoteFS:
         self._local = "file" in protocols or "local" in protocols
         self.s3 = "s3" in protocols and hasattr(self.fs, "max_concurrency")
         self._made: set[str] = set()
+
+    @property
+    def local(self) -> bool:
+        """A local or mounted directory (so ``os`` calls reach it)."""
+        return self._local
 
     # -- keys ---------------------------------------------------------------------
 

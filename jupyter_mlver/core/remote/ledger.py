@@ -33,7 +33,11 @@ CREATE TABLE IF NOT EXISTS packs (
     remote TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (remote, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS packed (
     remote TEXT NOT NULL, oid TEXT NOT NULL, pack TEXT NOT NULL, offset INTEGER NOT NULL,
-    size INTEGER NOT NULL, PRIMARY KEY (remote, oid)) WITHOUT ROWID
+    size INTEGER NOT NULL, PRIMARY KEY (remote, oid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS claims (
+    remote TEXT NOT NULL, model TEXT NOT NULL, number INTEGER NOT NULL, record TEXT,
+    PRIMARY KEY (remote, model, number)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS conditional (remote TEXT PRIMARY KEY, at REAL NOT NULL)
 """
 _CHUNK = 500
 #: How long a listing of the remote's records vouches for the ledger (see above).
@@ -171,9 +175,37 @@ class Ledger:
             out.update((r[0], (r[1], r[2], r[3])) for r in rows)
         return out
 
+    def claims(self, remote: str) -> dict[tuple[str, int], str | None]:
+        """``(model, number)`` -> the version record holding it, for every claim on the
+        remote this store has read (claims are never rewritten: what was read stays true)."""
+        rows = self.conn.execute(
+            "SELECT model, number, record FROM claims WHERE remote = ?", (remote,)
+        )
+        return {(r[0], int(r[1])): r[2] for r in rows}
+
+    def add_claims(self, remote: str, rows: Iterable[tuple[str, int, str | None]]) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO claims VALUES (?, ?, ?, ?)",
+                ((remote, m, n, r) for m, n, r in rows),
+            )
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def conditional_ok(self, remote: str) -> bool:
+        """Whether the remote was seen refusing a second conditional create of one key."""
+        row = self.conn.execute("SELECT 1 FROM conditional WHERE remote = ?", (remote,))
+        return row.fetchone() is not None
+
+    def set_conditional_ok(self, remote: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO conditional VALUES (?, ?)", (remote, time.time()))
+
     def forget(self, remote: str) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
-        for table in ("objects", "records", "checked", "packs", "packed"):
+        for table in ("objects", "records", "checked", "packs", "packed", "claims", "conditional"):
             self.conn.execute(f"DELETE FROM {table} WHERE remote = ?", (remote,))
         self.conn.execute("COMMIT")
 

@@ -18,6 +18,7 @@ _LINKS = {
     "model": ("snapshot",),
     "alias": ("model_record",),
     "deployment": ("model_record",),
+    "number": ("model_record",),
 }
 #: The order records are published and indexed in: what is named before what names it.
 KIND_ORDER = {
@@ -28,6 +29,7 @@ KIND_ORDER = {
     "model": 4,
     "alias": 5,
     "deployment": 6,
+    "number": 7,
 }
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .. import records
 from ..errors import AmbiguousRef, Conflict, InvalidInput, MlverError, RecordNotFound
 from ..hashing import hash_bytes
+from ..models import aliases as al
 from ..models import transfer as model_transfer
-from ..models.refs import looks_like_model_ref
+from ..models.refs import looks_like_model_ref, parse_ref
 from ..records import Record
 from ..store.datarefs import Walker
 from ..store.objects import ObjectWriter
 from ..store.store import MIN_PREFIX, Store
+from . import claims, numbering
 from . import pack_transfer as remote_packs
 from .backend import RemoteFS
 from .config import get_remote
@@ -54,10 +56,19 @@ def _tag_records(
     return found
 
 
+Numbers = Callable[[str], dict[str, int]]
+
+
 def _model_roots(
-    src: RemoteReader, store: Store, ref: str, markers: dict[str, str], result: TransferResult
+    src: RemoteReader,
+    store: Store,
+    ref: str,
+    markers: dict[str, str],
+    result: TransferResult,
+    numbers: Numbers,
 ) -> list[str]:
-    """The records a model ref names on the remote (model and alias records are small)."""
+    """The records a model ref names on the remote (model and alias records are small);
+    ``numbers`` gives a model's claimed numbers there (version record id -> number)."""
 
     def read(ids: Iterable[str]) -> list[Record]:
         here = [r for r in (_local_record(store, rid) for rid in ids) if r is not None]
@@ -65,7 +76,8 @@ def _model_roots(
         fetched = src.records([rid for rid in ids if rid not in have], result)
         return here + [record for record, _ in fetched.values()]
 
-    return model_transfer.remote_roots(ref, markers, read, f"remote {src.name}")
+    name = parse_ref(ref).name
+    return model_transfer.remote_roots(ref, markers, read, f"remote {src.name}", numbers(name))
 
 
 def pull_roots(
@@ -74,6 +86,7 @@ def pull_roots(
     refs: Sequence[str],
     markers: dict[str, str],
     result: TransferResult,
+    numbers: Numbers,
 ) -> list[str]:
     """Resolve ``refs`` against what the remote has, like ``Store.resolve``: a tag, else an
     id prefix (≥ 4 hex), else a model ref. A snapshot brings the tag records that name it."""
@@ -84,7 +97,7 @@ def pull_roots(
     for ref in refs:
         ref = ref.strip()
         if looks_like_model_ref(ref):
-            out.extend(_model_roots(src, store, ref, markers, result))
+            out.extend(_model_roots(src, store, ref, markers, result, numbers))
             continue
         if _HEAD.match(ref):
             raise InvalidInput(
@@ -113,7 +126,7 @@ def pull_roots(
             rid = matches[0] if matches else None
         if rid is None and ref not in names and not _HEX.match(ref.lower()):
             with contextlib.suppress(RecordNotFound):  # not a model's name either: said below
-                out.extend(_model_roots(src, store, ref, markers, result))
+                out.extend(_model_roots(src, store, ref, markers, result, numbers))
                 continue
         if rid is None or rid not in markers:
             raise RecordNotFound(
@@ -159,7 +172,12 @@ def pull(
         if lost:
             ledger.forget(remote.ident)
         ledger.checked(remote.ident, listed_at)
-        roots = pull_roots(src, store, refs, markers, result)
+
+        def claimed(name: str) -> dict[str, int]:
+            listed = claims.listing(rfs, ledger, name, jobs).get(name, {})
+            return {c.record: n for n, c in listed.items() if c.record is not None}
+
+        roots = pull_roots(src, store, refs, markers, result, claimed)
         plan, fetched = _walk(src, store, roots, result)
         _fetch_trees(src, writer, plan, jobs, progress, result)
         result.records = len(plan.needs)
@@ -206,6 +224,9 @@ def pull(
                 if n.id in markers and store.index.has(n.id)
             ],
         )
+        result.renumbered += [r.to_json() for r in numbering.learn(store, rfs, ledger, jobs)]
+        moves = [n.record for n in plan.needs.values() if n.kind == "alias" and n.id in fetched]
+        result.warnings += al.conflicts(store, {m["model"] for m in moves}, set(fetched))
     result.seconds = time.monotonic() - started
     return result
 

@@ -14,6 +14,7 @@ from ..store.datarefs import Walker
 from ..store.index.db import ALL
 from ..store.packs import PACK_MAX_OBJECT
 from ..store.store import Store
+from . import numbering
 from . import pack_transfer as remote_packs
 from .backend import MULTIPART_SIZE, RemoteFS
 from .config import get_remote
@@ -44,7 +45,9 @@ def push_roots(store: Store, refs: Sequence[str], notebook: object = ALL) -> lis
     (``HEAD`` is the latest snapshot of ``notebook``, as in ``Store.resolve``); a model ref
     names model versions and alias events (see ``models.transfer``)."""
     if not refs:
-        return store.index.record_ids()
+        # Numbering events stay in the store that made them; a publication travels as its
+        # claim (see ``numbering.py``).
+        return store.index.record_ids(besides="number")
     from ..models import transfer
     from ..models.refs import looks_like_model_ref
 
@@ -143,6 +146,7 @@ def push(
     jobs = jobs or default_jobs()
     result = TransferResult("push", remote.name, remote.url)
     roots = push_roots(store, refs, notebook)
+    versions = numbering.local_versions(store, roots)
     with Ledger(store.dir) as ledger:
         published = ledger.records(remote.ident)
 
@@ -152,12 +156,15 @@ def push(
         # Nothing to send, and the remote was checked against the ledger a moment ago:
         # answer without a request (and without importing the storage library).
         ago = ledger.checked_ago(remote.ident)
-        if not verify and ago is not None and ago < TRUST_SECONDS and all(map(complete, roots)):
+        trusted = ago is not None and ago < TRUST_SECONDS and not versions
+        if not verify and trusted and all(map(complete, roots)):
             result.records = len(roots)
             result.checked_ago = ago
             result.seconds = time.monotonic() - started
             return result
         rfs = RemoteFS(remote, jobs)
+        if versions:  # before anything is sent: a remote that cannot number is refused
+            numbering.check_can_claim(rfs, ledger)
         listed_at = time.time()
         markers = rfs.markers()
         lost = [rid for rid in published if rid not in markers]
@@ -226,6 +233,7 @@ def push(
                 f"object {oid} in this store is corrupt (its content does "
                 "not match its name): not pushed; run `jupyter mlver fsck`"
             )
+        numbering.claim_landed(store, rfs, ledger, plan, versions, broken, on_remote, jobs, result)
         _publish(rfs, ledger, plan, broken, on_remote, markers, complete, result)
     result.seconds = time.monotonic() - started
     return result

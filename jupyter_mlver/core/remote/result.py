@@ -37,6 +37,8 @@ class TransferResult:
     checked_ago: float | None = None
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: Model versions that changed number (``models.numbers.Renumbering`` as JSON).
+    renumbered: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..errors import StoreError
 from ..hashing import hash_bytes
@@ -29,13 +30,16 @@ class MigrateReport:
     format: int
     packed: int = 0
     packed_bytes: int = 0
+    #: Model versions given a number of their own (``models.numbers.repair``), as JSON.
+    renumbered: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "format_before": self.format_before,
             "format": self.format,
             "packed": self.packed,
             "packed_bytes": self.packed_bytes,
+            "renumbered": self.renumbered,
         }
 
 

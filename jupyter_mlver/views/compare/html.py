@@ -4,7 +4,7 @@ styled inline with JupyterLab's CSS variables only."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 from ..format import MARK, human_bytes, short_time
@@ -30,16 +30,27 @@ STYLE = (
 )
 CELL = "padding:2px 8px;text-align:left;border-bottom:1px solid var(--jp-border-color2)"
 CODE = "font-family:var(--jp-code-font-family);font-size:var(--jp-code-font-size)"
+NUMERIC = ";text-align:right;font-variant-numeric:tabular-nums"
 
 
-def colored_table(title: str, headers: Sequence[str], rows: list[tuple[str, list[str]]]) -> str:
-    """A titled table whose rows are coloured by status; cells are already HTML."""
+def colored_table(
+    title: str,
+    headers: Sequence[str],
+    rows: list[tuple[str, list[str]]],
+    numeric: Collection[int] = (),
+) -> str:
+    """A titled table whose rows are coloured by status; cells are already HTML; the
+    ``numeric`` columns right-aligned in tabular figures."""
     if not rows:
         return ""
-    head = "".join(f'<th style="{CELL}">{html.escape(h)}</th>' for h in headers)
+
+    def style(i: int) -> str:
+        return CELL + (NUMERIC if i in numeric else "")
+
+    head = "".join(f'<th style="{style(i)}">{html.escape(h)}</th>' for i, h in enumerate(headers))
     body = "".join(
         f'<tr style="color:{COLOR.get(status, "inherit")}">'
-        + "".join(f'<td style="{CELL}">{c}</td>' for c in cells)
+        + "".join(f'<td style="{style(i)}">{c}</td>' for i, c in enumerate(cells))
         + "</tr>"
         for status, cells in rows
     )
@@ -77,7 +88,7 @@ def diff(d: Diff) -> str:
             )
             for v in entries
         ]
-        parts.append(colored_table(key, ["", "name", "a", "b", "change"], rows))
+        parts.append(colored_table(key, ["", "name", "a", "b", "change"], rows, {2, 3, 4}))
     files = [
         (f["status"], [MARK[f["status"]], e(f["path"]), _size(f["a"]), _size(f["b"])])
         for f in d["data"]
@@ -179,5 +190,5 @@ def reproduction(result: ReproduceResult) -> str:
     return (
         f'<div class="jp-mlver-reproduce" style="{STYLE}">'
         f'<div style="color:{color};font-weight:600">{e(tc.reproduction_headline(result))}</div>'
-        f"{colored_table('metrics', headers, rows)}{notes}{link}</div>"
+        f"{colored_table('metrics', headers, rows, {1, 2})}{notes}{link}</div>"
     )

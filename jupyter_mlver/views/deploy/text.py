@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.records import Record
+from ...core.records import DeploymentRecord
 from ..format import short_time, table
 
 if TYPE_CHECKING:
@@ -23,7 +23,17 @@ VERBS = {
     "weight": "changed the canary",
     "promoted": "promoted",
     "rolled_back": "rolled back",
+    "refused": "took out (promotion refused)",
     "stopped": "stopped",
+    "held": "held",
+}
+#: What a watch says it did, by outcome.
+OUTCOMES = {
+    "promoted": "promoted the canary",
+    "rolled_back": "rolled back the canary",
+    "refused": "took out the canary",
+    "held": "held the canary",
+    "ended": "watch ended",
 }
 
 
@@ -113,13 +123,7 @@ def watch_line(s: DeploymentStatus) -> str:
 
 def watched(w: WatchResult) -> str:
     """The window's figures and the verdict, then the outcome as the last line."""
-    said = {
-        "promoted": "promoted the canary",
-        "rolled_back": "rolled back the canary",
-        "refused": "took out the canary",
-        "held": "held the canary",
-        "ended": "watch ended",
-    }[w.outcome]
+    said = OUTCOMES[w.outcome]
     lines = [status(w.status)]
     if w.verdict is not None:
         lines += [f"  {w.verdict.errors.message}", f"  {w.verdict.latency.message}"]
@@ -127,7 +131,7 @@ def watched(w: WatchResult) -> str:
     return "\n".join(lines)
 
 
-def history(events: Sequence[Record]) -> str:
+def history(events: Sequence[DeploymentRecord]) -> str:
     rows = [["TIME", "EVENT", "VERSION", "WEIGHT", "STABLE", "REASON"]]
     for e in events:
         rows.append(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..markup import card, e
@@ -18,7 +19,7 @@ CURRENT = "var(--jp-warn-color1,#f57c00)"
 LABELLED = 6
 
 
-def histogram(name: str, h: dict[str, Any]) -> str:
+def histogram(name: str, h: Mapping[str, Any]) -> str:
     """Bars of each side's share per bin (or category); hover for the numbers."""
     ref, cur = h["reference"], h["current"]
     top = max([*ref, *cur, 1e-9])
@@ -66,8 +67,8 @@ def _row(c: ColumnDrift) -> str:
     hist = histogram(c.name, c.histogram) if c.histogram else ""
     return (
         f"<tr{style}><td>{'●' if c.drifted else ''}</td><td>{e(c.name)}</td>"
-        f"<td>{e(c.type)}</td><td>{e(c.test)}</td><td>{e(td.score(c))}</td>"
-        f"<td>{e(f'{c.threshold:g}')}</td><td>{hist}</td></tr>"
+        f'<td>{e(c.type)}</td><td>{e(c.test)}</td><td class="mlver-num">{e(td.score(c))}</td>'
+        f'<td class="mlver-num">{e(f"{c.threshold:g}")}</td><td>{hist}</td></tr>'
     )
 
 

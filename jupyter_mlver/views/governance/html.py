@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..markup import CSS, card, e
-from . import text
+from ..markup import CSS, card, code, e, lines, muted, table
 from .text import age, aliases, deployed, drift, metric, trend
 
 if TYPE_CHECKING:
@@ -28,43 +27,36 @@ def badge(action: str) -> str:
 
 
 def governance(g: Governance) -> str:
+    """One row of figures per model (the recommendation as a badge), then each model's
+    recommendation and reasons on a line of its own, at the card's full width."""
     if not g.models:
-        return CSS + card("Model health", e(text.governance(g)))
-    head = "".join(
-        f"<th>{h}</th>"
-        for h in (
-            "model",
-            "version",
-            "aliases",
-            "deployed",
-            "metric",
-            "trend",
-            "data age",
-            "trained",
-            "drift",
-            "recommendation",
-        )
-    )
+        return CSS + card("Model health", muted("no models (register one with `model register`)"))
+    head = ["model", "version", "aliases", "deployed", "metric", "trend", "data age"]
+    head += ["trained", "drift", "recommendation"]
     body = []
+    reasons = []
     for m in g.models:
         fresh = m.freshness
         rec = m.recommendation
-        cells = [
-            f"<code>{e(m.name)}</code>",
-            e(m.version),
-            e(aliases(m)),
-            e(deployed(m)),
-            e(metric(m)),
-            e(trend(m)),
-            e(age(fresh.data_age_seconds if fresh else None)),
-            e(f"{age(fresh.snapshot_age_seconds)} ago" if fresh else "-"),
-            e(drift(m)),
-            f"{badge(rec.action)} {e(rec.reason)}"
-            + "".join(
-                f'<div class="mlver-muted">also {e(f.action)}: {e(f.message)}</div>'
-                for f in rec.findings[1:]
-            ),
-        ]
-        body.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        body.append(
+            [
+                code(m.name),
+                e(m.version),
+                e(aliases(m)),
+                e(deployed(m)),
+                e(metric(m)),
+                e(trend(m)),
+                e(age(fresh.data_age_seconds if fresh else None)),
+                e(f"{age(fresh.snapshot_age_seconds)} ago" if fresh else "-"),
+                e(drift(m)),
+                badge(rec.action),
+            ]
+        )
+        also = "".join(
+            f'<div class="mlver-muted">also {e(f.action)}: {e(f.message)}</div>'
+            for f in rec.findings[1:]
+        )
+        reasons.append(f"{code(m.name)} {badge(rec.action)} {e(rec.reason)}{also}")
     notes = "".join(f'<div class="mlver-muted">{e(n)}</div>' for n in g.notes)
-    return CSS + card("Model health", f"<table><tr>{head}</tr>{''.join(body)}</table>{notes}")
+    figures = table(head, body, numeric={1, 6, 7, 8})
+    return CSS + card("Model health", figures + lines(reasons) + notes)

@@ -3,15 +3,15 @@ shows them in a card)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.records import Record
 from ..format import format_assignments, human_bytes, key_values, short_time, table
 
 if TYPE_CHECKING:
     from ...core.models.aliases import AliasMove
     from ...core.models.detail import ModelVersion
+    from ...core.models.versions import ModelHistory, ModelVersions
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -22,12 +22,12 @@ def _aliases(aliases: dict[str, int]) -> str:
     return ", ".join(f"{a}→{v}" for a, v in aliases.items()) or "-"
 
 
-def _who(author: dict[str, Any] | None) -> str:
+def _who(author: Mapping[str, Any] | None) -> str:
     author = author or {}
     return str(author.get("name") or "?")
 
 
-def _artifact(record: Record) -> str:
+def _artifact(record: Mapping[str, Any]) -> str:
     artifact = record["artifact"]
     where = f" {artifact['path']}" if artifact.get("path") else ""
     files = f", {len(artifact['files'])} files" if artifact.get("files") else ""
@@ -47,6 +47,12 @@ def models(models: Sequence[dict[str, Any]]) -> str:
     return _table(rows)
 
 
+def label(record: Mapping[str, Any]) -> str:
+    """``churn:3``, or ``churn:3 (local)`` while its number is not claimed on a remote."""
+    local = "" if record.get("published", True) else " (local)"
+    return f"{record['name']}:{record['version']}{local}"
+
+
 def registered(v: ModelVersion) -> str:
     record, held = v.record, v.aliases
     if v.existing:
@@ -56,7 +62,7 @@ def registered(v: ModelVersion) -> str:
         )
     moved = f"; {', '.join(held)} → {record['version']}" if held else ""
     return (
-        f"registered {record['name']}:{record['version']} from snapshot "
+        f"registered {label(record)} from snapshot "
         f"{record['snapshot'][:12]}: {_artifact(record)}{moved}"
     )
 
@@ -64,13 +70,13 @@ def registered(v: ModelVersion) -> str:
 def version(v: ModelVersion) -> str:
     record, held, snapshot = v.record, v.aliases, v.snapshot
     gate = record.get("gate")
-    signature = record.get("signature") or {}
+    signature: Mapping[str, Any] = record.get("signature") or {}
     inputs = signature.get("inputs") or []
     columns = ", ".join(f"{c['name']}:{c['dtype'] or '?'}" for c in inputs[:12])
     if len(inputs) > 12:
         columns += f", … ({len(inputs)} columns)"
     lines = [
-        ("model", f"{record['name']}:{record['version']}"),
+        ("model", label(record)),
         ("id", record["id"]),
         ("created", short_time(record["created"]) + " UTC"),
         ("author", _who(record.get("author"))),
@@ -98,7 +104,7 @@ def version(v: ModelVersion) -> str:
     return key_values(lines)
 
 
-def _image(image: Record) -> str:
+def _image(image: Mapping[str, Any]) -> str:
     ref = (image.get("tags") or [image["image_id"]])[0]
     how = "reused" if image.get("reused") else f"built in {image.get('build_seconds', 0):.1f} s"
     return f"{ref} ({image['image_id'][7:19]}, {how}, {short_time(image['created'])} UTC)"
@@ -114,13 +120,59 @@ def alias_move(m: AliasMove) -> str:
     return f"{event['model']}@{event['alias']} {verb} {event['version']}{was}{forced}"
 
 
-def history(events: Sequence[Record]) -> str:
-    if not events:
-        return "no alias moves yet"
-    rows = [["WHEN (UTC)", "ALIAS", "VERSION", "BY", "REASON"]]
-    for e in events:
-        change = f"{e['previous'] or '-'} → {e['version']}"
-        marks = [m for m in ("forced", "rollback") if e.get(m)]
-        reason = (e.get("reason") or "-") + (f" [{', '.join(marks)}]" if marks else "")
-        rows.append([short_time(e["created"]), e["alias"], change, _who(e.get("author")), reason])
-    return _table(rows)
+def history(h: ModelHistory) -> str:
+    if not h.events:
+        text = "no alias moves yet"
+    else:
+        rows = [["WHEN (UTC)", "ALIAS", "VERSION", "BY", "REASON"]]
+        for e in h.events:
+            change = f"{e['previous'] or '-'} → {e['version']}"
+            marks = [m for m in ("forced", "rollback") if e.get(m)]
+            marks += ["not applied"] if e.get("applied") is False else []
+            reason = (e.get("reason") or "-") + (f" [{', '.join(marks)}]" if marks else "")
+            by = _who(e.get("author"))
+            rows.append([short_time(e["created"]), e["alias"], change, by, reason])
+        text = _table(rows)
+        text += "".join(f"\n  {e['id'][:12]}: {e['conflict']}" for e in h.events if "conflict" in e)
+    if h.numbering:
+        rows = [["WHEN (UTC)", "VERSION", "EVENT", "BY", "WHY"]]
+        for n in h.numbering:
+            change = f"{n['old']} → {n['new']}" if n["old"] != n["new"] else str(n["new"])
+            rows.append(
+                [
+                    short_time(n["created"]),
+                    change,
+                    n["event"],
+                    _who(n["author"]),
+                    n["reason"] or "-",
+                ]
+            )
+        text += "\n\nnumbering:\n" + _table(rows)
+    return text
+
+
+def versions(v: ModelVersions) -> str:
+    rows = [["VERSION", "STATE", "AUTHOR", "CREATED (UTC)", "SNAPSHOT", "ALIASES", "GATE"]]
+    for row in v.versions:
+        gate = "-"
+        if row.gate is not None:
+            value = "?" if row.gate_value is None else f"{row.gate_value:g}"
+            gate = f"{row.gate.metric}={value}"
+        rows.append(
+            [
+                str(row.number),
+                "published" if row.published else "local",
+                _who(row.author),
+                short_time(row.created),
+                row.snapshot[:12],
+                ", ".join(row.aliases) or "-",
+                gate,
+            ]
+        )
+    return f"{v.name}: {len(v.versions)} version(s)\n" + _table(rows)
+
+
+def renumbering(r: dict[str, Any]) -> str:
+    """One line per version whose number changed (``models.numbers.Renumbering``)."""
+    name = r["model"]
+    return f"{name}:{r['old']} (local) is now {name}:{r['new']}: {r['reason']}"

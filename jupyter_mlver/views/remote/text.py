@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ..format import (
     human_bytes,
 )
+from ..models.text import renumbering
 
 if TYPE_CHECKING:
     from ...core.remote import Remote, TransferResult
@@ -56,6 +57,7 @@ def transfer(r: TransferResult) -> str:
     """The summary, then warnings and the problems after the first (which is the error
     line the front door shows)."""
     lines = [transfer_summary(r)]
+    lines += [renumbering(n) for n in r.renumbered]
     lines += [f"warning: {w}" for w in r.warnings]
     lines += [f"problem: {p}" for p in r.problems[1:]]
     return "\n".join(lines)

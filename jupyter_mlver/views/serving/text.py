@@ -17,7 +17,7 @@ def built(r: ModelImageResult) -> str:
     if env is None:
         on = (
             f"  on {b.record['base']}: the {b.packages} packages the model needs from snapshot "
-            f"{(b.snapshot or '')[:12]} (--env snapshot: its whole environment)"
+            f"{(b.snapshot or '')[:12]}; --env snapshot builds on its whole environment"
         )
     else:
         env_verb = "reused" if env.reused else "built"

@@ -4,39 +4,50 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..format import data_path, file_count, human_bytes, short_time
+from ..format import data_path, file_count, format_value, human_bytes, short_time
 from ..markup import (
     MUTED_NONE,
     ROWS_SHOWN,
     assignments,
     card,
+    code,
     details,
     e,
     kv_table,
-    pre,
+    muted,
+    table,
     tags,
     warnings,
 )
 from . import text
 
 if TYPE_CHECKING:
-    from ...core.snapshot.pending import NextSnapshot
+    from ...core.records import Record
+    from ...core.snapshot.pending import Logged, NextSnapshot, Restored
     from ...core.snapshot.read import SnapshotDetail, SnapshotPage
+
+
+def _role(d: dict[str, Any]) -> str:
+    also = [flag for flag in ("read", "tracked") if d.get(flag)]
+    return e(d["role"]) + (" " + muted(f"({', '.join(also)})") if also else "")
 
 
 def _data_rows(data: list[dict[str, Any]]) -> str:
     if not data:
         return MUTED_NONE
-    items = "".join(
-        f"<tr><td>{e(d['role'])}</td><td><code>{e(data_path(d))}</code></td>"
-        f"<td>{e(human_bytes(d['size']))}</td><td><code>{e(d['hash'][:12])}</code>"
-        f"{'' if d['stored'] else ' <span class=mlver-muted>hash only</span>'}</td></tr>"
+    body = [
+        [
+            _role(d),
+            code(data_path(d)),
+            e(human_bytes(d["size"])),
+            code(d["hash"][:12]) + ("" if d["stored"] else " " + muted("hash only")),
+        ]
         for d in data[:ROWS_SHOWN]
-    )
-    if len(data) > ROWS_SHOWN:
-        items += f"<tr><td colspan=4>… and {len(data) - ROWS_SHOWN} more</td></tr>"
+    ]
+    more = muted(f"… and {len(data) - ROWS_SHOWN} more") if len(data) > ROWS_SHOWN else ""
     total = human_bytes(sum(d["size"] for d in data))
-    return details(f"{file_count(data)} file(s), {e(total)}", f"<table>{items}</table>")
+    shown = table(["role", "path", "size", "hash"], body, numeric={2}) + more
+    return details(f"{file_count(data)} file(s), {e(total)}", shown)
 
 
 def _git_cell(git: dict[str, Any]) -> str:
@@ -50,7 +61,7 @@ def _git_cell(git: dict[str, Any]) -> str:
 
 def detail(d: SnapshotDetail) -> str:
     if not d.is_snapshot:
-        return card(e(d.record.get("schema", "record")), pre(text.detail(d)))
+        return _record(d.record)
     r = d.record
     rows: list[tuple[str, str]] = [
         ("message", e(r["message"]) or '<span class="mlver-muted">no message</span>'),
@@ -72,39 +83,85 @@ def detail(d: SnapshotDetail) -> str:
         rows.append(("images", refs))
     namespace = r.get("namespace") or {}
     if namespace:
-        items = "".join(
-            f"<tr><td><code>{e(k)}</code></td><td>{e(v['type'])}</td><td>{e(v['summary'])}</td></tr>"
+        body = [
+            [code(k), e(v["type"]), e(v["summary"])]
             for k, v in list(namespace.items())[:ROWS_SHOWN]
-        )
-        rows.append(("variables", details(str(len(namespace)), f"<table>{items}</table>")))
+        ]
+        variables = table(["name", "type", "summary"], body)
+        rows.append(("variables", details(str(len(namespace)), variables)))
     title = f"snapshot <code>{e(r['id'][:12])}</code> {tags(d.tags)}"
     execution = (r.get("execution") or {}).get("warnings") or []
     return card(title, warnings(execution) + kv_table(rows))
 
 
+def _record(record: Record) -> str:
+    """Any record other than a snapshot: an environment's packages as a table, else its
+    fields one by one."""
+    schema = str(record.get("schema", "record"))
+    if schema == "mlver.environment/1":
+        packages = [[code(p["name"]), e(p["version"]), e(p["source"])] for p in record["packages"]]
+        rows = [
+            ("id", code(record["id"])),
+            ("summary", e(text.environment_summary(record))),
+            ("packages", table(["package", "version", "source"], packages)),
+        ]
+    else:
+        rows = [(k, e(format_value(v))) for k, v in sorted(record.items())]
+    return card(e(schema), kv_table(rows))
+
+
 def page(p: SnapshotPage) -> str:
     scope = p.scope or "all notebooks"
     if not p.rows:
-        return f'<div class="mlver-card">no snapshots ({e(scope)})</div>'
-    head = "".join(
-        f"<th>{h}</th>" for h in ("id", "created (UTC)", "message", "tags", "params", "metrics")
-    )
-    body = "".join(
-        f"<tr><td><code>{e(row.id[:12])}</code></td><td>{e(short_time(row.created))}</td>"
-        f"<td>{e(row.summary['message'])}</td><td>{tags(row.tags)}</td>"
-        f"<td>{assignments(row.summary['params'])}</td>"
-        f"<td>{assignments(row.summary['metrics'])}</td></tr>"
+        return card("snapshots", muted(f"none ({scope})"))
+    body = [
+        [
+            code(row.id[:12]),
+            e(short_time(row.created)),
+            e(row.notebook or "-"),
+            e(row.summary["message"]),
+            tags(row.tags),
+            assignments(row.summary["params"]),
+            assignments(row.summary["metrics"]),
+        ]
         for row in p.rows
-    )
-    more = (
-        f'<div class="mlver-muted">{len(p.rows)} of {p.total} shown</div>'
-        if p.total > len(p.rows)
-        else ""
-    )
-    title = f'{p.total} snapshot(s) <span class="mlver-muted">{e(scope)}</span>'
-    return card(title, f"<table><tr>{head}</tr>{body}</table>{more}")
+    ]
+    head = ["id", "created (UTC)", "notebook", "message", "tags", "params", "metrics"]
+    more = muted(f"{len(p.rows)} of {p.total} shown") if p.total > len(p.rows) else ""
+    title = f"{p.total} snapshot(s) {muted(scope)}"
+    return card(title, table(head, body, wide={3}) + more)
 
 
 def status(s: NextSnapshot) -> str:
-    rows = [(k, e(v)) for k, v in text.status_rows(s)]
+    def files(role: str) -> str:
+        chosen = [f for f in s.files if f.role == role]
+        body = [[code(f.path), e(human_bytes(f.size))] for f in chosen]
+        return table(["path", "size"], body, numeric={1}) if body else MUTED_NONE
+
+    rows = [
+        ("store", code(s.store_dir)),
+        ("notebook", e(f"{s.notebook or '(rebuilt from history)'} ({s.source})")),
+        ("params", assignments(s.params)),
+        ("metrics", assignments(s.metrics)),
+        ("read", files("input")),
+        ("written", files("output")),
+    ]
     return card("next snapshot would record", warnings(s.warnings) + kv_table(rows))
+
+
+def tagged(tag: Record) -> str:
+    return card(f"tagged {code(tag['snapshot'][:12])}", tags([tag["name"]]))
+
+
+def logged(r: Logged) -> str:
+    rows = [
+        ("added", e(f"{r.metrics} metric(s), {r.params} param(s)")),
+        ("params", assignments(r.pending_params)),
+        ("metrics", assignments(r.pending_metrics)),
+    ]
+    return card("logged for the next snapshot", kv_table(rows))
+
+
+def restored(r: Restored) -> str:
+    names = " ".join(code(n) for n in r.names)
+    return card(f"restored from {code(r.snapshot[:12])}", names)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ..format import (
     human_bytes,
 )
+from ..models.text import renumbering
 
 if TYPE_CHECKING:
     from ...core.store.maintenance import Checked, Collected
@@ -44,9 +45,13 @@ def migrated(r: MigrateReport) -> str:
         if r.packed
         else ""
     )
+    lines = [renumbering(n) for n in r.renumbered]
     if r.format_before == r.format:
-        return f"the store is already format {r.format}{moved or '; nothing to do'}"
-    return f"upgraded the store from format {r.format_before} to {r.format}{moved}"
+        nothing = "; nothing to do" if not lines else ""
+        return "\n".join([f"the store is already format {r.format}{moved or nothing}", *lines])
+    return "\n".join(
+        [f"upgraded the store from format {r.format_before} to {r.format}{moved}", *lines]
+    )
 
 
 def collected(c: Collected) -> str:

@@ -105,6 +105,8 @@ class Index(SnapshotQueries, ImageQueries, RegistryQueries, DeploymentQueries):
             self._insert_alias(record)
         elif kind == "deployment":
             self._insert_deployment(record)
+        elif kind == "number":
+            self._insert_number(record)
 
     def add_data_entries(self, snapshots: Iterable[Record], read: Reader) -> None:
         """Index the data entries of snapshots indexed before the ``data_entries`` table
@@ -139,6 +141,7 @@ class Index(SnapshotQueries, ImageQueries, RegistryQueries, DeploymentQueries):
                 "alias_events",
                 "model_images",
                 "deployment_events",
+                "model_numbers",
             ):
                 self.conn.execute(f"DELETE FROM {table}")
             for record in ordered:
@@ -160,9 +163,13 @@ class Index(SnapshotQueries, ImageQueries, RegistryQueries, DeploymentQueries):
         row = self.conn.execute("SELECT kind FROM records WHERE id = ?", (rid,)).fetchone()
         return row[0] if row else None
 
-    def record_ids(self, kind: str | None = None) -> list[str]:
-        if kind is None:
+    def record_ids(self, kind: str | None = None, *, besides: str | None = None) -> list[str]:
+        """Every record's id, or those of one kind, or all but one kind (``besides``)."""
+        if kind is None and besides is None:
             return [r[0] for r in self.conn.execute("SELECT id FROM records")]
+        if kind is None:
+            rows = self.conn.execute("SELECT id FROM records WHERE kind != ?", (besides,))
+            return [r[0] for r in rows]
         return [r[0] for r in self.conn.execute("SELECT id FROM records WHERE kind = ?", (kind,))]
 
     def ids_with_prefix(self, prefix: str) -> list[tuple[str, str]]:

@@ -71,6 +71,18 @@ MIGRATIONS: list[str] = [
         version INTEGER, created TEXT NOT NULL);
     CREATE INDEX ix_deployment_events ON deployment_events (deployment, created);
     """,
+    # 6 -> 7: one numbering for a team. ``models.version`` is a version's number in this
+    # store (its publication's, else its last renumbering's, else the one it was registered
+    # with); ``published`` says the number is claimed on a remote. ``model_numbers`` holds the
+    # ``mlver.number/1`` events that set them (publications, renumberings, repairs).
+    """
+    ALTER TABLE models ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE model_numbers (
+        id TEXT PRIMARY KEY, model TEXT NOT NULL, model_record TEXT NOT NULL,
+        event TEXT NOT NULL, old INTEGER NOT NULL, new INTEGER NOT NULL, created TEXT NOT NULL);
+    CREATE INDEX ix_model_numbers_record ON model_numbers (model_record, created);
+    CREATE INDEX ix_model_numbers_model ON model_numbers (model, created);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -22,6 +22,14 @@ export function VersionRow(props: {
     <li className="jp-mlver-model-version" data-version={v.version}>
       <div className="jp-mlver-row-title">
         <span className="jp-mlver-model-name">v{v.version}</span>
+        {v.published === false && (
+          <span
+            className="jp-mlver-tag jp-mlver-version-local"
+            title="Local: this number is not claimed on a remote yet (the push that publishes it claims it, or the next free one)"
+          >
+            local
+          </span>
+        )}
         {props.aliases.map(a => (
           <span key={a} className="jp-mlver-tag jp-mlver-alias" title={a}>
             {a}
