@@ -224,3 +224,48 @@ def test_large_copies_are_checked_whichever_way_they_go(
             verified.copy_large(str(src), fd, hash_bytes(b"other"), len(data))
     finally:
         os.close(fd)
+
+
+class _Bar:
+    def __init__(self, **kwargs: object) -> None:
+        self.kwargs = kwargs
+        self.n = 0
+        self.closed = False
+
+    def update(self, n: int) -> None:
+        self.n += n
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@pytest.mark.parametrize(("after", "shown"), [(0.0, True), (3600.0, False)])
+def test_progress_counts_files_and_bytes_once_a_checkout_lasts(
+    objects: ObjectStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    after: float,
+    shown: bool,
+) -> None:
+    monkeypatch.setattr(filewriter, "PROGRESS_AFTER", after)
+    bars: list[_Bar] = []
+
+    def factory(**kwargs: object) -> _Bar:
+        bars.append(_Bar(**kwargs))
+        return bars[-1]
+
+    contents = sample()
+    ids = put(objects, contents)
+    with FileWriter(objects, jobs=2, progress=factory) as writer:
+        assert writer.write(placements(tmp_path / "work", contents, ids)).ok
+    if not shown:
+        assert bars == []
+        return
+    files, size = bars
+    assert (files.kwargs["total"], files.n, files.kwargs["unit"]) == (len(contents),) * 2 + (
+        "file",
+    )
+    total = sum(map(len, contents.values()))
+    assert (size.kwargs["total"], size.n, size.kwargs["unit"]) == (total, total, "B")
+    assert files.closed
+    assert size.closed
