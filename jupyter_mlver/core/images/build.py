@@ -19,10 +19,10 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .. import records
 from ..engine.protocol import Engine, ImageInfo
 from ..engine.target import Target
 from ..errors import EngineUnavailable
@@ -34,7 +34,7 @@ from . import bases
 from . import context as ctx
 from .engine_build import push_tags, run_build, settle_tags, tagging
 from .naming import build_inputs, explicit_tags, labels, repository_name, tag_names
-from .plan import BuildResult, Plan, image_record
+from .plan import BuildResult, ImageObjects, Plan, image_record
 from .prepare import Prepared, clear_context_dir, prepare
 from .progress import ProgressCallback, ProgressEvent, ignore
 from .resolve import build_outside_wheels
@@ -105,8 +105,7 @@ def build_image(
             if found is not None:
                 return _reuse(store, engine, plan, found, progress)
         target = engine.probe(base_info) if engine and base_info else Target.assumed(env)
-        created = records.now()
-        image_labels = labels(name, options, source, base, plan.inputs, created, tags)
+        image_labels = labels(name, options, source, base, plan.inputs, plan.created, tags)
         with store.writing(), store.objects.writer() as writer:
             prepared = prepare(
                 store, writer, options, source, target, base, image_labels, Path(tmp), progress,
@@ -119,16 +118,8 @@ def build_image(
                     None, prepared.dockerfile, prepared.unreproducible, prepared.notes, out
                 )
             assert engine is not None
-            stored = build_new(
-                store,
-                writer,
-                engine,
-                plan,
-                prepared,
-                Path(tmp),
-                progress,
-                created,
-                fingerprint=env["fingerprint"],
+            stored = Builder(store, engine, progress).build(
+                writer, plan, prepared, Path(tmp), fingerprint=env["fingerprint"]
             )
     return plan.result(stored, prepared.dockerfile, prepared.unreproducible, prepared.notes)
 
@@ -155,82 +146,93 @@ def find_reusable(
     return None
 
 
-def build_new(
-    store: Store,
-    writer: ObjectWriter,
-    engine: Engine,
-    plan: Plan,
-    prepared: Prepared,
-    tmp: Path,
-    progress: ProgressCallback,
-    created: str,
-    *,
-    extra: Mapping[str, Any] | None = None,
-    fingerprint: str | None = None,
-) -> Record:
-    """Build a prepared context, tag the image and store its Image record (with ``extra``,
-    what a serving image adds). The tags go again if anything after the build fails."""
-    image_id, log = run_build(
-        store, writer, engine, prepared.context, prepared.dockerfile, plan.no_cache, tmp, progress
-    )
-    info = engine.image(image_id)
-    assert info is not None
-    with tagging(engine, info, plan.all_refs):
-        progress(ProgressEvent("tag", f"tagged {', '.join(plan.refs)}"))
-        dockerfile = writer.add_bytes(prepared.dockerfile.encode())
-        lock = writer.add_bytes(prepared.lock.encode())
-        build_log = writer.add_bytes(log.encode())
-        writer.commit()
-        record = image_record(
-            plan,
-            info,
-            dockerfile=dockerfile,
-            lock=lock,
-            build_log=build_log,
-            reused=False,
-            unreproducible=prepared.unreproducible,
-            wheels=sorted({w.object for w in prepared.lock.wheels()}),
-            repo_digests=push_tags(engine, plan.push_repo, plan.push_refs, progress),
-            created=created,
-        )
-        return store.put_record({**record, **(extra or {})}, fingerprint=fingerprint)
+@dataclass(frozen=True)
+class Builder:
+    """Builds or reuses images through one engine and records them in one store: the steps
+    every image, of an environment or a model, goes through."""
 
+    store: Store
+    engine: Engine
+    progress: ProgressCallback
 
-def reuse_image(
-    store: Store,
-    engine: Engine,
-    plan: Plan,
-    found: Reusable,
-    unreproducible: list[Any],
-    progress: ProgressCallback,
-    *,
-    same: str,
-    extra: Mapping[str, Any] | None = None,
-    fingerprint: str | None = None,
-) -> Record:
-    """Tag an image built earlier again and store its record, ``reused: true`` (with
-    ``extra``, what a serving image adds). Call it while writing to the store."""
-    earlier, info = found
-    progress(
-        ProgressEvent(
-            "reuse",
-            f"reusing {info.id[7:19]}: same {same} as image record {earlier['id'][:12]}",
+    def build(
+        self,
+        writer: ObjectWriter,
+        plan: Plan,
+        prepared: Prepared,
+        tmp: Path,
+        *,
+        extra: Mapping[str, Any] | None = None,
+        fingerprint: str | None = None,
+    ) -> Record:
+        """Build a prepared context, then tag and record the image (with ``extra``, what a
+        serving image adds). The tags go again if anything after the build fails."""
+        image_id, log = run_build(
+            self.store,
+            writer,
+            self.engine,
+            prepared.context,
+            prepared.dockerfile,
+            plan.no_cache,
+            tmp,
+            self.progress,
         )
-    )
-    with tagging(engine, info, plan.all_refs):
-        record = image_record(
-            plan,
-            info,
+        info = self.engine.image(image_id)
+        assert info is not None
+        with tagging(self.engine, info, plan.all_refs):
+            self.progress(ProgressEvent("tag", f"tagged {', '.join(plan.refs)}"))
+            objects = ImageObjects(
+                dockerfile=writer.add_bytes(prepared.dockerfile.encode()),
+                lock=writer.add_bytes(prepared.lock.encode()),
+                build_log=writer.add_bytes(log.encode()),
+                wheels=sorted({w.object for w in prepared.lock.wheels()}),
+            )
+            writer.commit()
+            unreproducible = prepared.unreproducible
+            return self._record(plan, info, objects, unreproducible, False, extra, fingerprint)
+
+    def reuse(
+        self,
+        plan: Plan,
+        found: Reusable,
+        unreproducible: list[dict[str, str]],
+        *,
+        same: str,
+        extra: Mapping[str, Any] | None = None,
+        fingerprint: str | None = None,
+    ) -> Record:
+        """Tag an image built earlier again and record it, ``reused: true``; ``same`` says
+        what it was built from. Call it while writing to the store."""
+        earlier, info = found
+        self.progress(
+            ProgressEvent(
+                "reuse",
+                f"reusing {info.id[7:19]}: same {same} as image record {earlier['id'][:12]}",
+            )
+        )
+        objects = ImageObjects(
             dockerfile=earlier["dockerfile"],
             lock=earlier["lock"],
             build_log=None,
-            reused=True,
-            unreproducible=unreproducible,
             wheels=earlier.get("wheels") or [],
-            repo_digests=push_tags(engine, plan.push_repo, plan.push_refs, progress),
-            created=records.now(),
         )
-        return store.put_record({**record, **(extra or {})}, fingerprint=fingerprint)
+        with tagging(self.engine, info, plan.all_refs):
+            return self._record(plan, info, objects, unreproducible, True, extra, fingerprint)
+
+    def _record(
+        self,
+        plan: Plan,
+        info: ImageInfo,
+        objects: ImageObjects,
+        unreproducible: list[dict[str, str]],
+        reused: bool,
+        extra: Mapping[str, Any] | None,
+        fingerprint: str | None,
+    ) -> Record:
+        """Push the tags and store the image's record (call it while tagging)."""
+        digests = push_tags(self.engine, plan.push_repo, plan.push_refs, self.progress)
+        record = image_record(plan, info, objects, unreproducible, digests, reused=reused)
+        return self.store.put_record({**record, **(extra or {})}, fingerprint=fingerprint)
 
 
 def _reuse(
@@ -244,13 +246,10 @@ def _reuse(
     if plan.source.snapshot is not None:
         unreproducible += ctx.untracked_problems(plan.source.snapshot.get("git") or {})
     with store.writing():
-        stored = reuse_image(
-            store,
-            engine,
+        stored = Builder(store, engine, progress).reuse(
             plan,
             found,
             unreproducible,
-            progress,
             same="environment, base and code",
             fingerprint=plan.source.environment["fingerprint"],
         )

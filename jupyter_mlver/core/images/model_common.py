@@ -19,7 +19,7 @@ from ..models import registry
 from ..records import Record
 from ..store.objects import ObjectWriter
 from ..store.store import Store
-from .build import build_new, find_reusable, reuse_image
+from .build import Builder, find_reusable
 from .context import Context
 from .dockerfile import UID, VENV
 from .extras import Layer
@@ -246,28 +246,20 @@ def build_serving(
     )
     plan.notes += job.notes
     extra = {"model": model_ref(model), "env": options.env, **job.extra}
+    builder = Builder(store, engine, progress)
     found = None
     if not plan.no_cache:
         built = store.index.images_of_model(model["id"])
         found = find_reusable(store, engine, built, plan.inputs)
     if found is not None:
         unreproducible = found.record.get("unreproducible") or []
-        stored = reuse_image(
-            store,
-            engine,
-            plan,
-            found,
-            unreproducible,
-            progress,
-            same="environment image, server and model",
-            extra=extra,
-        )
+        same = "environment image, server and model"
+        stored = builder.reuse(plan, found, unreproducible, same=same, extra=extra)
         dockerfile = store.objects.get_bytes(found.record["dockerfile"]).decode()
     else:
-        created = records.now()
         overlay = replace(
             job.overlay,
-            labels=_labels(model, job.source.snapshot, job.on, options, plan.inputs, created),
+            labels=_labels(model, job.source.snapshot, job.on, options, plan.inputs, plan.created),
             header=job.header,
         )
         dockerfile = render(overlay)
@@ -275,7 +267,5 @@ def build_serving(
         if job.files is not None:
             job.files(build_context)
         prepared = Prepared(build_context, dockerfile, job.lock, job.unreproducible, [])
-        stored = build_new(
-            store, writer, engine, plan, prepared, tmp, progress, created, extra=extra
-        )
+        stored = builder.build(writer, plan, prepared, tmp, extra=extra)
     return plan.result(stored, dockerfile, stored.get("unreproducible") or [])

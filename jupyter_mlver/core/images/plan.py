@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import records
 from ..engine.protocol import ImageInfo
@@ -65,6 +65,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     push_repo: str | None = None  # --push: the repository of push_refs
     no_cache: bool = False  # --no-cache: no reuse, every step built again
+    #: When the image was made (or reused): in its labels and its record.
+    created: str = field(default_factory=records.now)
 
     @classmethod
     def tagged(
@@ -123,18 +125,23 @@ class Plan:
         )
 
 
+class ImageObjects(NamedTuple):
+    """What an Image record names in the store."""
+
+    dockerfile: str
+    lock: str
+    build_log: str | None  # None for a reused image: nothing was built
+    wheels: list[str]
+
+
 def image_record(
     plan: Plan,
     info: ImageInfo,
-    *,
-    dockerfile: str,
-    lock: str,
-    build_log: str | None,
-    reused: bool,
+    objects: ImageObjects,
     unreproducible: list[dict[str, str]],
-    wheels: list[str],
     repo_digests: list[str],
-    created: str,
+    *,
+    reused: bool,
 ) -> ImageRecord:
     """The Image record of a built or reused image (the only place one is made)."""
     return {
@@ -146,13 +153,13 @@ def image_record(
         "platform": info.platform,
         "environment": plan.source.environment["id"],
         "snapshot": plan.source.snapshot_id,
-        "dockerfile": dockerfile,
-        "lock": lock,
-        "build_log": build_log,
-        "created": created,
+        "dockerfile": objects.dockerfile,
+        "lock": objects.lock,
+        "build_log": objects.build_log,
+        "created": plan.created,
         "build_seconds": round(time.monotonic() - plan.started, 3),
         "reused": reused,
         "unreproducible": sorted(unreproducible, key=lambda u: u["name"]),
-        "wheels": wheels,
+        "wheels": objects.wheels,
         "inputs": plan.inputs,
     }
