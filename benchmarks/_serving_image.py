@@ -144,7 +144,8 @@ def serve_image(model: Any, example: Any, base: str) -> ServedImage:
         builds.append(("version 1 again: reused", time.perf_counter() - started))
     assert again.build.reused
     image = first.build.image or ""
-    env_info = engine.image((first.build.record or {}).get("base") or "")
+    built = first.build.record
+    env_info = engine.image(built["base"] if built else "")
     info = engine.image(image)
     assert env_info is not None
     assert info is not None

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .config import Mlver
-from .core.records import Record
+from .core.records import ModelRecord, SnapshotRecord
 from .notebook.session import SnapshotRequest, session_for, take_kernel_snapshot
 
 
@@ -51,7 +51,7 @@ def snapshot(
     state: Sequence[str] | None = None,
     notebook: str | None = None,
     hash_only: bool = False,
-) -> Record:
+) -> SnapshotRecord:
     """Take a snapshot like ``%mlver snapshot`` and return the stored record (with its id)."""
     shell = _shell()
     settings = Mlver(parent=shell) if shell is not None else Mlver()
@@ -85,7 +85,7 @@ def register_model(
     force: bool = False,
     reason: str | None = None,
     notebook: str | None = None,
-) -> Record:
+) -> ModelRecord:
     """Register a new version of model ``name`` and return its record (with its id).
 
     ``model`` is a fitted object (saved in its library's own format: joblib or skops for

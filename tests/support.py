@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -112,7 +112,7 @@ def repair_object(objects: ObjectStore, oid: str, before: bytes) -> None:
     damage_object(objects, oid, before)
 
 
-def data_hashes(store: Store, record: dict[str, Any]) -> dict[str, str]:
+def data_hashes(store: Store, record: Mapping[str, Any]) -> dict[str, str]:
     """``path -> hash`` of every data file of a snapshot, directories expanded."""
     from jupyter_mlver.core.store.datarefs import data_files
 

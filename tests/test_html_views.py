@@ -6,7 +6,7 @@ made here by hand (the kernel test, tests/kernel/test_html_tables.py, runs the o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -20,6 +20,7 @@ from jupyter_mlver.core.engine.protocol import Container
 from jupyter_mlver.core.images.model_common import ModelImageResult
 from jupyter_mlver.core.images.plan import BuildResult
 from jupyter_mlver.core.images.verify import VerifyResult
+from jupyter_mlver.core.records import ImageRecord, ModelRecord
 from jupyter_mlver.core.remote.result import TransferResult
 from jupyter_mlver.core.runs.sweep import RunResult, SweepResult
 from jupyter_mlver.core.store.maintenance import Checked, Collected, FsckReport, GcReport
@@ -85,14 +86,18 @@ def test_deploy_status_and_watch() -> None:
 
 
 def test_serving_images_and_servers() -> None:
-    record = {"image_id": "sha256:" + "a" * 64, "repo_digests": [], "id": "b" * 64, "base": "x"}
+    # Only what the views read of the records.
+    record = cast(
+        ImageRecord,
+        {"image_id": "sha256:" + "a" * 64, "repo_digests": [], "id": "b" * 64, "base": "x"},
+    )
     build = BuildResult(
         record, "churn:2", ["churn:2"], False, False, "", None, "c" * 64, "e" * 64, 3, []
     )
     env = BuildResult(
         record, "proj:env", ["proj:env"], True, False, "", None, "c" * 64, "e" * 64, 3, []
     )
-    model = {"name": "churn", "version": 2}
+    model = cast(ModelRecord, {"name": "churn", "version": 2})
     page = serving_html.built(ModelImageResult(build, model, env))
     assert "built <code>churn:2</code> serving <code>churn:2</code>" in page
     assert "<pre" not in page

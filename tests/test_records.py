@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ def schema(kind: str) -> dict[str, Any]:
     return loaded
 
 
-def validate(record: dict[str, Any], kind: str) -> None:
+def validate(record: Mapping[str, Any], kind: str) -> None:
     jsonschema.validate(record, schema(kind), cls=jsonschema.Draft202012Validator)
 
 
@@ -85,6 +86,9 @@ def test_image_and_tag_schemas_accept_well_formed_records() -> None:
             "created": records.now(),
             "build_seconds": 1.5,
             "reused": False,
+            "unreproducible": [],
+            "wheels": [],
+            "inputs": h,
         },
         "image",
     )

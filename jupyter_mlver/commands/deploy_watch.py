@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..core.deploy.prometheus import PrometheusFiles
     from ..core.deploy.status import DeploymentStatus
     from ..core.deploy.watch import Limits, WatchResult
-    from ..core.records import Record
+    from ..core.records import DeploymentRecord
 
 
 def _status(ctx: Context, args: argparse.Namespace) -> DeploymentStatus:
@@ -182,14 +182,14 @@ WATCH: Command[WatchResult] = Command(
 )
 
 
-def _history(ctx: Context, args: argparse.Namespace) -> list[Record]:
+def _history(ctx: Context, args: argparse.Namespace) -> list[DeploymentRecord]:
     from ..core.deploy.events import history
 
     with ctx.open_store() as store:
         return history(store, args.deployment)
 
 
-HISTORY: Command[list[Record]] = Command(
+HISTORY: Command[list[DeploymentRecord]] = Command(
     name="history",
     help="every change of a deployment, oldest first, with its reason and figures",
     run=_history,

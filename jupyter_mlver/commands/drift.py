@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..views.drift import html, text
 from .context import Context
@@ -13,6 +13,7 @@ from .store import HEAD_HELP, REF_HELP
 
 if TYPE_CHECKING:
     from ..core.drift import DriftReport
+    from ..core.records import DriftReportJson
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class DriftResult:
     report: DriftReport
     check: bool = False
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DriftReportJson:
         return self.report.to_json()
 
     @property

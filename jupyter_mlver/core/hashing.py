@@ -3,30 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
 import blake3
 
 #: Files at least this large are hashed through mmap with blake3's own thread pool.
 MMAP_THRESHOLD = 4 * 1024 * 1024
 _SMALL_READ = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class HashInfo:
-    """A content hash: the algorithm and its lowercase hex value."""
-
-    value: str
-    algorithm: str = "blake3"
-
-    def __str__(self) -> str:
-        # blake3 is the store's own algorithm and goes unnamed.
-        return self.value if self.algorithm == "blake3" else f"{self.algorithm}:{self.value}"
-
-    @classmethod
-    def parse(cls, text: str) -> HashInfo:
-        algorithm, sep, value = text.partition(":")
-        return cls(value=value, algorithm=algorithm) if sep else cls(value=text)
 
 
 def hash_bytes(data: bytes) -> str:

@@ -19,7 +19,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
@@ -29,7 +29,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 from ..core.capture.parameters import INJECTED_TAG, PARAMETERS_TAG, notebook_parameters
-from ..core.records import RUN_ENV, RUN_MARKER, Record
+from ..core.records import RUN_ENV, RUN_MARKER, KernelInfo, RunOutcome, RunSection, SnapshotRecord
 from ..core.runs.sweep import Outcome, RunSpec
 from ..core.snapshot.take import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
 from ..core.store.store import Store
@@ -227,14 +227,14 @@ def _execute(
         return _failure(current[0], None, type(e).__name__, _last_line(e))
 
 
-def _kernel_info(notebook: Mapping[str, Any]) -> dict[str, str]:
+def _kernel_info(notebook: Mapping[str, Any]) -> KernelInfo:
     spec = (notebook.get("metadata") or {}).get("kernelspec") or {}
     return {"name": spec.get("name") or "python3", "language": spec.get("language") or "python"}
 
 
 def record_without_kernel(
-    store_dir: Path, output: Path, message: str, run: Mapping[str, Any]
-) -> Record:
+    store_dir: Path, output: Path, message: str, run: RunSection
+) -> SnapshotRecord:
     """The run's snapshot when its kernel is gone: the executed notebook and the
     parameters it declares, the environment of this (the same) Python."""
     content = output.read_bytes()
@@ -275,7 +275,8 @@ def execute_run(spec: RunSpec) -> Outcome:
             )
         if not output.is_file():  # a run that failed before any cell: record what was to run
             nbformat.write(prepare(notebook, params), output)
-        outcome = {"status": "failed", **failure} if failure else {"status": "ok"}
+        # failure: {error[, cell][, execution_count]} (_failure), as the record's run has them
+        outcome = cast(RunOutcome, {"status": "failed", **failure} if failure else {"status": "ok"})
         if failure:
             message = f"{message} failed: {failure['error'][:200]}"
         answer: dict[str, Any] = {}

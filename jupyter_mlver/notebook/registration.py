@@ -18,7 +18,7 @@ from ..core.models import registry
 from ..core.models.artifacts import Prepared, prepare_object, prepare_path
 from ..core.models.options import RegistrationOptions
 from ..core.models.registration import describe_outputs, precheck
-from ..core.records import Record
+from ..core.records import ModelRecord
 from ..core.store.store import Store
 from .session import (
     KernelSession,
@@ -44,7 +44,7 @@ class RegisterRequest:
 
 def register_in_kernel(
     session: KernelSession, settings: Mlver, request: RegisterRequest
-) -> tuple[Store, Record]:
+) -> tuple[Store, ModelRecord]:
     """Register a version; returns the open store (the caller closes it) and the record."""
     options = request.options
     with session.lineage.paused():  # the registry's own reads are not the experiment's

@@ -5,12 +5,11 @@ before the notebook's first cell and after its last (or failing) one, outside th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from ..config import Mlver
 from ..core.errors import MlverError
-from ..core.records import RUN_MARKER
+from ..core.records import RUN_MARKER, RunOutcome
 from .session import SnapshotRequest, session_for, take_kernel_snapshot
 
 
@@ -22,7 +21,7 @@ def begin(shell: Any) -> None:
     load_ipython_extension(shell)
 
 
-def finish(shell: Any, message: str, outcome: Mapping[str, Any]) -> None:
+def finish(shell: Any, message: str, outcome: RunOutcome) -> None:
     """The run's snapshot: the notebook's own last one, or a new one when the notebook took
     none, logged something after its last, or failed. Prints ``RUN_MARKER`` + JSON with its
     id (or the error that prevented it)."""

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..config import Mlver
 from ..core import records
@@ -23,7 +23,7 @@ from ..core.capture.locate import Located, locate_notebook
 from ..core.capture.parameters import notebook_parameters, skipped_warning
 from ..core.capture.secrets import Redactor
 from ..core.errors import InvalidInput
-from ..core.records import Record
+from ..core.records import KernelInfo, RunOutcome, RunSection, SnapshotRecord
 from ..core.snapshot.take import KernelCapture, NotebookDocument, SnapshotOptions, take_snapshot
 from ..core.store.store import Store
 
@@ -173,7 +173,7 @@ def session_for(shell: Any | None) -> KernelSession:
     return session
 
 
-def _kernel_info(doc: Mapping[str, Any] | None) -> dict[str, str]:
+def _kernel_info(doc: Mapping[str, Any] | None) -> KernelInfo:
     meta = (doc or {}).get("metadata", {})
     spec = meta.get("kernelspec") or {}
     language = (meta.get("language_info") or {}).get("name") or spec.get("language") or "python"
@@ -236,10 +236,10 @@ class SnapshotRequest:
     lineage: bool = True
     notebook: str | None = None
     hash_only: bool = False
-    run: Mapping[str, Any] | None = None  # how the run went, when this kernel runs one
+    run: RunOutcome | None = None  # how the run went, when this kernel runs one
 
 
-def run_field(outcome: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def run_field(outcome: RunOutcome | None) -> RunSection | None:
     """The record's ``run`` when ``jupyter mlver run`` started this kernel, else None."""
     raw = os.environ.get(records.RUN_ENV)
     try:
@@ -248,7 +248,8 @@ def run_field(outcome: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     if not isinstance(context, dict):
         return None
-    return {**context, "status": "ok", **(outcome or {})}
+    # the context as the runner wrote it (RunContext), and the outcome it passed in
+    return cast(RunSection, {**context, "status": "ok", **(outcome or {})})
 
 
 def take_kernel_snapshot(
@@ -257,7 +258,7 @@ def take_kernel_snapshot(
     request: SnapshotRequest,
     progress: Any = None,
     store_dir: str | None = None,
-) -> tuple[Store, Record]:
+) -> tuple[Store, SnapshotRecord]:
     """Everything the kernel knows plus what ``take_snapshot`` captures; pending logs and
     lineage are consumed only when the record is stored. ``store_dir`` overrides where
     the store is found (``--store``)."""
@@ -279,7 +280,7 @@ def _snapshot(
     doc: NotebookDocument | None,
     store: Store,
     progress: Any,
-) -> Record:
+) -> SnapshotRecord:
     nb_rel = store.relpath(doc.path) if doc and doc.path else None
     parent = store.index.latest(nb_rel)
     restarted = None
@@ -292,8 +293,9 @@ def _snapshot(
     if session.shell is not None:
         notebook_json = json.loads(doc.content) if doc else None
         executions = session.executions()
-        execution = nbcapture.analyse_execution(executions, notebook_json, restarted)
-        execution["session"] = session.id
+        execution = nbcapture.analyse_execution(
+            executions, notebook_json, restarted, session=session.id
+        )
         if notebook_json is not None:
             declared, unread = notebook_parameters(
                 notebook_json, [(ex.cell_id, ex.source) for ex in executions]

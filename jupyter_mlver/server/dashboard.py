@@ -20,6 +20,7 @@ from ..core.errors import InvalidInput
 from ..core.store.index.db import ALL
 
 if TYPE_CHECKING:
+    from ..core.records import DriftReportJson
     from .context import MlverContext
 
 from .base import MlverHandler
@@ -31,7 +32,7 @@ MAX_PATHS = 100
 
 def drift_between(
     ctx: MlverContext, notebook: Path | None, a: str, b: str, paths: list[str]
-) -> dict[str, Any]:
+) -> DriftReportJson:
     """``mlver.drift/1`` of snapshot a's tabular files against b's, for the files whose
     content changed (or the given ones), with histograms of the drifted columns."""
     from ..core.drift import DriftReport, drift_snapshot, is_table
@@ -51,8 +52,7 @@ def drift_between(
         report = drift_snapshot(
             store, a_id, b_id, paths=absolute, histograms=True, changed_only=not paths
         )
-    result: dict[str, Any] = report.to_json()
-    return result
+    return report.to_json()
 
 
 def model_governance(

@@ -19,6 +19,7 @@ from ..core.models import registry
 from ..core.models.detail import version_detail
 from ..core.models.refs import looks_like_model_ref
 from ..core.models.versions import list_versions
+from ..core.records import AliasRecord
 from .base import MlverHandler
 from .context import MlverContext
 
@@ -50,14 +51,12 @@ def model_versions(ctx: MlverContext, notebook: Path | None, name: str) -> dict[
 
 def move_alias(
     ctx: MlverContext, notebook: Path | None, ref: str, alias: str, force: bool, reason: str | None
-) -> dict[str, Any]:
+) -> AliasRecord:
     store = ctx.require_store(notebook)
     return registry.move_alias(store, ref, alias, force=force, reason=reason)
 
 
-def rollback(
-    ctx: MlverContext, notebook: Path | None, ref: str, reason: str | None
-) -> dict[str, Any]:
+def rollback(ctx: MlverContext, notebook: Path | None, ref: str, reason: str | None) -> AliasRecord:
     return registry.rollback(ctx.require_store(notebook), ref, reason=reason)
 
 

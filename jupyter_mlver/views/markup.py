@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .format import format_value
@@ -68,7 +68,7 @@ def tags(names: list[str]) -> str:
     return "".join(f'<span class="mlver-tag">{e(t)}</span>' for t in names)
 
 
-def warnings(items: list[dict[str, Any]]) -> str:
+def warnings(items: Sequence[Mapping[str, Any]]) -> str:
     return "".join(f'<div class="mlver-warn">⚠ {e(w["message"])}</div>' for w in items)
 
 

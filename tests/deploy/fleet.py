@@ -21,7 +21,7 @@ from jupyter_mlver.core.models.artifacts import prepare_object
 from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
 from jupyter_mlver.core.models.signature import infer_signature
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import ModelRecord, Record
 from jupyter_mlver.core.snapshot import take as snapshot_module
 from jupyter_mlver.core.snapshot.take import SnapshotOptions
 from jupyter_mlver.core.store.store import Store
@@ -48,7 +48,7 @@ class Fleet:
 
     root: Path
     name: str
-    versions: dict[int, Record]
+    versions: dict[int, ModelRecord]
     proxy_image: str
     base: str = ""
     environment: Record | None = None  # the snapshots' (the small venv's)
@@ -79,7 +79,7 @@ def make_fleet(tmp: Path, engine: DockerEngine, base: str, proxy_image: str) -> 
         4: toy_models.Threshold(0.8),
     }
     example = training_frame(5, seed=2)[["x1", "x2"]]
-    versions: dict[int, Record] = {}
+    versions: dict[int, ModelRecord] = {}
     with Store.open(root, create=True) as store, pytest.MonkeyPatch.context() as mp:
         # The snapshot's environment is the small venv's: that is what the images are built of.
         environment = venv_environment(python)

@@ -14,14 +14,14 @@ from jupyter_mlver.core.errors import RecordNotFound
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.options import RegistrationOptions
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import DeploymentRecord, ModelRecord
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
 from tests.test_records import validate
 
 
-def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> list[Record]:
+def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> list[ModelRecord]:
     snap = take_snapshot(store, SnapshotOptions(message="train"))
     out = []
     for i in range(n):
@@ -38,7 +38,7 @@ def register(store: Store, project: Path, name: str = "churn", n: int = 3) -> li
     return out
 
 
-def play(store: Store, versions: list[Record]) -> list[Record]:
+def play(store: Store, versions: list[ModelRecord]) -> list[DeploymentRecord]:
     v1, v2, v3 = versions
     return [
         ev.append(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import kubernetes_validate
 import pytest
@@ -12,11 +12,13 @@ import yaml
 
 from jupyter_mlver.core.deploy import kserve
 from jupyter_mlver.core.errors import InvalidInput
+from jupyter_mlver.core.records import ModelRecord
 from tests.deploy.kserve_schema import errors
 
 IMAGE = "127.0.0.1:5055/team/churn@sha256:" + "ab" * 32
-V1: dict[str, Any] = {"id": "1" * 64, "name": "churn", "version": 1}
-V2: dict[str, Any] = {"id": "2" * 64, "name": "churn", "version": 2}
+# Versions as KServe's manifests read them (id, name, version): the rest is never looked at.
+V1 = cast(ModelRecord, {"id": "1" * 64, "name": "churn", "version": 1})
+V2 = cast(ModelRecord, {"id": "2" * 64, "name": "churn", "version": 2})
 K8S = "1.32.0"
 
 

@@ -13,6 +13,7 @@ from jupyter_mlver.core.drift import drift_refs
 from jupyter_mlver.core.errors import InvalidInput
 from jupyter_mlver.core.store.store import Store
 from tests.support import CLI
+from tests.test_records import validate
 
 rng = np.random.default_rng(11)
 
@@ -79,6 +80,7 @@ def test_snapshot_against_snapshot(two_snapshots: Path) -> None:
         "drifted",
     }
     json.dumps(report, allow_nan=False)
+    validate(report, "drift")
 
 
 def test_snapshot_against_the_files_on_disk(two_snapshots: Path) -> None:
@@ -91,6 +93,7 @@ def test_snapshot_against_the_files_on_disk(two_snapshots: Path) -> None:
     assert not only["drifted"]
     assert only["current"]["hash"] == only["reference"]["hash"]
     assert [f["drifted"] for f in before["files"]] == [False, True]
+    validate(head, "drift")
 
 
 def test_snapshot_against_a_json_lines_file_of_live_inputs(two_snapshots: Path) -> None:
@@ -107,6 +110,7 @@ def test_snapshot_against_a_json_lines_file_of_live_inputs(two_snapshots: Path) 
     assert file["drifted"]
     income = next(c for c in file["columns"] if c["name"] == "income")
     assert income["histogram"]["kind"] == "bins"
+    validate(report, "drift")
 
 
 def test_changed_only_leaves_out_files_with_the_same_content(two_snapshots: Path) -> None:
@@ -146,6 +150,8 @@ def test_files_missing_on_one_side_are_noted(project: Path, cli: CLI) -> None:
     assert not file["drifted"]
     assert other["files"][0]["note"].startswith("not in snapshot")
     assert gone["files"][0]["note"] == "not on disk"
+    for report in (hash_only, other, gone):
+        validate(report, "drift")
 
 
 def test_a_snapshot_without_tables(project: Path, cli: CLI) -> None:

@@ -16,6 +16,7 @@ from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_path
 from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
+from jupyter_mlver.core.records import ModelRecord
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
 
@@ -59,7 +60,7 @@ def register(
     gate: Gate | None = None,
     aliases: tuple[str, ...] = (),
     force: bool = False,
-) -> dict[str, Any]:
+) -> ModelRecord:
     """A new snapshot with ``metrics`` (and ``data``), and a version of ``name`` from it."""
     root = store.root
     artifact = root / f"{name}.bin"

@@ -26,6 +26,7 @@ from jupyter_mlver.core.governance import (
 from jupyter_mlver.core.governance.freshness import stamp
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.records import Gate
+from jupyter_mlver.core.records import DeploymentRecord
 from jupyter_mlver.core.store.store import Store
 from tests.governance.conftest import Clock, register
 
@@ -245,7 +246,7 @@ def test_old_training_data_says_retrain_when_configured(gstore: Store, clock: Cl
     assert rec.reason == "the newest training file is 40 days old (more than 30)"
 
 
-def _append(store: Store, name: str, event: str, version: int, **kw: Any) -> dict[str, Any]:
+def _append(store: Store, name: str, event: str, version: int, **kw: Any) -> DeploymentRecord:
     model = registry.resolve(store, f"churn:{version}")
     base: dict[str, Any] = {"weight": 100, "stable": version, "port": 18080}
     base.update(kw)

@@ -26,7 +26,7 @@ from jupyter_mlver.core.images.model_image import (
     ModelImageResult,
     build_model_image,
 )
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import Record, SnapshotRecord
 from jupyter_mlver.core.store.store import Store
 
 from .helpers import (
@@ -98,7 +98,7 @@ class Session:
     project: Path
     python: Path
     environment: Record
-    snapshot: Record
+    snapshot: SnapshotRecord
     vcs_commit: str
     build: BuildResult
     events: list[ProgressEvent] = field(default_factory=list)

@@ -9,14 +9,14 @@ import platform
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jupyter_mlver.core.images.live import environment_of
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import Record, SnapshotRecord
 from jupyter_mlver.core.snapshot import take as snapshot_module
 from jupyter_mlver.core.snapshot.take import KernelCapture, NotebookDocument, SnapshotOptions
 from jupyter_mlver.core.store.store import Store
@@ -121,7 +121,9 @@ def make_project(root: Path) -> Path:
     return root
 
 
-def take_snapshot(store: Store, environment: Record, message: str, notebook: Path | None) -> Record:
+def take_snapshot(
+    store: Store, environment: Mapping[str, Any], message: str, notebook: Path | None
+) -> SnapshotRecord:
     """A real snapshot of the project, whose environment is ``environment`` (another venv's,
     not this test process's)."""
     kernel = KernelCapture()
@@ -138,7 +140,7 @@ def take_snapshot(store: Store, environment: Record, message: str, notebook: Pat
 
 
 def venv_environment(python: Path) -> Record:
-    return environment_of(python)
+    return dict(environment_of(python))  # the image tests keep environments as Records
 
 
 def engine_settings() -> dict[str, str]:
@@ -180,3 +182,11 @@ def container_output(engine: Any, image: str, script: str) -> str:
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """``jupyter mlver ARGS`` in ``cwd``."""
     return subprocess.run([str(CLI), *args], cwd=cwd, capture_output=True, text=True)
+
+
+def commit_of(snapshot: SnapshotRecord) -> str:
+    """The commit a snapshot of a git project recorded."""
+    git = snapshot["git"]
+    assert git is not None
+    assert git["commit"] is not None
+    return git["commit"]

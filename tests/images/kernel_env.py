@@ -23,7 +23,7 @@ from jupyter_mlver.core.hashing import hash_bytes
 from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.registration import register_path
 from jupyter_mlver.core.models.signature import infer_signature, read_example
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import ModelRecord, Record, SnapshotRecord
 from jupyter_mlver.core.snapshot.take import SnapshotOptions
 from jupyter_mlver.core.store.store import Store
 
@@ -107,8 +107,8 @@ class KernelProject:
     project: Path
     python: Path
     environment: Record
-    snapshot: Record
-    model: Record
+    snapshot: SnapshotRecord
+    model: ModelRecord
     predicted: list[Any]  # what the kernel's model predicted for ``test.json``
 
     def store(self) -> Store:

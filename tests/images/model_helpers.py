@@ -21,7 +21,7 @@ from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object
 from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.signature import infer_signature
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import SnapshotRecord
 from jupyter_mlver.core.store.store import Store
 from tests.serving.helpers import fit_churn, training_frame
 
@@ -35,7 +35,7 @@ LIBRARIES = ("numpy", "scipy", "scikit-learn", "joblib", "threadpoolctl", "panda
 class ModelProject:
     root: Path
     project: Path
-    snapshot: Record
+    snapshot: SnapshotRecord
     model: Any  # the fitted pipeline, in this process
 
     def store(self) -> Store:

@@ -16,7 +16,7 @@ from jupyter_mlver.core.images.progress import ProgressEvent
 from jupyter_mlver.views.images import text
 
 from .conftest import Session
-from .helpers import container_output, registry_digest, take_snapshot
+from .helpers import commit_of, container_output, registry_digest, take_snapshot
 
 SCHEMA = Path(__file__).parents[2] / "jupyter_mlver" / "schemas" / "image.json"
 
@@ -26,7 +26,7 @@ def expected_tags(built: Session, prefix: str, semver: str) -> set[str]:
     repo = f"{prefix}demo-project"
     return {
         f"{repo}:{semver}",
-        f"{repo}:{snap['git']['commit'][:7]}",
+        f"{repo}:{commit_of(snap)[:7]}",
         f"{repo}:env-{built.environment['fingerprint'][:12]}",
         f"{repo}:snap-{snap['id'][:12]}",
     }
@@ -46,7 +46,7 @@ def test_docker_inspect_shows_the_tags_and_labels(
     snap = built.snapshot
     assert labels["org.opencontainers.image.version"] == "1.0.0"
     assert labels["org.opencontainers.image.title"] == "demo-project"
-    assert labels["org.opencontainers.image.revision"] == snap["git"]["commit"]
+    assert labels["org.opencontainers.image.revision"] == commit_of(snap)
     assert labels["org.opencontainers.image.source"] == "https://example.org/team/demo-project.git"
     assert labels["org.opencontainers.image.base.name"] == base_image
     assert labels["org.opencontainers.image.created"] == record["created"]
@@ -72,6 +72,7 @@ def test_the_image_record_is_valid_complete_and_linked(built: Session) -> None:
         # Every wheel the image was built from stays in the store (gc keeps them).
         assert sorted({w.object for w in lock.wheels()}) == record["wheels"]
         assert "--require-hashes" in store.objects.get_bytes(record["dockerfile"]).decode()
+        assert record["build_log"] is not None
         log = store.objects.get_bytes(record["build_log"]).decode()
     assert "Successfully built" in log
     by_name = {p.name: p for p in lock.packages}

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from jupyter_mlver.core.engine.docker import DockerEngine
+from jupyter_mlver.core.records import ImageRecord
 
 from .conftest import Session
 from .helpers import cli
@@ -20,7 +21,7 @@ def test_build_json_reuses_the_image_and_prints_the_record(
     out = json.loads(proc.stdout)
     assert out["reused"] is True
     assert out["image"] == f"{prefix}demo-project:2.0.0"
-    assert out["record"]["image_id"] == (built.build.record or {})["image_id"]
+    assert out["record"]["image_id"] == _stored(built.build.record)["image_id"]
     assert out["record"]["snapshot"] == built.snapshot["id"]
     assert "reusing" in proc.stderr
 
@@ -30,7 +31,7 @@ def test_show_lists_the_environment_and_its_images(built: Session) -> None:
     out = json.loads(cli(built.project, "env", "show", ref, "--json").stdout)
     assert out["snapshot"] == built.snapshot["id"]
     assert out["environment"]["id"] == built.snapshot["environment"]
-    assert (built.build.record or {})["id"] in [i["id"] for i in out["images"]]
+    assert _stored(built.build.record)["id"] in [i["id"] for i in out["images"]]
     text = cli(built.project, "env", "show", ref).stdout
     assert "mlver-demo-local  0.1.0  (editable, file://" in text
     assert "six               1.17.0" in text
@@ -65,7 +66,7 @@ def test_verify_identical_exits_0_and_a_different_image_exits_1(
 def test_verify_names_images_by_snapshot_ref(built: Session, engine: DockerEngine) -> None:
     proc = cli(built.project, "env", "verify", built.snapshot["id"][:12], "--json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert json.loads(proc.stdout)["image_id"] == (built.build.record or {})["image_id"]
+    assert json.loads(proc.stdout)["image_id"] == _stored(built.build.record)["image_id"]
 
 
 def test_dockerfile_prints_the_dockerfile_and_writes_the_context(
@@ -79,3 +80,9 @@ def test_dockerfile_prints_the_dockerfile_and_writes_the_context(
     assert proc.stdout.count(f"FROM {base_image}") == 2
     assert f"build context: {out}" in proc.stderr
     assert (out / "mlver" / "requirements.txt").exists()
+
+
+def _stored(record: ImageRecord | None) -> ImageRecord:
+    """A build's record (None only for a dry run)."""
+    assert record is not None
+    return record

@@ -20,6 +20,7 @@ def test_a_jupyterlab_kernels_model_is_served_from_an_image_of_what_it_needs(
     assert len(names) > 100
     assert {"jupyterlab", "ipykernel", "scikit-learn", "pandas"} <= names
     signature = kernel_project.model["signature"]
+    assert signature is not None
     assert [o["name"] for o in signature["outputs"]] == ["predict", "predict_proba"]
     with kernel_project.store() as store:
         result = build_model_image(

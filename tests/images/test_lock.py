@@ -15,7 +15,7 @@ from jupyter_mlver.core.images.lock import Lock, UnresolvablePackage
 from jupyter_mlver.core.images.pip import PipFailed
 from jupyter_mlver.core.images.resolve import resolve_lock
 from jupyter_mlver.core.plain import plain_env, strip_ansi
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import EnvironmentRecord
 from jupyter_mlver.core.store.store import Store
 
 from .helpers import make_venv
@@ -28,9 +28,10 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_venv(tmp_path_factory.mktemp("lock") / "venv", "six==1.17.0")
 
 
-def lock(store: Store, environment: Record, **kw: Any) -> Lock:
+def lock(store: Store, environment: EnvironmentRecord, **kw: Any) -> Lock:
     with store.writing(), store.objects.writer() as writer:
-        return resolve_lock(store, writer, environment, TARGET, **kw)
+        # The build reads environments as plain records (Record).
+        return resolve_lock(store, writer, dict(environment), TARGET, **kw)
 
 
 def reasons(result: Lock) -> dict[str, str]:
@@ -85,9 +86,27 @@ def test_conda_local_and_artefacts_are_listed_not_dropped(store: Store, venv: Pa
         [
             *[p for p in env["packages"] if p["name"] != "six"],
             {"name": "six", "version": "1.17.0", "source": "conda", "url": None, "commit": None},
-            {"name": "mlver-conda-only", "version": "2.0", "source": "conda"},
-            {"name": "gone", "version": "1.0", "source": "local", "url": "file:///no/such/dir"},
-            {"name": "pkg-resources", "version": "0.0.0", "source": "index"},
+            {
+                "name": "mlver-conda-only",
+                "version": "2.0",
+                "source": "conda",
+                "url": None,
+                "commit": None,
+            },
+            {
+                "name": "gone",
+                "version": "1.0",
+                "source": "local",
+                "url": "file:///no/such/dir",
+                "commit": None,
+            },
+            {
+                "name": "pkg-resources",
+                "version": "0.0.0",
+                "source": "index",
+                "url": None,
+                "commit": None,
+            },
         ],
         key=lambda p: p["name"],
     )
@@ -115,7 +134,15 @@ def test_conda_local_and_artefacts_are_listed_not_dropped(store: Store, venv: Pa
 
 def test_an_index_package_that_does_not_exist_is_fatal_and_named(store: Store, venv: Path) -> None:
     env = environment_of(venv)
-    env["packages"].append({"name": "mlver-no-such-package", "version": "9.9", "source": "index"})
+    env["packages"].append(
+        {
+            "name": "mlver-no-such-package",
+            "version": "9.9",
+            "source": "index",
+            "url": None,
+            "commit": None,
+        }
+    )
     with pytest.raises(
         UnresolvablePackage, match=r"mlver-no-such-package==9\.9 for Python 3\.11\.2"
     ):
@@ -186,7 +213,15 @@ def test_a_package_that_needs_a_newer_python_names_its_requires_python(
     monkeypatch.setenv("FORCE_COLOR", "1")
     env = environment_of(venv)
     env["python"]["version"] = "3.11.7"
-    env["packages"] = [{"name": "mlver-needs-new", "version": "1.0", "source": "index"}]
+    env["packages"] = [
+        {
+            "name": "mlver-needs-new",
+            "version": "1.0",
+            "source": "index",
+            "url": None,
+            "commit": None,
+        }
+    ]
     with pytest.raises(UnresolvablePackage) as caught:
         lock(store, env, base="debian-python:3.11", suggested_base="mlver-local/python:3.11.7-slim")
     assert str(caught.value) == (

@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from jupyter_mlver.core import records
 from jupyter_mlver.core.engine.docker import DockerEngine
 from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
+from jupyter_mlver.core.records import ImageRecord
 from tests.images.conftest import ServingImage
 from tests.serving.helpers import training_frame
 
@@ -113,9 +114,12 @@ def test_the_record_links_the_model_version(serving_image: ServingImage) -> None
         assert record["model"] == {"name": "churn", "version": 1, "record": version["id"]}
         assert record["id"] in store.index.images_of_model(version["id"])
         # It is the version's image, not one of the snapshot's environment images.
-        assert record["id"] not in store.index.images_of(record["snapshot"])
-        env_image = store.get(record["environment_image"])
-        assert env_image["id"] in store.index.images_of(record["snapshot"])
+        snapshot, environment_image = record["snapshot"], record.get("environment_image")
+        assert snapshot is not None
+        assert environment_image is not None
+        assert record["id"] not in store.index.images_of(snapshot)
+        env_image = store.get(environment_image)
+        assert env_image["id"] in store.index.images_of(snapshot)
         assert set(records.references(record)) >= {version["id"], env_image["id"]}
     assert record["server"]["requirements"]
     assert not record["reused"]
@@ -210,7 +214,7 @@ def test_another_version_reuses_the_environment_image_and_an_equal_build_is_reus
     assert len(info.layers) - len(env_info.layers) <= 5
     assert again.build.reused
     assert again.build.record is not None
-    assert again.build.record["image_id"] == (serving_image.result.build.record or {})["image_id"]
+    assert again.build.record["image_id"] == _stored(serving_image.result.build.record)["image_id"]
 
 
 def test_cli_json_has_the_shape_of_env_build(
@@ -223,7 +227,7 @@ def test_cli_json_has_the_shape_of_env_build(
     assert {"image", "tags", "reused", "record"} <= set(out)
     assert out["image"] == f"{prefix}churn:1"
     assert out["reused"] is True
-    assert out["record"]["image_id"] == (serving_image.result.build.record or {})["image_id"]
+    assert out["record"]["image_id"] == _stored(serving_image.result.build.record)["image_id"]
     assert out["model"]["name"] == "churn"
     assert out["model"]["version"] == 1
     assert out["environment_image"]["reused"] is True
@@ -270,3 +274,9 @@ def test_model_show_lists_the_serving_images(serving_image: ServingImage, prefix
     shown = json.loads(cli(project, "model", "show", "churn:1", "--json").stdout)
     assert shown["id"] == record["model"]["record"]
     assert "images" not in shown  # --json prints the version's record as it is
+
+
+def _stored(record: ImageRecord | None) -> ImageRecord:
+    """A build's record (None only for a dry run)."""
+    assert record is not None
+    return record

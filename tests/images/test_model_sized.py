@@ -35,6 +35,7 @@ def test_the_record_says_what_was_installed_and_why(
     assert "pip" not in pins
     found = record["model_packages"]
     assert found["flavor"] == ["scikit-learn", "joblib"]
+    assert found["loaded"] is not None
     assert {"scikit-learn", "numpy", "scipy"} <= set(found["loaded"])
     assert found["table"] == ["pandas"]
     assert set(LIBRARIES) - {"threadpoolctl"} <= set(pins)

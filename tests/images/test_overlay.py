@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -15,6 +16,7 @@ from jupyter_mlver.core.images import model_common as model_image
 from jupyter_mlver.core.images.extras import Layer
 from jupyter_mlver.core.images.overlay import Overlay, Run, context, render
 from jupyter_mlver.core.images.runtime_layer import requirements, runtime_layer
+from jupyter_mlver.core.records import ModelRecord
 from jupyter_mlver.serving import model as served
 from tests.serving.helpers import fit_churn, write_model_dir
 
@@ -113,10 +115,10 @@ def test_where_the_image_puts_the_model_is_where_the_server_looks() -> None:
 def test_repository_names_and_servable_models() -> None:
     assert model_image.repository("reg:5000/team/", "churn") == "reg:5000/team/churn"
     assert model_image.repository("", "a..b-_c.") == "a-b-c"
-    record = {"name": "m", "version": 1, "flavor": "file", "signature": None}
+    record: dict[str, Any] = {"name": "m", "version": 1, "flavor": "file", "signature": None}
     with pytest.raises(InvalidInput, match="plain file"):
-        model_image.check_servable(record)
+        model_image.check_servable(cast(ModelRecord, record))
     tensor = {**record, "flavor": "torch", "signature": {"format": "tensor", "inputs": []}}
     with pytest.raises(InvalidInput, match="N-dimensional tensor"):
-        model_image.check_servable(tensor)
-    model_image.check_servable({**record, "flavor": "sklearn"})
+        model_image.check_servable(cast(ModelRecord, tensor))
+    model_image.check_servable(cast(ModelRecord, {**record, "flavor": "sklearn"}))

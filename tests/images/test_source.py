@@ -43,6 +43,8 @@ def test_names_and_tags(store: Store) -> None:
     assert repository_name(store, BuildOptions(name="Team/My Project!")) == "team/my-project"
     assert repository_name(store, BuildOptions(prefix="reg:5000/ml/")) == "reg:5000/ml/project"
     tags = tag_names(BuildOptions(tag="v1.2.0"), source)
+    assert snap["git"] is not None
+    assert snap["git"]["commit"] is not None
     assert tags == [
         "v1.2.0",
         snap["git"]["commit"][:7],

@@ -13,7 +13,7 @@ from jupyter_mlver.core.errors import Conflict
 from jupyter_mlver.core.images import BuildOptions, DockerEngine, ProgressEvent, build_image
 
 from .conftest import Session
-from .helpers import take_snapshot
+from .helpers import commit_of, take_snapshot
 
 
 def test_a_tag_of_another_image_is_made_distinct_or_refused(
@@ -21,7 +21,7 @@ def test_a_tag_of_another_image_is_made_distinct_or_refused(
 ) -> None:
     first = built.build.record
     assert first is not None
-    commit = built.snapshot["git"]["commit"][:7]
+    commit = commit_of(built.snapshot)[:7]
     repository = f"{prefix}demo-project"
     train = built.project / "train.py"
     original = train.read_text()

@@ -49,6 +49,7 @@ def test_register_an_object_and_a_file_from_a_kernel(project: Path, start_kernel
         assert v1["artifact"]["kind"] == "object"
         assert v1["artifact"]["path"] == "clf"
         assert v1["flavor"] == "sklearn"
+        assert v1["signature"] is not None
         assert v1["signature"]["inputs"] == [
             {"name": n, "dtype": "float64"} for n in ("a", "b", "c", "d")
         ]

@@ -14,6 +14,7 @@ from nbclient.exceptions import CellExecutionError
 
 from jupyter_mlver.core.hashing import hash_file
 from jupyter_mlver.core.models import registry
+from jupyter_mlver.core.records import GateSpec
 from jupyter_mlver.core.store.store import Store
 from tests.support import git
 
@@ -102,7 +103,9 @@ def test_quickstart_records_two_comparable_snapshots(
         ]
         v1, v2 = (registry.resolve(store, f"wine:{v}") for v in (1, 2))
         assert (v1["snapshot"], v2["snapshot"]) == (old["id"], new["id"])
-        assert v1["gate"] == v2["gate"] == {"metric": "accuracy", "higher_is_better": True}
+        gate: GateSpec = {"metric": "accuracy", "higher_is_better": True}
+        assert v1["gate"] == v2["gate"] == gate
+        assert v1["signature"] is not None
         assert [c["name"] for c in v1["signature"]["inputs"]][:2] == ["alcohol", "malic_acid"]
         events = registry.history(store, "wine")
         assert [(e["version"], e["previous"], e["forced"]) for e in events] == [

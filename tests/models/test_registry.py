@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.artifacts import prepare_object, prepare_path
 from jupyter_mlver.core.models.options import RegistrationOptions
 from jupyter_mlver.core.models.records import Gate
+from jupyter_mlver.core.records import ModelRecord
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store import maintenance
 from jupyter_mlver.core.store.store import Store
@@ -36,7 +38,7 @@ def _schema(kind: str) -> dict[str, Any]:
     return loaded
 
 
-def validate(record: dict[str, Any], kind: str) -> None:
+def validate(record: Mapping[str, Any], kind: str) -> None:
     jsonschema.validate(record, _schema(kind), cls=jsonschema.Draft202012Validator)
 
 
@@ -50,7 +52,7 @@ def model_file(project: Path, name: str = "model.joblib", seed: int = 0) -> Path
     return path
 
 
-def reg(store: Store, name: str, source: Path | object, snapshot: str, **kw: Any) -> dict[str, Any]:
+def reg(store: Store, name: str, source: Path | object, snapshot: str, **kw: Any) -> ModelRecord:
     prepared = (
         prepare_path(store, source, kw.pop("flavor", None))
         if isinstance(source, Path)
@@ -112,6 +114,7 @@ def test_register_an_object_saved_in_its_flavor(store: Store, project: Path) -> 
     assert record["artifact"]["kind"] == "object"
     assert record["artifact"]["path"] == "clf"
     assert {f["path"] for f in record["artifact"]["files"]} == {"MLmodel.json", "model.joblib"}
+    assert record["signature"] is not None
     assert record["signature"]["format"] == "ndarray"
     assert len(record["signature"]["inputs"]) == 4
     loaded: Any = registry.load(store, "churn")
@@ -140,7 +143,7 @@ def test_unknown_refs_are_one_line(
     assert "\n" not in str(err.value)
 
 
-def _production(store: Store, project: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def _production(store: Store, project: Path) -> tuple[ModelRecord, ModelRecord]:
     good = reg(
         store,
         "churn",

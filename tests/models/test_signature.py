@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from jupyter_mlver.core.models.signature import (
 )
 
 
-def cols(sig: dict[str, Any]) -> list[tuple[str, str]]:
+def cols(sig: Mapping[str, Any]) -> list[tuple[str, str]]:
     return [(c["name"], c["dtype"]) for c in sig["inputs"]]
 
 

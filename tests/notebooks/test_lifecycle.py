@@ -157,7 +157,7 @@ def test_lifecycle_notebook(
     ]  # fmt: skip
     canary, promoted, rolled_back = events[1], events[2], events[3]
     assert (canary["version"], canary["weight"], canary["stable"]) == (2, 20, 1)
-    assert promoted["reason"].startswith("watch: held ")
+    assert (promoted["reason"] or "").startswith("watch: held ")
     verdict = promoted["figures"]["verdict"]
     assert verdict["errors"]["judged"], verdict
     assert verdict["latency"]["judged"], verdict

@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_mlver.core import remote
 from jupyter_mlver.core.errors import AmbiguousRef, InvalidInput, RecordNotFound, RemoteError
+from jupyter_mlver.core.records import SnapshotRecord
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.maintenance import fsck
 from jupyter_mlver.core.store.store import Store
@@ -40,7 +41,7 @@ def add(store: Store, target: Any, name: str = "origin") -> None:
     remote.add_remote(store, name, target.url, dict(target.options))
 
 
-def snap(store: Store, message: str, *data: str, tags: tuple[str, ...] = ()) -> dict[str, Any]:
+def snap(store: Store, message: str, *data: str, tags: tuple[str, ...] = ()) -> SnapshotRecord:
     return take_snapshot(store, SnapshotOptions(message=message, data=data, tags=tags))
 
 

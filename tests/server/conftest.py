@@ -15,6 +15,7 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403 - the fixtures and the
 from tornado.httpclient import HTTPClientError, HTTPResponse
 from traitlets.config import Config
 
+from jupyter_mlver.core.records import KernelInfo
 from jupyter_mlver.core.snapshot.take import (
     KernelCapture,
     NotebookDocument,
@@ -24,7 +25,7 @@ from jupyter_mlver.core.snapshot.take import (
 from jupyter_mlver.core.store.store import Store
 
 NAMESPACE = "jupyter-mlver"
-KERNEL = {"name": "python3", "language": "python"}
+KERNEL: KernelInfo = {"name": "python3", "language": "python"}
 
 
 def notebook_bytes(lr: float, extra_cell: str | None = None) -> bytes:

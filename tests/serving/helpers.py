@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ def write_model_dir(
     model: Any,
     name: str = "churn",
     version: int = 2,
-    signature: dict[str, Any] | None = SIGNATURE,
+    signature: Mapping[str, Any] | None = SIGNATURE,
 ) -> Path:
     """``root/model.json`` (an ``mlver.model/1`` record) and ``root/artifact/`` (save_model)."""
     flavor = flavors.save_model(model, root / "artifact")

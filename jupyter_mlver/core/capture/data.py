@@ -13,9 +13,9 @@ import functools
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from ..errors import InvalidInput
+from ..records import DataEntry
 from ..store.objects import ObjectWriter
 from ..store.state import Entry, StateCache, StatKey, TreeInfo, listing_digest, matches
 from ..store.trees import TreeFile, build
@@ -127,9 +127,10 @@ def _record_path(path: str, root: Path) -> str:
     return rel if os.sep == "/" else Path(rel).as_posix()
 
 
-def _file_entry(f: DataFile, roles: set[str], root: Path) -> dict[str, Any]:
+def _file_entry(f: DataFile, roles: set[str], root: Path) -> DataEntry:
     """A file's data entry; ``roles`` are all it was named as."""
-    entry: dict[str, Any] = {
+    assert f.digest is not None  # every file was hashed (or found in the cache)
+    entry: DataEntry = {
         "path": _record_path(f.path, root),
         "role": f.role,
         "hash": f.digest,
@@ -145,9 +146,9 @@ def _file_entry(f: DataFile, roles: set[str], root: Path) -> dict[str, Any]:
     return entry
 
 
-def _tree_entry(path: str, info: TreeInfo, root: Path) -> dict[str, Any]:
+def _tree_entry(path: str, info: TreeInfo, root: Path) -> DataEntry:
     """A directory's data entry: its tree object and what the tree holds."""
-    entry: dict[str, Any] = {
+    entry: DataEntry = {
         "path": _record_path(path, root),
         "role": "tracked",
         "kind": "tree",
@@ -169,7 +170,7 @@ def capture_data(
     writer: ObjectWriter,
     copies: bool = True,
     progress: ProgressFactory | None = None,
-) -> list[dict[str, Any]]:
+) -> list[DataEntry]:
     """Data entries sorted by path: ``{path, role, hash, size, stored}`` for a file and
     ``{path, role: "tracked", kind: "tree", hash, size, files, stored[, unstored]}`` for a
     directory (``hash`` names its tree object).

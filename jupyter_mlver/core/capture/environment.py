@@ -13,12 +13,12 @@ import os
 import platform
 import re
 import sys
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
 
 from .. import records
 from ..hashing import hash_bytes
-from ..records import Record
+from ..records import Conda, EnvironmentRecord, Gpu, Hardware, Package, PlatformInfo
 from .secrets import is_secret_name, strip_url_credentials
 
 DEFAULT_ENV_VARS = (
@@ -76,7 +76,13 @@ def _pkg_info_field(text: str, field: str) -> str | None:
     return None
 
 
-def _source(dist_dir: str, conda_names: set[str], name: str) -> dict[str, Any]:
+class _Source(TypedDict):
+    source: str
+    url: str | None
+    commit: str | None
+
+
+def _source(dist_dir: str, conda_names: set[str], name: str) -> _Source:
     direct = _read_text(os.path.join(dist_dir, "direct_url.json"))
     if direct:
         try:
@@ -130,7 +136,7 @@ def _name_version(base: str, dirname: str) -> tuple[str, str] | None:
     return None
 
 
-def _conda(prefix: str) -> tuple[dict[str, Any] | None, set[str]]:
+def _conda(prefix: str) -> tuple[Conda | None, set[str]]:
     meta_dir = os.path.join(prefix, "conda-meta")
     if not os.path.isdir(meta_dir):
         return None, set()
@@ -156,9 +162,9 @@ def _conda(prefix: str) -> tuple[dict[str, Any] | None, set[str]]:
 
 def packages(
     paths: Iterable[str] | None = None, conda_names: set[str] | frozenset[str] = frozenset()
-) -> list[dict[str, Any]]:
+) -> list[Package]:
     """Installed distributions, first on the path wins (as for imports), sorted by name."""
-    seen: dict[str, dict[str, Any]] = {}
+    seen: dict[str, Package] = {}
     for base, dirname in _dist_dirs(sys.path if paths is None else paths):
         parsed = _name_version(base, dirname)
         if parsed is None:
@@ -175,7 +181,7 @@ def packages(
 
 
 @functools.lru_cache(maxsize=1)
-def _hardware() -> dict[str, Any]:
+def _hardware() -> Hardware:
     return {
         "cpu": _cpu_name(),
         "cores": os.cpu_count() or 1,
@@ -202,7 +208,7 @@ def _memory_bytes() -> int | None:
         return None
 
 
-def _gpus() -> list[dict[str, Any]]:
+def _gpus() -> list[Gpu]:
     """NVIDIA GPUs through nvidia-ml-py, when it is installed and a driver answers."""
     import importlib.util
 
@@ -218,7 +224,7 @@ def _gpus() -> list[dict[str, Any]]:
         driver = pynvml.nvmlSystemGetDriverVersion()
         cuda_raw = pynvml.nvmlSystemGetCudaDriverVersion()
         cuda = f"{cuda_raw // 1000}.{cuda_raw % 1000 // 10}"
-        gpus = []
+        gpus: list[Gpu] = []
         for i in range(pynvml.nvmlDeviceGetCount()):
             handle = pynvml.nvmlDeviceGetHandleByIndex(i)
             name = pynvml.nvmlDeviceGetName(handle)
@@ -238,7 +244,7 @@ def _gpus() -> list[dict[str, Any]]:
 
 
 @functools.lru_cache(maxsize=1)
-def _platform() -> dict[str, Any]:
+def _platform() -> PlatformInfo:
     libc: str | None = None
     try:
         libc = os.confstr("CS_GNU_LIBC_VERSION")
@@ -273,7 +279,7 @@ def env_vars(extra: Iterable[str] = (), environ: Mapping[str, str] | None = None
     }
 
 
-def fingerprint(python_version: str, machine: str, pkgs: list[dict[str, Any]]) -> str:
+def fingerprint(python_version: str, machine: str, pkgs: Sequence[Mapping[str, Any]]) -> str:
     """What decides an image: equal for two kernels with the same python and packages."""
     return hash_bytes(
         records.canonical_json({"python": python_version, "machine": machine, "packages": pkgs})
@@ -295,12 +301,12 @@ def _path_state() -> tuple[tuple[str, int], ...]:
 def _packages_cached(
     path_state: tuple[tuple[str, int], ...],
     prefix: str,
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+) -> tuple[list[Package], Conda | None]:
     conda, conda_names = _conda(prefix)
     return packages([p for p, _ in path_state], conda_names), conda
 
 
-def capture_environment(extra_env_vars: Iterable[str] = ()) -> Record:
+def capture_environment(extra_env_vars: Iterable[str] = ()) -> EnvironmentRecord:
     """The Environment record (``mlver.environment/1``) of this interpreter."""
     pkgs, conda = _packages_cached(_path_state(), sys.prefix)
     python_version = platform.python_version()
@@ -314,8 +320,8 @@ def capture_environment(extra_env_vars: Iterable[str] = ()) -> Record:
         },
         "platform": plat,
         "hardware": _hardware(),
-        "packages": [dict(p) for p in pkgs],
-        "conda": dict(conda) if conda else None,
+        "packages": [{**p} for p in pkgs],
+        "conda": {**conda} if conda else None,
         "env_vars": env_vars(extra_env_vars),
         "fingerprint": fingerprint(python_version, plat["machine"], pkgs),
     }

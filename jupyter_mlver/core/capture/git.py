@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..plain import plain_env
+from ..records import Author
 from .secrets import Redactor, strip_url_credentials
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -35,7 +36,7 @@ class GitState:
     diff_omitted: str | None
     untracked: list[str]
     untracked_omitted: int
-    author: dict[str, str | None]
+    author: Author
 
 
 def _store_entry(line: str) -> bool:
@@ -110,7 +111,7 @@ def _config(root: Path) -> dict[str, list[str]]:
     return found
 
 
-def _author_of(config: dict[str, list[str]]) -> dict[str, str | None]:
+def _author_of(config: dict[str, list[str]]) -> Author:
     name = (config.get("user.name") or [""])[-1]
     email = (config.get("user.email") or [""])[-1]
     return {"name": name, "email": email or None} if name else os_user()
@@ -184,13 +185,13 @@ def capture_git(
     )
 
 
-def author(start: Path) -> dict[str, str | None]:
+def author(start: Path) -> Author:
     """Who is working here: git's user.name/email in the work tree, else the OS user."""
     root = find_work_tree(start)
     return os_user() if root is None else _author_of(_config(root))
 
 
-def os_user() -> dict[str, str | None]:
+def os_user() -> Author:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..hashing import hash_bytes
+from ..records.snapshot import ExecutedCell, ExecutionInfo, ExecutionWarning, NamespaceEntry
 from .locate import normalize as _norm
 from .secrets import Redactor
 
@@ -99,8 +100,9 @@ def analyse_execution(
     executions: list[Execution],
     notebook: Mapping[str, Any] | None,
     restarted_since: str | None = None,
-) -> dict[str, Any]:
-    """``{cells: [{count, code_hash}], warnings: [{kind, message}]}`` for the record.
+    session: str = "",
+) -> ExecutionInfo:
+    """``{cells: [{count, code_hash}], warnings: [{kind, message}], session}`` for the record.
 
     Warnings a reader of the record needs: cells whose last runs are out of document
     order, cells edited after they ran, state from code no longer in the notebook, and a
@@ -108,11 +110,11 @@ def analyse_execution(
     """
     cells_out = []
     for ex in executions:
-        entry: dict[str, Any] = {"count": ex.count, "code_hash": hash_bytes(ex.source.encode())}
+        entry: ExecutedCell = {"count": ex.count, "code_hash": hash_bytes(ex.source.encode())}
         if ex.cell_id:
             entry["cell_id"] = ex.cell_id
         cells_out.append(entry)
-    warnings: list[dict[str, Any]] = []
+    warnings: list[ExecutionWarning] = []
     if restarted_since:
         warnings.append(
             {
@@ -123,12 +125,12 @@ def analyse_execution(
         )
     if notebook is not None:
         warnings += _document_warnings(executions, notebook)
-    return {"cells": cells_out, "warnings": warnings}
+    return {"cells": cells_out, "warnings": warnings, "session": session}
 
 
 def _document_warnings(
     executions: list[Execution], notebook: Mapping[str, Any]
-) -> list[dict[str, Any]]:
+) -> list[ExecutionWarning]:
     code_cells = [
         (i, c) for i, c in enumerate(notebook.get("cells", [])) if c.get("cell_type") == "code"
     ]
@@ -157,7 +159,7 @@ def _document_warnings(
             edited.pop(index, None)
         elif _norm(ex.source):
             orphans.append(ex)
-    warnings: list[dict[str, Any]] = []
+    warnings: list[ExecutionWarning] = []
     ordered = sorted(last_run.items())
     for (i_prev, ex_prev), (i_next, ex_next) in itertools.pairwise(ordered):
         if ex_next.count < ex_prev.count:
@@ -252,7 +254,7 @@ def user_variables(user_ns: Mapping[str, Any], hidden: Iterable[str]) -> dict[st
     return out
 
 
-def summarize_namespace(variables: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+def summarize_namespace(variables: Mapping[str, Any]) -> dict[str, NamespaceEntry]:
     return {
         name: {"type": type_name(value), "summary": summarize_value(value)}
         for name, value in sorted(variables.items())

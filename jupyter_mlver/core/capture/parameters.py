@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from ..records.snapshot import ExecutionWarning
 from .locate import normalize
 
 PARAMETERS_TAG = "parameters"
@@ -154,7 +155,7 @@ def notebook_parameters(
     return params, list(skipped)
 
 
-def skipped_warning(names: list[str]) -> dict[str, Any]:
+def skipped_warning(names: list[str]) -> ExecutionWarning:
     """The record's warning naming parameters that were not recorded."""
     shown = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
     return {

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TypeVar, cast
 from urllib.parse import urlsplit, urlunsplit
+
+T = TypeVar("T")
 
 SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH", re.IGNORECASE)
 SECRET_FILE = re.compile(
@@ -67,14 +69,17 @@ class Redactor:
     def contains(self, data: bytes) -> bool:
         return any(secret in data for secret in self._encoded)
 
-    def value(self, obj: Any) -> Any:
-        """A copy of a JSON-like value with every string redacted."""
+    def value(self, obj: T) -> T:
+        """A copy of a JSON-like value with every string redacted (of the same shape)."""
         if not self.secrets:
             return obj
+        return cast(T, self._redacted(obj))
+
+    def _redacted(self, obj: object) -> object:
         if isinstance(obj, str):
             return self.text(obj)
         if isinstance(obj, dict):
-            return {self.text(k): self.value(v) for k, v in obj.items()}
+            return {self.text(k): self._redacted(v) for k, v in obj.items()}
         if isinstance(obj, list):
-            return [self.value(v) for v in obj]
+            return [self._redacted(v) for v in obj]
         return obj

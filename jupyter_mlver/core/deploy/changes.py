@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..engine.protocol import Engine
-    from ..records import Record
+    from ..records import DeploymentRecord
     from ..store.store import Store
     from .kserve import Manifests
 
@@ -18,11 +18,11 @@ if TYPE_CHECKING:
 class Change:
     """A deployment event just recorded, and where the production alias points now."""
 
-    event: Record
+    event: DeploymentRecord
     url: str
     production: int | None
 
-    def to_json(self) -> Record:
+    def to_json(self) -> DeploymentRecord:
         return self.event
 
 
@@ -40,7 +40,7 @@ class Started:
         return self.change.event
 
 
-def change_of(store: Store, engine: Engine, event: Record) -> Change:
+def change_of(store: Store, engine: Engine, event: DeploymentRecord) -> Change:
     from ..models import aliases as al
 
     held = al.holders(store, event["model"]).get("production")

@@ -18,7 +18,7 @@ from .. import records
 from ..capture.git import author as git_author
 from ..errors import RecordNotFound
 from ..models.records import stamp_after
-from ..records import Record
+from ..records import DeploymentRecord
 from ..store.store import Store
 
 EVENTS = ("deployed", "canary", "weight", "promoted", "rolled_back", "refused", "stopped", "held")
@@ -39,10 +39,10 @@ class DeploymentState:
     canary_weight: int
     port: int
     stopped: bool
-    events: list[Record]
+    events: list[DeploymentRecord]
 
     @property
-    def changes(self) -> list[Record]:
+    def changes(self) -> list[DeploymentRecord]:
         return [e for e in self.events if e["event"] not in NOT_CHANGES]
 
     @property
@@ -82,13 +82,13 @@ class DeploymentState:
         return None
 
 
-def history(store: Store, name: str) -> list[Record]:
+def history(store: Store, name: str) -> list[DeploymentRecord]:
     """A deployment's events, oldest first (RecordNotFound when it has none)."""
     ids = store.index.deployment_events(name)
     if not ids:
         known = ", ".join(store.index.deployments()) or "none"
         raise RecordNotFound(f"no deployment named {name!r}", f"deployments in this store: {known}")
-    return [store.get(rid) for rid in ids]
+    return [store.get(rid, DeploymentRecord) for rid in ids]
 
 
 def state(store: Store, name: str) -> DeploymentState:
@@ -133,14 +133,14 @@ def append(
     *,
     deployment: str,
     event: str,
-    model: Record,
+    model: Mapping[str, Any],
     weight: int,
     stable: int | None,
     port: int,
     reason: str | None = None,
     figures: Mapping[str, Any] | None = None,
     image: str | None = None,
-) -> Record:
+) -> DeploymentRecord:
     """Store one event and index it in one transaction; stamped after the deployment's last
     event, so events keep their order even within one millisecond."""
     assert event in EVENTS, event
@@ -148,7 +148,7 @@ def append(
     with store.writing(), store.index.transaction():
         ids = store.index.deployment_events(deployment)
         last = store.get(ids[-1])["created"] if ids else None
-        record: Record = {
+        record: DeploymentRecord = {
             "schema": records.DEPLOYMENT,
             "deployment": deployment,
             "event": event,
@@ -166,6 +166,6 @@ def append(
         }
         rid, data = records.encode(record)
         store.objects.put_bytes(data)
-        stored = {"id": rid, **record}
-        store.index.insert(stored)
+        stored: DeploymentRecord = {"id": rid, **record}
+        store.index.insert({**stored})
     return stored

@@ -22,7 +22,7 @@ from ..engine.protocol import Engine
 from ..errors import InvalidInput, MlverError
 from ..models import aliases as al
 from ..models import registry
-from ..records import Record
+from ..records import ModelRecord
 from ..store.store import Store
 from .runtime import MODEL, READY_PATH, SERVER_PORT, VERSION, serving_images
 
@@ -67,7 +67,7 @@ def k8s_name(name: str) -> str:
     return text
 
 
-def pushed_image(store: Store, engine: Engine, model: Record, prefix: str = "") -> str:
+def pushed_image(store: Store, engine: Engine, model: ModelRecord, prefix: str = "") -> str:
     """The version's serving image as pushed to a registry, by digest."""
     digests = [
         d
@@ -86,7 +86,7 @@ def pushed_image(store: Store, engine: Engine, model: Record, prefix: str = "") 
     )
 
 
-def _labels(name: str, model: Record) -> dict[str, str]:
+def _labels(name: str, model: ModelRecord) -> dict[str, str]:
     return {
         "app.kubernetes.io/name": name,
         "app.kubernetes.io/managed-by": "jupyter-mlver",
@@ -117,7 +117,7 @@ def _manifest(
 
 
 def inference_service(
-    name: str, model: Record, image: str, canary: int | None, namespace: str | None
+    name: str, model: ModelRecord, image: str, canary: int | None, namespace: str | None
 ) -> Manifest:
     metadata: dict[str, Any] = {
         "name": name,
@@ -142,7 +142,7 @@ def inference_service(
 
 def raw_objects(
     name: str,
-    versions: Sequence[tuple[Record, str, int]],
+    versions: Sequence[tuple[ModelRecord, str, int]],
     namespace: str | None,
 ) -> list[Manifest]:
     """A Deployment per ``(model, image, replicas)`` and one Service over all of them."""
@@ -202,7 +202,7 @@ def manifests(
     model = registry.resolve(store, ref)
     name = k8s_name(name or model["name"])
 
-    def image_of(record: Record) -> str:
+    def image_of(record: ModelRecord) -> str:
         if options.image and record["id"] == model["id"]:
             return options.image
         return pushed_image(store, engine(), record, options.prefix)
@@ -228,7 +228,7 @@ def manifests(
     return Manifests(docs, image_of(model), notes=notes)
 
 
-def _stable(store: Store, model: Record) -> Record:
+def _stable(store: Store, model: ModelRecord) -> ModelRecord:
     """What a raw canary splits with: the version holding ``production``."""
     held = al.holder(store, model["name"], "production")
     if held is None or held.model_record == model["id"]:
@@ -237,7 +237,7 @@ def _stable(store: Store, model: Record) -> Record:
             f"with, and {model['name']}@production is " + ("this version" if held else "not set"),
             f"move it with `jupyter mlver model alias {model['name']}:N production`",
         )
-    return store.get(held.model_record)
+    return store.get(held.model_record, ModelRecord)
 
 
 def write(manifests: Manifests, path: Path) -> None:

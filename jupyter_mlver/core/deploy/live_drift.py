@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..drift import compare_frames, is_table, read_table
-from ..records import Record
+from ..records import ModelRecord
 from ..store.datarefs import data_files
 from ..store.store import Store
 from .metrics import get
@@ -36,7 +36,7 @@ class Reference:
     frame: pd.DataFrame
 
 
-def training_table(store: Store, model: Record) -> Reference | None:
+def training_table(store: Store, model: ModelRecord) -> Reference | None:
     """The model version's training table, or None when its snapshot kept no usable copy."""
     sid = model.get("snapshot")
     if not sid or not store.index.has(sid):
@@ -44,7 +44,8 @@ def training_table(store: Store, model: Record) -> Reference | None:
     files = data_files(store.objects.get_bytes, store.get(sid))
     tables = [d for d in files if is_table(str(d["path"])) and d.get("stored")]
     tables = [d for d in tables if store.objects.exists(str(d["hash"]))]
-    inputs = {str(i["name"]) for i in (model.get("signature") or {}).get("inputs") or []}
+    signature = model.get("signature")
+    inputs = {str(i["name"]) for i in (signature["inputs"] if signature else [])}
     best: Reference | None = None
     best_score = -1
     with tempfile.TemporaryDirectory(prefix="mlver-training-") as tmp:

@@ -21,7 +21,7 @@ from ..errors import InvalidInput, RecordNotFound
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
-from ..records import Record
+from ..records import DeploymentRecord, ModelRecord
 from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
@@ -64,12 +64,12 @@ def _running(store: Store, engine: Engine, name: str) -> tuple[ev.DeploymentStat
     return state, proxy
 
 
-def _guard(store: Store, model: Record, force: bool, reason: str | None) -> None:
+def _guard(store: Store, model: ModelRecord, force: bool, reason: str | None) -> None:
     """Refuse before anything changes when ``production`` may not move to ``model``."""
     al.check_allowed(store, al.Candidate.of(store, model), PRODUCTION, force, reason)
 
 
-def _follow(store: Store, model: Record, reason: str, force: bool = False) -> None:
+def _follow(store: Store, model: ModelRecord, reason: str, force: bool = False) -> None:
     """Point ``production`` at the now stable version (a no-op when it is there already)."""
     held = al.holder(store, model["name"], PRODUCTION)
     if held is not None and held.model_record == model["id"]:
@@ -87,15 +87,15 @@ def _settle(
     store: Store,
     name: str,
     event: str,
-    model: Record,
-    stable: Record,
+    model: ModelRecord,
+    stable: ModelRecord,
     port: int,
     why: str,
     *,
     force: bool,
     figures: Mapping[str, Any] | None = None,
     image: str | None = None,
-) -> Record:
+) -> DeploymentRecord:
     """Record a change after which ``stable`` takes every request (``model``, the version
     the event is about, is ``stable`` itself or the version taken out) and point
     ``production`` at ``stable``."""
@@ -115,7 +115,7 @@ def _settle(
     return done
 
 
-def _version(store: Store, model: str, version: int) -> Record:
+def _version(store: Store, model: str, version: int) -> ModelRecord:
     return registry.resolve(store, f"{model}:{version}")
 
 
@@ -132,7 +132,7 @@ def deploy(
     options: LocalOptions,
     force: bool = False,
     reason: str | None = None,
-) -> Record:
+) -> DeploymentRecord:
     """Serve the version ``ref`` names behind a new proxy on ``port``: the ``deployed`` event."""
     model = registry.resolve(store, ref)
     name = check_name(name or model["name"], "deployment name")
@@ -174,7 +174,7 @@ def canary(
     name: str | None,
     percent: int,
     options: LocalOptions,
-) -> Record:
+) -> DeploymentRecord:
     """Start the version ``ref`` names next to the stable one with ``percent`` of the
     requests, or change the weight of that canary: a ``canary`` or ``weight`` event."""
     if not 0 <= percent <= 100:
@@ -239,7 +239,7 @@ def _start_in_slot(
     engine: Engine,
     api: hp.RuntimeAPI,
     name: str,
-    model: Record,
+    model: ModelRecord,
     slot: str,
     image: str,
     options: LocalOptions,
@@ -293,7 +293,7 @@ class Deployment:
         reason: str | None = None,
         figures: Mapping[str, Any] | None = None,
         force: bool = False,
-    ) -> Record:
+    ) -> DeploymentRecord:
         """Give the canary every request and retire the old stable version."""
         store, engine, name = self.store, self.engine, self.name
         with _locked(store, name):
@@ -318,7 +318,7 @@ class Deployment:
         reason: str | None = None,
         figures: Mapping[str, Any] | None = None,
         event: str = "rolled_back",
-    ) -> Record:
+    ) -> DeploymentRecord:
         """Send every request back to the stable version and stop the canary; without a
         canary, go back to the version that was stable before the last promotion. ``event``
         is ``refused`` when a watch takes out a canary whose promotion the gate refused."""
@@ -342,7 +342,7 @@ class Deployment:
 
     def _back_to_previous(
         self, state: ev.DeploymentState, proxy: Container
-    ) -> tuple[Record, Record]:
+    ) -> tuple[ModelRecord, ModelRecord]:
         """Start the version stable before the last promotion again and retire the current
         one; the version taken out and the one back."""
         store, engine, name = self.store, self.engine, self.name
@@ -364,7 +364,7 @@ class Deployment:
         _retire(engine, proxy, name, keep, current, self.options.drain_timeout)
         return out, back
 
-    def stop(self, reason: str | None = None) -> Record:
+    def stop(self, reason: str | None = None) -> DeploymentRecord:
         """Stop and remove every container of the deployment and its network."""
         store, name = self.store, self.name
         with _locked(store, name):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..engine.protocol import Container, Engine, ImageInfo, ServiceOptions
 from ..errors import InvalidInput
 from ..images.model_image import repository
-from ..records import Record
+from ..records import ModelRecord
 from ..store.store import Store
 from . import haproxy as hp
 from .metrics import get
@@ -49,7 +49,7 @@ def proxy_name(deployment: str) -> str:
     return f"mlver-{deployment}-proxy"
 
 
-def server_name(deployment: str, model: Record) -> str:
+def server_name(deployment: str, model: ModelRecord) -> str:
     return f"mlver-{deployment}-{model['name']}-{model['version']}"
 
 
@@ -104,7 +104,7 @@ def runtime_api(engine: Engine, info: Container) -> hp.RuntimeAPI:
 
 
 def serving_images(
-    store: Store, engine: Engine, model: Record, prefix: str = ""
+    store: Store, engine: Engine, model: ModelRecord, prefix: str = ""
 ) -> list[ImageInfo]:
     """The version's serving images on the engine, newest first: those ``model build``
     recorded, else one tagged ``NAME:VERSION`` with the version's labels."""
@@ -124,7 +124,7 @@ def serving_images(
     return found
 
 
-def serving_image(store: Store, engine: Engine, model: Record, prefix: str = "") -> str:
+def serving_image(store: Store, engine: Engine, model: ModelRecord, prefix: str = "") -> str:
     """The id of the version's newest serving image on the engine."""
     found = serving_images(store, engine, model, prefix)
     if not found:
@@ -161,7 +161,7 @@ def check_port_free(engine: Engine, host_ip: str, port: int) -> None:
 
 
 def start_server(
-    engine: Engine, deployment: str, model: Record, slot: str, image: str, timeout: float
+    engine: Engine, deployment: str, model: ModelRecord, slot: str, image: str, timeout: float
 ) -> Container:
     """Start a version's server in ``slot`` and wait until it answers ready."""
     name = server_name(deployment, model)

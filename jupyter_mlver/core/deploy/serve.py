@@ -24,7 +24,7 @@ from ..errors import Conflict, InvalidInput, MlverError, RecordNotFound
 from ..images.model_image import PORT
 from ..models import registry
 from ..models.refs import parse_ref
-from ..records import Record
+from ..records import ImageRecord, ModelRecord
 from ..store.store import Store
 
 #: On containers ``model serve`` starts: ``NAME:VERSION``.
@@ -42,7 +42,7 @@ class ServerFailed(MlverError):
 class Served:
     """A model server ``model serve`` started (``stopped``: and stopped again)."""
 
-    model: Record
+    model: ModelRecord
     image: str
     container: Container
     url: str
@@ -80,11 +80,13 @@ class Stopped:
         return {"stopped": [{"model": ref, "container": name} for ref, name in self.servers]}
 
 
-def serving_image(store: Store, engine: Engine, record: Record) -> tuple[str, Record] | None:
+def serving_image(
+    store: Store, engine: Engine, record: ModelRecord
+) -> tuple[str, ImageRecord] | None:
     """The newest serving image of a version that is still in the engine: its first tag that
     still points at it (else its id) and its record."""
     for rid in store.index.images_of_model(record["id"]):
-        image = store.get(rid)
+        image = store.get(rid, ImageRecord)
         info = engine.image(image["image_id"])
         if info is None:
             continue
@@ -93,7 +95,7 @@ def serving_image(store: Store, engine: Engine, record: Record) -> tuple[str, Re
     return None
 
 
-def no_image(record: Record) -> RecordNotFound:
+def no_image(record: ModelRecord) -> RecordNotFound:
     ref = f"{record['name']}:{record['version']}"
     return RecordNotFound(
         f"model {ref} has no serving image in this engine",
@@ -135,7 +137,7 @@ def _ready(url: str) -> bool:
 
 def start_server(
     engine: Engine,
-    record: Record,
+    record: ModelRecord,
     image: str,
     *,
     port: int = PORT,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.protocol import Engine
-from ..records import Record
+from ..records import ModelRecord
 from ..store.store import Store
 from . import events as ev
 from . import haproxy as hp
@@ -154,7 +154,7 @@ class DriftReferences:
         self.store = store
         self._cache: dict[str, live_drift.Reference | None] = {}
 
-    def of(self, model: Record) -> live_drift.Reference | None:
+    def of(self, model: ModelRecord) -> live_drift.Reference | None:
         if model["id"] not in self._cache:
             self._cache[model["id"]] = live_drift.training_table(self.store, model)
         return self._cache[model["id"]]

@@ -31,7 +31,7 @@ from typing import Any
 from ..errors import Conflict, InvalidInput
 from ..models import registry
 from ..models.aliases import check_force
-from ..records import Record
+from ..records import DeploymentRecord
 from . import events as ev
 from . import local
 from .metrics import Recent
@@ -83,7 +83,7 @@ class WatchResult:
     reason: str
     seconds: float
     status: DeploymentStatus
-    event: Record | None = None
+    event: DeploymentRecord | None = None
     verdict: Verdict | None = None
 
     @property
@@ -165,7 +165,7 @@ def _decide(
 
 def _promote(
     deployment: local.Deployment, why: str, force: bool, figures: dict[str, Any]
-) -> tuple[str, str, Record]:
+) -> tuple[str, str, DeploymentRecord]:
     """Promoted, or refused when the model's gate keeps the canary out of production: the
     outcome, its reason and its event."""
     try:
@@ -177,7 +177,7 @@ def _promote(
 
 def _hold(
     deployment: local.Deployment, why: str, state: ev.DeploymentState, figures: dict[str, Any]
-) -> Record:
+) -> DeploymentRecord:
     """The canary keeps its share."""
     return ev.append(
         deployment.store,

@@ -7,11 +7,11 @@ records; the only outside call is ``git log`` for the commit range.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from .. import records
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import EnvironmentRecord, ExecutionWarning, SnapshotRecord
 from ..store.datarefs import differing_files
 from ..store.store import Store
 from .cells import compare_cells, compare_notebooks, summarize_outputs
@@ -38,29 +38,31 @@ __all__ = [
 ]
 
 
-def _header(store: Store, record: Record) -> Header:
+def _header(store: Store, record: SnapshotRecord) -> Header:
+    notebook = record.get("notebook")
     return {
         "id": record["id"],
         "created": record.get("created"),
         "message": record.get("message", ""),
-        "notebook": (record.get("notebook") or {}).get("path"),
+        "notebook": notebook["path"] if notebook else None,
         # Tags added after the snapshot live in the index, not in the record.
         "tags": sorted(set(record.get("tags") or []) | set(store.index.tags_of(record["id"]))),
     }
 
 
-def _snapshot(store: Store, rid: str) -> Record:
+def _snapshot(store: Store, rid: str) -> SnapshotRecord:
     record = store.get(rid)
     if record.get("schema") != records.SNAPSHOT:
         raise InvalidInput(
             f"{rid[:12]} is a {records.kind(record)} record, not a snapshot",
             "compare two snapshots (see `jupyter mlver list`)",
         )
-    return record
+    return cast(SnapshotRecord, record)
 
 
-def _warnings(record: Record) -> list[dict[str, Any]]:
-    return list((record.get("execution") or {}).get("warnings") or [])
+def _warnings(record: SnapshotRecord) -> list[ExecutionWarning]:
+    execution = record.get("execution")
+    return list(execution["warnings"]) if execution else []
 
 
 def diff_snapshots(store: Store, a_id: str, b_id: str) -> Diff:
@@ -71,7 +73,8 @@ def diff_snapshots(store: Store, a_id: str, b_id: str) -> Diff:
         packages: list[PackageChange] = []
         python = platform = None
     else:
-        ea, eb = store.get(a["environment"]), store.get(b["environment"])
+        ea = store.get(a["environment"], EnvironmentRecord)
+        eb = store.get(b["environment"], EnvironmentRecord)
         packages = compare_packages(ea.get("packages") or [], eb.get("packages") or [])
         python = pair(python_text(ea), python_text(eb))
         platform = pair(platform_text(ea), platform_text(eb))

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import StoreError
-from ..records import Record
+from ..records import SnapshotRecord
 from ..store.store import Store
 from .types import CellChange, NotebookChange
 
@@ -152,9 +152,10 @@ def compare_cells(ca: list[_Cell], cb: list[_Cell]) -> list[CellChange]:
     return _align_by_source(ca, cb)
 
 
-def compare_notebooks(store: Store, a: Record, b: Record) -> NotebookChange:
-    ha = (a.get("notebook") or {}).get("hash")
-    hb = (b.get("notebook") or {}).get("hash")
+def compare_notebooks(store: Store, a: SnapshotRecord, b: SnapshotRecord) -> NotebookChange:
+    na, nb = a.get("notebook"), b.get("notebook")
+    ha = na["hash"] if na else None
+    hb = nb["hash"] if nb else None
     cells: list[CellChange] = []
     if ha != hb:
         ca = _load_notebook(store, ha) if ha else []
@@ -163,7 +164,7 @@ def compare_notebooks(store: Store, a: Record, b: Record) -> NotebookChange:
     return {
         "a": ha,
         "b": hb,
-        "a_path": (a.get("notebook") or {}).get("path"),
-        "b_path": (b.get("notebook") or {}).get("path"),
+        "a_path": na["path"] if na else None,
+        "b_path": nb["path"] if nb else None,
         "cells": cells,
     }

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-from ..records import Record
+from ..records import SnapshotRecord
 from ..store.store import Store
 from .types import Commit, GitChange, GitSide, Pair
 
@@ -13,13 +15,13 @@ from .types import Commit, GitChange, GitSide, Pair
 MAX_COMMITS = 200
 
 
-def python_text(env: Record) -> str:
+def python_text(env: Mapping[str, Any]) -> str:
     py = env.get("python") or {}
     impl = py.get("implementation") or ""
     return f"{py.get('version', '?')}" + (f" ({impl})" if impl and impl != "CPython" else "")
 
 
-def platform_text(env: Record) -> str:
+def platform_text(env: Mapping[str, Any]) -> str:
     p = env.get("platform") or {}
     parts = [p.get("system"), p.get("release"), p.get("machine"), p.get("libc")]
     text = " ".join(str(x) for x in parts if x)
@@ -30,7 +32,7 @@ def pair(a: str, b: str) -> Pair | None:
     return None if a == b else {"a": a, "b": b}
 
 
-def _git_side(record: Record) -> GitSide | None:
+def _git_side(record: SnapshotRecord) -> GitSide | None:
     git = record.get("git")
     if not git:
         return None
@@ -73,7 +75,7 @@ def commit_range(repo_dir: Path, a: str, b: str, limit: int = MAX_COMMITS) -> li
     return out
 
 
-def compare_git(store: Store, a: Record, b: Record) -> GitChange:
+def compare_git(store: Store, a: SnapshotRecord, b: SnapshotRecord) -> GitChange:
     ga, gb = _git_side(a), _git_side(b)
     ca = ga["commit"] if ga else None
     cb = gb["commit"] if gb else None
@@ -81,7 +83,8 @@ def compare_git(store: Store, a: Record, b: Record) -> GitChange:
     commits: list[Commit] = []
     omitted = 0
     if ca and cb and not same_commit:
-        root = (b.get("git") or {}).get("root") or "."
+        git_b = b.get("git")
+        root = (git_b["root"] if git_b else None) or "."
         found = commit_range((store.root / root).resolve(), ca, cb)
         if found:
             commits = found[:MAX_COMMITS]

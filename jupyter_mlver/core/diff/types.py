@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from ..records import ExecutionWarning
+
 
 class ValueChange(TypedDict):
     """A param or metric; unchanged ones are kept so views can show both runs."""
@@ -95,8 +97,8 @@ class Header(TypedDict):
 
 
 class Warnings(TypedDict):
-    a: list[dict[str, Any]]
-    b: list[dict[str, Any]]
+    a: list[ExecutionWarning]
+    b: list[ExecutionWarning]
 
 
 class Summary(TypedDict):

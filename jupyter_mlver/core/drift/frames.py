@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInput
+from ..records import HistogramJson
 from . import columns as cols
-from .report import ColumnDrift, Json, TableDrift
+from .report import ColumnDrift, TableDrift
 
 #: The share of drifted columns at which a whole table drifts (Evidently's default).
 DRIFT_SHARE = 0.5
@@ -116,7 +117,7 @@ def _clean(column: pd.Series) -> pd.Series:
     return column.dropna()
 
 
-def _histogram(reference: pd.Series, current: pd.Series, kind: str) -> Json:
+def _histogram(reference: pd.Series, current: pd.Series, kind: str) -> HistogramJson:
     """Shares of each side in 20 equal bins over both, or in the most common categories."""
     if kind == cols.NUMERICAL and pd.api.types.is_numeric_dtype(reference.dtype):
         ref = reference.to_numpy(dtype=np.float64)

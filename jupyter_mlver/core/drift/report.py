@@ -1,4 +1,5 @@
-"""Drift results as typed values and as ``mlver.drift/1`` JSON.
+"""Drift results as typed values and as ``mlver.drift/1`` JSON (``core/records/drift.py``,
+``schemas/drift.json``).
 
 ``{"schema", "reference", "current", "files": [{path, reference, current, columns: [{name,
 type, test, statistic, p_value, distance, threshold, drifted}], drift_share, drifted}],
@@ -10,11 +11,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+
+from ..records import (
+    ColumnDriftJson,
+    DriftReportJson,
+    DriftTarget,
+    FileDriftJson,
+    HistogramJson,
+    SideJson,
+)
 
 SCHEMA = "mlver.drift/1"
-
-Json = dict[str, Any]
 
 
 def _finite(value: float | None) -> float | None:
@@ -32,14 +39,14 @@ class ColumnDrift:
     threshold: float | None = None
     drifted: bool = False
     note: str | None = None
-    histogram: Json | None = None
+    histogram: HistogramJson | None = None
 
     @property
     def tested(self) -> bool:
         return self.test is not None
 
-    def to_json(self) -> Json:
-        out: Json = {
+    def to_json(self) -> ColumnDriftJson:
+        out: ColumnDriftJson = {
             "name": self.name,
             "type": self.type,
             "test": self.test,
@@ -91,7 +98,7 @@ class Side:
     hash: str | None = None
     rows: int | None = None
 
-    def to_json(self) -> Json:
+    def to_json(self) -> SideJson:
         return {
             "source": self.source,
             "path": self.path,
@@ -113,9 +120,9 @@ class FileDrift:
     def drifted(self) -> bool:
         return self.table is not None and self.table.drifted
 
-    def to_json(self) -> Json:
+    def to_json(self) -> FileDriftJson:
         table = self.table
-        out: Json = {
+        out: FileDriftJson = {
             "path": self.path,
             "reference": self.reference.to_json(),
             "current": self.current.to_json(),
@@ -134,15 +141,15 @@ class FileDrift:
 
 @dataclass
 class DriftReport:
-    reference: Json  # {"snapshot": id} of REF
-    current: Json  # {"snapshot": id} of REF2, {"source": "disk"} or {"source": "file", "path"}
+    reference: DriftTarget  # {"source": "snapshot", "snapshot": id} of REF
+    current: DriftTarget  # REF2's, {"source": "disk"} or {"source": "file", "path"}
     files: list[FileDrift]
 
     @property
     def drifted(self) -> bool:
         return any(f.drifted for f in self.files)
 
-    def to_json(self) -> Json:
+    def to_json(self) -> DriftReportJson:
         return {
             "schema": SCHEMA,
             "reference": self.reference,

@@ -12,35 +12,38 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 from .. import records
 from ..errors import InvalidInput, MlverError
 from ..hashing import hash_file
-from ..records import Record
+from ..records import DriftTarget, SnapshotRecord
 from ..store.datarefs import data_files
 from ..store.index.db import ALL
 from ..store.store import Store
 from .frames import DriftOptions, compare_frames
-from .report import DriftReport, FileDrift, Json, Side
+from .report import DriftReport, FileDrift, Side
 from .tables import is_table, read_table
 
 Entry = dict[str, object]
 
 
-def _snapshot(store: Store, rid: str) -> Record:
+def _snapshot(store: Store, rid: str) -> SnapshotRecord:
     record = store.get(rid)
     if record.get("schema") != records.SNAPSHOT:
         raise InvalidInput(f"{rid[:12]} is a {records.kind(record)} record, not a snapshot")
-    return record
+    return cast(SnapshotRecord, record)
 
 
-def _tables(store: Store, record: Record) -> list[Entry]:
+def _tables(store: Store, record: SnapshotRecord) -> list[Entry]:
     """The snapshot's tabular files, directories expanded from their trees."""
     files = data_files(store.objects.get_bytes, record)
     return [d for d in files if is_table(str(d["path"]))]
 
 
-def _select(store: Store, record: Record, paths: Sequence[str | os.PathLike[str]]) -> list[Entry]:
+def _select(
+    store: Store, record: SnapshotRecord, paths: Sequence[str | os.PathLike[str]]
+) -> list[Entry]:
     """The snapshot's tabular files at or under ``paths`` (relative to the current directory)."""
     tables = _tables(store, record)
     if not paths:
@@ -72,7 +75,9 @@ def _on_disk(store: Store, path: str) -> Path:
     return candidate if candidate.is_absolute() else store.root / candidate
 
 
-def _recorded(store: Store, record: Record, entry: Entry, scratch: Path) -> tuple[Path, Side]:
+def _recorded(
+    store: Store, record: SnapshotRecord, entry: Entry, scratch: Path
+) -> tuple[Path, Side]:
     """Where the snapshot's copy of a file can be read: the store (a packed copy is written
     out to ``scratch``), else the same bytes on disk."""
     path, digest = str(entry["path"]), str(entry["hash"])
@@ -128,10 +133,10 @@ def drift_snapshot(
     options = options or DriftOptions()
     record = _snapshot(store, ref_id)
     entries = _select(store, record, paths)
-    reference: Json = {"source": "snapshot", "snapshot": ref_id}
+    reference: DriftTarget = {"source": "snapshot", "snapshot": ref_id}
     other = _snapshot(store, other_id) if other_id is not None else None
-    if other is not None:
-        target: Json = {"source": "snapshot", "snapshot": other_id}
+    if other is not None and other_id is not None:
+        target: DriftTarget = {"source": "snapshot", "snapshot": other_id}
     elif current is not None:
         if len(entries) != 1:
             raise InvalidInput(
@@ -162,12 +167,12 @@ def drift_snapshot(
 
 def _files(
     store: Store,
-    record: Record,
+    record: SnapshotRecord,
     entries: list[Entry],
-    other: Record | None,
+    other: SnapshotRecord | None,
     other_tables: dict[str, Entry],
     current: str | os.PathLike[str] | None,
-    target: Json,
+    target: DriftTarget,
     changed_only: bool,
     options: DriftOptions,
     histograms: bool,
@@ -208,7 +213,7 @@ def _files(
 
 
 def _recorded_or_note(
-    store: Store, record: Record, entry: Entry, scratch: Path
+    store: Store, record: SnapshotRecord, entry: Entry, scratch: Path
 ) -> tuple[Path, Side] | str:
     try:
         return _recorded(store, record, entry, scratch)
@@ -216,7 +221,7 @@ def _recorded_or_note(
         return str(e)
 
 
-def _skipped(record: Record, entry: Entry, target: Json, note: str) -> FileDrift:
+def _skipped(record: SnapshotRecord, entry: Entry, target: DriftTarget, note: str) -> FileDrift:
     path = str(entry["path"])
     ref = Side("snapshot", path, snapshot=record["id"], hash=str(entry["hash"]))
     cur = Side(str(target["source"]), str(target.get("path") or path), target.get("snapshot"))

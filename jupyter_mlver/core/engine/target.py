@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import Record, Unreproducible
 
 #: Runs inside the base image with its own python; prints one JSON line.
 PROBE = """\
@@ -124,7 +124,7 @@ class Target:
 
 def check_compatible(
     target: Target, environment: Record, base: str, suggested: str | None = None
-) -> list[dict[str, str]]:
+) -> list[Unreproducible]:
     """Fail when the image's Python cannot take the environment's wheels; list a patch-level
     difference (it changes nothing the wheels see, but it is a difference). ``suggested``
     is the base with the environment's Python to name."""

@@ -10,7 +10,7 @@ from ..deploy import events as ev
 from ..deploy import status as st
 from ..engine.protocol import Engine
 from ..errors import MlverError
-from ..records import Record
+from ..records import DeploymentRecord
 from ..store.store import Store
 from .live import DeploymentLive, VersionLive
 
@@ -18,7 +18,7 @@ from .live import DeploymentLive, VersionLive
 Connect = Callable[[], Engine]
 
 
-def stable_since(events: Sequence[Record]) -> str | None:
+def stable_since(events: Sequence[DeploymentRecord]) -> str | None:
     """When the deployment's current stable version began taking the traffic: the first
     event of the last run of events that name it stable."""
     since: str | None = None

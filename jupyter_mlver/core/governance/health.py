@@ -13,7 +13,7 @@ from ..errors import RecordNotFound
 from ..models import aliases as al
 from ..models.records import Gate
 from ..models.registry import inherited_gate
-from ..records import Record
+from ..records import ModelRecord
 from ..store.store import Store
 from .deployed import Connect, deployments_reader
 from .freshness import Freshness, freshness, stamp
@@ -150,7 +150,7 @@ def _aliases(store: Store, name: str) -> dict[str, Held]:
 
 
 def _choose_metric(
-    store: Store, name: str, judged: Record, rules: Rules
+    store: Store, name: str, judged: ModelRecord, rules: Rules
 ) -> tuple[str, bool, str] | None:
     gate = Gate.of(judged) or inherited_gate(store, name)
     if gate is not None:
@@ -163,7 +163,7 @@ def _choose_metric(
 
 
 def _metric(
-    store: Store, name: str, versions: dict[int, Record], judged: Record, rules: Rules
+    store: Store, name: str, versions: dict[int, ModelRecord], judged: ModelRecord, rules: Rules
 ) -> Metric | None:
     chosen = _choose_metric(store, name, judged, rules)
     if chosen is None:
@@ -196,7 +196,7 @@ def model_health(
     deployments_of: DeploymentsOf = _no_deployments,
 ) -> ModelHealth:
     # Two stores may each have registered a version number: the last registered speaks.
-    versions = {version: store.get(rid) for version, rid in _version_ids(store, name)}
+    versions = {version: store.get(rid, ModelRecord) for version, rid in _version_ids(store, name)}
     aliases = _aliases(store, name)
     deployments = deployments_of(name)
     deployed = _deployed(deployments, aliases, rules.alias)

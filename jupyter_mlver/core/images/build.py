@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from ..engine.protocol import Engine, ImageInfo
 from ..engine.target import Target
 from ..errors import EngineUnavailable
 from ..hashing import hash_file
-from ..records import Record
+from ..records import ImageRecord, ServingFields, Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import bases
@@ -127,7 +127,7 @@ def build_image(
 class Reusable(NamedTuple):
     """An image recorded with the same inputs that the engine still has."""
 
-    record: Record
+    record: ImageRecord
     info: ImageInfo
 
 
@@ -137,7 +137,7 @@ def find_reusable(
     """The first of these image records built from the same inputs whose image the engine
     still has."""
     for rid in image_ids:
-        record = store.get(rid)
+        record = store.get(rid, ImageRecord)
         if record.get("inputs") != inputs:
             continue
         info = engine.image(record["image_id"])
@@ -162,9 +162,9 @@ class Builder:
         prepared: Prepared,
         tmp: Path,
         *,
-        extra: Mapping[str, Any] | None = None,
+        extra: ServingFields | None = None,
         fingerprint: str | None = None,
-    ) -> Record:
+    ) -> ImageRecord:
         """Build a prepared context, then tag and record the image (with ``extra``, what a
         serving image adds). The tags go again if anything after the build fails."""
         image_id, log = run_build(
@@ -195,12 +195,12 @@ class Builder:
         self,
         plan: Plan,
         found: Reusable,
-        unreproducible: list[dict[str, str]],
+        unreproducible: list[Unreproducible],
         *,
         same: str,
-        extra: Mapping[str, Any] | None = None,
+        extra: ServingFields | None = None,
         fingerprint: str | None = None,
-    ) -> Record:
+    ) -> ImageRecord:
         """Tag an image built earlier again and record it, ``reused: true``; ``same`` says
         what it was built from. Call it while writing to the store."""
         earlier, info = found
@@ -224,15 +224,22 @@ class Builder:
         plan: Plan,
         info: ImageInfo,
         objects: ImageObjects,
-        unreproducible: list[dict[str, str]],
+        unreproducible: list[Unreproducible],
         reused: bool,
-        extra: Mapping[str, Any] | None,
+        extra: ServingFields | None,
         fingerprint: str | None,
-    ) -> Record:
+    ) -> ImageRecord:
         """Push the tags and store the image's record (call it while tagging)."""
         digests = push_tags(self.engine, plan.push_repo, plan.push_refs, self.progress)
         record = image_record(plan, info, objects, unreproducible, digests, reused=reused)
-        return self.store.put_record({**record, **(extra or {})}, fingerprint=fingerprint)
+        if extra is not None:
+            record = serving_record(record, extra)
+        return self.store.put_record(record, fingerprint=fingerprint)
+
+
+def serving_record(image: ImageRecord, extra: ServingFields) -> ImageRecord:
+    """A serving image's record: the Image record and what serving adds."""
+    return {**image, **extra}
 
 
 def _reuse(

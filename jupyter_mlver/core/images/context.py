@@ -14,7 +14,7 @@ import os
 import stat
 import subprocess
 import tarfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -22,7 +22,7 @@ from typing import IO, Any
 from ..capture.secrets import is_secret_file
 from ..errors import InvalidInput
 from ..plain import plain_env
-from ..records import Record
+from ..records import Record, Unreproducible
 from ..store.store import Store
 
 # Where things live in the context (the Dockerfile refers to these).
@@ -168,11 +168,11 @@ def _split_diff(diff: bytes) -> tuple[bytes, list[str]]:
     return b"".join(keep), binary
 
 
-def export_code(store: Store, snapshot: Record, dest: Path) -> tuple[int, list[dict[str, str]]]:
+def export_code(store: Store, snapshot: Record, dest: Path) -> tuple[int, list[Unreproducible]]:
     """Write the snapshot's code (commit + diff) to ``dest``; return the commit time and
     what could not be reproduced. Secret-looking files are left out."""
     git = snapshot.get("git")
-    problems: list[dict[str, str]] = []
+    problems: list[Unreproducible] = []
     if not git:
         return 0, problems
     repo = (store.root / git["root"]).resolve()
@@ -235,7 +235,7 @@ def export_code(store: Store, snapshot: Record, dest: Path) -> tuple[int, list[d
     return mtime, problems
 
 
-def untracked_problems(git: dict[str, Any]) -> list[dict[str, str]]:
+def untracked_problems(git: Mapping[str, Any]) -> list[Unreproducible]:
     """Untracked files are not in a snapshot's code, so not in its image: say so."""
     untracked = list(git.get("untracked") or [])
     extra = int(git.get("untracked_omitted") or 0)

@@ -16,6 +16,7 @@ import os
 import platform
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from .. import records
 from ..capture import environment as envcap
 from ..errors import InvalidInput
 from ..plain import plain_env
-from ..records import Record
+from ..records import EnvironmentRecord
 
 _SYS_INFO = (
     "import json, platform, sys; print(json.dumps({'path': sys.path, "
@@ -62,7 +63,7 @@ def interpreter_info(python: str | os.PathLike[str]) -> dict[str, Any]:
     return info
 
 
-def environment_of(python: str | os.PathLike[str]) -> Record:
+def environment_of(python: str | os.PathLike[str]) -> EnvironmentRecord:
     """The Environment record of another interpreter on this machine (e.g. a project venv)."""
     info = interpreter_info(python)
     conda, conda_names = envcap._conda(info["prefix"])
@@ -84,7 +85,7 @@ def environment_of(python: str | os.PathLike[str]) -> Record:
     }
 
 
-def live_paths(environment: Record) -> list[str] | None:
+def live_paths(environment: Mapping[str, Any]) -> list[str] | None:
     """The ``sys.path`` of the recorded interpreter if it still has exactly the recorded
     packages, else None (another machine, or the venv changed since)."""
     executable = (environment.get("python") or {}).get("executable")

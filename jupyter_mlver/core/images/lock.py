@@ -17,6 +17,7 @@ import blake3
 from .. import records
 from ..engine.target import Target
 from ..errors import InvalidInput, StoreError
+from ..records import Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 
@@ -57,7 +58,7 @@ class Lock:
     target: Target
     online: bool
     packages: list[LockedPackage]
-    unreproducible: list[dict[str, str]] = field(default_factory=list)
+    unreproducible: list[Unreproducible] = field(default_factory=list)
 
     def names(self) -> set[str]:
         return {p.name for p in self.packages}

@@ -5,10 +5,10 @@ the reuse of an image built from the same inputs."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ... import _version
 from .. import records
@@ -16,7 +16,7 @@ from ..engine.protocol import Engine
 from ..errors import InvalidInput
 from ..models import aliases as al
 from ..models import registry
-from ..records import Record
+from ..records import ModelRecord, Record, ServedModel, ServingFields, Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from .build import Builder, find_reusable
@@ -61,12 +61,12 @@ class ModelImageResult:
     serves and the environment image it is built on."""
 
     build: BuildResult
-    model: Record
+    model: ModelRecord
     environment_image: BuildResult | None  # None for a model-sized image (--env model)
 
     def to_json(self) -> dict[str, Any]:
         env = self.environment_image
-        record = self.build.record or {}
+        record: Mapping[str, Any] = self.build.record or {}
         return {
             **self.build.to_json(),
             "model": {
@@ -87,7 +87,7 @@ class ModelImageResult:
         }
 
 
-def check_servable(record: Record) -> None:
+def check_servable(record: ModelRecord) -> None:
     """Refuse before building what the server would refuse at start."""
     ref = f"{record['name']}:{record['version']}"
     if record["flavor"] == "file":
@@ -95,7 +95,7 @@ def check_servable(record: Record) -> None:
             f"model {ref} is a plain file (flavor 'file'): the server has no loader for it",
             "register it with --flavor (sklearn, xgboost, lightgbm, torch, cloudpickle)",
         )
-    signature = record.get("signature") or {}
+    signature: Mapping[str, Any] = record.get("signature") or {}
     if signature.get("format") == "tensor":
         raise InvalidInput(
             f"model {ref} takes an N-dimensional tensor",
@@ -109,19 +109,19 @@ def repository(prefix: str, name: str) -> str:
     return prefix + _SEPARATORS.sub("-", name).strip("._-")
 
 
-def tag_names(store: Store, record: Record, semver: str | None) -> list[str]:
+def tag_names(store: Store, record: ModelRecord, semver: str | None) -> list[str]:
     held = [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
     tags = [str(record["version"]), *([_check_tag(semver)] if semver else []), *sorted(held)]
     return list(dict.fromkeys(tags))
 
 
-def model_ref(record: Record) -> dict[str, Any]:
+def model_ref(record: ModelRecord) -> ServedModel:
     """The version a serving image serves, as its Image record names it."""
     return {"name": record["name"], "version": record["version"], "record": record["id"]}
 
 
 def _labels(
-    record: Record,
+    record: ModelRecord,
     snapshot: Record | None,
     on: tuple[str, str],  # the image's base name, the environment's id
     options: ModelImageOptions,
@@ -153,7 +153,7 @@ def _labels(
     return {k: v for k, v in labels.items() if v}
 
 
-def _model_layer(store: Store, record: Record, workdir: Path) -> Layer:
+def _model_layer(store: Store, record: ModelRecord, workdir: Path) -> Layer:
     registry.export(store, record, workdir)
     files: dict[str, bytes | Path] = {
         path.relative_to(workdir).as_posix(): path
@@ -169,14 +169,14 @@ class ServingRequest:
     gets (checked before any work)."""
 
     options: ModelImageOptions
-    model: Record
+    model: ModelRecord
     name: str
     tags: list[str]
     started: float
 
 
 def serving_request(
-    store: Store, options: ModelImageOptions, record: Record, started: float
+    store: Store, options: ModelImageOptions, record: ModelRecord, started: float
 ) -> ServingRequest:
     name = repository(options.prefix, record["name"])
     return ServingRequest(options, record, name, tag_names(store, record, options.tag), started)
@@ -184,7 +184,7 @@ def serving_request(
 
 def serving_overlay(
     store: Store,
-    record: Record,
+    record: ModelRecord,
     tmp: Path,
     *,
     base: str,
@@ -217,7 +217,7 @@ class ServingBuild:
     overlay: Overlay  # without labels and header: they do not change the image's inputs
     header: tuple[str, ...]  # the Dockerfile's first comment lines
     lock: Lock  # the packages' lock, stored beside the image record
-    unreproducible: list[dict[str, str]]
+    unreproducible: list[Unreproducible]
     extra: dict[str, Any]  # what the Image record of this kind of serving image adds
     files: Callable[[Context], None] | None = None  # adds files to the build context
     notes: list[str] = field(default_factory=list)
@@ -245,7 +245,8 @@ def build_serving(
         started=request.started,
     )
     plan.notes += job.notes
-    extra = {"model": model_ref(model), "env": options.env, **job.extra}
+    # job.extra holds the rest of ServingFields, as each kind of serving image fills it.
+    extra = cast(ServingFields, {"model": model_ref(model), "env": options.env, **job.extra})
     builder = Builder(store, engine, progress)
     found = None
     if not plan.no_cache:

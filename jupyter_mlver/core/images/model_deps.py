@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from ..engine.target import Target
 from ..errors import InvalidInput
 from ..models import flavors, registry
 from ..plain import plain_env
-from ..records import Record
+from ..records import ModelRecord, PackageReasons, Record
 from ..store.store import Store
 from . import pip
 from .lock import UnresolvablePackage
@@ -72,7 +73,7 @@ class ModelPackages:
     pins: list[str] = field(default_factory=list)
     note: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> PackageReasons:
         return {
             "flavor": self.flavor,
             "loaded": self.loaded,
@@ -132,12 +133,12 @@ def _interpreter(environment: Record) -> Path | None:
 
 
 def find_packages(
-    store: Store, model: Record, environment: Record, target: Target
+    store: Store, model: ModelRecord, environment: Record, target: Target
 ) -> ModelPackages:
     """The top-level packages a model needs (not yet their dependencies, not pinned)."""
     have = {p["name"] for p in environment["packages"]}
     flavor = [p for p in flavors.DISTRIBUTIONS.get(model["flavor"], ()) if p in have]
-    signature = model.get("signature") or {}
+    signature: Mapping[str, Any] = model.get("signature") or {}
     table = ["pandas"] if signature.get("format") in NAMED_FORMATS and "pandas" in have else []
     server = requirements(target)
     python = _interpreter(environment)

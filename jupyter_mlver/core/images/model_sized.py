@@ -215,5 +215,5 @@ def build_model_sized(
             notes=[packages.note] if packages.note else [],
         )
         result = build_serving(store, writer, engine, request, job, Path(tmp), progress)
-    result.packages = len((result.record or {}).get("requirements") or [])
+    result.packages = len(result.record.get("requirements") or []) if result.record else 0
     return ModelImageResult(result, record, None)

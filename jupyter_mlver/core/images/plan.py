@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 from .. import records
 from ..engine.protocol import ImageInfo
-from ..records import ImageRecord, Record
+from ..records import ImageRecord, Unreproducible
 from .source import Source
 
 
@@ -20,7 +20,7 @@ from .source import Source
 class BuildResult:
     """What a build did. ``record`` is the stored Image record (None for a dry run)."""
 
-    record: Record | None
+    record: ImageRecord | None
     image: str | None  # the first tag, the reference to use
     tags: list[str]
     reused: bool
@@ -30,7 +30,7 @@ class BuildResult:
     snapshot: str | None
     environment: str
     packages: int
-    unreproducible: list[dict[str, str]]
+    unreproducible: list[Unreproducible]
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -101,9 +101,9 @@ class Plan:
 
     def result(
         self,
-        record: Record | None,
+        record: ImageRecord | None,
         dockerfile: str,
-        unreproducible: list[dict[str, str]],
+        unreproducible: list[Unreproducible],
         notes: list[str] | None = None,
         context_dir: Path | None = None,
     ) -> BuildResult:
@@ -138,7 +138,7 @@ def image_record(
     plan: Plan,
     info: ImageInfo,
     objects: ImageObjects,
-    unreproducible: list[dict[str, str]],
+    unreproducible: list[Unreproducible],
     repo_digests: list[str],
     *,
     reused: bool,

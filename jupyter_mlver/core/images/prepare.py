@@ -11,6 +11,7 @@ from typing import Any
 from ... import _version
 from ..engine.target import Target, check_compatible
 from ..errors import Conflict
+from ..records import Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import context as ctx
@@ -31,13 +32,13 @@ class Prepared:
     context: ctx.Context
     dockerfile: str
     lock: Lock
-    unreproducible: list[dict[str, str]]
+    unreproducible: list[Unreproducible]
     notes: list[str]
 
 
 def _add_code(
     store: Store, context: ctx.Context, source: Source, tmp: Path
-) -> tuple[int, str | None, list[dict[str, str]]]:
+) -> tuple[int, str | None, list[Unreproducible]]:
     """The snapshot's code, notebook and records; their time stamp (the commit's), the
     notebook's place in the project, and what could not be reproduced."""
     snapshot = source.snapshot

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..capture.environment import normalize_name
 from ..engine.target import Target
-from ..records import Record
+from ..records import Record, Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import pip
@@ -53,7 +53,7 @@ class _Plan:
     index: dict[str, dict[str, Any]] = field(default_factory=dict)  # spec -> package
     built: dict[str, dict[str, Any]] = field(default_factory=dict)  # spec -> package
     vendored_files: dict[Path, dict[str, Any]] = field(default_factory=dict)
-    unreproducible: list[dict[str, str]] = field(default_factory=list)
+    unreproducible: list[Unreproducible] = field(default_factory=list)
 
 
 def _classify(environment: Record) -> _Plan:
@@ -248,7 +248,7 @@ class _Locker:
 
 def _not_as_recorded(
     environment: Record, plan: _Plan, locked: list[LockedPackage], live_paths: list[str] | None
-) -> Iterator[dict[str, str]]:
+) -> Iterator[Unreproducible]:
     """What the image cannot hold exactly as the environment had it."""
     for pkg in environment["packages"]:
         if pkg["source"] == "conda" and f"{pkg['name']}=={pkg['version']}" in plan.index:
@@ -301,7 +301,7 @@ def resolve_lock(
     return Lock(target, online, locked, sorted(plan.unreproducible, key=lambda u: u["name"]))
 
 
-def _conda_binaries(environment: Record) -> Iterator[dict[str, str]]:
+def _conda_binaries(environment: Record) -> Iterator[Unreproducible]:
     """Conda packages that are not Python distributions (compilers, BLAS, CUDA, ...)."""
     conda = environment.get("conda")
     if not conda:

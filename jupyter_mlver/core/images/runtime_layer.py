@@ -28,7 +28,7 @@ from .. import records
 from ..engine.target import Target
 from ..errors import InvalidInput, StoreError
 from ..hashing import hash_bytes
-from ..records import Record
+from ..records import Record, Server
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import pip
@@ -124,7 +124,7 @@ class ServerLock:
     requirements: list[str]
     lock: Lock
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> Server:
         return {"key": self.key, "requirements": self.requirements, "runtime": _version.__version__}
 
 

@@ -54,7 +54,7 @@ def resolve_source(store: Store, options: BuildOptions) -> Source:
         snapshot = store.get(store.resolve(options.ref or "HEAD", options.notebook))
         return Source(snapshot, store.get(snapshot["environment"]))
     else:
-        env = capture_environment()
+        env = dict(capture_environment())  # the build reads plain records (Record)
     if env.get("id") and store.index.has(env["id"]):
         return Source(None, env)
     with store.writing():

@@ -4,6 +4,7 @@ look at an environment with the images built for it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -194,7 +195,7 @@ def compare(
 class EnvironmentView:
     """An environment, where it came from, and the images recorded for it."""
 
-    environment: Record
+    environment: Mapping[str, Any]
     snapshot: str | None
     images: list[Record]
 

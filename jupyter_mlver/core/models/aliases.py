@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .. import records
 from ..errors import InvalidInput, PromotionRefused, RecordNotFound
-from ..records import Record
+from ..records import AliasRecord, Author, ModelRecord, Record
 from ..store.index.db import AliasRow
 from ..store.store import Store
 from .alias_merge import Move, merge
 from .records import Gate, alias_record
+
+M = TypeVar("M", bound=Mapping[str, Any])
 
 #: Aliases a version may only take when its gate metric is no worse than the holder's.
 GUARDED = frozenset({"production"})
@@ -35,7 +37,7 @@ class Candidate:
     metrics: Mapping[str, Any]
 
     @classmethod
-    def of(cls, store: Store, record: Record) -> Candidate:
+    def of(cls, store: Store, record: Mapping[str, Any]) -> Candidate:
         return cls(
             record["name"],
             f"{record['name']}:{record['version']}",
@@ -174,21 +176,21 @@ def check_allowed(
 
 def move_locked(
     store: Store,
-    target: Record,
+    target: Mapping[str, Any],
     alias: str,
     *,
     force: bool,
     reason: str | None,
-    author: dict[str, str | None],
+    author: Author,
     written: set[str],
-) -> Record:
+) -> AliasRecord:
     """Record a move of ``alias`` to the stored version ``target``. The caller holds
     ``store.writing()`` and an index transaction; new objects are added to ``written``.
     An alias already on ``target`` is not moved: its last event is returned."""
     name = target["name"]
     current = holder(store, name, alias)
     if current is not None and current.model_record == target["id"]:
-        return store.get(current.id)
+        return store.get(current.id, AliasRecord)
     why = check_allowed(store, Candidate.of(store, target), alias, force, reason)
     event = alias_record(
         model=target,
@@ -210,9 +212,9 @@ def rollback_locked(
     alias: str,
     *,
     reason: str | None,
-    author: dict[str, str | None],
+    author: Author,
     written: set[str],
-) -> Record:
+) -> AliasRecord:
     events = applied(store, name, alias)
     if not events:
         raise RecordNotFound(
@@ -227,7 +229,7 @@ def rollback_locked(
         )
     current, back = stack[-1], stack[-2]
     event = alias_record(
-        model=store.get(back.model_record),
+        model=store.get(back.model_record, ModelRecord),
         alias=alias,
         previous=current.version,
         previous_record=current.model_record,
@@ -245,20 +247,21 @@ def _last_created(store: Store, name: str) -> str | None:
     return max((e.created for e in events), default=None)
 
 
-def put_locked(store: Store, record: Record, written: set[str]) -> Record:
-    """Store a record's object and index it inside the caller's transaction."""
+def put_locked(store: Store, record: M, written: set[str]) -> M:
+    """Store a record's object and index it inside the caller's transaction; the stored
+    record (with its ``id``), of the type it was given."""
     rid, data = records.encode(record)
     if not store.objects.exists(rid):
         written.add(rid)
     store.objects.put_bytes(data)
     stored = {"id": rid, **record}
     store.index.insert(stored)
-    return stored
+    return cast(M, stored)
 
 
 @dataclass
 class AliasMove:
     """An alias event; ``moved`` is False when the alias already pointed there."""
 
-    event: Record
+    event: AliasRecord
     moved: bool = True

@@ -12,16 +12,14 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..capture.files import SKIP_DIRS
 from ..errors import InvalidInput, StoreError
 from ..hashing import hash_file, hash_manifest
+from ..records import Artifact as Artifact  # the record's; imported from here too
 from ..store.store import Store
 from . import flavors
 from .signature import Signature, signature_from_model
-
-Artifact = dict[str, Any]
 
 
 @dataclass
@@ -127,7 +125,12 @@ def store_artifact(store: Store, prepared: Prepared) -> tuple[Artifact, set[str]
 
         if prepared.kind == "file":
             digest, size = put(prepared.source)
-            artifact: Artifact = {"hash": digest, "size": size}
+            artifact: Artifact = {
+                "hash": digest,
+                "size": size,
+                "kind": prepared.kind,
+                "path": prepared.label,
+            }
         else:
             entries = [(rel, *put(full)) for rel, full in _files(prepared.source)]
             digest = hash_manifest([(rel, oid) for rel, oid, _ in entries])
@@ -139,8 +142,9 @@ def store_artifact(store: Store, prepared: Prepared) -> tuple[Artifact, set[str]
                 "hash": digest,
                 "size": sum(size for _, _, size in entries),
                 "files": [{"path": r, "hash": o, "size": n} for r, o, n in entries],
+                "kind": prepared.kind,
+                "path": prepared.label,
             }
-    artifact.update(kind=prepared.kind, path=prepared.label)
     return artifact, added
 
 

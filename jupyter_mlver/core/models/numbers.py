@@ -18,14 +18,14 @@ so they follow it. Every change is said in one line (``views.models.text.renumbe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .. import records
 from ..capture.git import author as git_author
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import Author, NumberRecord, Record
 from ..store.store import Store
 from .aliases import put_locked
 from .records import stamp_after
@@ -50,13 +50,13 @@ class Renumbering:
 
 def number_record(
     *,
-    model: Record,
+    model: Mapping[str, Any],
     old: int,
     new: int,
     event: str,
-    author: dict[str, str | None],
+    author: Author,
     reason: str | None,
-) -> Record:
+) -> NumberRecord:
     """An ``mlver.number/1`` event: ``model`` (a version record) holds ``new`` from now on."""
     if event not in EVENTS:
         raise InvalidInput(f"unknown numbering event {event!r}")
@@ -91,7 +91,7 @@ def parse_claim(raw: bytes, name: str, number: int) -> Record | None:
     return record
 
 
-def store_event(store: Store, *events: Record) -> None:
+def store_event(store: Store, *events: Mapping[str, Any]) -> None:
     """Store and index numbering events in one index transaction (their version records
     must be indexed): a store never shows half a renumbering."""
     written: set[str] = set()
@@ -116,14 +116,14 @@ def renumber(
     moves: list[tuple[str, int, str]],
     *,
     event: str,
-    author: dict[str, str | None],
+    author: Author,
 ) -> list[Renumbering]:
     """Give local versions new numbers, all in one transaction: ``(record id, new number,
     reason)`` each."""
     if not moves:
         return []
     out: list[Renumbering] = []
-    events: list[Record] = []
+    events: list[NumberRecord] = []
     for rid, new, reason in moves:
         version = store.get(rid)
         if version.get("published"):
@@ -145,7 +145,7 @@ def make_room(
     name: str,
     taken: dict[int, str],
     *,
-    author: dict[str, str | None],
+    author: Author,
     reason: Callable[[int], str],
 ) -> list[Renumbering]:
     """Move local versions of ``name`` out of the way of numbers held by other records:
@@ -199,7 +199,7 @@ def repair(
     store: Store,
     names: Iterable[str] | None = None,
     *,
-    author: dict[str, str | None] | None = None,
+    author: Author | None = None,
 ) -> list[Renumbering]:
     """Give every version of ``names`` (default: every model) a number of its own. Where
     several records hold one number, a published one keeps it, else the one registered

@@ -14,15 +14,14 @@ never rewritten: an alias's holder is the version of its last applied event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .. import records
 from ..errors import InvalidInput
-from ..records import Record
-from .artifacts import Artifact
-from .signature import Signature
+from ..records import AliasRecord, Artifact, Author, GateSpec, ModelRecord, Signature
 
 _STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -35,13 +34,13 @@ class Gate:
     higher_is_better: bool = True
 
     @classmethod
-    def of(cls, record: Record) -> Gate | None:
+    def of(cls, record: Mapping[str, Any]) -> Gate | None:
         gate = record.get("gate")
         if not gate:
             return None
         return cls(gate["metric"], bool(gate.get("higher_is_better", True)))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> GateSpec:
         return {"metric": self.metric, "higher_is_better": self.higher_is_better}
 
 
@@ -64,9 +63,9 @@ def model_record(
     signature: Signature | None,
     snapshot: str,
     gate: Gate | None,
-    author: dict[str, str | None],
+    author: Author,
     description: str,
-) -> Record:
+) -> ModelRecord:
     return {
         "schema": records.MODEL,
         "name": name,
@@ -84,16 +83,16 @@ def model_record(
 
 def alias_record(
     *,
-    model: Record,
+    model: Mapping[str, Any],
     alias: str,
     previous: int | None,
     previous_record: str | None,
-    author: dict[str, str | None],
+    author: Author,
     reason: str | None,
     forced: bool,
     rollback: bool,
     after: str | None,
-) -> Record:
+) -> AliasRecord:
     """An event moving ``alias`` to the version ``model``; stamped after ``after`` (the
     alias's last event), so events keep their order even within one millisecond."""
     return {

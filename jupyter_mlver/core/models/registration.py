@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import ModelRecord
 from ..snapshot.take import SnapshotOptions, take_snapshot
 from ..store.index.db import ALL
 from ..store.store import Store
@@ -60,7 +60,7 @@ def register_path(
     snapshot: str | None,
     new_snapshot: SnapshotOptions,
     example: object = None,
-) -> Record:
+) -> ModelRecord:
     """A model file or directory as a new version, tied to the snapshot ``snapshot`` names,
     else the store's latest, else a new one (``new_snapshot``). With an ``example`` (the one
     the signature was read from), the model is loaded and run on it to describe its

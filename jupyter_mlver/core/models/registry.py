@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..capture.git import author as git_author
 from ..errors import AmbiguousRef, InvalidInput, RecordNotFound
-from ..records import Record
+from ..records import AliasRecord, ImageRecord, ModelRecord, Record
 from ..store.store import Store
 from . import aliases as al
 from . import flavors
@@ -31,7 +31,7 @@ EXPORT_ARTIFACT = "artifact"
 
 def register(
     store: Store, prepared: Prepared, options: RegistrationOptions, *, snapshot: str
-) -> Record:
+) -> ModelRecord:
     """Store the artifact and a new version of ``options.name`` (1 + the latest), tied to
     ``snapshot`` (a snapshot id); then move each of ``options.aliases`` to it (``production``
     guarded). Without a gate the version keeps the gate of the model's latest version that
@@ -54,7 +54,7 @@ def register(
     with store.writing():
         artifact, written = store_artifact(store, prepared)
 
-        def write() -> Record:
+        def write() -> ModelRecord:
             record = model_record(
                 name=name,
                 version=(store.index.latest_model_version(name) or 0) + 1,
@@ -82,7 +82,7 @@ def register(
         return _locked(store, written, write)
 
 
-def registered(store: Store, name: str, prepared: Prepared) -> Record | None:
+def registered(store: Store, name: str, prepared: Prepared) -> ModelRecord | None:
     """The newest version of ``name`` whose artifact is the same as ``prepared``'s, if any
     (a notebook run again registers the same model again)."""
     versions = store.index.model_versions(name)
@@ -90,7 +90,7 @@ def registered(store: Store, name: str, prepared: Prepared) -> Record | None:
         return None
     digest = artifact_hash(prepared)
     for _, rid in reversed(versions):
-        record = store.get(rid)
+        record = store.get(rid, ModelRecord)
         if record["artifact"]["hash"] == digest:
             return record
     return None
@@ -116,7 +116,7 @@ def _locked(store: Store, written: set[str], write: Callable[[], T]) -> T:
         raise
 
 
-def resolve(store: Store, ref: str | ModelRef) -> Record:
+def resolve(store: Store, ref: str | ModelRef) -> ModelRecord:
     """The version record a ref names: ``NAME`` (latest), ``NAME:VERSION``, ``NAME@ALIAS``."""
     mref = parse_ref(ref) if isinstance(ref, str) else ref
     versions = store.index.model_versions(mref.name)
@@ -129,7 +129,7 @@ def resolve(store: Store, ref: str | ModelRef) -> Record:
             raise RecordNotFound(
                 f"model {mref.name} has no alias {mref.alias!r}", f"its aliases: {held}"
             )
-        return store.get(row.model_record)
+        return store.get(row.model_record, ModelRecord)
     version = mref.version if mref.version is not None else versions[-1][0]
     ids = [rid for v, rid in versions if v == version]
     if not ids:
@@ -144,7 +144,7 @@ def resolve(store: Store, ref: str | ModelRef) -> Record:
             f"({shown})",
             "register it again to give it a new version, or use an alias",
         )
-    return store.get(ids[0])
+    return store.get(ids[0], ModelRecord)
 
 
 def _span(versions: list[int]) -> str:
@@ -170,10 +170,10 @@ def history(store: Store, name: str, alias: str | None = None) -> list[Record]:
     return full(store, name, alias).events
 
 
-def images(store: Store, record: Record) -> list[Record]:
+def images(store: Store, record: Mapping[str, Any]) -> list[ImageRecord]:
     """The serving images built for a version (``model build``), newest first."""
     return [
-        store.get(rid)
+        store.get(rid, ImageRecord)
         for rid in store.index.images_of_model(record["id"])
         if store.objects.exists(rid)
     ]
@@ -187,7 +187,7 @@ def describe(store: Store, name: str) -> dict[str, Any]:
 
     past = full(store, name)
     events = past.events
-    versions = [store.get(rid) for _, rid in store.index.model_versions(name)]
+    versions = [store.get(rid, ModelRecord) for _, rid in store.index.model_versions(name)]
     snapshots = {}
     for record in versions:
         sid = record.get("snapshot")
@@ -214,7 +214,7 @@ def describe(store: Store, name: str) -> dict[str, Any]:
 
 def move_alias(
     store: Store, ref: str, alias: str, *, force: bool = False, reason: str | None = None
-) -> Record:
+) -> AliasRecord:
     """Point ``alias`` at the version ``ref`` names; the alias event."""
     check_alias(alias)
     target = resolve(store, ref)
@@ -229,7 +229,7 @@ def move_alias(
     )
 
 
-def rollback(store: Store, ref: str, *, reason: str | None = None) -> Record:
+def rollback(store: Store, ref: str, *, reason: str | None = None) -> AliasRecord:
     """Move ``NAME@ALIAS`` back to the version that held it before its last move."""
     mref = parse_ref(ref)
     if mref.alias is None:
@@ -245,16 +245,16 @@ def rollback(store: Store, ref: str, *, reason: str | None = None) -> Record:
     )
 
 
-def _event(store: Store, write: Callable[[set[str]], Record]) -> Record:
+def _event(store: Store, write: Callable[[set[str]], AliasRecord]) -> AliasRecord:
     """Write one alias event under the store's write lock, in one index transaction."""
     written: set[str] = set()
     with store.writing():
         return _locked(store, written, lambda: write(written))
 
 
-def export(store: Store, ref: str | Record, dest: Path) -> Record:
+def export(store: Store, ref: str | ModelRecord, dest: Path) -> ModelRecord:
     """Write a version as a model directory a server loads: ``model.json`` and ``artifact/``."""
-    record = resolve(store, ref) if not isinstance(ref, dict) else ref
+    record = resolve(store, ref) if isinstance(ref, str) else ref
     dest.mkdir(parents=True, exist_ok=True)
     materialize(store, record["artifact"], dest / EXPORT_ARTIFACT)
     (dest / EXPORT_RECORD).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, cast
 
 from ..errors import InvalidInput
+from ..records import Signature as Signature  # the record's; imported from here too
+from ..records import SignatureOutput
 
-Signature = dict[str, Any]
 _POSITIONAL = ("ndarray", "rows")
 #: Rows of an example file read for its signature.
 EXAMPLE_ROWS = 100
@@ -91,7 +92,7 @@ def with_outputs(signature: Signature, model: object, example: object) -> Signat
         return signature
     import numpy as np
 
-    outputs = []
+    outputs: list[SignatureOutput] = []
     for method in OUTPUT_METHODS:
         call = getattr(model, method, None)
         if not callable(call):

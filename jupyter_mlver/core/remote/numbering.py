@@ -29,7 +29,7 @@ from ..capture.git import author as git_author
 from ..errors import RemoteError
 from ..models import numbers
 from ..models.numbers import Renumbering
-from ..records import Record
+from ..records import Author, Record
 from ..store.store import Store
 from . import claims, conditional
 from .backend import RemoteFS
@@ -124,7 +124,7 @@ def _collapse(done: list[Renumbering]) -> list[Renumbering]:
 
 
 def _rebase(
-    store: Store, rfs: RemoteFS, name: str, held: dict[int, Claim], author: dict[str, str | None]
+    store: Store, rfs: RemoteFS, name: str, held: dict[int, Claim], author: Author
 ) -> list[Renumbering]:
     """Move local versions past the numbers ``held`` on the remote (``numbers.make_room``)."""
 
@@ -146,7 +146,7 @@ def _claim_one(
     ledger: Ledger,
     rid: str,
     held: dict[int, Claim],
-    author: dict[str, str | None],
+    author: Author,
 ) -> list[Renumbering]:
     """Claim the number a local version has (moving it past every number a colleague
     wins meanwhile); ``held`` (number -> claim) learns each claim seen."""

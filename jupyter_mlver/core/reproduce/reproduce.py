@@ -20,18 +20,26 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ... import _version
 from .. import records
 from ..capture.git import os_user
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import (
+    NotebookInfo,
+    Record,
+    ReproducedMetric,
+    ReproductionError,
+    SnapshotRecord,
+)
 from ..store.store import Store
 
 if TYPE_CHECKING:
     from ..engine.protocol import Engine
     from .container import Log
+
+T = TypeVar("T")
 
 # Row statuses: the first two reproduce, the next two do not; "new" is informational.
 IDENTICAL = "identical"
@@ -65,7 +73,7 @@ class MetricRow:
     def ok(self) -> bool:
         return self.status in (IDENTICAL, WITHIN, NEW)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ReproducedMetric:
         return {
             "key": self.key,
             "recorded": self.recorded,
@@ -85,7 +93,7 @@ class ReproduceResult:
     tolerance: float
     abs_tolerance: float
     rows: list[MetricRow] = field(default_factory=list)
-    error: dict[str, Any] | None = None
+    error: ReproductionError | None = None
     notes: list[str] = field(default_factory=list)
     reproduction: str | None = None  # the new snapshot's id
     seconds: float = 0.0
@@ -227,7 +235,7 @@ def _image_for(
 
 def _record_reproduction(
     store: Store,
-    original: Record,
+    original: SnapshotRecord,
     result: ReproduceResult,
     params: dict[str, Any],
     metrics: dict[str, Any],
@@ -243,7 +251,8 @@ def _record_reproduction(
             env_id, data = records.encode(environment)
             store.objects.put_bytes(data)
             also = () if store.index.has(env_id) else ({"id": env_id, **environment},)
-        notebook = dict(original["notebook"])
+        assert original["notebook"] is not None  # reproduce() refuses a snapshot without one
+        notebook: NotebookInfo = {**original["notebook"]}
         if executed is not None:
             notebook["hash"] = store.objects.put_bytes(executed)
         verdict = (
@@ -253,7 +262,7 @@ def _record_reproduction(
             if result.error
             else f"does not reproduce: {len(result.differences)} metric(s) differ"
         )
-        record: Record = {
+        record: SnapshotRecord = {
             "schema": records.SNAPSHOT,
             "parent": original["id"],
             "created": records.now(),
@@ -287,7 +296,7 @@ def _record_reproduction(
     return str(stored["id"])
 
 
-def records_safe(record: Record) -> Record:
+def records_safe(record: T) -> T:
     """Non-finite numbers cannot be stored (canonical JSON): keep them as strings."""
 
     def fix(value: Any) -> Any:
@@ -299,7 +308,7 @@ def records_safe(record: Record) -> Record:
             return {k: fix(v) for k, v in value.items()}
         return value
 
-    return {k: fix(v) for k, v in record.items()}
+    return cast(T, fix(record))
 
 
 def reproduce(
@@ -358,7 +367,13 @@ def reproduce(
         result.rows = [MetricRow(k, v, None, MISSING) for k, v in sorted(record["metrics"].items())]
     if options.keep:
         result.reproduction = _record_reproduction(
-            store, record, result, params, metrics, collected.get("environment"), run.executed
+            store,
+            cast(SnapshotRecord, record),  # a snapshot with a notebook: checked above
+            result,
+            params,
+            metrics,
+            collected.get("environment"),
+            run.executed,
         )
     result.seconds = time.monotonic() - started
     return result

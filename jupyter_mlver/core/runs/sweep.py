@@ -21,6 +21,7 @@ from typing import Any
 from .. import records
 from ..errors import InvalidInput
 from ..params import parse_value
+from ..records import RunContext
 from ..store.store import Store
 
 ENGINES = ("auto", "papermill", "nbclient")
@@ -46,7 +47,7 @@ class RunSpec:
     notebook: Path
     output: Path
     params: Mapping[str, Any]
-    context: Mapping[str, Any]  # the record's run field, without the outcome
+    context: RunContext  # the record's run field, without the outcome
     message: str
     engine: str  # "papermill" | "nbclient"
     timeout: float | None
@@ -289,7 +290,7 @@ def run_notebook(
         run.started = records.now()
         began = time.monotonic()
         report(RunEvent("started", run, total))
-        context = {
+        context: RunContext = {
             "id": uuid.uuid4().hex,
             "sweep": sweep_id,
             "notebook": rel,

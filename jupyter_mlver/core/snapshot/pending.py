@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..records.snapshot import ExecutionWarning
+
 
 @dataclass
 class Logged:
@@ -35,7 +37,7 @@ class NextSnapshot:
     params: dict[str, Any]
     metrics: dict[str, Any]
     files: list[PendingFile] = field(default_factory=list)
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[ExecutionWarning] = field(default_factory=list)
 
 
 @dataclass

@@ -3,12 +3,12 @@ of snapshots. The REST API, ``%mlver show`` and ``jupyter mlver show`` all call 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from .. import records
-from ..records import Record
+from ..records import EnvironmentRecord, ImageRecord, Record
 from ..store.datarefs import data_files
 from ..store.index.db import ALL, SnapshotRow
 from ..store.store import Store
@@ -35,8 +35,8 @@ class SnapshotDetail:
     its uncommitted diff and which remotes have it."""
 
     record: Record
-    environment: Record | None = None
-    images: list[Record] = field(default_factory=list)
+    environment: EnvironmentRecord | None = None
+    images: list[ImageRecord] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     git_diff: DiffText | None = None
     remotes: list[RemoteState] = field(default_factory=list)
@@ -64,7 +64,7 @@ def pushed(store: Store) -> dict[str, dict[str, bool]]:
     return {r.name: remote.pushed_records(store, r.name) for r in remote.list_remotes(store)}
 
 
-def _diff_text(store: Store, record: Record) -> DiffText | None:
+def _diff_text(store: Store, record: Mapping[str, Any]) -> DiffText | None:
     diff_id = (record.get("git") or {}).get("diff")
     if not diff_id or not store.objects.exists(diff_id):
         return None
@@ -90,8 +90,10 @@ def snapshot_detail(
         return detail
     env_id = record.get("environment")
     if env_id and store.objects.exists(env_id):
-        detail.environment = store.get(env_id)
-    detail.images = [store.get(i) for i in store.index.images_of(rid) if store.objects.exists(i)]
+        detail.environment = store.get(env_id, EnvironmentRecord)
+    detail.images = [
+        store.get(i, ImageRecord) for i in store.index.images_of(rid) if store.objects.exists(i)
+    ]
     detail.tags = store.index.tags_of(rid)
     if diff_text:
         detail.git_diff = _diff_text(store, record)

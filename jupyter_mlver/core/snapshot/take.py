@@ -15,7 +15,14 @@ from ..capture.environment import capture_environment
 from ..capture.git import GitLimits, GitState, capture_git, os_user
 from ..capture.secrets import Redactor
 from ..errors import Conflict, InvalidInput
-from ..records import Record
+from ..records import RunSection, SnapshotRecord
+from ..records.snapshot import (
+    ExecutionInfo,
+    GitInfo,
+    KernelInfo,
+    NamespaceEntry,
+    NotebookInfo,
+)
 from ..store.store import Store, check_tag_name
 
 
@@ -26,7 +33,7 @@ class NotebookDocument:
     path: Path | None
     content: bytes
     source: str  # "frontend" | "disk" | "history"
-    kernel: dict[str, str]
+    kernel: KernelInfo
 
 
 @dataclass
@@ -34,8 +41,8 @@ class KernelCapture:
     """What only a running kernel knows; the magics fill it in, the CLI has none."""
 
     notebook: NotebookDocument | None = None
-    execution: dict[str, Any] | None = None
-    namespace: dict[str, Any] | None = None
+    execution: ExecutionInfo | None = None
+    namespace: dict[str, NamespaceEntry] | None = None
     state: dict[str, bytes] | None = None
     state_skipped: dict[str, str] | None = None
     lineage: list[tuple[Path, str]] = field(default_factory=list)
@@ -51,7 +58,7 @@ class SnapshotOptions:
     hash_only: bool = False
     env_vars: Sequence[str] = ()
     git_limits: GitLimits = field(default_factory=GitLimits)
-    run: Mapping[str, Any] | None = None  # taken during `jupyter mlver run`: which run, how it went
+    run: RunSection | None = None  # taken during `jupyter mlver run`: which run, how it went
 
     def __post_init__(self) -> None:
         """What can be checked without a store, checked before one is opened."""
@@ -74,8 +81,8 @@ def _check_values(kind: str, values: Mapping[str, Any]) -> None:
             records.check_scalar(f"{kind} {key}", value)
 
 
-def _git_record(store: Store, git: GitState, diff_id: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _git_record(store: Store, git: GitState, diff_id: str | None) -> GitInfo:
+    out: GitInfo = {
         "root": Path(os.path.relpath(git.root, store.root)).as_posix(),
         "commit": git.commit,
         "branch": git.branch,
@@ -96,7 +103,7 @@ def take_snapshot(
     options: SnapshotOptions,
     kernel: KernelCapture | None = None,
     progress: ProgressFactory | None = None,
-) -> Record:
+) -> SnapshotRecord:
     """Capture environment, git, data (and what the kernel passed in); store one record.
 
     Every input is checked before anything is written, so a mistake leaves the store as
@@ -136,7 +143,7 @@ def take_snapshot(
             copies=store_copies,
             progress=progress,
         )
-        notebook = None
+        notebook: NotebookInfo | None = None
         if kernel.notebook is not None:
             doc = kernel.notebook
             notebook = {
@@ -151,7 +158,7 @@ def take_snapshot(
             else None
         )
         writer.commit()
-        record: Record = {
+        record: SnapshotRecord = {
             "schema": records.SNAPSHOT,
             "parent": store.index.latest(notebook["path"] if notebook else None),
             "created": records.now(),
@@ -171,5 +178,5 @@ def take_snapshot(
             "mlver_version": _version.__version__,
         }
         if options.run is not None:
-            record["run"] = dict(options.run)
+            record["run"] = {**options.run}
         return store.put_record(redactor.value(record), also_index=({"id": env_id, **environment},))

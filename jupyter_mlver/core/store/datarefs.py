@@ -8,13 +8,12 @@ seen a tree does not enter it again (equal subtrees are skipped by hash).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import records
 from ..errors import StoreError
-from ..records import Record
 from . import trees
 
 if TYPE_CHECKING:
@@ -43,7 +42,7 @@ def expand(read: Reader, entry: dict[str, Any]) -> Iterator[dict[str, Any]]:
         }
 
 
-def data_files(read: Reader, record: Record) -> list[dict[str, Any]]:
+def data_files(read: Reader, record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every data file of a snapshot as ``{path, role, hash, size, stored}``, sorted by path;
     a file both inside a directory and read by the kernel keeps its most telling role."""
     rank = {"tracked": 0, "input": 1, "output": 2}
@@ -74,7 +73,7 @@ class Walker:
         self.read = read
         self._expanded: dict[tuple[str, bool], tuple[set[str], dict[str, int], set[str]]] = {}
 
-    def record(self, record: Record, needs: Needs | None = None) -> Needs:
+    def record(self, record: Mapping[str, Any], needs: Needs | None = None) -> Needs:
         """Add what ``record`` needs to ``needs`` (a new one if None)."""
         needs = needs if needs is not None else Needs()
         entries = record.get("data") or [] if record.get("schema") == records.SNAPSHOT else []
@@ -143,7 +142,7 @@ class Walker:
 
 
 def differing_files(
-    read: Reader, a: Record, b: Record
+    read: Reader, a: Mapping[str, Any], b: Mapping[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The data files of snapshots ``a`` and ``b`` that may differ: a directory recorded as
     a tree in both is compared by walking the two trees, skipping equal subtrees by hash;
@@ -167,7 +166,7 @@ def differing_files(
 
 
 def files_page(
-    read: Reader, record: Record, prefix: str = "", offset: int = 0, limit: int = 100
+    read: Reader, record: Mapping[str, Any], prefix: str = "", offset: int = 0, limit: int = 100
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of a snapshot's data files (directories expanded) at or under ``prefix``, in
     path order, and how many there are. Only the trees the page falls in are walked; a

@@ -9,7 +9,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast, overload
 
 from .. import records
 from ..capture.git import find_work_tree
@@ -23,6 +23,10 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+R = TypeVar("R")
+#: A record to store: a kind's TypedDict, or a mapping.
+M = TypeVar("M", bound=Mapping[str, Any])
 
 STORE_DIRNAME = ".mlver"
 _HEAD = re.compile(r"^HEAD(?:~(\d+))?$")
@@ -211,13 +215,14 @@ class Store:
 
     def put_record(
         self,
-        record: Mapping[str, Any],
+        record: M,
         *,
         fingerprint: str | None = None,
         also_index: tuple[Record, ...] = (),
-    ) -> Record:
+    ) -> M:
         """Store a record's object, then index it (with ``also_index``, records already
-        stored, in the same transaction); a failed index leaves no trace of it."""
+        stored, in the same transaction); a failed index leaves no trace of it. The stored
+        record, with its ``id``."""
         rid, data = records.encode(record)
         existed = self.objects.exists(rid)
         self.objects.put_bytes(data)
@@ -228,15 +233,23 @@ class Store:
             if not existed:
                 self.objects.remove(rid)
             raise
-        return stored
+        return cast(M, stored)
 
-    def get(self, rid: str) -> Record:
-        """A record with its ``id``; a model version also with its number in this store
-        (``version``: the number it was published or renumbered to, see ``models.numbers``)
-        and ``published`` (whether that number is claimed on a remote)."""
+    @overload
+    def get(self, rid: str) -> Record: ...
+    @overload
+    def get(self, rid: str, kind: type[R]) -> R: ...
+    def get(self, rid: str, kind: object = None) -> Any:
+        """A record with its ``id``; with ``kind`` (its TypedDict) one of that kind, else an
+        error. A model version also has its number in this store (``version``: the number it
+        was published or renumbered to, see ``models.numbers``) and ``published`` (whether
+        that number is claimed on a remote)."""
         record = records.decode(rid, self.objects.get_bytes(rid))
         if record is None:
             raise StoreError(f"object {rid[:12]} is not a record")
+        if kind is not None and record["schema"] != records.TYPES[kind]:
+            expected = records.KINDS[records.TYPES[kind]]
+            raise StoreError(f"record {rid[:12]} is a {records.kind(record)}, not a {expected}")
         if record["schema"] == records.MODEL:
             number = self.index.model_number(rid)
             if number is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.records import Record
+from ...core.records import DeploymentRecord
 from ..format import short_time
 from ..markup import card, code, e, kv_table, lines, muted, num, pre, table
 from .text import OUTCOMES, VERBS
@@ -112,7 +112,7 @@ def watched(w: WatchResult) -> str:
     return card(f"watch of {code(w.deployment)}", "".join(parts), failed=w.outcome in TAKEN_OUT)
 
 
-def history(events: Sequence[Record]) -> str:
+def history(events: Sequence[DeploymentRecord]) -> str:
     body = [
         [
             e(short_time(ev["created"])),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.records import Record
+from ...core.records import DeploymentRecord
 from ..format import short_time, table
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def watched(w: WatchResult) -> str:
     return "\n".join(lines)
 
 
-def history(events: Sequence[Record]) -> str:
+def history(events: Sequence[DeploymentRecord]) -> str:
     rows = [["TIME", "EVENT", "VERSION", "WEIGHT", "STABLE", "REASON"]]
     for e in events:
         rows.append(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..markup import card, e
@@ -18,7 +19,7 @@ CURRENT = "var(--jp-warn-color1,#f57c00)"
 LABELLED = 6
 
 
-def histogram(name: str, h: dict[str, Any]) -> str:
+def histogram(name: str, h: Mapping[str, Any]) -> str:
     """Bars of each side's share per bin (or category); hover for the numbers."""
     ref, cur = h["reference"], h["current"]
     top = max([*ref, *cur, 1e-9])

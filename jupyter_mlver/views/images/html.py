@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..markup import (
     card,
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from ...core.images import BuildResult, EnvironmentView, VerifyResult
 
 
-def unreproducible(items: list[dict[str, str]]) -> str:
+def unreproducible(items: Sequence[Mapping[str, Any]]) -> str:
     """What the image could not reproduce exactly, one warning each."""
     return "".join(
         f'<div class="mlver-warn">not reproduced exactly: {e(u["name"])}: {e(u["reason"])}</div>'

@@ -3,10 +3,9 @@ the records, themed with JupyterLab's variables."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.records import Record
 from ..format import format_assignments, human_bytes, short_time
 from ..markup import card, code, e, kv_table, muted, table, tags
 
@@ -16,11 +15,11 @@ if TYPE_CHECKING:
     from ...core.models.versions import ModelHistory, ModelVersions
 
 
-def _ref(record: Record) -> str:
+def _ref(record: Mapping[str, Any]) -> str:
     return code(f"{record['name']}:{record['version']}")
 
 
-def _artifact(record: Record) -> str:
+def _artifact(record: Mapping[str, Any]) -> str:
     artifact = record["artifact"]
     files = f", {len(artifact['files'])} files" if artifact.get("files") else ""
     where = f" {code(artifact['path'])}" if artifact.get("path") else ""
@@ -66,7 +65,8 @@ def registered(v: ModelVersion) -> str:
 def version(v: ModelVersion) -> str:
     record, snapshot = v.record, v.snapshot
     gate = record.get("gate")
-    inputs = (record.get("signature") or {}).get("inputs") or []
+    signature = record.get("signature")
+    inputs = signature["inputs"] if signature else []
     columns = table(
         ["column", "dtype"],
         [[code(c["name"]), e(c.get("dtype") or "?")] for c in inputs],
@@ -74,7 +74,7 @@ def version(v: ModelVersion) -> str:
     rows = [
         ("id", code(record["id"])),
         ("created", e(short_time(record["created"]) + " UTC")),
-        ("author", e((record.get("author") or {}).get("name") or "?")),
+        ("author", e(record["author"]["name"] or "?")),
         ("description", e(record.get("description") or "-")),
         ("aliases", tags(v.aliases) or muted("none")),
         ("artifact", _artifact(record)),
@@ -97,7 +97,7 @@ def version(v: ModelVersion) -> str:
     return card(f"model {_ref(record)}", kv_table(rows))
 
 
-def _images(images: Sequence[Record]) -> str:
+def _images(images: Sequence[Mapping[str, Any]]) -> str:
     if not images:
         return muted("none (`model build REF` makes one)")
     body = [

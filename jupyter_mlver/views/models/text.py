@@ -3,10 +3,9 @@ shows them in a card)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ...core.records import Record
 from ..format import format_assignments, human_bytes, key_values, short_time, table
 
 if TYPE_CHECKING:
@@ -23,12 +22,12 @@ def _aliases(aliases: dict[str, int]) -> str:
     return ", ".join(f"{a}→{v}" for a, v in aliases.items()) or "-"
 
 
-def _who(author: dict[str, Any] | None) -> str:
+def _who(author: Mapping[str, Any] | None) -> str:
     author = author or {}
     return str(author.get("name") or "?")
 
 
-def _artifact(record: Record) -> str:
+def _artifact(record: Mapping[str, Any]) -> str:
     artifact = record["artifact"]
     where = f" {artifact['path']}" if artifact.get("path") else ""
     files = f", {len(artifact['files'])} files" if artifact.get("files") else ""
@@ -48,7 +47,7 @@ def models(models: Sequence[dict[str, Any]]) -> str:
     return _table(rows)
 
 
-def label(record: Record) -> str:
+def label(record: Mapping[str, Any]) -> str:
     """``churn:3``, or ``churn:3 (local)`` while its number is not claimed on a remote."""
     local = "" if record.get("published", True) else " (local)"
     return f"{record['name']}:{record['version']}{local}"
@@ -71,7 +70,7 @@ def registered(v: ModelVersion) -> str:
 def version(v: ModelVersion) -> str:
     record, held, snapshot = v.record, v.aliases, v.snapshot
     gate = record.get("gate")
-    signature = record.get("signature") or {}
+    signature: Mapping[str, Any] = record.get("signature") or {}
     inputs = signature.get("inputs") or []
     columns = ", ".join(f"{c['name']}:{c['dtype'] or '?'}" for c in inputs[:12])
     if len(inputs) > 12:
@@ -105,7 +104,7 @@ def version(v: ModelVersion) -> str:
     return key_values(lines)
 
 
-def _image(image: Record) -> str:
+def _image(image: Mapping[str, Any]) -> str:
     ref = (image.get("tags") or [image["image_id"]])[0]
     how = "reused" if image.get("reused") else f"built in {image.get('build_seconds', 0):.1f} s"
     return f"{ref} ({image['image_id'][7:19]}, {how}, {short_time(image['created'])} UTC)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..format import (
@@ -16,7 +17,6 @@ from ..format import (
 )
 
 if TYPE_CHECKING:
-    from ...core.records import Record
     from ...core.snapshot.pending import Logged, NextSnapshot, Restored
     from ...core.snapshot.read import SnapshotDetail, SnapshotPage
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 DATA_SHOWN = 20
 
 
-def environment_summary(env: Record) -> str:
+def environment_summary(env: Mapping[str, Any]) -> str:
     plat = env["platform"]
     gpus = env["hardware"].get("gpus") or []
     gpu = f" · {len(gpus)} GPU ({gpus[0]['name']})" if gpus else ""
@@ -44,7 +44,7 @@ def git_summary(git: dict[str, Any] | None) -> str:
     return where + dirty + untracked
 
 
-def author(record: Record) -> str:
+def author(record: Mapping[str, Any]) -> str:
     who = record.get("author") or {}
     return str(who.get("name", "?")) + (f" <{who['email']}>" if who.get("email") else "")
 
@@ -95,7 +95,7 @@ def _snapshot_lines(d: SnapshotDetail) -> list[tuple[str, str]]:
     return lines
 
 
-def _environment_lines(record: Record) -> list[tuple[str, str]]:
+def _environment_lines(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     lines = [
         ("environment", record["id"]),
         ("summary", environment_summary(record)),
@@ -141,7 +141,7 @@ def page(p: SnapshotPage) -> str:
     return "\n".join(table(rows)) + more
 
 
-def tagged(tag: Record) -> str:
+def tagged(tag: Mapping[str, Any]) -> str:
     return f"tagged {tag['snapshot'][:12]} as {tag['name']}"
 
 

@@ -1,7 +1,8 @@
-"""Records: canonical JSON, ids, kinds and the objects each one references.
+"""Records as stored: canonical JSON, ids, kinds and the objects each one references.
 
 A record is stored as an object whose bytes are its canonical JSON without ``id``;
 its id is therefore its object name. ``id`` is added only when a record is shown.
+The fields of each kind are its TypedDict (``snapshot.py``, ``model.py``, ...).
 """
 
 from __future__ import annotations
@@ -10,34 +11,14 @@ import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
-from typing import Any, TypedDict
+from typing import Any
 
-from .errors import InvalidInput
-from .hashing import hash_bytes
+from ..errors import InvalidInput
+from ..hashing import hash_bytes
 
+#: A record of any kind, as read; functions that take any record take ``Mapping[str, Any]``
+#: (every kind's TypedDict is one).
 Record = dict[str, Any]
-
-
-class ImageRecord(TypedDict):
-    """``mlver.image/1``: an image built (or reused) for a snapshot's environment."""
-
-    schema: str
-    image_id: str
-    repo_digests: list[str]  # <repository>@sha256:… for every push
-    tags: list[str]
-    base: str
-    platform: str  # os/architecture
-    environment: str
-    snapshot: str | None
-    dockerfile: str  # object ids
-    lock: str
-    build_log: str | None  # None when reused
-    created: str
-    build_seconds: float
-    reused: bool
-    unreproducible: list[dict[str, str]]  # {name, reason}: what is not exactly as recorded
-    wheels: list[str]  # the wheel objects the image was built from
-    inputs: str  # the hash that decides reuse
 
 
 SNAPSHOT = "mlver.snapshot/1"
@@ -95,7 +76,7 @@ def decode(oid: str, data: bytes) -> Record | None:
     return {"id": oid, **body}
 
 
-def kind(record: Record) -> str:
+def kind(record: Mapping[str, Any]) -> str:
     return KINDS[record["schema"]]
 
 
@@ -104,7 +85,7 @@ def now() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _snapshot_references(record: Record) -> Iterator[str]:
+def _snapshot_references(record: Mapping[str, Any]) -> Iterator[str]:
     yield record["environment"]
     if record.get("notebook") and record["notebook"].get("hash"):
         yield record["notebook"]["hash"]
@@ -118,7 +99,7 @@ def _snapshot_references(record: Record) -> Iterator[str]:
     yield from (record.get("state") or {}).values()
 
 
-def _image_references(record: Record) -> Iterator[str]:
+def _image_references(record: Mapping[str, Any]) -> Iterator[str]:
     yield record["environment"]
     for field in ("snapshot", "dockerfile", "lock", "build_log"):
         if record.get(field):
@@ -131,14 +112,14 @@ def _image_references(record: Record) -> Iterator[str]:
         yield record["environment_image"]
 
 
-def _model_references(record: Record) -> Iterator[str]:
+def _model_references(record: Mapping[str, Any]) -> Iterator[str]:
     yield record["snapshot"]
     artifact = record["artifact"]
     yield artifact["hash"]
     yield from (f["hash"] for f in artifact.get("files") or [])
 
 
-_REFERENCES: dict[str, Callable[[Record], Iterator[str]]] = {
+_REFERENCES: dict[str, Callable[[Mapping[str, Any]], Iterator[str]]] = {
     SNAPSHOT: _snapshot_references,
     IMAGE: _image_references,
     MODEL: _model_references,
@@ -149,7 +130,7 @@ _REFERENCES: dict[str, Callable[[Record], Iterator[str]]] = {
 }
 
 
-def references(record: Record) -> Iterator[str]:
+def references(record: Mapping[str, Any]) -> Iterator[str]:
     """Every object a record needs besides itself (for gc, fsck and push/pull)."""
     refs = _REFERENCES.get(record.get("schema") or "")
     return refs(record) if refs is not None else iter(())
