@@ -10,14 +10,13 @@ stable. A failure half-way stops what it started.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine.protocol import Container, Engine
 from ..errors import InvalidInput, RecordNotFound
+from ..filelock import exclusive
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
@@ -39,17 +38,11 @@ class LocalOptions:
     drain_timeout: float = 60.0
 
 
-@contextlib.contextmanager
-def _locked(store: Store, name: str) -> Iterator[None]:
+def _locked(store: Store, name: str) -> contextlib.AbstractContextManager[None]:
     """One change of a deployment at a time (a watch and a hand-made promote may race)."""
     directory = store.dir / "deployments"
     directory.mkdir(exist_ok=True)
-    fd = os.open(directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    return exclusive(directory / f"{name}.lock")
 
 
 def _running(store: Store, engine: Engine, name: str) -> tuple[ev.DeploymentState, Container]:
