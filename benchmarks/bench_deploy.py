@@ -109,7 +109,7 @@ def main() -> None:
                 rows.append(
                     ["status with drift (2 servers, proxy, samples)", f"{took * 1000:.0f} ms", ""]
                 )
-                took, _ = timed(lambda: local.promote(store, engine, d, options=options))
+                took, _ = timed(lambda: local.Deployment(store, engine, d, options).promote())
                 rows.append(["promote v2 (drain v1, stop it)", f"{took:.2f} s", ""])
                 loop.stop()
                 total = sum(loop.answers.values()) + len(loop.failures)
@@ -120,12 +120,12 @@ def main() -> None:
                         "",
                     ]
                 )
-                took, _ = timed(lambda: local.rollback(store, engine, d, options=options))
+                took, _ = timed(lambda: local.Deployment(store, engine, d, options).rollback())
                 rows.append(
                     ["rollback after promotion (start v1 again, drain v2)", f"{took:.2f} s", ""]
                 )
             finally:
-                took, _ = timed(lambda: local.stop(store, engine, d))
+                took, _ = timed(lambda: local.Deployment(store, engine, d).stop())
                 rows.append(["stop (2 containers, network)", f"{took:.2f} s", ""])
         print(table(rows[0], rows[1:]))
 

@@ -17,8 +17,8 @@ from jupyter_mlver.core.deploy.status import DeploymentStatus, VersionStatus
 from jupyter_mlver.core.deploy.verdict import CanaryRules, Side, in_blocks, judge
 from jupyter_mlver.core.deploy.watch import WatchResult
 from jupyter_mlver.core.engine.protocol import Container
-from jupyter_mlver.core.images.build import BuildResult
 from jupyter_mlver.core.images.model_common import ModelImageResult
+from jupyter_mlver.core.images.plan import BuildResult
 from jupyter_mlver.core.images.verify import VerifyResult
 from jupyter_mlver.core.records import ImageRecord, ModelRecord
 from jupyter_mlver.core.remote.result import TransferResult

@@ -4,6 +4,8 @@ promotion and rollback; KServe manifests for a cluster (core/deploy)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ from .spec import Arg, Command, Group, arg, positive
 
 if TYPE_CHECKING:
     from ..core.deploy.kserve import Manifests
+    from ..core.deploy.local import Deployment
 
 DEFAULT_PORT = 8000
 
@@ -137,39 +140,29 @@ START: Command[Started] = Command(
 )
 
 
-def _promote(ctx: Context, args: argparse.Namespace) -> Change:
-    from ..core.deploy import local
+@contextlib.contextmanager
+def _deployment(ctx: Context, args: argparse.Namespace) -> Iterator[Deployment]:
+    """The deployment ``args.deployment`` names, in this store, on the local engine."""
+    from ..core.deploy.local import Deployment
 
     engine = connect_engine()
     with ctx.open_store() as store:
-        event = local.promote(
-            store,
-            engine,
-            args.deployment,
-            options=local_options(ctx, args),
-            reason=args.reason,
-            force=args.force,
-        )
-        return change_of(store, engine, event)
+        yield Deployment(store, engine, args.deployment, local_options(ctx, args))
+
+
+def _promote(ctx: Context, args: argparse.Namespace) -> Change:
+    with _deployment(ctx, args) as d:
+        return change_of(d.store, d.engine, d.promote(reason=args.reason, force=args.force))
 
 
 def _rollback(ctx: Context, args: argparse.Namespace) -> Change:
-    from ..core.deploy import local
-
-    engine = connect_engine()
-    with ctx.open_store() as store:
-        event = local.rollback(
-            store, engine, args.deployment, options=local_options(ctx, args), reason=args.reason
-        )
-        return change_of(store, engine, event)
+    with _deployment(ctx, args) as d:
+        return change_of(d.store, d.engine, d.rollback(reason=args.reason))
 
 
 def _stop(ctx: Context, args: argparse.Namespace) -> Change:
-    from ..core.deploy import local
-
-    engine = connect_engine()
-    with ctx.open_store() as store:
-        return change_of(store, engine, local.stop(store, engine, args.deployment))
+    with _deployment(ctx, args) as d:
+        return change_of(d.store, d.engine, d.stop())
 
 
 PROMOTE: Command[Change] = Command(

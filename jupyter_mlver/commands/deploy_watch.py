@@ -81,21 +81,15 @@ def _watch_limits(args: argparse.Namespace) -> Limits:
 
 
 def _watch(ctx: Context, args: argparse.Namespace) -> WatchResult:
+    from ..core.deploy.local import Deployment
     from ..core.deploy.watch import WatchOptions, watch
 
     limits = _watch_limits(args)
     options = WatchOptions(args.for_, args.promote_after, args.interval, args.force, args.reason)
     engine = connect_engine()
     with ctx.open_store() as store:
-        return watch(
-            store,
-            engine,
-            args.deployment,
-            limits,
-            options,
-            local_options(ctx, args),
-            on_tick=lambda s: ctx.say(views.watch_line(s)),
-        )
+        deployment = Deployment(store, engine, args.deployment, local_options(ctx, args))
+        return watch(deployment, limits, options, on_tick=lambda s: ctx.say(views.watch_line(s)))
 
 
 WATCH: Command[WatchResult] = Command(

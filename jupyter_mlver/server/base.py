@@ -22,12 +22,13 @@ from typing import Any, TypeVar
 
 import tornado.web
 from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
 from tornado.ioloop import IOLoop
 
 from ..core.errors import InvalidInput, MlverError
 from ..core.snapshot.read import SnapshotQuery
 from .context import MlverContext
-from .jobs import error_code
+from .jobs import JobFunction, error_code
 
 T = TypeVar("T")
 
@@ -63,6 +64,13 @@ class MlverHandler(APIHandler):
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(body, ensure_ascii=False))
 
+    def start_job(self, kind: str, params: dict[str, Any], fn: JobFunction, **more: Any) -> None:
+        """Submit a job and answer 202 with its URL (also in ``Location``) and ``more``."""
+        job = self.ctx.jobs.submit(kind, params, fn)
+        url = url_path_join(self.base_url, NAMESPACE, "jobs", job.id)
+        self.set_header("Location", url)
+        self.reply({"job": job.id, "url": url, **more}, status=202)
+
     def notebook_arg(self) -> Path | None:
         return self.ctx.notebook_path(self.get_query_argument("notebook", None))
 
@@ -77,6 +85,14 @@ class MlverHandler(APIHandler):
         if not lo <= value <= hi:
             raise InvalidInput(f"{name} must be between {lo} and {hi}, got {value}")
         return value
+
+    def two_refs_arg(self, what: str) -> tuple[str, str]:
+        """``?a=<ref>&b=<ref>``: the two snapshots ``what`` compares."""
+        a = self.get_query_argument("a", None)
+        b = self.get_query_argument("b", None)
+        if not a or not b:
+            raise InvalidInput(f"{what} needs two refs: ?a=<ref>&b=<ref>")
+        return a, b
 
     def all_notebooks_arg(self) -> bool:
         return self.get_query_argument("all", "") in ("1", "true")

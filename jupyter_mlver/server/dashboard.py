@@ -89,10 +89,7 @@ class ExperimentsHandler(MlverHandler):
 class DriftHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
-        a = self.get_query_argument("a", None)
-        b = self.get_query_argument("b", None)
-        if not a or not b:
-            raise InvalidInput("drift needs two refs: ?a=<ref>&b=<ref>")
+        a, b = self.two_refs_arg("drift")
         paths = self.get_query_arguments("path")
         if len(paths) > MAX_PATHS:
             raise InvalidInput(f"at most {MAX_PATHS} paths")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import tornado.web
@@ -44,12 +44,7 @@ class Frontend:
         )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "lab": self.lab,
-            "installed": self.installed,
-            "paths": self.paths,
-            "message": self.message,
-        }
+        return {**asdict(self), "message": self.message}
 
 
 def frontend(server_app: Any) -> Frontend:

@@ -8,12 +8,11 @@ from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
-from jupyter_server.utils import url_path_join
 
 from ..config import Mlver
 from ..core.errors import InvalidInput
 from ..core.store.store import Store
-from .base import NAMESPACE, MlverHandler, has_module
+from .base import MlverHandler, has_module
 from .jobs import Job, JobFunction
 
 
@@ -70,14 +69,11 @@ class ImagesHandler(MlverHandler):
         if not has_module("images.build"):
             raise tornado.web.HTTPError(501, "image builds are not available in this version")
         store_dir, snapshot_id = await self.call(self.ctx.resolve, notebook, ref)
-        job = self.ctx.jobs.submit(
+        self.start_job(
             "image-build",
             {"snapshot": snapshot_id, **options, "no_cache": no_cache},
             build_job(store_dir, snapshot_id, self.ctx.settings, no_cache=no_cache, **options),
         )
-        url = url_path_join(self.base_url, NAMESPACE, "jobs", job.id)
-        self.set_header("Location", url)
-        self.reply({"job": job.id, "url": url}, status=202)
 
 
 def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:

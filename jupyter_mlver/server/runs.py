@@ -8,14 +8,13 @@ from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
-from jupyter_server.utils import url_path_join
 
 from ..config import Mlver
 from ..core import records
 from ..core.errors import InvalidInput
 from ..core.runs.sweep import RunEvent, RunOptions, check_name, check_options
 from ..core.store.store import Store
-from .base import NAMESPACE, MlverHandler
+from .base import MlverHandler
 from .jobs import Job, JobFunction
 
 MAX_POINTS = 256
@@ -105,7 +104,7 @@ class RunsHandler(MlverHandler):
         assert notebook is not None
         options = run_options(body)
         runs = await self.call(check_run, notebook, options)
-        job = self.ctx.jobs.submit(
+        self.start_job(
             "notebook-run",
             {
                 "notebook": notebook.relative_to(self.ctx.root_dir).as_posix(),
@@ -116,10 +115,8 @@ class RunsHandler(MlverHandler):
                 "runs": runs,
             },
             run_job(notebook, options, self.ctx.settings),
+            runs=runs,
         )
-        url = url_path_join(self.base_url, NAMESPACE, "jobs", job.id)
-        self.set_header("Location", url)
-        self.reply({"job": job.id, "url": url, "runs": runs}, status=202)
 
 
 def routes(url: Callable[..., str]) -> list[tuple[str, type[MlverHandler]]]:

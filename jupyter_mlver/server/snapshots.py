@@ -9,7 +9,6 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from .._version import __version__
-from ..core.errors import InvalidInput
 from .base import MlverHandler, has_module
 
 DEFAULT_LIMIT = 50
@@ -78,10 +77,7 @@ class TagsHandler(MlverHandler):
 class DiffHandler(MlverHandler):
     @tornado.web.authenticated
     async def get(self) -> None:
-        a = self.get_query_argument("a", None)
-        b = self.get_query_argument("b", None)
-        if not a or not b:
-            raise InvalidInput("a diff needs two refs: ?a=<ref>&b=<ref>")
+        a, b = self.two_refs_arg("a diff")
         self.reply(await self.call(self.ctx.diff, self.notebook_arg(), a, b))
 
 

@@ -127,6 +127,41 @@ def _record_path(path: str, root: Path) -> str:
     return rel if os.sep == "/" else Path(rel).as_posix()
 
 
+def _file_entry(f: DataFile, roles: set[str], root: Path) -> DataEntry:
+    """A file's data entry; ``roles`` are all it was named as."""
+    assert f.digest is not None  # every file was hashed (or found in the cache)
+    entry: DataEntry = {
+        "path": _record_path(f.path, root),
+        "role": f.role,
+        "hash": f.digest,
+        "size": f.key[1],
+        "stored": f.stored,
+    }
+    # The role is the most telling one; these say what else the file was.
+    also = roles - {f.role}
+    if "input" in also:
+        entry["read"] = True
+    if "tracked" in also:
+        entry["tracked"] = True
+    return entry
+
+
+def _tree_entry(path: str, info: TreeInfo, root: Path) -> DataEntry:
+    """A directory's data entry: its tree object and what the tree holds."""
+    entry: DataEntry = {
+        "path": _record_path(path, root),
+        "role": "tracked",
+        "kind": "tree",
+        "hash": info[0],
+        "size": info[1],
+        "files": info[2],
+        "stored": info[3],
+    }
+    if info[4]:
+        entry["unstored"] = info[4]
+    return entry
+
+
 def capture_data(
     paths: Iterable[tuple[str | os.PathLike[str], str]],
     *,
@@ -178,34 +213,7 @@ def capture_data(
     roles: dict[str, set[str]] = {}
     for p, role in roots:
         roles.setdefault(p, set()).add(role)
-    entries: list[DataEntry] = []
-    for f in singles.values():
-        assert f.digest is not None  # every file was hashed (or found in the cache) above
-        single: DataEntry = {
-            "path": _record_path(f.path, root),
-            "role": f.role,
-            "hash": f.digest,
-            "size": f.key[1],
-            "stored": f.stored,
-        }
-        # The role is the most telling one; these say what else the file was.
-        also = roles[f.path] - {f.role}
-        if "input" in also:
-            single["read"] = True
-        if "tracked" in also:
-            single["tracked"] = True
-        entries.append(single)
-    for t, info in [*((t, clean[t.root]) for t in trees if t.root in clean), *built]:
-        entry: DataEntry = {
-            "path": _record_path(t.root, root),
-            "role": "tracked",
-            "kind": "tree",
-            "hash": info[0],
-            "size": info[1],
-            "files": info[2],
-            "stored": info[3],
-        }
-        if info[4]:
-            entry["unstored"] = info[4]
-        entries.append(entry)
+    entries = [_file_entry(f, roles[f.path], root) for f in singles.values()]
+    done = [*((t, clean[t.root]) for t in trees if t.root in clean), *built]
+    entries += [_tree_entry(t.root, info, root) for t, info in done]
     return sorted(entries, key=lambda e: e["path"])

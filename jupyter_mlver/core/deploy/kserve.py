@@ -107,6 +107,15 @@ def _container(image: str, name: str, probe_port: bool) -> dict[str, Any]:
     }
 
 
+def _manifest(
+    api_version: str, kind: str, metadata: dict[str, Any], namespace: str | None, spec: Manifest
+) -> Manifest:
+    """A Kubernetes object; ``namespace``, when given, goes into its metadata."""
+    if namespace:
+        metadata = {**metadata, "namespace": namespace}
+    return {"apiVersion": api_version, "kind": kind, "metadata": metadata, "spec": spec}
+
+
 def inference_service(
     name: str, model: ModelRecord, image: str, canary: int | None, namespace: str | None
 ) -> Manifest:
@@ -120,8 +129,6 @@ def inference_service(
             "prometheus.kserve.io/path": "/metrics",
         },
     }
-    if namespace:
-        metadata["namespace"] = namespace
     predictor: dict[str, Any] = {
         "minReplicas": 1,
         # KServe names the predictor's container kserve-container; Knative probes its port.
@@ -129,12 +136,8 @@ def inference_service(
     }
     if canary is not None:
         predictor = {"canaryTrafficPercent": canary, **predictor}
-    return {
-        "apiVersion": "serving.kserve.io/v1beta1",
-        "kind": "InferenceService",
-        "metadata": metadata,
-        "spec": {"predictor": predictor},
-    }
+    spec = {"predictor": predictor}
+    return _manifest("serving.kserve.io/v1beta1", "InferenceService", metadata, namespace, spec)
 
 
 def raw_objects(
@@ -147,40 +150,19 @@ def raw_objects(
     selector = {"app.kubernetes.io/name": name}
     for model, image, replicas in versions:
         labels = _labels(name, model)
-        meta: dict[str, Any] = {"name": f"{name}-v{model['version']}", "labels": labels}
-        if namespace:
-            meta["namespace"] = namespace
-        docs.append(
-            {
-                "apiVersion": "apps/v1",
-                "kind": "Deployment",
-                "metadata": meta,
-                "spec": {
-                    "replicas": replicas,
-                    "selector": {"matchLabels": {**selector, VERSION: str(model["version"])}},
-                    "template": {
-                        "metadata": {"labels": labels},
-                        "spec": {"containers": [_container(image, "server", probe_port=True)]},
-                    },
-                },
-            }
-        )
-    service_meta: dict[str, Any] = {"name": name, "labels": selector}
-    if namespace:
-        service_meta["namespace"] = namespace
-    docs.append(
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": service_meta,
-            "spec": {
-                "selector": selector,
-                "ports": [
-                    {"name": "http", "port": 80, "targetPort": SERVER_PORT, "protocol": "TCP"}
-                ],
+        meta = {"name": f"{name}-v{model['version']}", "labels": labels}
+        spec = {
+            "replicas": replicas,
+            "selector": {"matchLabels": {**selector, VERSION: str(model["version"])}},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [_container(image, "server", probe_port=True)]},
             },
         }
-    )
+        docs.append(_manifest("apps/v1", "Deployment", meta, namespace, spec))
+    port = {"name": "http", "port": 80, "targetPort": SERVER_PORT, "protocol": "TCP"}
+    spec = {"selector": selector, "ports": [port]}
+    docs.append(_manifest("v1", "Service", {"name": name, "labels": selector}, namespace, spec))
     return docs
 
 

@@ -10,14 +10,13 @@ stable. A failure half-way stops what it started.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine.protocol import Container, Engine
 from ..errors import InvalidInput, RecordNotFound
+from ..filelock import exclusive
 from ..models import aliases as al
 from ..models import registry
 from ..models.refs import check_name, parse_ref
@@ -39,17 +38,11 @@ class LocalOptions:
     drain_timeout: float = 60.0
 
 
-@contextlib.contextmanager
-def _locked(store: Store, name: str) -> Iterator[None]:
+def _locked(store: Store, name: str) -> contextlib.AbstractContextManager[None]:
     """One change of a deployment at a time (a watch and a hand-made promote may race)."""
     directory = store.dir / "deployments"
     directory.mkdir(exist_ok=True)
-    fd = os.open(directory / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    return exclusive(directory / f"{name}.lock")
 
 
 def _running(store: Store, engine: Engine, name: str) -> tuple[ev.DeploymentState, Container]:
@@ -62,24 +55,6 @@ def _running(store: Store, engine: Engine, name: str) -> tuple[ev.DeploymentStat
             f"start it with `jupyter mlver deploy {state.model}:{state.stable} --name {name}`",
         )
     return state, proxy
-
-
-def _slots(engine: Engine, name: str, weights: Mapping[int, int]) -> dict[str, hp.Slot]:
-    out = {}
-    for slot, server in rt.servers(engine, name).items():
-        if server.version in weights and server.info.address:
-            out[slot] = hp.Slot(f"{server.info.address}:{rt.SERVER_PORT}", weights[server.version])
-    return out
-
-
-def _slot_of(engine: Engine, name: str, version: int) -> rt.Server:
-    for server in rt.servers(engine, name).values():
-        if server.version == version:
-            return server
-    raise InvalidInput(
-        f"the server of version {version} of deployment {name} is not running",
-        f"see `docker ps --filter label={rt.LABEL}={name}`; `deploy stop {name}` cleans up",
-    )
 
 
 def _guard(store: Store, model: ModelRecord, force: bool, reason: str | None) -> None:
@@ -99,6 +74,38 @@ def _follow(store: Store, model: ModelRecord, reason: str, force: bool = False) 
     registry.move_alias(
         store, f"{model['name']}:{model['version']}", PRODUCTION, force=force, reason=reason
     )
+
+
+def _settle(
+    store: Store,
+    name: str,
+    event: str,
+    model: ModelRecord,
+    stable: ModelRecord,
+    port: int,
+    why: str,
+    *,
+    force: bool,
+    figures: Mapping[str, Any] | None = None,
+    image: str | None = None,
+) -> DeploymentRecord:
+    """Record a change after which ``stable`` takes every request (``model``, the version
+    the event is about, is ``stable`` itself or the version taken out) and point
+    ``production`` at ``stable``."""
+    done = ev.append(
+        store,
+        deployment=name,
+        event=event,
+        model=model,
+        weight=100 if model["id"] == stable["id"] else 0,
+        stable=stable["version"],
+        port=port,
+        reason=why,
+        figures=figures,
+        image=image,
+    )
+    _follow(store, stable, f"deployment {name}: {why}", force)
+    return done
 
 
 def _version(store: Store, model: str, version: int) -> ModelRecord:
@@ -149,19 +156,7 @@ def deploy(
             rt.remove_all(engine, name)
             raise
         why = reason or f"deployed {model['name']}:{model['version']} on port {port}"
-        event = ev.append(
-            store,
-            deployment=name,
-            event="deployed",
-            model=model,
-            weight=100,
-            stable=model["version"],
-            port=port,
-            reason=why,
-            image=image,
-        )
-        _follow(store, model, f"deployment {name}: {why}", force)
-        return event
+        return _settle(store, name, "deployed", model, model, port, why, force=force, image=image)
 
 
 def canary(
@@ -201,11 +196,11 @@ def canary(
             )
         assert state.stable is not None
         api = rt.runtime_api(engine, proxy)
-        stable = _slot_of(engine, name, state.stable)
+        stable = rt.server_of(engine, name, state.stable)
         weights = {state.stable: 100 - percent, version: percent}
         if state.canary is None:
             image = rt.serving_image(store, engine, model, options.image_prefix)
-            slot = "b" if stable.slot == "a" else "a"
+            slot = rt.other_slot(stable.slot)
             info = _start_in_slot(engine, api, name, model, slot, image, options)
             try:
                 api.set_weights({stable.slot: 100 - percent, slot: percent})
@@ -214,12 +209,12 @@ def canary(
                 raise
             kind, why = "canary", f"canary {model['name']}:{version} at {percent}%"
         else:
-            canary_slot = _slot_of(engine, name, version).slot
+            canary_slot = rt.server_of(engine, name, version).slot
             api.set_weights({stable.slot: 100 - percent, canary_slot: percent})
             image = None
             kind, why = "weight", f"canary {model['name']}:{version} from "
             why += f"{state.canary_weight}% to {percent}%"
-        rt.sync_config(engine, proxy, _slots(engine, name, weights))
+        rt.sync_config(engine, proxy, rt.weighted_slots(engine, name, weights))
         return ev.append(
             store,
             deployment=name,
@@ -273,128 +268,114 @@ def _retire(
     api.set_weights({keep.slot: 100, gone.slot: 0})
     api.wait_until(gone.slot, False, drain)
     api.disable(gone.slot)
-    rt.sync_config(engine, proxy, _slots(engine, name, {keep.version: 100}))
+    rt.sync_config(engine, proxy, rt.weighted_slots(engine, name, {keep.version: 100}))
     engine.stop(gone.info.name, timeout=30)
 
 
-def promote(
-    store: Store,
-    engine: Engine,
-    name: str,
-    *,
-    options: LocalOptions,
-    reason: str | None = None,
-    figures: Mapping[str, Any] | None = None,
-    force: bool = False,
-) -> DeploymentRecord:
-    """Give the canary every request and retire the old stable version."""
-    with _locked(store, name):
-        state, proxy = _running(store, engine, name)
-        if state.canary is None or state.stable is None:
-            raise InvalidInput(
-                f"deployment {name} has no canary to promote",
-                f"start one with `deploy {state.model}:VERSION --canary PERCENT --name {name}`",
-            )
-        model = _version(store, state.model, state.canary)
-        _guard(store, model, force, reason)
-        keep = _slot_of(engine, name, state.canary)
-        gone = _slot_of(engine, name, state.stable)
-        _retire(engine, proxy, name, keep, gone, options.drain_timeout)
-        why = reason or f"promoted {state.model}:{state.canary} (was {state.canary_weight}%)"
-        event = ev.append(
-            store,
-            deployment=name,
-            event="promoted",
-            model=model,
-            weight=100,
-            stable=state.canary,
-            port=state.port,
-            reason=why,
-            figures=figures,
-        )
-        _follow(store, model, f"deployment {name}: {why}", force)
-        return event
+@dataclass(frozen=True)
+class Deployment:
+    """A deployment on the local engine, by name, with what changing it needs."""
 
+    store: Store
+    engine: Engine
+    name: str
+    options: LocalOptions = LocalOptions()
 
-def rollback(
-    store: Store,
-    engine: Engine,
-    name: str,
-    *,
-    options: LocalOptions,
-    reason: str | None = None,
-    figures: Mapping[str, Any] | None = None,
-    event: str = "rolled_back",
-) -> DeploymentRecord:
-    """Send every request back to the stable version and stop the canary; without a canary,
-    go back to the version that was stable before the last promotion. ``event`` is
-    ``refused`` when a watch takes out a canary whose promotion the gate refused."""
-    with _locked(store, name):
-        state, proxy = _running(store, engine, name)
-        assert state.stable is not None
-        assert state.canary is not None or event != "refused"
-        if state.canary is not None:
-            out = _version(store, state.model, state.canary)
-            back = _version(store, state.model, state.stable)
-            keep = _slot_of(engine, name, state.stable)
-            _retire(
-                engine,
-                proxy,
-                name,
-                keep,
-                _slot_of(engine, name, state.canary),
-                options.drain_timeout,
-            )
-        else:
-            previous = state.previous_stable()
-            if previous is None:
+    def promote(
+        self,
+        reason: str | None = None,
+        figures: Mapping[str, Any] | None = None,
+        force: bool = False,
+    ) -> DeploymentRecord:
+        """Give the canary every request and retire the old stable version."""
+        store, engine, name = self.store, self.engine, self.name
+        with _locked(store, name):
+            state, proxy = _running(store, engine, name)
+            if state.canary is None or state.stable is None:
                 raise InvalidInput(
-                    f"deployment {name} has no canary and no earlier version to roll back to",
-                    f"see `jupyter mlver deploy history {name}`",
+                    f"deployment {name} has no canary to promote",
+                    f"start one with `deploy {state.model}:VERSION --canary PERCENT --name {name}`",
                 )
-            out = _version(store, state.model, state.stable)
-            back = _version(store, state.model, previous)
-            current = _slot_of(engine, name, state.stable)
-            slot = "b" if current.slot == "a" else "a"
-            image = rt.serving_image(store, engine, back, options.image_prefix)
-            api = rt.runtime_api(engine, proxy)
-            info = _start_in_slot(engine, api, name, back, slot, image, options)
-            keep = rt.Server(slot, previous, info)
-            _retire(engine, proxy, name, keep, current, options.drain_timeout)
-        why = reason or f"rolled back {state.model}:{out['version']} to {back['version']}"
-        done = ev.append(
-            store,
-            deployment=name,
-            event=event,
-            model=out,
-            weight=0,
-            stable=back["version"],
-            port=state.port,
-            reason=why,
-            figures=figures,
-        )
-        _follow(store, back, f"deployment {name}: {why}", force=True)
-        return done
+            model = _version(store, state.model, state.canary)
+            _guard(store, model, force, reason)
+            keep = rt.server_of(engine, name, state.canary)
+            gone = rt.server_of(engine, name, state.stable)
+            _retire(engine, proxy, name, keep, gone, self.options.drain_timeout)
+            why = reason or f"promoted {state.model}:{state.canary} (was {state.canary_weight}%)"
+            return _settle(
+                store, name, "promoted", model, model, state.port, why, force=force, figures=figures
+            )
 
+    def rollback(
+        self,
+        reason: str | None = None,
+        figures: Mapping[str, Any] | None = None,
+        event: str = "rolled_back",
+    ) -> DeploymentRecord:
+        """Send every request back to the stable version and stop the canary; without a
+        canary, go back to the version that was stable before the last promotion. ``event``
+        is ``refused`` when a watch takes out a canary whose promotion the gate refused."""
+        store, engine, name = self.store, self.engine, self.name
+        with _locked(store, name):
+            state, proxy = _running(store, engine, name)
+            assert state.stable is not None
+            assert state.canary is not None or event != "refused"
+            if state.canary is not None:
+                out = _version(store, state.model, state.canary)
+                back = _version(store, state.model, state.stable)
+                keep = rt.server_of(engine, name, state.stable)
+                gone = rt.server_of(engine, name, state.canary)
+                _retire(engine, proxy, name, keep, gone, self.options.drain_timeout)
+            else:
+                out, back = self._back_to_previous(state, proxy)
+            why = reason or f"rolled back {state.model}:{out['version']} to {back['version']}"
+            return _settle(
+                store, name, event, out, back, state.port, why, force=True, figures=figures
+            )
 
-def stop(store: Store, engine: Engine, name: str, *, reason: str | None = None) -> DeploymentRecord:
-    """Stop and remove every container of the deployment and its network."""
-    with _locked(store, name):
-        state = ev.state(store, name)
-        removed = rt.remove_all(engine, name)
-        if state.stopped and not removed:
-            raise InvalidInput(f"deployment {name} is not running")
-        assert state.stable is not None or state.stopped
-        version = state.stable or int(state.events[-1]["version"])
-        model = _version(store, state.model, version)
-        why = reason or f"stopped ({removed} containers removed)"
-        return ev.append(
-            store,
-            deployment=name,
-            event="stopped",
-            model=model,
-            weight=0,
-            stable=None,
-            port=state.port,
-            reason=why,
-        )
+    def _back_to_previous(
+        self, state: ev.DeploymentState, proxy: Container
+    ) -> tuple[ModelRecord, ModelRecord]:
+        """Start the version stable before the last promotion again and retire the current
+        one; the version taken out and the one back."""
+        store, engine, name = self.store, self.engine, self.name
+        assert state.stable is not None
+        previous = state.previous_stable()
+        if previous is None:
+            raise InvalidInput(
+                f"deployment {name} has no canary and no earlier version to roll back to",
+                f"see `jupyter mlver deploy history {name}`",
+            )
+        out = _version(store, state.model, state.stable)
+        back = _version(store, state.model, previous)
+        current = rt.server_of(engine, name, state.stable)
+        slot = rt.other_slot(current.slot)
+        image = rt.serving_image(store, engine, back, self.options.image_prefix)
+        api = rt.runtime_api(engine, proxy)
+        info = _start_in_slot(engine, api, name, back, slot, image, self.options)
+        keep = rt.Server(slot, previous, info)
+        _retire(engine, proxy, name, keep, current, self.options.drain_timeout)
+        return out, back
+
+    def stop(self, reason: str | None = None) -> DeploymentRecord:
+        """Stop and remove every container of the deployment and its network."""
+        store, name = self.store, self.name
+        with _locked(store, name):
+            state = ev.state(store, name)
+            removed = rt.remove_all(self.engine, name)
+            if state.stopped and not removed:
+                raise InvalidInput(f"deployment {name} is not running")
+            assert state.stable is not None or state.stopped
+            version = state.stable or int(state.events[-1]["version"])
+            model = _version(store, state.model, version)
+            why = reason or f"stopped ({removed} containers removed)"
+            return ev.append(
+                store,
+                deployment=name,
+                event="stopped",
+                model=model,
+                weight=0,
+                stable=None,
+                port=state.port,
+                reason=why,
+            )

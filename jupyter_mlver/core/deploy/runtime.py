@@ -71,6 +71,34 @@ def servers(engine: Engine, deployment: str) -> dict[str, Server]:
     return out
 
 
+def weighted_slots(
+    engine: Engine, deployment: str, weights: Mapping[int, int]
+) -> dict[str, hp.Slot]:
+    """The proxy's slots with their servers' addresses, for the versions ``weights`` names."""
+    out = {}
+    for slot, server in servers(engine, deployment).items():
+        if server.version in weights and server.info.address:
+            out[slot] = hp.Slot(f"{server.info.address}:{SERVER_PORT}", weights[server.version])
+    return out
+
+
+def server_of(engine: Engine, deployment: str, version: int) -> Server:
+    """The running server of ``version``."""
+    for server in servers(engine, deployment).values():
+        if server.version == version:
+            return server
+    raise InvalidInput(
+        f"the server of version {version} of deployment {deployment} is not running",
+        f"see `docker ps --filter label={LABEL}={deployment}`; "
+        f"`deploy stop {deployment}` cleans up",
+    )
+
+
+def other_slot(slot: str) -> str:
+    """The proxy's other slot: where a second version starts."""
+    return "b" if slot == "a" else "a"
+
+
 def runtime_api(engine: Engine, info: Container) -> hp.RuntimeAPI:
     return hp.RuntimeAPI(engine.local_address(), info.ports[hp.ADMIN_PORT])
 

@@ -28,12 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..engine.protocol import Engine
 from ..errors import Conflict, InvalidInput
 from ..models import registry
 from ..models.aliases import check_force
 from ..records import DeploymentRecord
-from ..store.store import Store
 from . import events as ev
 from . import local
 from .metrics import Recent
@@ -142,16 +140,66 @@ def _drifted(window: DeploymentStatus, canary: int, limits: Limits) -> str | Non
     return f"drift share {share:g} > {limit:g} of the inputs' columns"
 
 
+def _decide(
+    window: DeploymentStatus,
+    canary: int,
+    limits: Limits,
+    verdict: Verdict,
+    elapsed: float,
+    promote_after: float,
+    options: WatchOptions,
+) -> tuple[str, str] | None:
+    """What this check decides, and why: ``rolled_back``, ``promoted`` or ``held``; None
+    while the watch goes on."""
+    worse = verdict.worse
+    breach = _drifted(window, canary, limits) or (worse.message if worse else None)
+    if breach is not None:
+        return "rolled_back", breach
+    if elapsed >= promote_after and verdict.judged:
+        why = f"held {elapsed:.0f} s: {verdict.summary()}"
+        return "promoted", why + (f"; forced: {options.reason}" if options.force else "")
+    if elapsed >= options.for_:
+        return "held", f"not promoted after {elapsed:.0f} s: {verdict.summary()}"
+    return None
+
+
+def _promote(
+    deployment: local.Deployment, why: str, force: bool, figures: dict[str, Any]
+) -> tuple[str, str, DeploymentRecord]:
+    """Promoted, or refused when the model's gate keeps the canary out of production: the
+    outcome, its reason and its event."""
+    try:
+        return "promoted", why, deployment.promote(f"watch: {why}", figures, force)
+    except Conflict as refused:
+        why = f"promotion refused by the gate: {refused.message.removeprefix('refused: ')}"
+        return "refused", why, deployment.rollback(f"watch: {why}", figures, "refused")
+
+
+def _hold(
+    deployment: local.Deployment, why: str, state: ev.DeploymentState, figures: dict[str, Any]
+) -> DeploymentRecord:
+    """The canary keeps its share."""
+    return ev.append(
+        deployment.store,
+        deployment=deployment.name,
+        event="held",
+        model=registry.resolve(deployment.store, f"{state.model}:{state.canary}"),
+        weight=state.canary_weight,
+        stable=state.stable,
+        port=state.port,
+        reason=f"watch: {why}",
+        figures=figures,
+    )
+
+
 def watch(
-    store: Store,
-    engine: Engine,
-    name: str,
+    deployment: local.Deployment,
     limits: Limits,
     options: WatchOptions,
-    local_options: local.LocalOptions,
     on_tick: Callable[[DeploymentStatus], None] = lambda _: None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> WatchResult:
+    store, engine, name = deployment.store, deployment.engine, deployment.name
     state = ev.state(store, name)
     if state.stopped or state.canary is None:
         raise InvalidInput(
@@ -180,58 +228,14 @@ def watch(
         on_tick(window)
         elapsed = now.at - baseline.at
         verdict = judge(_side(window, stable), _side(window, canary), per_check)
-        figures = _figures(window, limits, per_check, verdict)
-        worse = verdict.worse
-        breach = _drifted(window, canary, limits) or (worse.message if worse else None)
-        if breach is not None:
-            event = local.rollback(
-                store,
-                engine,
-                name,
-                options=local_options,
-                reason=f"watch: {breach}",
-                figures=figures,
-            )
-            return WatchResult(name, "rolled_back", breach, elapsed, window, event, verdict)
-        if elapsed >= promote_after and verdict.judged:
-            why = f"held {elapsed:.0f} s: {verdict.summary()}"
-            if options.force:
-                why += f"; forced: {options.reason}"
-            try:
-                event = local.promote(
-                    store,
-                    engine,
-                    name,
-                    options=local_options,
-                    reason=f"watch: {why}",
-                    figures=figures,
-                    force=options.force,
-                )
-                return WatchResult(name, "promoted", why, elapsed, window, event, verdict)
-            except Conflict as refused:  # the model's gate keeps the canary out of production
-                gate = refused.message.removeprefix("refused: ")
-                why = f"promotion refused by the gate: {gate}"
-                event = local.rollback(
-                    store,
-                    engine,
-                    name,
-                    options=local_options,
-                    reason=f"watch: {why}",
-                    figures=figures,
-                    event="refused",
-                )
-                return WatchResult(name, "refused", why, elapsed, window, event, verdict)
-        if elapsed >= options.for_:
-            why = f"not promoted after {elapsed:.0f} s: {verdict.summary()}"
-            event = ev.append(
-                store,
-                deployment=name,
-                event="held",
-                model=registry.resolve(store, f"{state.model}:{canary}"),
-                weight=state.canary_weight,
-                stable=state.stable,
-                port=state.port,
-                reason=f"watch: {why}",
-                figures=figures,
-            )
-            return WatchResult(name, "held", why, elapsed, window, event, verdict)
+        decided = _decide(window, canary, limits, verdict, elapsed, promote_after, options)
+        if decided is not None:
+            outcome, why = decided
+            figures = _figures(window, limits, per_check, verdict)
+            if outcome == "promoted":
+                outcome, why, event = _promote(deployment, why, options.force, figures)
+            elif outcome == "held":
+                event = _hold(deployment, why, state, figures)
+            else:
+                event = deployment.rollback(f"watch: {why}", figures)
+            return WatchResult(name, outcome, why, elapsed, window, event, verdict)

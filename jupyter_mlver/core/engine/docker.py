@@ -166,7 +166,7 @@ class DockerEngine(DockerServices):
             if result.exit_code != 0:
                 raise InvalidInput(
                     f"cannot run Python in base image {(image.tags or [image.id])[0]!r}: "
-                    f"{(result.stderr or result.stdout).strip()[-200:]}",
+                    + result.tail(),
                     "use a base image with python3 (e.g. python:3.11-slim)",
                 )
             self._targets[image.id] = Target.from_probe(

@@ -54,6 +54,10 @@ class RunResult:
     collected: bytes | None = None
     timed_out: bool = False
 
+    def tail(self, limit: int = 200) -> str:
+        """The end of what the command said, its errors first: for a one-line failure."""
+        return (self.stderr or self.stdout).strip()[-limit:]
+
 
 @dataclass(frozen=True)
 class ServiceOptions:

@@ -8,7 +8,7 @@ base image id); without an engine (``--dry-run``) they are assumed from the envi
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InvalidInput
@@ -85,12 +85,7 @@ class Target:
         return args
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "python": self.python,
-            "machine": self.machine,
-            "glibc": self.glibc,
-            "probed": self.probed,
-        }
+        return asdict(self)
 
     @classmethod
     def from_probe(cls, output: str, base: str) -> Target:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from ..engine.docker import DockerEngine
 from ..engine.protocol import Engine, RunOptions, RunResult
-from .build import BuildResult, build_image
+from .build import build_image
 from .dockerfile import DockerfileSpec, render
 from .engine_build import BuildStepFailed
 from .extras import ImageExtras, Layer
 from .lock import Lock, UnresolvablePackage
+from .plan import BuildResult
 from .progress import ProgressCallback, ProgressEvent
 from .source import BuildOptions
 from .verify import EnvironmentView, VerifyResult, show_environment, verify_image

@@ -70,3 +70,23 @@ def pick(engine: Engine, environment: Record) -> tuple[str, ImageInfo]:
             f"and cannot be pulled, and there is no {LOCAL.format(version=version)}",
             how_to_get(version),
         ) from None
+
+
+def choose(
+    engine: Engine | None, environment: Record, named: str | None
+) -> tuple[str, ImageInfo | None]:
+    """The named base, else the one with the environment's Python (``pick``); without
+    an engine (a dry run) only its name."""
+    if engine is None:
+        return named or default_name(python_of(environment)), None
+    if named:
+        return named, engine.ensure_image(named)
+    return pick(engine, environment)
+
+
+def suggested(engine: Engine | None, environment: Record) -> str:
+    """The base to name when the chosen one's Python differs from the environment's."""
+    version = python_of(environment)
+    if engine is None:
+        return default_name(version)
+    return suggest(version, lambda name: engine.image(name) is not None)

@@ -5,26 +5,32 @@ the reuse of an image built from the same inputs."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ... import _version
 from .. import records
-from ..engine.protocol import Engine, ImageInfo
+from ..engine.protocol import Engine
 from ..errors import InvalidInput
 from ..models import aliases as al
 from ..models import registry
-from ..records import ImageRecord, ModelRecord, Record, ServingFields
+from ..records import ModelRecord, Record, ServedModel, ServingFields, Unreproducible
+from ..store.objects import ObjectWriter
 from ..store.store import Store
-from .build import BuildResult, Plan, reused_record
-from .dockerfile import VENV
-from .engine_build import tagging
+from .build import Builder, find_reusable
+from .context import Context
+from .dockerfile import UID, VENV
 from .extras import Layer
+from .lock import Lock
 from .naming import _check_tag
-from .progress import ProgressCallback, ProgressEvent
+from .overlay import CopyFrom, Overlay, Run, context, render
+from .plan import BuildResult, Plan
+from .prepare import Prepared
+from .progress import ProgressCallback
 from .runtime_layer import SERVER_ROOT
+from .source import Source
 
 PORT = 8080
 #: Where the server finds a baked-in model (``serving.model.BAKED_IN``).
@@ -109,6 +115,11 @@ def tag_names(store: Store, record: ModelRecord, semver: str | None) -> list[str
     return list(dict.fromkeys(tags))
 
 
+def model_ref(record: ModelRecord) -> ServedModel:
+    """The version a serving image serves, as its Image record names it."""
+    return {"name": record["name"], "version": record["version"], "record": record["id"]}
+
+
 def _labels(
     record: ModelRecord,
     snapshot: Record | None,
@@ -152,31 +163,110 @@ def _model_layer(store: Store, record: ModelRecord, workdir: Path) -> Layer:
     return Layer(MODEL_DIR, files)
 
 
-def serving_record(image: ImageRecord, extra: ServingFields) -> ImageRecord:
-    """A serving image's record: the Image record and what serving adds."""
-    return {**image, **extra}
+@dataclass
+class ServingRequest:
+    """A ``model build`` once its version is known: the image repository and the tags it
+    gets (checked before any work)."""
+
+    options: ModelImageOptions
+    model: ModelRecord
+    name: str
+    tags: list[str]
+    started: float
 
 
-def _reuse(
+def serving_request(
+    store: Store, options: ModelImageOptions, record: ModelRecord, started: float
+) -> ServingRequest:
+    name = repository(options.prefix, record["name"])
+    return ServingRequest(options, record, name, tag_names(store, record, options.tag), started)
+
+
+def serving_overlay(
     store: Store,
-    engine: Engine,
-    plan: Plan,
-    earlier: ImageRecord,
-    info: ImageInfo,
-    extra: ServingFields,
-    push_repo: str | None,
-    progress: ProgressCallback,
-) -> tuple[ImageRecord, str]:
-    progress(
-        ProgressEvent(
-            "reuse",
-            f"reusing {info.id[7:19]}: same environment image, server and model as image "
-            f"record {earlier['id'][:12]}",
-        )
+    record: ModelRecord,
+    tmp: Path,
+    *,
+    base: str,
+    steps: tuple[Layer | Run | CopyFrom, ...],
+    env: dict[str, str],
+    prelude: str = "",
+) -> Overlay:
+    """``steps`` on ``base`` with what every serving image has: the model as the last layer,
+    uid 1000, port 8080 and the server as entry point."""
+    return Overlay(
+        base=base,
+        prelude=prelude,
+        steps=steps,
+        tail=(_model_layer(store, record, tmp / "model"),),
+        user=f"{UID}:{UID}",
+        env=env,
+        expose=(PORT,),
+        entrypoint=ENTRYPOINT,
     )
-    with tagging(engine, info, plan.all_refs):
-        image = reused_record(
-            engine, plan, earlier, info, earlier.get("unreproducible") or [], push_repo, progress
+
+
+@dataclass
+class ServingBuild:
+    """A serving image ready to build: what differs between a model-sized image and one on
+    the snapshot's environment image, for the steps they share."""
+
+    source: Source
+    base: str  # the image it is built on, as its record names it
+    on: tuple[str, str]  # the base's name and the environment's id, for the labels
+    overlay: Overlay  # without labels and header: they do not change the image's inputs
+    header: tuple[str, ...]  # the Dockerfile's first comment lines
+    lock: Lock  # the packages' lock, stored beside the image record
+    unreproducible: list[Unreproducible]
+    extra: dict[str, Any]  # what the Image record of this kind of serving image adds
+    files: Callable[[Context], None] | None = None  # adds files to the build context
+    notes: list[str] = field(default_factory=list)
+
+
+def build_serving(
+    store: Store,
+    writer: ObjectWriter,
+    engine: Engine,
+    request: ServingRequest,
+    job: ServingBuild,
+    tmp: Path,
+    progress: ProgressCallback,
+) -> BuildResult:
+    """Reuse an image of this version built from the same inputs, else build one."""
+    options, model = request.options, request.model
+    plan = Plan.tagged(
+        job.source,
+        request.name,
+        request.tags,
+        push=options.push,
+        no_cache=options.no_cache,
+        base=job.base,
+        inputs=job.overlay.inputs(),
+        started=request.started,
+    )
+    plan.notes += job.notes
+    # job.extra holds the rest of ServingFields, as each kind of serving image fills it.
+    extra = cast(ServingFields, {"model": model_ref(model), "env": options.env, **job.extra})
+    builder = Builder(store, engine, progress)
+    found = None
+    if not plan.no_cache:
+        built = store.index.images_of_model(model["id"])
+        found = find_reusable(store, engine, built, plan.inputs)
+    if found is not None:
+        unreproducible = found.record.get("unreproducible") or []
+        same = "environment image, server and model"
+        stored = builder.reuse(plan, found, unreproducible, same=same, extra=extra)
+        dockerfile = store.objects.get_bytes(found.record["dockerfile"]).decode()
+    else:
+        overlay = replace(
+            job.overlay,
+            labels=_labels(model, job.source.snapshot, job.on, options, plan.inputs, plan.created),
+            header=job.header,
         )
-        stored = store.put_record(serving_record(image, extra))
-    return stored, store.objects.get_bytes(earlier["dockerfile"]).decode()
+        dockerfile = render(overlay)
+        build_context = context(overlay, dockerfile)
+        if job.files is not None:
+            job.files(build_context)
+        prepared = Prepared(build_context, dockerfile, job.lock, job.unreproducible, [])
+        stored = builder.build(writer, plan, prepared, tmp, extra=extra)
+    return plan.result(stored, dockerfile, stored.get("unreproducible") or [])

@@ -29,7 +29,7 @@ from typing import Any
 from ..capture.environment import normalize_name
 from ..engine.target import Target
 from ..errors import InvalidInput
-from ..models import registry
+from ..models import flavors, registry
 from ..plain import plain_env
 from ..records import ModelRecord, PackageReasons, Record
 from ..store.store import Store
@@ -38,14 +38,6 @@ from .lock import UnresolvablePackage
 from .progress import ProgressCallback, ProgressEvent
 from .runtime_layer import RUNTIME, requirements
 
-#: The libraries each flavour loads with.
-FLAVOR_PACKAGES = {
-    "sklearn": ("scikit-learn", "joblib"),
-    "xgboost": ("xgboost",),
-    "lightgbm": ("lightgbm",),
-    "torch": ("torch",),
-    "cloudpickle": ("cloudpickle",),
-}
 #: Signature formats whose columns have names: the server passes a pandas DataFrame.
 NAMED_FORMATS = ("dataframe", "columns", "records")
 #: Never part of what a model imports: the image has its own runtime and no installer.
@@ -145,7 +137,7 @@ def find_packages(
 ) -> ModelPackages:
     """The top-level packages a model needs (not yet their dependencies, not pinned)."""
     have = {p["name"] for p in environment["packages"]}
-    flavor = [p for p in FLAVOR_PACKAGES.get(model["flavor"], ()) if p in have]
+    flavor = [p for p in flavors.DISTRIBUTIONS.get(model["flavor"], ()) if p in have]
     signature: Mapping[str, Any] = model.get("signature") or {}
     table = ["pandas"] if signature.get("format") in NAMED_FORMATS and "pandas" in have else []
     server = requirements(target)

@@ -12,7 +12,6 @@ layer but the model's in the engine's cache, and its lock in the store.
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 from ... import _version
@@ -20,30 +19,24 @@ from .. import records
 from ..engine.protocol import Engine
 from ..engine.target import Target, check_compatible
 from ..hashing import hash_bytes
-from ..records import ModelRecord, Record, ServingFields
+from ..records import Record
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import bases
 from . import model_deps as deps
-from .build import Plan, choose_base, connect, find_reusable, image_record, suggested_base
+from .build import connect
 from .context import Context
 from .dockerfile import UID, USER, VENV
-from .engine_build import push_tags, run_build, tagging
 from .lock import Lock, fetch_wheels, load_lock
 from .model_common import (
     COMPILE,
-    ENTRYPOINT,
-    PORT,
-    ModelImageOptions,
     ModelImageResult,
-    _labels,
-    _model_layer,
-    _reuse,
-    repository,
-    serving_record,
-    tag_names,
+    ServingBuild,
+    ServingRequest,
+    build_serving,
+    serving_overlay,
 )
-from .overlay import CopyFrom, Overlay, Run, context, render
+from .overlay import CopyFrom, Run
 from .progress import ProgressCallback, ProgressEvent
 from .resolve import resolve_lock
 from .runtime_layer import RUNTIME_DIR, runtime_layer
@@ -53,6 +46,13 @@ from .source import Source
 MODEL_ENV_VERSION = 1
 _TMP = "/tmp/mlver"
 PATH = f"{VENV}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+ENV = {
+    "VIRTUAL_ENV": VENV,
+    "PATH": PATH,
+    "PYTHONPATH": RUNTIME_DIR,
+    "LANG": "C.UTF-8",
+    "PYTHONUNBUFFERED": "1",
+}
 ADD_USER = (
     "useradd",
     "--create-home",
@@ -158,23 +158,21 @@ def _deps_files(store: Store, ctx: Context, lock: Lock) -> None:
 
 def build_model_sized(
     store: Store,
-    options: ModelImageOptions,
-    record: ModelRecord,
+    request: ServingRequest,
     engine: Engine | None,
     progress: ProgressCallback,
     base_default: str | None,
 ) -> ModelImageResult:
-    started = time.monotonic()
     engine = connect(engine, dry_run=False)
     assert engine is not None
-    name = repository(options.prefix, record["name"])
-    tags = tag_names(store, record, options.tag)
+    record = request.model
     snapshot = store.get(record["snapshot"])
     environment = store.get(snapshot["environment"])
-    base, base_info = choose_base(engine, environment, bases.named_base(options.base, base_default))
+    named = bases.named_base(request.options.base, base_default)
+    base, base_info = bases.choose(engine, environment, named)
     assert base_info is not None
     target = engine.probe(base_info)
-    suggested = suggested_base(engine, environment)
+    suggested = bases.suggested(engine, environment)
     unreproducible = check_compatible(target, environment, base, suggested)
     progress(ProgressEvent("resolve", f"finding what model {record['name']} needs to load"))
     packages = deps.find_packages(store, record, environment, target)
@@ -187,95 +185,35 @@ def build_model_sized(
             store, writer, packages, environment, target.key, (target, base, suggested), progress
         )
         progress(ProgressEvent("context", "assembling the model's environment and layers"))
-        overlay = Overlay(
-            base=base_info.id,
-            prelude=deps_stage(base_info.id),
-            steps=(Run(ADD_USER), CopyFrom("deps", VENV, VENV), runtime_layer(), Run(COMPILE)),
-            tail=(_model_layer(store, record, Path(tmp) / "model"),),
-            user=f"{UID}:{UID}",
-            env={
-                "VIRTUAL_ENV": VENV,
-                "PATH": PATH,
-                "PYTHONPATH": RUNTIME_DIR,
-                "LANG": "C.UTF-8",
-                "PYTHONUNBUFFERED": "1",
-            },
-            expose=(PORT,),
-            entrypoint=ENTRYPOINT,
-        )
-        inputs = overlay.inputs()
-        plan = Plan(
+        job = ServingBuild(
             source=Source(snapshot, environment),
-            name=name,
-            refs=[f"{name}:{t}" for t in tags],
-            push_refs=[f"{options.push}:{t}" for t in tags] if options.push else [],
             base=base,
-            inputs=inputs,
-            started=started,
-        )
-        if packages.note:
-            plan.notes.append(packages.note)
-        extra: ServingFields = {
-            "model": {"name": record["name"], "version": record["version"], "record": record["id"]},
-            "environment_image": None,
-            "server": {"requirements": packages.server, "runtime": _version.__version__},
-            "env": "model",
-            "requirements": packages.pins,
-            "model_packages": {**packages.to_json(), "key": key},
-        }
-        found = None
-        if not options.no_cache:
-            found = find_reusable(store, engine, store.index.images_of_model(record["id"]), inputs)
-        if found is not None:
-            stored, dockerfile = _reuse(store, engine, plan, *found, extra, options.push, progress)
-        else:
-            created = records.now()
-            on = (base, environment["id"])
-            overlay = Overlay(
-                **{
-                    **overlay.__dict__,
-                    "labels": _labels(record, snapshot, on, options, inputs, created),
-                    "header": (
-                        f"Built by jupyter_mlver {_version.__version__}: model "
-                        f"{record['name']}:{record['version']} ({record['id']}), with the "
-                        f"{len(lock.packages)} packages it needs from snapshot {snapshot['id']}",
-                    ),
-                }
-            )
-            dockerfile = render(overlay)
-            build_context = context(overlay, dockerfile)
-            _deps_files(store, build_context, lock)
-            image_id, log = run_build(
+            on=(base, environment["id"]),
+            overlay=serving_overlay(
                 store,
-                writer,
-                engine,
-                build_context,
-                dockerfile,
-                options.no_cache,
+                record,
                 Path(tmp),
-                progress,
-            )
-            info = engine.image(image_id)
-            assert info is not None
-            with tagging(engine, info, plan.all_refs):
-                progress(ProgressEvent("tag", f"tagged {', '.join(plan.refs)}"))
-                ids = {
-                    "dockerfile": writer.add_bytes(dockerfile.encode()),
-                    "lock": writer.add_bytes(lock.encode()),
-                    "build_log": writer.add_bytes(log.encode()),
-                }
-                writer.commit()
-                image = image_record(
-                    plan,
-                    info,
-                    **ids,
-                    reused=False,
-                    unreproducible=unreproducible + lock.unreproducible,
-                    wheels=sorted({w.object for w in lock.wheels()}),
-                    repo_digests=push_tags(engine, options.push, plan.push_refs, progress),
-                    created=created,
-                )
-                stored = store.put_record(serving_record(image, extra))
-    result = plan.result(stored, dockerfile, stored.get("unreproducible") or [])
-    result.packages = len(stored.get("requirements") or [])
+                base=base_info.id,
+                prelude=deps_stage(base_info.id),
+                steps=(Run(ADD_USER), CopyFrom("deps", VENV, VENV), runtime_layer(), Run(COMPILE)),
+                env=ENV,
+            ),
+            header=(
+                f"Built by jupyter_mlver {_version.__version__}: model "
+                f"{record['name']}:{record['version']} ({record['id']}), with the "
+                f"{len(lock.packages)} packages it needs from snapshot {snapshot['id']}",
+            ),
+            lock=lock,
+            unreproducible=unreproducible + lock.unreproducible,
+            extra={
+                "environment_image": None,
+                "server": {"requirements": packages.server, "runtime": _version.__version__},
+                "requirements": packages.pins,
+                "model_packages": {**packages.to_json(), "key": key},
+            },
+            files=lambda build_context: _deps_files(store, build_context, lock),
+            notes=[packages.note] if packages.note else [],
+        )
+        result = build_serving(store, writer, engine, request, job, Path(tmp), progress)
+    result.packages = len(result.record.get("requirements") or []) if result.record else 0
     return ModelImageResult(result, record, None)

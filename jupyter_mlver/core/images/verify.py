@@ -162,8 +162,7 @@ def verify_image(
     result = engine.run(info.id, LIST_COMMAND)
     if result.exit_code != 0:
         raise InvalidInput(
-            f"cannot list the packages in {image!r}: "
-            f"{(result.stderr or result.stdout).strip()[-200:]}",
+            f"cannot list the packages in {image!r}: {result.tail()}",
             "the image needs python on its PATH",
         )
     listed = json.loads(result.stdout.strip().splitlines()[-1])

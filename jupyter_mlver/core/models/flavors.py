@@ -30,6 +30,7 @@ from .model_files import (
 )
 
 __all__ = [
+    "DISTRIBUTIONS",
     "FLAVORS",
     "MANIFEST",
     "OBJECT_FLAVORS",
@@ -41,8 +42,9 @@ __all__ = [
     "save_model",
 ]
 
-# The library each flavour's top-level module belongs to, as installed (for MLmodel.json).
-_DISTRIBUTIONS = {
+#: The distributions each flavour loads with, as installed (for MLmodel.json and for the
+#: packages of a model-sized serving image).
+DISTRIBUTIONS = {
     "sklearn": ("scikit-learn", "joblib"),
     "xgboost": ("xgboost",),
     "lightgbm": ("lightgbm",),
@@ -255,7 +257,7 @@ def _empty(dest: Path) -> None:
 
 
 def _library_versions(flavor: str, module: str, serializer: str) -> dict[str, str]:
-    names = list(_DISTRIBUTIONS[flavor])
+    names = list(DISTRIBUTIONS[flavor])
     if serializer in ("cloudpickle", "skops"):
         names.append(serializer)
     top = module.partition(".")[0]

@@ -269,16 +269,21 @@ class RemoteFS:
         with self.translate(f"read {key}", missing_ok=True):
             self.fs.get_file(key, str(local), callback=_callback(on_bytes), **self._parts(parts))
 
-    def markers(self) -> dict[str, str]:
-        """Record id -> kind, for every marker on the remote."""
+    def _keys_under(self, folder: str, what: str) -> list[str]:
+        """Every key below ``folder`` as the remote lists it now (none when it has no such
+        folder)."""
         self.invalidate()
         try:
-            with self.translate("list records", missing_ok=True):
-                keys = self.fs.find(f"{self.root}/records", detail=False)
+            with self.translate(what, missing_ok=True):
+                keys: list[str] = self.fs.find(f"{self.root}/{folder}", detail=False)
         except FileNotFoundError:
-            return {}
+            return []
+        return keys
+
+    def markers(self) -> dict[str, str]:
+        """Record id -> kind, for every marker on the remote."""
         out: dict[str, str] = {}
-        for key in keys:
+        for key in self._keys_under("records", "list records"):
             parts = key.rsplit("/", 2)
             if len(parts) == 3 and parts[1] in _KIND_NAMES and is_hex_digest(parts[2]):
                 out[parts[2]] = parts[1]
@@ -290,14 +295,8 @@ class RemoteFS:
     def tags(self) -> dict[str, set[str]]:
         """Tag name -> the snapshot ids it names on the remote (two pushers may have used
         one name for different snapshots; the caller decides what that means)."""
-        self.invalidate()
-        try:
-            with self.translate("list tags", missing_ok=True):
-                keys = self.fs.find(f"{self.root}/refs/tags", detail=False)
-        except FileNotFoundError:
-            return {}
         out: dict[str, set[str]] = {}
-        for key in keys:
+        for key in self._keys_under("refs/tags", "list tags"):
             parts = key.rsplit("/", 2)
             if len(parts) == 3 and is_hex_digest(parts[2]):
                 out.setdefault(unquote(parts[1]), set()).add(parts[2])

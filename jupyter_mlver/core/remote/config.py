@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
@@ -64,12 +64,7 @@ class Remote:
         return f"{self.url} @ {endpoint}" if endpoint else self.url
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "url": self.url,
-            "options": self.options,
-            "default": self.default,
-        }
+        return asdict(self)
 
 
 def check_name(name: str) -> None:

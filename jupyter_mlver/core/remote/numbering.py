@@ -20,13 +20,12 @@ claimed) are repaired (``models.numbers.repair``).
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from .. import records
 from ..capture.git import author as git_author
 from ..errors import RemoteError
+from ..filelock import exclusive
 from ..models import numbers
 from ..models.numbers import Renumbering
 from ..records import Author, Record
@@ -68,16 +67,10 @@ def check_can_claim(rfs: RemoteFS, ledger: Ledger) -> None:
     ledger.set_conditional_ok(rfs.remote.ident)
 
 
-@contextlib.contextmanager
-def _one_publisher(store: Store) -> Iterator[None]:
+def _one_publisher(store: Store) -> contextlib.AbstractContextManager[None]:
     """One claiming push at a time from this store (two pushes of one version from one
     store would otherwise race for two numbers)."""
-    fd = os.open(store.dir / "publish.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    return exclusive(store.dir / "publish.lock")
 
 
 def _publication(store: Store, claim: Claim, rfs: RemoteFS) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -218,17 +219,15 @@ def push(
         if todo or any(rid not in markers for rid in plan.needs):
             rfs.write_format()
         loose = {o: n for o, n in todo.items() if o not in packed}
-        meter = Meter(progress, sum(todo.values()), f"push {rfs.remote.name}") if todo else None
+        meter = Meter(progress, sum(todo.values()), f"push {rfs.remote.name}")
+        uploads = _Uploads(store, rfs, ledger, meter, result)
         try:
-            uploaded, corrupt = _upload_all(store, rfs, ledger, loose, jobs, meter, result)
-            in_packs, corrupt_packed = _upload_packs(
-                store, rfs, ledger, packed, jobs, meter, result
-            )
+            uploads.loose(loose, jobs)
+            uploads.packed(packed, jobs)
         finally:
-            if meter is not None:
-                meter.close()
-        on_remote |= uploaded | in_packs
-        for oid in sorted(corrupt | corrupt_packed):
+            meter.close()
+        on_remote |= uploads.uploaded
+        for oid in sorted(uploads.corrupt):
             result.problems.append(
                 f"object {oid} in this store is corrupt (its content does "
                 "not match its name): not pushed; run `jupyter mlver fsck`"
@@ -239,104 +238,106 @@ def push(
     return result
 
 
-def _upload_all(
-    store: Store,
-    rfs: RemoteFS,
-    ledger: Ledger,
-    todo: dict[str, int],
-    jobs: int,
-    meter: Meter | None,
-    result: TransferResult,
-) -> tuple[set[str], set[str]]:
-    """Upload ``todo`` (oid -> size) in parallel; the ledger learns each one as it lands."""
-    uploaded: set[str] = set()
-    corrupt: set[str] = set()
-    if not todo or meter is None:
-        return uploaded, corrupt
-    pending_rows: list[str] = []
-    error: BaseException | None = None
-    # Large objects first: they set the wall time, small ones fill the gaps.
-    order = sorted(todo, key=lambda oid: -todo[oid])
-    parts = part_jobs(todo.values(), jobs)
-    pool = ThreadPoolExecutor(max_workers=jobs)
-    try:
+class _Uploads:
+    """Objects sent to one remote, loose or in packs, several at once; the ledger learns
+    each one as it lands. Afterwards ``uploaded`` holds what landed and ``corrupt`` what was
+    not sent because its bytes here do not match its name."""
+
+    def __init__(
+        self, store: Store, rfs: RemoteFS, ledger: Ledger, meter: Meter, result: TransferResult
+    ) -> None:
+        self.store, self.rfs, self.ledger = store, rfs, ledger
+        self.meter, self.result = meter, result
+        self.uploaded: set[str] = set()
+        self.corrupt: set[str] = set()
+        self._unrecorded: list[str] = []  # landed, not in the ledger yet
+
+    def loose(self, todo: dict[str, int], jobs: int) -> None:
+        """Upload ``todo`` (oid -> size) one object each, in parallel."""
+        if not todo:
+            return
+        # Large objects first: they set the wall time, small ones fill the gaps.
+        order = iter(sorted(todo, key=lambda oid: -todo[oid]))
+        parts = part_jobs(todo.values(), jobs)
+        pool = ThreadPoolExecutor(max_workers=jobs)
         futures: dict[Future[None], str] = {}
-        it = iter(order)
-        # A bounded window keeps memory flat with millions of objects.
-        for oid in it:
-            futures[pool.submit(_upload_one, store, rfs, oid, todo[oid], meter, parts)] = oid
-            if len(futures) >= jobs * 4:
-                break
-        while futures:
-            done, _ = wait(futures, return_when=FIRST_COMPLETED)
-            for future in done:
-                oid = futures.pop(future)
-                exc = future.exception()
-                if exc is None:
-                    uploaded.add(oid)
-                    result.moved += 1
-                    result.moved_bytes += todo[oid]
-                    pending_rows.append(oid)
-                elif isinstance(exc, _LocalCorrupt):
-                    corrupt.add(oid)
-                elif error is None:
-                    error = exc
-                if error is None:
-                    nxt = next(it, None)
+
+        def submit(oid: str) -> None:
+            future = pool.submit(
+                _upload_one, self.store, self.rfs, oid, todo[oid], self.meter, parts
+            )
+            futures[future] = oid
+
+        error: BaseException | None = None
+        try:
+            # A bounded window keeps memory flat with millions of objects.
+            for oid in itertools.islice(order, jobs * 4):
+                submit(oid)
+            while futures:
+                done, _ = wait(futures, return_when=FIRST_COMPLETED)
+                for future in done:
+                    failed = self._land(futures.pop(future), future, todo)
+                    error = error or failed
+                    nxt = next(order, None) if error is None else None
                     if nxt is not None:
-                        futures[
-                            pool.submit(_upload_one, store, rfs, nxt, todo[nxt], meter, parts)
-                        ] = nxt
-            if len(pending_rows) >= _LEDGER_BATCH:
-                ledger.add_objects(rfs.remote.ident, pending_rows)
-                pending_rows.clear()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        ledger.add_objects(rfs.remote.ident, pending_rows)
-    if error is not None:
+                        submit(nxt)
+                if len(self._unrecorded) >= _LEDGER_BATCH:
+                    self._record()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self._record()
         if isinstance(error, MlverError):
             raise error
-        raise RemoteError(f"push {rfs.remote.name}: {type(error).__name__}: {error}") from error
-    return uploaded, corrupt
+        if error is not None:
+            raise RemoteError(
+                f"push {self.rfs.remote.name}: {type(error).__name__}: {error}"
+            ) from error
 
+    def _land(self, oid: str, future: Future[None], todo: dict[str, int]) -> BaseException | None:
+        """Count one finished upload; the error it failed with, if it was not this store's
+        corrupt copy."""
+        exc = future.exception()
+        if exc is None:
+            self.uploaded.add(oid)
+            self.result.moved += 1
+            self.result.moved_bytes += todo[oid]
+            self._unrecorded.append(oid)
+        elif isinstance(exc, _LocalCorrupt):
+            self.corrupt.add(oid)
+        else:
+            return exc
+        return None
 
-def _upload_packs(
-    store: Store,
-    rfs: RemoteFS,
-    ledger: Ledger,
-    todo: dict[str, int],
-    jobs: int,
-    meter: Meter | None,
-    result: TransferResult,
-) -> tuple[set[str], set[str]]:
-    """Upload ``todo`` (small objects) as packs, several at once; the ledger learns each
-    pack's objects once its index has landed. Returns (uploaded, corrupt here)."""
-    uploaded: set[str] = set()
-    corrupt: set[str] = set()
-    if not todo or meter is None:
-        return uploaded, corrupt
+    def _record(self) -> None:
+        self.ledger.add_objects(self.rfs.remote.ident, self._unrecorded)
+        self._unrecorded.clear()
 
-    def one(group: list[str]) -> remote_packs.BuiltPack:
-        contents = []
-        for oid in group:
-            data = store.objects.get_bytes(oid)
-            if hash_bytes(data) != oid:
-                corrupt.add(oid)  # never a corrupt object on the remote
-                continue
-            contents.append((oid, data))
-        pack = remote_packs.build_pack(contents)
-        remote_packs.upload(rfs, pack)
-        meter.update(sum(len(d) for _, d in contents))
-        return pack
+    def packed(self, todo: dict[str, int], jobs: int) -> None:
+        """Upload ``todo`` (small objects) as packs, several at once; the ledger learns each
+        pack's objects once its index has landed."""
+        if not todo:
+            return
 
-    groups = remote_packs.group(todo)
-    with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(groups)))) as pool:
-        for pack in pool.map(one, groups):
-            ledger.add_pack(rfs.remote.ident, pack.name, pack.entries)
-            uploaded.update(oid for oid, _, _ in pack.entries)
-            result.moved += len(pack.entries)
-            result.moved_bytes += sum(size for _, _, size in pack.entries)
-    return uploaded, corrupt
+        def one(group: list[str]) -> remote_packs.BuiltPack:
+            contents = []
+            for oid in group:
+                data = self.store.objects.get_bytes(oid)
+                if hash_bytes(data) != oid:
+                    self.corrupt.add(oid)  # never a corrupt object on the remote
+                    continue
+                contents.append((oid, data))
+            pack = remote_packs.build_pack(contents)
+            remote_packs.upload(self.rfs, pack)
+            self.meter.update(sum(len(d) for _, d in contents))
+            return pack
+
+        groups = remote_packs.group(todo)
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(groups)))) as pool:
+            for pack in pool.map(one, groups):
+                self.ledger.add_pack(self.rfs.remote.ident, pack.name, pack.entries)
+                self.uploaded.update(oid for oid, _, _ in pack.entries)
+                self.result.moved += len(pack.entries)
+                self.result.moved_bytes += sum(size for _, _, size in pack.entries)
 
 
 def _publish(

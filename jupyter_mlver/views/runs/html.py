@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..format import format_value
 from ..markup import card, code, e, lines, muted, table
-from .text import MAX_METRICS
+from .text import MAX_METRICS, columns
 
 if TYPE_CHECKING:
     from ...core.runs.sweep import RunResult, SweepResult
@@ -20,11 +20,7 @@ def _failure(run: RunResult) -> str:
 
 def sweep(result: SweepResult) -> str:
     runs = result.ranked()
-    params = list(dict.fromkeys(k for r in runs for k in r.params))
-    metrics = sorted({k for r in runs for k in r.metrics})
-    if result.metric in metrics:
-        metrics.remove(result.metric)
-        metrics.insert(0, result.metric)
+    params, metrics = columns(runs, result.metric)
     metrics = metrics[:MAX_METRICS]
     body = []
     for run in runs:

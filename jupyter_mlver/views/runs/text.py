@@ -40,14 +40,21 @@ def event(e: RunEvent) -> str:
     return f"{label} {_failure(run)} {took}"
 
 
+def columns(runs: list[RunResult], metric: str | None) -> tuple[list[str], list[str]]:
+    """The grid's parameter names in the order the runs set them, and its metric names:
+    the chosen ``metric`` first, then the others sorted."""
+    params = list(dict.fromkeys(k for r in runs for k in r.params))
+    metrics = sorted({k for r in runs for k in r.metrics})
+    if metric in metrics:
+        metrics.remove(metric)
+        metrics.insert(0, metric)
+    return params, metrics
+
+
 def sweep(result: SweepResult) -> str:
     """Every run with its params and metrics, best first when a metric was chosen."""
     runs = result.ranked()
-    params = list(dict.fromkeys(k for r in runs for k in r.params))
-    metrics = sorted({k for r in runs for k in r.metrics})
-    if result.metric in metrics:
-        metrics.remove(result.metric)
-        metrics.insert(0, result.metric)
+    params, metrics = columns(runs, result.metric)
     hidden = metrics[MAX_METRICS:]
     metrics = metrics[:MAX_METRICS]
     rows = [["#", "STATUS", *params, *metrics, "SNAPSHOT"]]
