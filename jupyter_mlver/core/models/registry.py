@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from ..capture.git import author as git_author
 from ..errors import AmbiguousRef, InvalidInput, RecordNotFound
-from ..records import AliasRecord, ImageRecord, ModelRecord, Record
+from ..records import AliasRecord, ImageRecord, ModelRecord
 from ..store.store import Store
 from . import aliases as al
 from . import flavors
@@ -99,7 +99,7 @@ def registered(store: Store, name: str, prepared: Prepared) -> ModelRecord | Non
 def inherited_gate(store: Store, name: str) -> Gate | None:
     """The gate is the model's: a version registered without ``--gate`` keeps the last one."""
     for _, rid in reversed(store.index.model_versions(name)):
-        gate = Gate.of(store.get(rid))
+        gate = Gate.of(store.get(rid, ModelRecord))
         if gate is not None:
             return gate
     return None
@@ -162,7 +162,7 @@ def list_models(store: Store) -> list[dict[str, Any]]:
     ]
 
 
-def history(store: Store, name: str, alias: str | None = None) -> list[Record]:
+def history(store: Store, name: str, alias: str | None = None) -> list[AliasRecord]:
     """A model's alias events (of one alias, or all), merged across users, oldest first
     (see ``versions.history`` for the marks and the numbering events)."""
     from .versions import history as full

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ...core.models.aliases import AliasMove
     from ...core.models.detail import ModelVersion
     from ...core.models.versions import ModelHistory, ModelVersions
+    from ...core.records import Author
 
 
 def _ref(record: Mapping[str, Any]) -> str:
@@ -125,8 +126,8 @@ def alias_move(m: AliasMove) -> str:
     return card(f"{ref} {verb} {e(event['version'])}", kv_table(rows))
 
 
-def _who(author: dict[str, Any] | None) -> str:
-    return e((author or {}).get("name") or "?")
+def _who(author: Author | None) -> str:
+    return e((author["name"] if author else None) or "?")
 
 
 def history(h: ModelHistory) -> str:
