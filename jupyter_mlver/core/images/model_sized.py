@@ -19,7 +19,7 @@ from .. import records
 from ..engine.protocol import Engine
 from ..engine.target import Target, check_compatible
 from ..hashing import hash_bytes
-from ..records import EnvironmentRecord, SnapshotRecord
+from ..records import EnvironmentRecord, ImageRecord, SnapshotRecord
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import bases
@@ -111,8 +111,9 @@ def _earlier_lock(
     """The lock and pins an earlier model-sized image of this environment resolved for the
     same packages and platform, its wheels still stored."""
     for rid in store.index.model_images_of_environment(environment["id"]):
-        record = store.get(rid)
-        if (record.get("model_packages") or {}).get("key") != key:
+        record = store.get(rid, ImageRecord)
+        packages = record.get("model_packages")
+        if (packages.get("key") if packages else None) != key:
             continue
         lock = load_lock(store, record["lock"])
         if all(store.objects.exists(w.object) for w in lock.wheels()):

@@ -28,7 +28,7 @@ from .. import records
 from ..engine.target import Target
 from ..errors import InvalidInput, StoreError
 from ..hashing import hash_bytes
-from ..records import EnvironmentRecord, Server
+from ..records import EnvironmentRecord, ImageRecord, Server
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import pip
@@ -144,8 +144,9 @@ def lock_key(environment: EnvironmentRecord, target: Target, wanted: list[str]) 
 def _earlier(store: Store, environment: EnvironmentRecord, key: str) -> Lock | None:
     """The lock an earlier serving image of this environment resolved for the same key."""
     for rid in store.index.model_images_of_environment(environment["id"]):
-        record = store.get(rid)
-        if (record.get("server") or {}).get("key") != key:
+        record = store.get(rid, ImageRecord)
+        server = record.get("server")
+        if (server.get("key") if server else None) != key:
             continue
         try:
             lock = load_lock(store, record["lock"])

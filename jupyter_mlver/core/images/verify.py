@@ -4,7 +4,6 @@ look at an environment with the images built for it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -197,7 +196,7 @@ def compare(
 class EnvironmentView:
     """An environment, where it came from, and the images recorded for it."""
 
-    environment: Mapping[str, Any]
+    environment: EnvironmentRecord
     snapshot: str | None
     images: list[ImageRecord]
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..capture.git import author as git_author
 from ..errors import AmbiguousRef, InvalidInput, RecordNotFound
-from ..records import AliasRecord, ImageRecord, ModelRecord
+from ..records import AliasRecord, ImageRecord, ModelRecord, SnapshotRecord
 from ..store.store import Store
 from . import aliases as al
 from . import flavors
@@ -170,7 +170,7 @@ def history(store: Store, name: str, alias: str | None = None) -> list[AliasReco
     return full(store, name, alias).events
 
 
-def images(store: Store, record: Mapping[str, Any]) -> list[ImageRecord]:
+def images(store: Store, record: ModelRecord) -> list[ImageRecord]:
     """The serving images built for a version (``model build``), newest first."""
     return [
         store.get(rid, ImageRecord)
@@ -192,12 +192,13 @@ def describe(store: Store, name: str) -> dict[str, Any]:
     for record in versions:
         sid = record.get("snapshot")
         if sid and sid not in snapshots and store.index.has(sid):
-            snap = store.get(sid)
+            snap = store.get(sid, SnapshotRecord)
+            notebook = snap.get("notebook")
             snapshots[sid] = {
                 "created": snap.get("created"),
                 "message": snap.get("message", ""),
                 "metrics": snap.get("metrics") or {},
-                "notebook": (snap.get("notebook") or {}).get("path"),
+                "notebook": notebook.get("path") if notebook else None,
             }
     return {
         "name": name,
