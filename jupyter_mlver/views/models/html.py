@@ -13,14 +13,14 @@ if TYPE_CHECKING:
     from ...core.models.aliases import AliasMove
     from ...core.models.detail import ModelVersion
     from ...core.models.versions import ModelHistory, ModelVersions
-    from ...core.records import Author
+    from ...core.records import Author, ModelRecord
 
 
-def _ref(record: Mapping[str, Any]) -> str:
+def _ref(record: ModelRecord) -> str:
     return code(f"{record['name']}:{record['version']}")
 
 
-def _artifact(record: Mapping[str, Any]) -> str:
+def _artifact(record: ModelRecord) -> str:
     artifact = record["artifact"]
     files = f", {len(artifact['files'])} files" if artifact.get("files") else ""
     where = f" {code(artifact['path'])}" if artifact.get("path") else ""
@@ -127,7 +127,7 @@ def alias_move(m: AliasMove) -> str:
 
 
 def _who(author: Author | None) -> str:
-    return e((author["name"] if author else None) or "?")
+    return e((author.get("name") if author else None) or "?")
 
 
 def history(h: ModelHistory) -> str:
