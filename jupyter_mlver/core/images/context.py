@@ -22,7 +22,7 @@ from typing import IO, Any
 from ..capture.secrets import is_secret_file
 from ..errors import InvalidInput
 from ..plain import plain_env
-from ..records import NotebookInfo, SnapshotRecord, Unreproducible
+from ..records import GitInfo, NotebookInfo, SnapshotRecord, Unreproducible
 from ..store.store import Store
 
 # Where things live in the context (the Dockerfile refers to these).
@@ -238,8 +238,10 @@ def export_code(
     return mtime, problems
 
 
-def untracked_problems(git: Mapping[str, Any]) -> list[Unreproducible]:
+def untracked_problems(git: GitInfo | None) -> list[Unreproducible]:
     """Untracked files are not in a snapshot's code, so not in its image: say so."""
+    if git is None:
+        return []
     untracked = list(git.get("untracked") or [])
     extra = int(git.get("untracked_omitted") or 0)
     if not untracked and not extra:
