@@ -9,11 +9,12 @@ import os
 import shutil
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 import pytest
 
+from jupyter_mlver.core.records import SnapshotRecord
 from jupyter_mlver.core.reproduce.container import PROJECT, build_run_archive
 from jupyter_mlver.core.reproduce.reproduce import (
     MetricRow,
@@ -84,16 +85,22 @@ def snap(message: str, metrics: dict[str, Any], code: str | None = "c") -> dict[
     return {"message": message, "params": {}, "metrics": metrics, "last_code_hash": code}
 
 
+def _original(message: str, code: str) -> SnapshotRecord:
+    """Only what run_values reads."""
+    fields = {"message": message, "params": {}, "execution": {"cells": [{"code_hash": code}]}}
+    return cast(SnapshotRecord, fields)
+
+
 def test_run_values_pick_the_snapshot_matching_the_original() -> None:
     collected = {
         "snapshots": [snap("baseline", {"acc": 0.8}, "h1"), snap("deeper", {"acc": 0.9}, "h2")],
         "pending": {"params": {}, "metrics": {"late": 1}},
     }
-    original = {"message": "baseline", "params": {}, "execution": {"cells": [{"code_hash": "h1"}]}}
+    original = _original("baseline", "h1")
     _, metrics, how = run_values(original, collected)
     assert metrics == {"acc": 0.8}
     assert "1 of 2" in how
-    original = {"message": "deeper", "params": {}, "execution": {"cells": [{"code_hash": "h2"}]}}
+    original = _original("deeper", "h2")
     assert run_values(original, collected)[1] == {"acc": 0.9, "late": 1}
     # Snapshotted from outside the notebook (the panel): only what was logged.
     none = {"snapshots": [], "pending": {"params": {"lr": 1}, "metrics": {"acc": 0.7}}}
@@ -111,7 +118,7 @@ def test_run_archive_holds_the_notebook_and_stored_data(store: Store, make_snaps
         ],
     )
     notes: list[str] = []
-    archive, nb_path = build_run_archive(store, rec, 60, notes)
+    archive, nb_path = build_run_archive(store, cast(SnapshotRecord, rec), 60, notes)
     assert nb_path == f"{PROJECT}/nb.ipynb"
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         names = tar.getnames()

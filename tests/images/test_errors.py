@@ -11,6 +11,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -22,6 +23,7 @@ from jupyter_mlver.core.images import (
     UnresolvablePackage,
     build_image,
 )
+from jupyter_mlver.core.records import EnvironmentRecord
 
 from .conftest import Session
 from .helpers import take_snapshot
@@ -141,7 +143,12 @@ def test_an_unresolvable_package_is_named_and_leaves_nothing(
         with pytest.raises(UnresolvablePackage) as info:
             build_image(
                 store,
-                BuildOptions(environment=environment, base=base_image, prefix=prefix, name="x"),
+                BuildOptions(
+                    environment=cast(EnvironmentRecord, environment),
+                    base=base_image,
+                    prefix=prefix,
+                    name="x",
+                ),
                 engine,
             )
         assert set(store.index.record_ids("image")) == before

@@ -30,8 +30,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def lock(store: Store, environment: EnvironmentRecord, **kw: Any) -> Lock:
     with store.writing(), store.objects.writer() as writer:
-        # The build reads environments as plain records (Record).
-        return resolve_lock(store, writer, dict(environment), TARGET, **kw)
+        return resolve_lock(store, writer, environment, TARGET, **kw)
 
 
 def reasons(result: Lock) -> dict[str, str]:

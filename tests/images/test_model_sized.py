@@ -11,6 +11,7 @@ import jsonschema
 
 from jupyter_mlver.core.images import DockerEngine
 from jupyter_mlver.core.images.model_image import ModelImageOptions, build_model_image
+from jupyter_mlver.core.records import EnvironmentRecord
 from tests.serving.helpers import training_frame
 
 from .conftest import ServingImage
@@ -100,8 +101,9 @@ def test_without_the_snapshots_interpreter_the_flavour_decides(model_sized: Serv
 
     with model_sized.churn.store() as store:
         model = registry.resolve(store, "churn:1")
-        environment = store.get(model_sized.churn.snapshot["environment"])
-        gone = {**environment, "python": {**environment["python"], "executable": "/nonexistent"}}
+        environment = store.get(model_sized.churn.snapshot["environment"], EnvironmentRecord)
+        gone = environment.copy()
+        gone["python"] = {**environment["python"], "executable": "/nonexistent"}
         here = find_packages(store, model, environment, Target("3.11.7", "x86_64", "2.36", True))
         elsewhere = find_packages(store, model, gone, Target("3.11.7", "x86_64", "2.36", True))
     assert here.loaded is not None

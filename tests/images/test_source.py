@@ -4,6 +4,7 @@ the dry-run output guard — no engine, no wheels."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -13,7 +14,7 @@ from jupyter_mlver.core.images import BuildOptions, build_image
 from jupyter_mlver.core.images.context import export_code
 from jupyter_mlver.core.images.naming import repository_name, tag_names
 from jupyter_mlver.core.images.source import resolve_source
-from jupyter_mlver.core.records import Record
+from jupyter_mlver.core.records import SnapshotRecord
 from jupyter_mlver.core.snapshot.take import SnapshotOptions, take_snapshot
 from jupyter_mlver.core.store.store import Store
 from tests.support import git
@@ -73,7 +74,8 @@ def test_the_code_of_a_commit_with_no_files_is_an_empty_directory(tmp_path: Path
         "-m", "nothing yet")  # fmt: skip
     commit = git(project, "rev-parse", "HEAD").strip()
     with Store.open(project, create=True) as store:
-        snapshot: Record = {"git": {"root": ".", "commit": commit, "diff": None, "untracked": []}}
+        git_info: dict[str, object] = {"root": ".", "commit": commit, "diff": None, "untracked": []}
+        snapshot = cast(SnapshotRecord, {"git": git_info})
         mtime, problems = export_code(store, snapshot, tmp_path / "code")
     assert (mtime, problems) == (0, [])
     assert list((tmp_path / "code").iterdir()) == []

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 import pytest
 
 from jupyter_mlver.core.engine.target import Target, check_compatible
 from jupyter_mlver.core.errors import InvalidInput
+from jupyter_mlver.core.records import EnvironmentRecord
 
-ENV = {"python": {"version": "3.11.7", "implementation": "CPython"}}
+# Only what the target reads.
+ENV = cast(EnvironmentRecord, {"python": {"version": "3.11.7", "implementation": "CPython"}})
 
 
 def probe(python: str = "3.11.2", libc: str | None = "glibc 2.36") -> Target:
@@ -51,7 +54,10 @@ def test_a_patch_level_difference_is_listed_a_minor_one_refused() -> None:
 
 
 def test_without_an_engine_the_target_is_assumed_from_the_environment() -> None:
-    env = {**ENV, "platform": {"system": "Darwin", "machine": "arm64", "libc": None}}
+    env = cast(
+        EnvironmentRecord,
+        {**ENV, "platform": {"system": "Darwin", "machine": "arm64", "libc": None}},
+    )
     target = Target.assumed(env)
     assert (target.python, target.machine, target.glibc, target.probed) == (
         "3.11.7",

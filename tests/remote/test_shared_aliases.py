@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from jupyter_mlver.core.models import aliases as al
 from jupyter_mlver.core.models import registry
 from jupyter_mlver.core.models.alias_merge import order
+from jupyter_mlver.core.records import AliasRecord
 from tests.remote.conftest import Target
 from tests.remote.team import User, build_team
 
@@ -48,7 +49,7 @@ def _sync(alice: User, bob: User) -> None:
         step()
 
 
-def _seen(user: User) -> tuple[dict[str, int], list[dict[str, Any]]]:
+def _seen(user: User) -> tuple[dict[str, int], list[AliasRecord]]:
     with user.store() as store:
         return al.holders(store, "churn"), registry.history(store, "churn")
 
@@ -107,10 +108,14 @@ def test_concurrent_moves_of_any_alias_both_kept_the_later_holds(
 
 def test_the_merge_order_is_time_then_author_then_id() -> None:
     same = "2026-12-06T10:00:00.000Z"
-    events: list[dict[str, Any]] = [
-        {"id": "c" * 64, "created": same, "author": {"name": "bob", "email": "b@x"}},
-        {"id": "b" * 64, "created": same, "author": {"name": "alice", "email": "a@x"}},
-        {"id": "a" * 64, "created": "2026-12-06T10:00:00.001Z", "author": {"name": "al"}},
-        {"id": "0" * 64, "created": same, "author": {"name": "alice", "email": "a@x"}},
-    ]
+    # Only what the order reads.
+    events = cast(
+        list[AliasRecord],
+        [
+            {"id": "c" * 64, "created": same, "author": {"name": "bob", "email": "b@x"}},
+            {"id": "b" * 64, "created": same, "author": {"name": "alice", "email": "a@x"}},
+            {"id": "a" * 64, "created": "2026-12-06T10:00:00.001Z", "author": {"name": "al"}},
+            {"id": "0" * 64, "created": same, "author": {"name": "alice", "email": "a@x"}},
+        ],
+    )
     assert [e["id"][0] for e in sorted(events, key=order)] == ["0", "b", "c", "a"]

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import InvalidInput
-from ..records import Record, Unreproducible
+from ..records import EnvironmentRecord, Unreproducible
 
 #: Runs inside the base image with its own python; prints one JSON line.
 PROBE = """\
@@ -106,9 +106,9 @@ class Target:
         return cls(python=info["python"], machine=info["machine"], glibc=glibc, probed=True)
 
     @classmethod
-    def assumed(cls, environment: Record) -> Target:
+    def assumed(cls, environment: EnvironmentRecord) -> Target:
         """The target guessed from an environment record (no engine to ask)."""
-        plat = environment.get("platform") or {}
+        plat = environment["platform"]
         machine = _MACHINES.get(plat.get("machine", ""), plat.get("machine") or "x86_64")
         libc = plat.get("libc") or ""
         glibc = (
@@ -123,7 +123,7 @@ class Target:
 
 
 def check_compatible(
-    target: Target, environment: Record, base: str, suggested: str | None = None
+    target: Target, environment: EnvironmentRecord, base: str, suggested: str | None = None
 ) -> list[Unreproducible]:
     """Fail when the image's Python cannot take the environment's wheels; list a patch-level
     difference (it changes nothing the wheels see, but it is a difference). ``suggested``

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from ..engine.protocol import Engine, ImageInfo
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import EnvironmentRecord
 
 ENV_VAR = "MLVER_BASE_IMAGE"
 OFFICIAL = "python:{version}-slim"
@@ -27,7 +27,7 @@ MAKE_LOCAL = (
 )
 
 
-def python_of(environment: Record) -> str:
+def python_of(environment: EnvironmentRecord) -> str:
     return str(environment["python"]["version"])
 
 
@@ -54,7 +54,7 @@ def how_to_get(version: str) -> str:
     )
 
 
-def pick(engine: Engine, environment: Record) -> tuple[str, ImageInfo]:
+def pick(engine: Engine, environment: EnvironmentRecord) -> tuple[str, ImageInfo]:
     """The base for this environment's Python and its image, pulled if need be."""
     version = python_of(environment)
     official = OFFICIAL.format(version=version)
@@ -73,7 +73,7 @@ def pick(engine: Engine, environment: Record) -> tuple[str, ImageInfo]:
 
 
 def choose(
-    engine: Engine | None, environment: Record, named: str | None
+    engine: Engine | None, environment: EnvironmentRecord, named: str | None
 ) -> tuple[str, ImageInfo | None]:
     """The named base, else the one with the environment's Python (``pick``); without
     an engine (a dry run) only its name."""
@@ -84,7 +84,7 @@ def choose(
     return pick(engine, environment)
 
 
-def suggested(engine: Engine | None, environment: Record) -> str:
+def suggested(engine: Engine | None, environment: EnvironmentRecord) -> str:
     """The base to name when the chosen one's Python differs from the environment's."""
     version = python_of(environment)
     if engine is None:

@@ -250,8 +250,7 @@ def _reuse(
     unreproducible = [
         u for u in earlier.get("unreproducible") or [] if u["name"] != "untracked files"
     ]
-    if plan.source.snapshot is not None:
-        unreproducible += ctx.untracked_problems(plan.source.snapshot.get("git") or {})
+    unreproducible += ctx.untracked_problems(plan.source.git)
     with store.writing():
         stored = Builder(store, engine, progress).reuse(
             plan,

@@ -22,7 +22,7 @@ from typing import IO, Any
 from ..capture.secrets import is_secret_file
 from ..errors import InvalidInput
 from ..plain import plain_env
-from ..records import Record, Unreproducible
+from ..records import GitInfo, NotebookInfo, SnapshotRecord, Unreproducible
 from ..store.store import Store
 
 # Where things live in the context (the Dockerfile refers to these).
@@ -168,7 +168,9 @@ def _split_diff(diff: bytes) -> tuple[bytes, list[str]]:
     return b"".join(keep), binary
 
 
-def export_code(store: Store, snapshot: Record, dest: Path) -> tuple[int, list[Unreproducible]]:
+def export_code(
+    store: Store, snapshot: SnapshotRecord, dest: Path
+) -> tuple[int, list[Unreproducible]]:
     """Write the snapshot's code (commit + diff) to ``dest``; return the commit time and
     what could not be reproduced. Secret-looking files are left out."""
     git = snapshot.get("git")
@@ -201,8 +203,9 @@ def export_code(store: Store, snapshot: Record, dest: Path) -> tuple[int, list[U
                     {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
                 )
                 tar.extractall(dest, **kwargs)
-    if git.get("diff"):
-        patch, binary = _split_diff(store.objects.get_bytes(git["diff"]))
+    diff = git.get("diff")
+    if diff:
+        patch, binary = _split_diff(store.objects.get_bytes(diff))
         problems += [
             {
                 "name": path,
@@ -235,8 +238,10 @@ def export_code(store: Store, snapshot: Record, dest: Path) -> tuple[int, list[U
     return mtime, problems
 
 
-def untracked_problems(git: Mapping[str, Any]) -> list[Unreproducible]:
+def untracked_problems(git: GitInfo | None) -> list[Unreproducible]:
     """Untracked files are not in a snapshot's code, so not in its image: say so."""
+    if git is None:
+        return []
     untracked = list(git.get("untracked") or [])
     extra = int(git.get("untracked_omitted") or 0)
     if not untracked and not extra:
@@ -258,10 +263,9 @@ def _walk_files(root: Path) -> Iterator[Path]:
             yield Path(dirpath) / name
 
 
-def notebook_entry(snapshot: Record) -> str | None:
+def notebook_entry(nb: NotebookInfo | None) -> str | None:
     """The notebook's path inside the project, as the image will have it."""
-    nb = snapshot.get("notebook") or {}
-    if not nb.get("hash"):
+    if not nb or not nb.get("hash"):
         return None
     path = nb.get("path") or "notebook.ipynb"
     if path.startswith("/") or path.startswith(".."):
@@ -269,7 +273,7 @@ def notebook_entry(snapshot: Record) -> str | None:
     return str(path)
 
 
-def record_files(records: dict[str, Record | dict[str, Any]]) -> dict[str, bytes]:
+def record_files(records: Mapping[str, Mapping[str, Any]]) -> dict[str, bytes]:
     """``record/<name>.json`` files: readable copies of the records inside the image."""
     return {
         f"{RECORD_DIR}/{name}.json": (

@@ -16,7 +16,6 @@ import os
 import platform
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +84,10 @@ def environment_of(python: str | os.PathLike[str]) -> EnvironmentRecord:
     }
 
 
-def live_paths(environment: Mapping[str, Any]) -> list[str] | None:
+def live_paths(environment: EnvironmentRecord) -> list[str] | None:
     """The ``sys.path`` of the recorded interpreter if it still has exactly the recorded
     packages, else None (another machine, or the venv changed since)."""
-    executable = (environment.get("python") or {}).get("executable")
+    executable = environment["python"].get("executable")
     if not executable or not os.path.exists(executable):
         return None
     try:
@@ -96,7 +95,7 @@ def live_paths(environment: Mapping[str, Any]) -> list[str] | None:
     except InvalidInput:
         return None
     pkgs = envcap.packages(info["path"])
-    machine = (environment.get("platform") or {}).get("machine", platform.machine())
+    machine = environment["platform"].get("machine", platform.machine())
     if envcap.fingerprint(info["version"], machine, pkgs) != environment.get("fingerprint"):
         return None
     return list(info["path"])

@@ -17,7 +17,7 @@ import blake3
 from .. import records
 from ..engine.target import Target
 from ..errors import InvalidInput, StoreError
-from ..records import Unreproducible
+from ..records import ImageRecord, Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 
@@ -146,7 +146,7 @@ def known_wheels(store: Store, target: Target) -> dict[str, Wheel]:
     seen: set[str] = set()
     for rid in store.index.record_ids("image"):
         try:
-            lock_id = store.get(rid).get("lock")
+            lock_id = store.get(rid, ImageRecord).get("lock")
             if not lock_id or lock_id in seen:
                 continue
             seen.add(lock_id)

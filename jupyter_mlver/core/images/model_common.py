@@ -16,7 +16,7 @@ from ..engine.protocol import Engine
 from ..errors import InvalidInput
 from ..models import aliases as al
 from ..models import registry
-from ..records import ModelRecord, Record, ServedModel, ServingFields, Unreproducible
+from ..records import ModelRecord, ServedModel, ServingFields, SnapshotRecord, Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from .build import Builder, find_reusable
@@ -122,13 +122,13 @@ def model_ref(record: ModelRecord) -> ServedModel:
 
 def _labels(
     record: ModelRecord,
-    snapshot: Record | None,
+    snapshot: SnapshotRecord | None,
     on: tuple[str, str],  # the image's base name, the environment's id
     options: ModelImageOptions,
     inputs: str,
     created: str,
 ) -> dict[str, str]:
-    git = (snapshot or {}).get("git") or {}
+    git = snapshot.get("git") if snapshot else None
     ref = f"{record['name']}:{record['version']}"
     labels = {
         "org.opencontainers.image.created": created,
@@ -136,14 +136,14 @@ def _labels(
         "org.opencontainers.image.version": options.tag or str(record["version"]),
         "org.opencontainers.image.description": f"model {ref} ({record['flavor']}) served by "
         f"jupyter_mlver on port {PORT}: KServe v2, /invocations, /metrics",
-        "org.opencontainers.image.revision": git.get("commit") or "",
-        "org.opencontainers.image.source": git.get("remote") or "",
+        "org.opencontainers.image.revision": (git.get("commit") if git else None) or "",
+        "org.opencontainers.image.source": (git.get("remote") if git else None) or "",
         "org.opencontainers.image.base.name": on[0],
         "io.mlver.model": record["name"],
         "io.mlver.model.version": str(record["version"]),
         "io.mlver.model.record": record["id"],
         "io.mlver.model.flavor": record["flavor"],
-        "io.mlver.snapshot": (snapshot or {}).get("id") or "",
+        "io.mlver.snapshot": (snapshot.get("id") if snapshot else None) or "",
         "io.mlver.environment": on[1],
         "io.mlver.packages": options.env,
         "io.mlver.inputs": inputs,

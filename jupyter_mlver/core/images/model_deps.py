@@ -31,7 +31,7 @@ from ..engine.target import Target
 from ..errors import InvalidInput
 from ..models import flavors, registry
 from ..plain import plain_env
-from ..records import ModelRecord, PackageReasons, Record
+from ..records import EnvironmentRecord, ModelRecord, Package, PackageReasons
 from ..store.store import Store
 from . import pip
 from .lock import UnresolvablePackage
@@ -115,9 +115,9 @@ def loaded_distributions(python: Path, artifact: Path, flavor: str, tmp: Path) -
     return sorted(normalize_name(d) for d in found["distributions"])
 
 
-def _interpreter(environment: Record) -> Path | None:
+def _interpreter(environment: EnvironmentRecord) -> Path | None:
     """The snapshot's interpreter, when it is still on this machine at the same version."""
-    executable = (environment.get("python") or {}).get("executable")
+    executable = environment["python"].get("executable")
     if not executable or not os.access(executable, os.X_OK):
         return None
     try:
@@ -133,7 +133,7 @@ def _interpreter(environment: Record) -> Path | None:
 
 
 def find_packages(
-    store: Store, model: ModelRecord, environment: Record, target: Target
+    store: Store, model: ModelRecord, environment: EnvironmentRecord, target: Target
 ) -> ModelPackages:
     """The top-level packages a model needs (not yet their dependencies, not pinned)."""
     have = {p["name"] for p in environment["packages"]}
@@ -157,7 +157,7 @@ def find_packages(
 
 def pin(
     packages: ModelPackages,
-    environment: Record,
+    environment: EnvironmentRecord,
     target: Target,
     workdir: Path,
     progress: ProgressCallback,
@@ -188,13 +188,15 @@ def pin(
     return sorted(pins.items())
 
 
-def sub_environment(environment: Record, pins: list[tuple[str, str]]) -> Record:
+def sub_environment(
+    environment: EnvironmentRecord, pins: list[tuple[str, str]]
+) -> EnvironmentRecord:
     """The environment record restricted to ``pins`` (packages it lacks: from the index), to
     lock like a whole environment."""
     by_name = {p["name"]: p for p in environment["packages"]}
     packages = [
         by_name[n] if n in by_name and by_name[n]["version"] == v else
-        {"name": n, "version": v, "source": "index"}
+        Package(name=n, version=v, source="index", url=None, commit=None)
         for n, v in pins
     ]  # fmt: skip
     return {**environment, "packages": packages}

@@ -25,6 +25,7 @@ from ... import _version
 from ..engine.protocol import Engine
 from ..errors import InvalidInput
 from ..models import registry
+from ..records import EnvironmentRecord, SnapshotRecord
 from ..store.store import Store
 from .build import (
     build_image,
@@ -97,8 +98,8 @@ def build_model_image(
     assert env_image is not None
     env_info = engine.image(env_image["image_id"])
     assert env_info is not None
-    snapshot = store.get(record["snapshot"])
-    environment = store.get(snapshot["environment"])
+    snapshot = store.get(record["snapshot"], SnapshotRecord)
+    environment = store.get(snapshot["environment"], EnvironmentRecord)
     target = load_lock(store, env_image["lock"]).target
     with (
         tempfile.TemporaryDirectory(prefix="mlver-model-image-") as tmp,

@@ -19,7 +19,7 @@ from .. import records
 from ..engine.protocol import Engine
 from ..engine.target import Target, check_compatible
 from ..hashing import hash_bytes
-from ..records import Record
+from ..records import EnvironmentRecord, ImageRecord, SnapshotRecord
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import bases
@@ -89,7 +89,9 @@ def deps_stage(base_id: str) -> str:
     )
 
 
-def _packages_key(packages: deps.ModelPackages, environment: Record, target_key: str) -> str:
+def _packages_key(
+    packages: deps.ModelPackages, environment: EnvironmentRecord, target_key: str
+) -> str:
     return hash_bytes(
         records.canonical_json(
             {
@@ -103,12 +105,15 @@ def _packages_key(packages: deps.ModelPackages, environment: Record, target_key:
     )
 
 
-def _earlier_lock(store: Store, environment: Record, key: str) -> tuple[Lock, list[str]] | None:
+def _earlier_lock(
+    store: Store, environment: EnvironmentRecord, key: str
+) -> tuple[Lock, list[str]] | None:
     """The lock and pins an earlier model-sized image of this environment resolved for the
     same packages and platform, its wheels still stored."""
     for rid in store.index.model_images_of_environment(environment["id"]):
-        record = store.get(rid)
-        if (record.get("model_packages") or {}).get("key") != key:
+        record = store.get(rid, ImageRecord)
+        packages = record.get("model_packages")
+        if (packages.get("key") if packages else None) != key:
             continue
         lock = load_lock(store, record["lock"])
         if all(store.objects.exists(w.object) for w in lock.wheels()):
@@ -120,7 +125,7 @@ def model_lock(
     store: Store,
     writer: ObjectWriter,
     packages: deps.ModelPackages,
-    environment: Record,
+    environment: EnvironmentRecord,
     target_key: str,
     lock_for: tuple[Target, str, str | None],  # target, base, suggested base
     progress: ProgressCallback,
@@ -166,8 +171,8 @@ def build_model_sized(
     engine = connect(engine, dry_run=False)
     assert engine is not None
     record = request.model
-    snapshot = store.get(record["snapshot"])
-    environment = store.get(snapshot["environment"])
+    snapshot = store.get(record["snapshot"], SnapshotRecord)
+    environment = store.get(snapshot["environment"], EnvironmentRecord)
     named = bases.named_base(request.options.base, base_default)
     base, base_info = bases.choose(engine, environment, named)
     assert base_info is not None

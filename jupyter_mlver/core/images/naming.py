@@ -10,7 +10,7 @@ from ... import _version
 from .. import records
 from ..errors import InvalidInput
 from ..hashing import hash_bytes
-from ..records import Record
+from ..records import EnvironmentRecord
 from ..store.store import Store
 from .source import BuildOptions, Source
 
@@ -63,17 +63,16 @@ def tag_names(options: BuildOptions, source: Source) -> list[str]:
     tags = [_check_tag(options.tag)] if options.tag else []
     if options.extras is not None:
         tags += [_check_tag(t) for t in options.extras.tags]
-    snapshot = source.snapshot
-    git = (snapshot or {}).get("git") or {}
-    if git.get("commit"):
-        tags.append(git["commit"][:7])
+    commit = source.git.get("commit") if source.git else None
+    if commit:
+        tags.append(commit[:7])
     tags.append(f"env-{source.environment['fingerprint'][:12]}")
-    if snapshot:
-        tags.append(f"snap-{snapshot['id'][:12]}")
+    if source.snapshot_id:
+        tags.append(f"snap-{source.snapshot_id[:12]}")
     return list(dict.fromkeys(tags))
 
 
-def baked_env(environment: Record) -> dict[str, str]:
+def baked_env(environment: EnvironmentRecord) -> dict[str, str]:
     recorded = environment.get("env_vars") or {}
     return {k: recorded[k] for k in BAKED_ENV_VARS if k in recorded}
 
@@ -88,9 +87,8 @@ def build_inputs(
     """What decides an image's content besides the labels: equal inputs, equal image.
     ``local_wheels`` are the hashes of the wheels built for local packages whose source
     is outside the project's code (the commit and diff do not cover them)."""
-    snapshot = source.snapshot or {}
-    git = snapshot.get("git") or {}
-    notebook = snapshot.get("notebook") or {}
+    git: Mapping[str, object] = source.git or {}
+    notebook: Mapping[str, object] = source.notebook or {}
     inputs = {
         "render": RENDER_VERSION,
         "fingerprint": source.environment["fingerprint"],
@@ -118,20 +116,19 @@ def labels(
     tags: list[str],
 ) -> dict[str, str]:
     """OCI and ``io.mlver.*`` labels, and the extras' own (which cannot replace ours)."""
-    snapshot = source.snapshot or {}
-    git = snapshot.get("git") or {}
+    git, notebook = source.git, source.notebook
     own = {
         "org.opencontainers.image.created": created,
         "org.opencontainers.image.title": name.rsplit("/", 1)[-1],
         "org.opencontainers.image.version": options.tag or tags[0],
-        "org.opencontainers.image.revision": git.get("commit") or "",
-        "org.opencontainers.image.source": git.get("remote") or "",
+        "org.opencontainers.image.revision": (git.get("commit") if git else None) or "",
+        "org.opencontainers.image.source": (git.get("remote") if git else None) or "",
         "org.opencontainers.image.base.name": base,
-        "io.mlver.snapshot": snapshot.get("id") or "",
+        "io.mlver.snapshot": source.snapshot_id or "",
         "io.mlver.environment": source.environment["id"],
         "io.mlver.fingerprint": source.environment["fingerprint"],
         "io.mlver.inputs": inputs,
-        "io.mlver.notebook": (snapshot.get("notebook") or {}).get("path") or "",
+        "io.mlver.notebook": (notebook.get("path") if notebook else None) or "",
         "io.mlver.schema": records.IMAGE,
         "io.mlver.version": _version.__version__,
     }

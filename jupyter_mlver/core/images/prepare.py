@@ -46,13 +46,14 @@ def _add_code(
         return 0, None, []
     code_dir = tmp / "code"
     mtime, problems = ctx.export_code(store, snapshot, code_dir)
-    git_root = (snapshot.get("git") or {}).get("root") or "."
+    git_root = (source.git.get("root") if source.git else None) or "."
     inside = git_root in (".", "") or git_root.startswith("..")
     if code_dir.is_dir():
         context.add_tree(ctx.CODE_DIR if inside else f"{ctx.CODE_DIR}/{git_root}", code_dir, mtime)
-    notebook = ctx.notebook_entry(snapshot)
-    if notebook:
-        nb_bytes = store.objects.get_bytes(snapshot["notebook"]["hash"])
+    info = source.notebook
+    notebook = ctx.notebook_entry(info)
+    if info and notebook:
+        nb_bytes = store.objects.get_bytes(info["hash"])
         context.add_bytes(f"{ctx.NOTEBOOK_DIR}/{notebook}", nb_bytes, mtime=mtime)
     return mtime, notebook, problems
 

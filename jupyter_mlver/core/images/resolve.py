@@ -21,11 +21,10 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..capture.environment import normalize_name
 from ..engine.target import Target
-from ..records import Record, Unreproducible
+from ..records import EnvironmentRecord, Package, Unreproducible
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import pip
@@ -50,13 +49,13 @@ from .source import Source
 class _Plan:
     """What resolve_lock decided for each package before fetching anything."""
 
-    index: dict[str, dict[str, Any]] = field(default_factory=dict)  # spec -> package
-    built: dict[str, dict[str, Any]] = field(default_factory=dict)  # spec -> package
-    vendored_files: dict[Path, dict[str, Any]] = field(default_factory=dict)
+    index: dict[str, Package] = field(default_factory=dict)  # spec -> package
+    built: dict[str, Package] = field(default_factory=dict)  # spec -> package
+    vendored_files: dict[Path, Package] = field(default_factory=dict)
     unreproducible: list[Unreproducible] = field(default_factory=list)
 
 
-def _classify(environment: Record) -> _Plan:
+def _classify(environment: EnvironmentRecord) -> _Plan:
     plan = _Plan()
     for pkg in environment["packages"]:
         name, version, source = pkg["name"], pkg["version"], pkg["source"]
@@ -197,7 +196,7 @@ class _Locker:
         self.tmpdir = tmpdir
         self.locked: list[LockedPackage] = []
 
-    def add(self, pkg: dict[str, Any], spec: str, layer: str, wheel: Wheel | None) -> None:
+    def add(self, pkg: Package, spec: str, layer: str, wheel: Wheel | None) -> None:
         version = pkg["version"]
         parsed = pip.parse_wheel_name(wheel.file) if wheel is not None else None
         if parsed and parsed.version != version and pkg["source"] != "index":
@@ -213,7 +212,7 @@ class _Locker:
 
     def index_wheels(
         self,
-        environment: Record,
+        environment: EnvironmentRecord,
         target: Target,
         bases: BaseNames,
         progress: ProgressCallback,
@@ -247,7 +246,10 @@ class _Locker:
 
 
 def _not_as_recorded(
-    environment: Record, plan: _Plan, locked: list[LockedPackage], live_paths: list[str] | None
+    environment: EnvironmentRecord,
+    plan: _Plan,
+    locked: list[LockedPackage],
+    live_paths: list[str] | None,
 ) -> Iterator[Unreproducible]:
     """What the image cannot hold exactly as the environment had it."""
     for pkg in environment["packages"]:
@@ -271,7 +273,7 @@ def _not_as_recorded(
 def resolve_lock(
     store: Store,
     writer: ObjectWriter,
-    environment: Record,
+    environment: EnvironmentRecord,
     target: Target,
     *,
     base: str = "the base image",
@@ -301,7 +303,7 @@ def resolve_lock(
     return Lock(target, online, locked, sorted(plan.unreproducible, key=lambda u: u["name"]))
 
 
-def _conda_binaries(environment: Record) -> Iterator[Unreproducible]:
+def _conda_binaries(environment: EnvironmentRecord) -> Iterator[Unreproducible]:
     """Conda packages that are not Python distributions (compilers, BLAS, CUDA, ...)."""
     conda = environment.get("conda")
     if not conda:
@@ -321,7 +323,7 @@ def _conda_binaries(environment: Record) -> Iterator[Unreproducible]:
         }
 
 
-def _build_wheel(spec: str, pkg: Mapping[str, Any], out: Path, progress: ProgressCallback) -> None:
+def _build_wheel(spec: str, pkg: Package, out: Path, progress: ProgressCallback) -> None:
     progress(ProgressEvent("resolve", f"building a wheel of {pkg['name']} ({pkg['source']})"))
     try:
         pip.build_wheel(spec, out, progress)
@@ -342,7 +344,7 @@ def build_outside_wheels(
     built for them keys image reuse; wheels are built with fixed timestamps, so an
     unchanged source gives the same wheel.
     """
-    git = (source.snapshot or {}).get("git")
+    git = source.git
     root = (store.root / git["root"]).resolve() if git else None
     out: dict[str, Path] = {}
     for i, (spec, pkg) in enumerate(_classify(source.environment).built.items()):

@@ -28,7 +28,7 @@ from .. import records
 from ..engine.target import Target
 from ..errors import InvalidInput, StoreError
 from ..hashing import hash_bytes
-from ..records import Record, Server
+from ..records import EnvironmentRecord, ImageRecord, Server
 from ..store.objects import ObjectWriter
 from ..store.store import Store
 from . import pip
@@ -128,7 +128,7 @@ class ServerLock:
         return {"key": self.key, "requirements": self.requirements, "runtime": _version.__version__}
 
 
-def lock_key(environment: Record, target: Target, wanted: list[str]) -> str:
+def lock_key(environment: EnvironmentRecord, target: Target, wanted: list[str]) -> str:
     return hash_bytes(
         records.canonical_json(
             {
@@ -141,11 +141,12 @@ def lock_key(environment: Record, target: Target, wanted: list[str]) -> str:
     )
 
 
-def _earlier(store: Store, environment: Record, key: str) -> Lock | None:
+def _earlier(store: Store, environment: EnvironmentRecord, key: str) -> Lock | None:
     """The lock an earlier serving image of this environment resolved for the same key."""
     for rid in store.index.model_images_of_environment(environment["id"]):
-        record = store.get(rid)
-        if (record.get("server") or {}).get("key") != key:
+        record = store.get(rid, ImageRecord)
+        server = record.get("server")
+        if (server.get("key") if server else None) != key:
             continue
         try:
             lock = load_lock(store, record["lock"])
@@ -159,7 +160,7 @@ def _earlier(store: Store, environment: Record, key: str) -> Lock | None:
 def resolve_server_lock(
     store: Store,
     writer: ObjectWriter,
-    environment: Record,
+    environment: EnvironmentRecord,
     target: Target,
     progress: ProgressCallback,
 ) -> ServerLock:

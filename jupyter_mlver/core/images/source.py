@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..capture.environment import capture_environment
-from ..records import Record
+from ..records import EnvironmentRecord, GitInfo, NotebookInfo, SnapshotRecord
 from ..store.index.db import ALL
 from ..store.store import Store
 from .extras import ImageExtras
@@ -20,7 +20,7 @@ class BuildOptions:
     ref: str | None = None  # a snapshot: HEAD, HEAD~N, tag, id prefix
     notebook: object = ALL  # whose HEAD (the magics pass the notebook's store path)
     current: bool = False  # the current environment even when there are snapshots
-    environment: Record | None = None  # an explicit environment record (API, tests)
+    environment: EnvironmentRecord | None = None  # an explicit environment record (API, tests)
     tag: str | None = None  # SEMVER: adds <prefix><name>:<tag>
     base: str | None = None  # default python:<major.minor.micro>-slim
     name: str | None = None  # the image's repository name; default the project directory
@@ -35,12 +35,20 @@ class BuildOptions:
 
 @dataclass
 class Source:
-    snapshot: Record | None
-    environment: Record  # with its id
+    snapshot: SnapshotRecord | None
+    environment: EnvironmentRecord  # with its id
 
     @property
     def snapshot_id(self) -> str | None:
         return self.snapshot["id"] if self.snapshot else None
+
+    @property
+    def git(self) -> GitInfo | None:
+        return self.snapshot.get("git") if self.snapshot else None
+
+    @property
+    def notebook(self) -> NotebookInfo | None:
+        return self.snapshot.get("notebook") if self.snapshot else None
 
 
 def resolve_source(store: Store, options: BuildOptions) -> Source:
@@ -51,10 +59,10 @@ def resolve_source(store: Store, options: BuildOptions) -> Source:
     elif options.ref is not None or (
         not options.current and store.index.latest(options.notebook) is not None
     ):
-        snapshot = store.get(store.resolve(options.ref or "HEAD", options.notebook))
-        return Source(snapshot, store.get(snapshot["environment"]))
+        snapshot = store.get(store.resolve(options.ref or "HEAD", options.notebook), SnapshotRecord)
+        return Source(snapshot, store.get(snapshot["environment"], EnvironmentRecord))
     else:
-        env = dict(capture_environment())  # the build reads plain records (Record)
+        env = capture_environment().copy()
     if env.get("id") and store.index.has(env["id"]):
         return Source(None, env)
     with store.writing():

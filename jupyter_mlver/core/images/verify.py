@@ -4,7 +4,6 @@ look at an environment with the images built for it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +11,7 @@ from .. import records
 from ..capture.environment import capture_environment
 from ..engine.protocol import Engine
 from ..errors import InvalidInput, RecordNotFound
-from ..records import Record
+from ..records import EnvironmentRecord, ImageRecord, SnapshotRecord
 from ..store.index.db import ALL
 from ..store.store import Store
 from .progress import ProgressCallback, ProgressEvent, ignore
@@ -118,7 +117,7 @@ def _image_id_from_store(store: Store | None, ref: str) -> str | None:
         return str(record["image_id"])
     if record["schema"] == records.SNAPSHOT:
         images = store.index.images_of(record["id"])
-        return str(store.get(images[0])["image_id"]) if images else None
+        return store.get(images[0], ImageRecord)["image_id"] if images else None
     return None
 
 
@@ -144,7 +143,9 @@ def verify_image(
     if against is not None:
         if store is None:
             raise RecordNotFound("--against needs a store", "run inside the project")
-        environment = store.get(store.get(store.resolve(against))["environment"])
+        environment = store.get(
+            store.get(store.resolve(against), SnapshotRecord)["environment"], EnvironmentRecord
+        )
     else:
         env_id = info.labels.get("io.mlver.environment")
         if not env_id:
@@ -157,7 +158,7 @@ def verify_image(
                 f"the environment {env_id[:12]} of image {image!r} is not in this store",
                 "run in the project that built it, or pass --against REF",
             )
-        environment = store.get(env_id)
+        environment = store.get(env_id, EnvironmentRecord)
     progress(ProgressEvent("verify", f"listing the distributions in {image}"))
     result = engine.run(info.id, LIST_COMMAND)
     if result.exit_code != 0:
@@ -170,7 +171,7 @@ def verify_image(
 
 
 def compare(
-    image: str, image_id: str, environment: Record, python: str, found: dict[str, str]
+    image: str, image_id: str, environment: EnvironmentRecord, python: str, found: dict[str, str]
 ) -> VerifyResult:
     recorded = {p["name"]: p["version"] for p in environment["packages"]}
     out = VerifyResult(
@@ -195,9 +196,9 @@ def compare(
 class EnvironmentView:
     """An environment, where it came from, and the images recorded for it."""
 
-    environment: Mapping[str, Any]
+    environment: EnvironmentRecord
     snapshot: str | None
-    images: list[Record]
+    images: list[ImageRecord]
 
     def to_json(self) -> dict[str, Any]:
         return {"environment": self.environment, "snapshot": self.snapshot, "images": self.images}
@@ -212,9 +213,12 @@ def show_environment(
         env = capture_environment()
         images = []
         if store is not None:
-            images = [store.get(i) for i in store.index.images_with_fingerprint(env["fingerprint"])]
+            images = [
+                store.get(i, ImageRecord)
+                for i in store.index.images_with_fingerprint(env["fingerprint"])
+            ]
         return EnvironmentView(env, None, images)
     source = resolve_source(store, BuildOptions(ref=ref, notebook=notebook))
     assert source.snapshot is not None
-    images = [store.get(i) for i in store.index.images_of(source.snapshot["id"])]
+    images = [store.get(i, ImageRecord) for i in store.index.images_of(source.snapshot["id"])]
     return EnvironmentView(source.environment, source.snapshot["id"], images)

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from ..records import Record
+from ..records import AliasRecord
 from ..store.index.schema import AliasRow
 from ..store.store import Store
 
@@ -26,35 +25,30 @@ class Move:
     """One alias event after the merge: applied or not, and why it is marked."""
 
     row: AliasRow
-    record: Record
+    record: AliasRecord
     applied: bool = True
     conflict: str | None = None
     against: str | None = None  # the id of the colleague's event it was concurrent with
 
 
-def order(record: Record) -> tuple[str, str, str, str]:
+def order(record: AliasRecord) -> tuple[str, str, str, str]:
     """Event time, then author (name, email), then id."""
-    author = record.get("author") or {}
-    return (
-        str(record.get("created") or ""),
-        str(author.get("name") or ""),
-        str(author.get("email") or ""),
-        str(record["id"]),
-    )
+    author = record["author"]
+    return (record["created"], author["name"], author.get("email") or "", record["id"])
 
 
-def _who(record: Record) -> str:
-    return str((record.get("author") or {}).get("name") or "?")
+def _who(record: AliasRecord) -> str:
+    return record["author"]["name"] or "?"
 
 
-def _saw(event: Record, holder: Move | None) -> bool:
+def _saw(event: AliasRecord, holder: Move | None) -> bool:
     """Whether the event's author saw ``holder`` as the alias's holder when moving it."""
     if "previous_record" in event:
         return bool(event["previous_record"] == (holder.row.model_record if holder else None))
     return bool(event.get("previous") == (holder.record.get("version") if holder else None))
 
 
-Refusal = Callable[[Record, str, str | None], str | None]
+Refusal = Callable[[AliasRecord, str, str | None], str | None]
 
 
 def merge(store: Store, name: str, refusal: Refusal, alias: str | None = None) -> list[Move]:
@@ -62,7 +56,7 @@ def merge(store: Store, name: str, refusal: Refusal, alias: str | None = None) -
     ``refusal(event, alias, held_record)`` says why the guard refuses an event's version
     against the version ``held_record`` (None: allowed, or the alias is not guarded)."""
     rows = {row.id: row for row in store.index.alias_events(name, alias)}
-    events = sorted((store.get(rid) for rid in rows), key=order)
+    events = sorted((store.get(rid, AliasRecord) for rid in rows), key=order)
     holders: dict[str, Move] = {}
     out: list[Move] = []
     for event in events:
@@ -87,10 +81,10 @@ def merge(store: Store, name: str, refusal: Refusal, alias: str | None = None) -
     return out
 
 
-def shown(move: Move, number: Callable[[str], int | None]) -> dict[str, Any]:
+def shown(move: Move, number: Callable[[str], int | None]) -> AliasRecord:
     """An event as ``model history`` shows it: its numbers are the versions' numbers now
     (a local version renumbered since keeps its aliases), with the merge's marks."""
-    record = dict(move.record)
+    record = move.record.copy()
     record["version"] = move.row.version
     previous = record.get("previous_record")
     if previous:

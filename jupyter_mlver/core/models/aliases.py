@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 
 from .. import records
 from ..errors import InvalidInput, PromotionRefused, RecordNotFound
-from ..records import AliasRecord, Author, ModelRecord, Record
+from ..records import AliasRecord, Author, ModelRecord, SnapshotRecord
 from ..store.index.db import AliasRow
 from ..store.store import Store
 from .alias_merge import Move, merge
@@ -37,7 +37,7 @@ class Candidate:
     metrics: Mapping[str, Any]
 
     @classmethod
-    def of(cls, store: Store, record: Mapping[str, Any]) -> Candidate:
+    def of(cls, store: Store, record: ModelRecord) -> Candidate:
         return cls(
             record["name"],
             f"{record['name']}:{record['version']}",
@@ -50,7 +50,7 @@ class Candidate:
 def snapshot_metrics(store: Store, snapshot: str | None) -> dict[str, Any]:
     if not snapshot or not store.index.has(snapshot):
         return {}
-    return dict(store.get(snapshot).get("metrics") or {})
+    return dict(store.get(snapshot, SnapshotRecord).get("metrics") or {})
 
 
 def _number(value: Any) -> float | None:
@@ -77,7 +77,7 @@ def refusal_against(
     """``refusal`` against the version record ``held_record`` holding ``alias``."""
     if alias not in GUARDED or held_record is None or held_record == candidate.id:
         return None
-    held = store.get(held_record)
+    held = store.get(held_record, ModelRecord)
     gate = candidate.gate or Gate.of(held)
     if gate is None:
         return None
@@ -105,9 +105,11 @@ def refusal_against(
 def merged(store: Store, model: str, alias: str | None = None) -> list[Move]:
     """The model's alias events merged across users (``alias_merge``), the guard applied."""
 
-    def refuse(event: Record, name: str, held: str | None) -> str | None:
+    def refuse(event: AliasRecord, name: str, held: str | None) -> str | None:
         target = (
-            store.get(event["model_record"]) if store.index.has(event["model_record"]) else None
+            store.get(event["model_record"], ModelRecord)
+            if store.index.has(event["model_record"])
+            else None
         )
         if target is None:
             return None
@@ -123,7 +125,7 @@ def conflicts(store: Store, names: Iterable[str], among: set[str]) -> list[str]:
     for name in sorted(set(names)):
         for move in merged(store, name):
             if move.conflict and (move.row.id in among or move.against in among):
-                who = (move.record.get("author") or {}).get("name") or "?"
+                who = move.record["author"]["name"] or "?"
                 out.append(
                     f"{name}@{move.row.alias}: {who}'s move to {name}:{move.row.version} "
                     f"{'was not applied' if not move.applied else 'was concurrent'} "
@@ -176,7 +178,7 @@ def check_allowed(
 
 def move_locked(
     store: Store,
-    target: Mapping[str, Any],
+    target: ModelRecord,
     alias: str,
     *,
     force: bool,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..records import ImageRecord, ModelRecord, Record
+from ..records import ImageRecord, ModelRecord, SnapshotRecord
 from ..store.store import Store
 
 
@@ -17,7 +17,7 @@ class ModelVersion:
 
     record: ModelRecord
     aliases: list[str]
-    snapshot: Record | None = None
+    snapshot: SnapshotRecord | None = None
     images: list[ImageRecord] = field(default_factory=list)
     #: Returned by a registration of an artifact this version already had (nothing new).
     existing: bool = False
@@ -33,5 +33,5 @@ def version_detail(store: Store, record: ModelRecord) -> ModelVersion:
         record = store.get(record["id"], ModelRecord)
     held = [a for a, v in al.holders(store, record["name"]).items() if v == record["version"]]
     sid = record.get("snapshot")
-    snapshot = store.get(sid) if sid and store.index.has(sid) else None
+    snapshot = store.get(sid, SnapshotRecord) if sid and store.index.has(sid) else None
     return ModelVersion(record, held, snapshot, registry.images(store, record))

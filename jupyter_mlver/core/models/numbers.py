@@ -18,14 +18,14 @@ so they follow it. Every change is said in one line (``views.models.text.renumbe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, cast
 
 from .. import records
 from ..capture.git import author as git_author
 from ..errors import InvalidInput
-from ..records import Author, NumberRecord, Record
+from ..records import Author, ModelRecord, NumberRecord
 from ..store.store import Store
 from .aliases import put_locked
 from .records import stamp_after
@@ -50,7 +50,7 @@ class Renumbering:
 
 def number_record(
     *,
-    model: Mapping[str, Any],
+    model: ModelRecord,
     old: int,
     new: int,
     event: str,
@@ -73,7 +73,7 @@ def number_record(
     }
 
 
-def parse_claim(raw: bytes, name: str, number: int) -> Record | None:
+def parse_claim(raw: bytes, name: str, number: int) -> NumberRecord | None:
     """The publication a claim's body holds, or None when it is not one of ``name``'s
     number ``number`` (a foreign or damaged key: the number stays taken all the same)."""
     from ..hashing import hash_bytes
@@ -88,10 +88,10 @@ def parse_claim(raw: bytes, name: str, number: int) -> Record | None:
         or not isinstance(record.get("model_record"), str)
     ):
         return None
-    return record
+    return cast(NumberRecord, record)  # its fields checked above
 
 
-def store_event(store: Store, *events: Mapping[str, Any]) -> None:
+def store_event(store: Store, *events: NumberRecord) -> None:
     """Store and index numbering events in one index transaction (their version records
     must be indexed): a store never shows half a renumbering."""
     written: set[str] = set()
@@ -125,7 +125,7 @@ def renumber(
     out: list[Renumbering] = []
     events: list[NumberRecord] = []
     for rid, new, reason in moves:
-        version = store.get(rid)
+        version = store.get(rid, ModelRecord)
         if version.get("published"):
             raise InvalidInput(f"{version['name']}:{version['version']} is published: it keeps it")
         old = int(version["version"])
@@ -185,14 +185,9 @@ def make_room(
     return renumber(store, [(r, n, w) for r, n, w, _ in moves], event="renumbered", author=author)
 
 
-def _first(record: Record) -> tuple[str, str, str, str]:
-    author = record.get("author") or {}
-    return (
-        record.get("created") or "",
-        str(author.get("name") or ""),
-        str(author.get("email") or ""),
-        record["id"],
-    )
+def _first(record: ModelRecord) -> tuple[str, str, str, str]:
+    author = record["author"]
+    return (record["created"], author["name"], author.get("email") or "", record["id"])
 
 
 def repair(
@@ -219,7 +214,7 @@ def repair(
             if len(groups[number]) < 2:
                 continue
             held = sorted(
-                (store.get(rid) for rid in groups[number]),
+                (store.get(rid, ModelRecord) for rid in groups[number]),
                 key=lambda r: (not r.get("published"), _first(r)),
             )
             for loser in held[1:]:

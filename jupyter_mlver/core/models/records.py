@@ -14,10 +14,8 @@ never rewritten: an alias's holder is the version of its last applied event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from .. import records
 from ..errors import InvalidInput
@@ -34,7 +32,7 @@ class Gate:
     higher_is_better: bool = True
 
     @classmethod
-    def of(cls, record: Mapping[str, Any]) -> Gate | None:
+    def of(cls, record: ModelRecord) -> Gate | None:
         gate = record.get("gate")
         if not gate:
             return None
@@ -83,7 +81,7 @@ def model_record(
 
 def alias_record(
     *,
-    model: Mapping[str, Any],
+    model: ModelRecord,
     alias: str,
     previous: int | None,
     previous_record: str | None,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ..capture.git import author as git_author
 from ..errors import AmbiguousRef, InvalidInput, RecordNotFound
-from ..records import AliasRecord, ImageRecord, ModelRecord, Record
+from ..records import AliasRecord, ImageRecord, ModelRecord, SnapshotRecord
 from ..store.store import Store
 from . import aliases as al
 from . import flavors
@@ -99,7 +99,7 @@ def registered(store: Store, name: str, prepared: Prepared) -> ModelRecord | Non
 def inherited_gate(store: Store, name: str) -> Gate | None:
     """The gate is the model's: a version registered without ``--gate`` keeps the last one."""
     for _, rid in reversed(store.index.model_versions(name)):
-        gate = Gate.of(store.get(rid))
+        gate = Gate.of(store.get(rid, ModelRecord))
         if gate is not None:
             return gate
     return None
@@ -162,7 +162,7 @@ def list_models(store: Store) -> list[dict[str, Any]]:
     ]
 
 
-def history(store: Store, name: str, alias: str | None = None) -> list[Record]:
+def history(store: Store, name: str, alias: str | None = None) -> list[AliasRecord]:
     """A model's alias events (of one alias, or all), merged across users, oldest first
     (see ``versions.history`` for the marks and the numbering events)."""
     from .versions import history as full
@@ -170,7 +170,7 @@ def history(store: Store, name: str, alias: str | None = None) -> list[Record]:
     return full(store, name, alias).events
 
 
-def images(store: Store, record: Mapping[str, Any]) -> list[ImageRecord]:
+def images(store: Store, record: ModelRecord) -> list[ImageRecord]:
     """The serving images built for a version (``model build``), newest first."""
     return [
         store.get(rid, ImageRecord)
@@ -192,12 +192,13 @@ def describe(store: Store, name: str) -> dict[str, Any]:
     for record in versions:
         sid = record.get("snapshot")
         if sid and sid not in snapshots and store.index.has(sid):
-            snap = store.get(sid)
+            snap = store.get(sid, SnapshotRecord)
+            notebook = snap.get("notebook")
             snapshots[sid] = {
                 "created": snap.get("created"),
                 "message": snap.get("message", ""),
                 "metrics": snap.get("metrics") or {},
-                "notebook": (snap.get("notebook") or {}).get("path"),
+                "notebook": notebook.get("path") if notebook else None,
             }
     return {
         "name": name,

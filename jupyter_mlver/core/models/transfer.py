@@ -8,18 +8,19 @@ of the model and every alias event. Records linked from these travel with them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import cast
 
 from .. import records
 from ..errors import AmbiguousRef, RecordNotFound
-from ..records import Record
+from ..records import AliasRecord, ModelRecord, Record
 from ..store.store import Store
 from .refs import ModelRef, parse_ref
 
 
 def _pick(
     ref: ModelRef,
-    models: list[Record],
-    events: list[Record],
+    models: list[ModelRecord],
+    events: list[AliasRecord],
     where: str,
     numbers: dict[str, int] | None = None,
 ) -> list[str]:
@@ -54,7 +55,8 @@ def local_roots(store: Store, ref: str) -> list[str]:
     mref = parse_ref(ref)
     ids = [rid for _, rid in store.index.model_versions(mref.name)]
     events = [row.id for row in store.index.alias_events(mref.name)]
-    return _pick(mref, [store.get(i) for i in ids], [store.get(i) for i in events], "this store")
+    models = [store.get(i, ModelRecord) for i in ids]
+    return _pick(mref, models, [store.get(i, AliasRecord) for i in events], "this store")
 
 
 def remote_roots(
@@ -69,8 +71,9 @@ def remote_roots(
     ``numbers`` are the numbers claimed there (a version not claimed keeps its own)."""
     mref = parse_ref(ref)
     found = read([rid for rid, kind in markers.items() if kind in ("model", "alias")])
-    models = [r for r in found if r.get("schema") == records.MODEL]
-    events = [r for r in found if r.get("schema") == records.ALIAS]
+    # Read without their kind: the schema says which each is.
+    models = [cast(ModelRecord, r) for r in found if r.get("schema") == records.MODEL]
+    events = [cast(AliasRecord, r) for r in found if r.get("schema") == records.ALIAS]
     return _pick(mref, models, events, where, numbers)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import RecordNotFound
-from ..records import Record
+from ..records import AliasRecord, Author, ModelRecord, NumberRecord
 from ..store.store import Store
 from . import aliases as al
 from .alias_merge import shown
@@ -25,7 +25,7 @@ class VersionRow:
     number: int
     published: bool
     record: str
-    author: dict[str, Any]
+    author: Author
     created: str
     snapshot: str
     aliases: list[str]
@@ -78,7 +78,7 @@ def list_versions(store: Store, name: str) -> ModelVersions:
         held.setdefault(number, []).append(alias)
     out = ModelVersions(name)
     for number, rid, published in store.index.model_rows(name):
-        record = store.get(rid)
+        record = store.get(rid, ModelRecord)
         gate = Gate.of(record)
         metrics = al.snapshot_metrics(store, record.get("snapshot"))
         out.versions.append(
@@ -87,7 +87,7 @@ def list_versions(store: Store, name: str) -> ModelVersions:
                 number=number,
                 published=published,
                 record=rid,
-                author=record.get("author") or {},
+                author=record["author"],
                 created=record["created"],
                 snapshot=record["snapshot"],
                 aliases=held.get(number, []),
@@ -103,8 +103,8 @@ class ModelHistory:
     """A model's alias moves (merged, oldest first; a concurrent move carries ``conflict``,
     one the guard refused after the merge ``applied: false``) and its numbering events."""
 
-    events: list[Record]
-    numbering: list[Record]
+    events: list[AliasRecord]
+    numbering: list[NumberRecord]
 
     def to_json(self) -> dict[str, Any]:
         return {"events": self.events, "numbering": self.numbering}
@@ -120,5 +120,5 @@ def history(store: Store, name: str, alias: str | None = None) -> ModelHistory:
         return found[0] if found else None
 
     events = [shown(move, number) for move in al.merged(store, name, alias)]
-    numbering = [store.get(rid) for rid in store.index.numbering_events(name)]
+    numbering = [store.get(rid, NumberRecord) for rid in store.index.numbering_events(name)]
     return ModelHistory(events, [] if alias is not None else numbering)

@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 from ..errors import RemoteError
 from ..hashing import hash_bytes
 from ..models.numbers import parse_claim
-from ..records import Record
+from ..records import NumberRecord
 from .backend import RemoteFS
 from .ledger import Ledger
 
@@ -116,7 +116,7 @@ def listing(
     return out
 
 
-def body_of(rfs: RemoteFS, claim: Claim) -> Record | None:
+def body_of(rfs: RemoteFS, claim: Claim) -> NumberRecord | None:
     """The publication record of a claim (read again if only its holder was remembered)."""
     if claim.body is None:
         found = read(rfs, claim.model, claim.number)

@@ -28,7 +28,7 @@ from ..errors import RemoteError
 from ..filelock import exclusive
 from ..models import numbers
 from ..models.numbers import Renumbering
-from ..records import Author, Record
+from ..records import Author, ModelRecord
 from ..store.store import Store
 from . import claims, conditional
 from .backend import RemoteFS
@@ -41,18 +41,18 @@ from .result import TransferResult
 _REFUSALS = 5
 
 
-def local_versions(store: Store, roots: Iterable[str]) -> list[Record]:
+def local_versions(store: Store, roots: Iterable[str]) -> list[ModelRecord]:
     """The version records ``roots`` name or point at (alias and deployment events name
     theirs) that are not published yet, by name and number."""
     local = store.index.unpublished_models()
     if not local:  # the usual case, and the one a push of nothing new must answer at once
         return []
-    found: dict[str, Record] = {}
+    found: dict[str, ModelRecord] = {}
     for rid in roots:
         if rid not in local and store.index.kind_of(rid) in ("alias", "deployment", "number"):
             rid = store.get(rid)["model_record"]
         if rid in local and rid not in found:
-            found[rid] = store.get(rid)
+            found[rid] = store.get(rid, ModelRecord)
     return sorted(found.values(), key=lambda r: (r["name"], r["version"], r["created"], r["id"]))
 
 
@@ -78,11 +78,13 @@ def _publication(store: Store, claim: Claim, rfs: RemoteFS) -> None:
     body = claims.body_of(rfs, claim)
     if body is None or not store.index.has(body["model_record"]) or store.index.has(body["id"]):
         return
-    numbers.store_event(store, {k: v for k, v in body.items() if k != "id"})
+    event = body.copy()
+    del event["id"]
+    numbers.store_event(store, event)
 
 
 def claim(
-    store: Store, rfs: RemoteFS, ledger: Ledger, versions: list[Record], jobs: int = 16
+    store: Store, rfs: RemoteFS, ledger: Ledger, versions: list[ModelRecord], jobs: int = 16
 ) -> list[Renumbering]:
     """Claim a number on the remote for each of ``versions`` (local ones, whose objects
     are there); returns every renumbering it made (those versions and the local versions
@@ -126,7 +128,8 @@ def _rebase(
         if claim_ is None:
             return f"{name}:{number} is published here"
         body = claims.body_of(rfs, claim_)
-        who = ((body or {}).get("author") or {}).get("name") or "?"
+        author = body.get("author") if body else None  # a damaged body: "?"
+        who = (author.get("name") if author else None) or "?"
         return f"{name}:{number} is published on {rfs.remote.name} by {who}"
 
     taken = {n: c.record or "" for n, c in held.items()}
@@ -146,7 +149,7 @@ def _claim_one(
     moved: list[Renumbering] = []
     refused: dict[int, int] = {}
     while True:
-        version = store.get(rid)
+        version = store.get(rid, ModelRecord)
         if version["published"]:
             return moved
         name, want = version["name"], int(version["version"])
@@ -203,7 +206,7 @@ def claim_landed(
     rfs: RemoteFS,
     ledger: Ledger,
     plan: Plan,
-    versions: list[Record],
+    versions: list[ModelRecord],
     broken: set[str],
     on_remote: set[str],
     jobs: int,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import records
 from ..records import Record
@@ -33,7 +34,7 @@ KIND_ORDER = {
 }
 
 
-def linked(record: Record) -> list[str]:
+def linked(record: Mapping[str, Any]) -> list[str]:
     """Ids of the records this record names (environment, snapshot)."""
     return [record[f] for f in _LINKS.get(records.kind(record), ()) if record.get(f)]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import Any
 
 from .. import records
 from ..errors import MlverError, RemoteError
 from ..hashing import MMAP_THRESHOLD, hash_bytes, hash_file
-from ..records import Record
 from ..store.datarefs import Walker
 from ..store.index.db import ALL
 from ..store.packs import PACK_MAX_OBJECT
@@ -27,7 +27,7 @@ from .result import Meter, ProgressFactory, TransferResult, default_jobs
 _LEDGER_BATCH = 2000
 
 
-def tag_names(record: Record) -> list[tuple[str, str]]:
+def tag_names(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(tag name, snapshot id)`` pairs a record declares: a snapshot's own ``tags`` or a
     tag record."""
     if record.get("schema") == records.TAG:

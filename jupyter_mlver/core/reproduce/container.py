@@ -14,7 +14,7 @@ from typing import Any
 
 from ..engine.protocol import Engine, RunOptions
 from ..errors import MlverError
-from ..records import Record
+from ..records import SnapshotRecord
 from ..store.datarefs import data_files
 from ..store.store import Store
 
@@ -61,11 +61,12 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes | None, mode: int, src: Pa
 
 
 def build_run_archive(
-    store: Store, record: Record, timeout: int, notes: list[str]
+    store: Store, record: SnapshotRecord, timeout: int, notes: list[str]
 ) -> tuple[bytes, str]:
     """A tar of ``mlver-run/``: the runner, its manifest, the notebook and the data files;
     and the notebook's path in the container."""
     nb = record["notebook"]
+    assert nb is not None  # reproduce() refuses a snapshot without one
     nb_rel = nb.get("path") or "notebook.ipynb"
     nb_dest = _container_path(nb_rel) or str(PurePosixPath(PROJECT) / PurePosixPath(nb_rel).name)
     files = []

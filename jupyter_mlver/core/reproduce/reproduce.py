@@ -166,7 +166,7 @@ def compare_metrics(
 
 
 def run_values(
-    original: Record, collected: dict[str, Any]
+    original: SnapshotRecord, collected: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any], str]:
     """The params and metrics of the run that correspond to the original snapshot, and
     which they are.
@@ -182,7 +182,8 @@ def run_values(
     pending = collected.get("pending") or {}
     if not snaps:
         return pending.get("params") or {}, pending.get("metrics") or {}, "logged in the run"
-    cells = (original.get("execution") or {}).get("cells") or []
+    execution = original.get("execution")
+    cells = (execution.get("cells") if execution else None) or []
     code = cells[-1]["code_hash"] if cells else None
     message = original.get("message", "")
     same_message = [i for i, s in enumerate(snaps) if s.get("message") == message]
@@ -205,7 +206,7 @@ def run_values(
 
 
 def _image_for(
-    store: Store, record: Record, options: ReproduceOptions, engine: Engine, log: Log
+    store: Store, record: SnapshotRecord, options: ReproduceOptions, engine: Engine, log: Log
 ) -> tuple[str, str | None, bool | None, list[str]]:
     if options.image:
         info = engine.image(options.image)
@@ -321,10 +322,12 @@ def reproduce(
     """Run the snapshot again in a container and compare what it logs with the record."""
     started = time.monotonic()
     say: Log = log or (lambda _line: None)
-    record = store.get(snapshot_id)
-    if record.get("schema") != records.SNAPSHOT:
+    found = store.get(snapshot_id)
+    if found.get("schema") != records.SNAPSHOT:
         raise InvalidInput(f"{snapshot_id[:12]} is not a snapshot")
-    if not (record.get("notebook") or {}).get("hash"):
+    record = cast(SnapshotRecord, found)  # its schema checked
+    notebook = record.get("notebook")
+    if not notebook or not notebook.get("hash"):
         raise InvalidInput(
             f"snapshot {snapshot_id[:12]} has no notebook: there is nothing to run",
             "reproduce snapshots taken from a notebook (%mlver snapshot)",
@@ -338,7 +341,7 @@ def reproduce(
 
         engine = DockerEngine.connect()
     image, image_id, reused, notes = _image_for(store, record, options, engine, say)
-    say(f"running {record['notebook'].get('path') or 'the notebook'} in {image}")
+    say(f"running {notebook.get('path') or 'the notebook'} in {image}")
     archive, nb_path = build_run_archive(store, record, options.timeout, notes)
     run = run_in_container(engine, image, archive, nb_path, options.timeout, say)
     collected = run.result.get("collected") or {}
@@ -368,7 +371,7 @@ def reproduce(
     if options.keep:
         result.reproduction = _record_reproduction(
             store,
-            cast(SnapshotRecord, record),  # a snapshot with a notebook: checked above
+            record,
             result,
             params,
             metrics,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
 from .. import records
-from ..records import EnvironmentRecord, ImageRecord, Record
+from ..records import EnvironmentRecord, ImageRecord, Record, SnapshotRecord
 from ..store.datarefs import data_files
 from ..store.index.db import ALL, SnapshotRow
 from ..store.store import Store
@@ -135,7 +135,7 @@ class SnapshotPage:
     latest: str | None = None
     generation: int = 0
     pushed: dict[str, dict[str, bool]] = field(default_factory=dict)
-    records: list[Record] | None = None
+    records: list[SnapshotRecord] | None = None
 
     @property
     def scope(self) -> str | None:
@@ -240,5 +240,5 @@ def list_snapshots(
         latest,
         store.index.generation(),
         pushed(store) if remotes and rows else {},
-        [store.get(row.id) for row in rows] if whole_records else None,
+        [store.get(row.id, SnapshotRecord) for row in rows] if whole_records else None,
     )

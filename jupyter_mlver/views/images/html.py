@@ -81,7 +81,7 @@ def verify(r: VerifyResult) -> str:
 def environment(v: EnvironmentView) -> str:
     env = v.environment
     src = f"snapshot {v.snapshot[:12]}" if v.snapshot else "the current kernel"
-    plat, python = env.get("platform") or {}, env["python"]
+    plat, python = env["platform"], env["python"]
     where = f"{plat.get('system', '?')} {plat.get('machine', '?')}"
     if plat.get("libc"):
         where += f", {plat['libc']}"
@@ -101,8 +101,8 @@ def environment(v: EnvironmentView) -> str:
         ("python", e(f"{python['version']} ({python.get('implementation', '')}) on {where}")),
         ("packages", details(f"{len(env['packages'])} packages", packages)),
     ]
-    if env.get("conda"):
-        conda = env["conda"]
+    conda = env.get("conda")
+    if conda:
         rows.append(("conda", e(f"{conda.get('name')} ({len(conda.get('explicit') or [])})")))
     if v.images:
         images = [

@@ -49,7 +49,7 @@ def verify(r: VerifyResult) -> str:
 def environment(v: EnvironmentView) -> str:
     env = v.environment
     src = f"snapshot {v.snapshot[:12]}" if v.snapshot else "the current kernel"
-    plat = env.get("platform") or {}
+    plat = env["platform"]
     python = env["python"]
     where = f"{plat.get('system', '?')} {plat.get('machine', '?')}"
     if plat.get("libc"):
@@ -67,8 +67,8 @@ def environment(v: EnvironmentView) -> str:
             url = f", {p['url']}" if p.get("url") else ""
             extra = f"  ({p['source']}{url})"
         lines.append(f"    {p['name']:<{width}}  {p['version']}{extra}")
-    if env.get("conda"):
-        conda = env["conda"]
+    conda = env.get("conda")
+    if conda:
         lines.append(f"  conda: {conda.get('name')} ({len(conda.get('explicit') or [])} packages)")
     if v.images:
         lines.append("  images:")

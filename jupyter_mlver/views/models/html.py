@@ -13,13 +13,14 @@ if TYPE_CHECKING:
     from ...core.models.aliases import AliasMove
     from ...core.models.detail import ModelVersion
     from ...core.models.versions import ModelHistory, ModelVersions
+    from ...core.records import Author, ModelRecord
 
 
-def _ref(record: Mapping[str, Any]) -> str:
+def _ref(record: ModelRecord) -> str:
     return code(f"{record['name']}:{record['version']}")
 
 
-def _artifact(record: Mapping[str, Any]) -> str:
+def _artifact(record: ModelRecord) -> str:
     artifact = record["artifact"]
     files = f", {len(artifact['files'])} files" if artifact.get("files") else ""
     where = f" {code(artifact['path'])}" if artifact.get("path") else ""
@@ -125,8 +126,8 @@ def alias_move(m: AliasMove) -> str:
     return card(f"{ref} {verb} {e(event['version'])}", kv_table(rows))
 
 
-def _who(author: dict[str, Any] | None) -> str:
-    return e((author or {}).get("name") or "?")
+def _who(author: Author | None) -> str:
+    return e((author.get("name") if author else None) or "?")
 
 
 def history(h: ModelHistory) -> str:

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ...core.models.aliases import AliasMove
     from ...core.models.detail import ModelVersion
     from ...core.models.versions import ModelHistory, ModelVersions
+    from ...core.records import Author, ImageRecord, ModelRecord
 
 
 def _table(rows: list[list[str]]) -> str:
@@ -22,12 +23,11 @@ def _aliases(aliases: dict[str, int]) -> str:
     return ", ".join(f"{a}→{v}" for a, v in aliases.items()) or "-"
 
 
-def _who(author: Mapping[str, Any] | None) -> str:
-    author = author or {}
-    return str(author.get("name") or "?")
+def _who(author: Author | None) -> str:
+    return (author.get("name") if author else None) or "?"
 
 
-def _artifact(record: Mapping[str, Any]) -> str:
+def _artifact(record: ModelRecord) -> str:
     artifact = record["artifact"]
     where = f" {artifact['path']}" if artifact.get("path") else ""
     files = f", {len(artifact['files'])} files" if artifact.get("files") else ""
@@ -47,7 +47,7 @@ def models(models: Sequence[dict[str, Any]]) -> str:
     return _table(rows)
 
 
-def label(record: Mapping[str, Any]) -> str:
+def label(record: ModelRecord) -> str:
     """``churn:3``, or ``churn:3 (local)`` while its number is not claimed on a remote."""
     local = "" if record.get("published", True) else " (local)"
     return f"{record['name']}:{record['version']}{local}"
@@ -104,7 +104,7 @@ def version(v: ModelVersion) -> str:
     return key_values(lines)
 
 
-def _image(image: Mapping[str, Any]) -> str:
+def _image(image: ImageRecord) -> str:
     ref = (image.get("tags") or [image["image_id"]])[0]
     how = "reused" if image.get("reused") else f"built in {image.get('build_seconds', 0):.1f} s"
     return f"{ref} ({image['image_id'][7:19]}, {how}, {short_time(image['created'])} UTC)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..format import data_path, file_count, format_value, human_bytes, short_time
@@ -94,7 +95,7 @@ def detail(d: SnapshotDetail) -> str:
     return card(title, warnings(execution) + kv_table(rows))
 
 
-def _record(record: Record) -> str:
+def _record(record: Mapping[str, Any]) -> str:
     """Any record other than a snapshot: an environment's packages as a table, else its
     fields one by one."""
     schema = str(record.get("schema", "record"))
