@@ -10,7 +10,7 @@ from typing import Any
 
 from ..capture.data import cached_tree_id
 from ..errors import InvalidInput
-from ..records import Record
+from ..records import SnapshotRecord
 from ..store.datarefs import data_files, is_tree_entry
 from ..store.store import Store
 
@@ -70,7 +70,7 @@ class CheckoutResult:
         }
 
 
-def items_of(store: Store, record: Record, with_notebook: bool) -> list[CheckoutItem]:
+def items_of(store: Store, record: SnapshotRecord, with_notebook: bool) -> list[CheckoutItem]:
     items = [
         CheckoutItem(
             d["path"],
@@ -83,12 +83,13 @@ def items_of(store: Store, record: Record, with_notebook: bool) -> list[Checkout
         for d in data_files(store.objects.get_bytes, record)
     ]
     nb = record.get("notebook")
-    if with_notebook and nb and nb.get("path"):
-        items.append(CheckoutItem(nb["path"], "notebook", nb["hash"], None))
+    path = nb.get("path") if nb else None
+    if with_notebook and nb and path:
+        items.append(CheckoutItem(path, "notebook", nb["hash"], None))
     return items
 
 
-def unchanged_trees(store: Store, record: Record) -> list[str]:
+def unchanged_trees(store: Store, record: SnapshotRecord) -> list[str]:
     """Directories of the snapshot that are, by the hash cache, exactly as recorded: their
     files need no look (prefixes ending in ``/``)."""
     out = []

@@ -10,7 +10,7 @@ import stat
 from collections.abc import Iterable
 
 from ..hashing import hash_file
-from ..records import Record
+from ..records import SnapshotRecord
 from ..store.datarefs import is_tree_entry
 from ..store.state import Entry, matches, stat_key
 from ..store.store import Store
@@ -33,7 +33,9 @@ def _stat_targets(targets: Iterable[str]) -> dict[str, os.stat_result]:
     return out
 
 
-def _cached(store: Store, record: Record, found: dict[str, os.stat_result]) -> dict[str, Entry]:
+def _cached(
+    store: Store, record: SnapshotRecord, found: dict[str, os.stat_result]
+) -> dict[str, Entry]:
     """What the hash cache knows of the targets that exist: files named alone are rows, the
     files of a ``--data`` directory are that directory's entry."""
     known = store.state.load_files(found)
@@ -48,7 +50,9 @@ def _cached(store: Store, record: Record, found: dict[str, os.stat_result]) -> d
 class Planner:
     """Decides, file by file, whether a target is unchanged, restored or refused."""
 
-    def __init__(self, store: Store, record: Record, items: list[CheckoutItem], force: bool):
+    def __init__(
+        self, store: Store, record: SnapshotRecord, items: list[CheckoutItem], force: bool
+    ):
         self.store = store
         self.items = items
         self.force = force

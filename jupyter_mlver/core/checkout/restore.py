@@ -7,11 +7,11 @@ import contextlib
 import gc
 import os
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .. import records
 from ..errors import InvalidInput, StoreError
-from ..records import Record
+from ..records import SnapshotRecord
 from ..store.datarefs import is_tree_entry
 from ..store.filewriter import FileWriter, Placed, Placement
 from ..store.state import Entry
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def _restore(
     store: Store,
-    record: Record,
+    record: SnapshotRecord,
     planner: Planner,
     items: list[CheckoutItem],
     jobs: int | None,
@@ -73,7 +73,7 @@ class _Owners:
     """Which ``--data`` directory (absolute) a directory is in, if any; asked once per
     directory, not per file."""
 
-    def __init__(self, store: Store, record: Record) -> None:
+    def __init__(self, store: Store, record: SnapshotRecord) -> None:
         self.top = os.fspath(store.root)
         trees = [e["path"].rstrip("/") for e in record.get("data") or [] if is_tree_entry(e)]
         self.roots = {os.path.join(self.top, path) for path in trees}
@@ -88,7 +88,7 @@ class _Owners:
         return self.known[directory]
 
 
-def _remember(store: Store, record: Record, planner: Planner, placed: Placed) -> None:
+def _remember(store: Store, record: SnapshotRecord, planner: Planner, placed: Placed) -> None:
     """Teach the hash cache the restored files (and those read while planning), so the
     next snapshot or checkout does not read them: files of a ``--data`` directory into that
     directory's entry, others as rows."""
@@ -129,9 +129,10 @@ def checkout(
     ``jobs`` bounds the processes writing files (default: one per core); ``progress`` shows
     files and bytes once the writing lasts a second.
     """
-    record = store.get(snapshot_id)
-    if record.get("schema") != records.SNAPSHOT:
+    found = store.get(snapshot_id)
+    if found.get("schema") != records.SNAPSHOT:
         raise InvalidInput(f"{snapshot_id[:12]} is not a snapshot")
+    record = cast(SnapshotRecord, found)  # its schema checked
     with _collector_paused():
         items = select(store, snapshot_id, items_of(store, record, notebook), paths)
         result = CheckoutResult(snapshot_id, dry_run, items)
@@ -146,7 +147,7 @@ def checkout(
     return result
 
 
-def _plan(store: Store, record: Record, items: list[CheckoutItem], force: bool) -> Planner:
+def _plan(store: Store, record: SnapshotRecord, items: list[CheckoutItem], force: bool) -> Planner:
     """Judge every item; the files of directories the hash cache vouches for need no look."""
     same = tuple(unchanged_trees(store, record))
     for item in items:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 Reader = Callable[[str], bytes]
 
 
-def is_tree_entry(entry: dict[str, Any]) -> bool:
+def is_tree_entry(entry: Mapping[str, Any]) -> bool:
     return entry.get("kind") == "tree"
 
 
