@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInput
-from ..records import HistogramJson
+from ..records.drift import HistogramJson
 from . import columns as cols
 from .report import ColumnDrift, TableDrift
 

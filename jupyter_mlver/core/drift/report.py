@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..records import (
+from ..records.drift import (
     ColumnDriftJson,
     DriftReportJson,
     DriftTarget,

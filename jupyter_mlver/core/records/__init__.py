@@ -1,7 +1,8 @@
 """Records: one TypedDict per kind (a module each) and their stored form (``canonical.py``).
 
-``from jupyter_mlver.core.records import SnapshotRecord, canonical_json, ...``: everything is
-here. Constructors return their kind's TypedDict and ``Store.get(rid, ModelRecord)`` reads a
+``from jupyter_mlver.core.records import SnapshotRecord, canonical_json, ...``: every kind and
+its stored form are here (the parts of a drift report only in ``records.drift``, which
+``core/drift`` alone builds). Constructors return their kind's TypedDict and ``Store.get(rid, ModelRecord)`` reads a
 record as its kind; a function that takes a record of any kind takes ``Mapping[str, Any]``
 (every TypedDict is one); ``Record`` (``dict[str, Any]``) is a record read without its kind
 (``Store.get(rid)``). ``tests/test_record_types.py`` holds the types and
@@ -32,14 +33,7 @@ from .canonical import (
 )
 from .common import Author, Scalar
 from .deployment import DeploymentRecord
-from .drift import (
-    ColumnDriftJson,
-    DriftReportJson,
-    DriftTarget,
-    FileDriftJson,
-    HistogramJson,
-    SideJson,
-)
+from .drift import DriftReportJson, DriftTarget
 from .environment import (
     Conda,
     EnvironmentRecord,
@@ -115,7 +109,6 @@ __all__ = [
     "Artifact",
     "ArtifactFile",
     "Author",
-    "ColumnDriftJson",
     "Conda",
     "DataEntry",
     "DeploymentRecord",
@@ -125,12 +118,10 @@ __all__ = [
     "ExecutedCell",
     "ExecutionInfo",
     "ExecutionWarning",
-    "FileDriftJson",
     "GateSpec",
     "GitInfo",
     "Gpu",
     "Hardware",
-    "HistogramJson",
     "ImageRecord",
     "KernelInfo",
     "ModelPackagesInfo",
@@ -153,7 +144,6 @@ __all__ = [
     "ServedModel",
     "Server",
     "ServingFields",
-    "SideJson",
     "Signature",
     "SignatureInput",
     "SignatureOutput",
