@@ -2,11 +2,11 @@
 
 ``from jupyter_mlver.core.records import SnapshotRecord, canonical_json, ...``: every kind and
 its stored form are here (the parts of a drift report only in ``records.drift``, which
-``core/drift`` alone builds). Constructors return their kind's TypedDict and ``Store.get(rid, ModelRecord)`` reads a
-record as its kind; a function that takes a record of any kind takes ``Mapping[str, Any]``
-(every TypedDict is one); ``Record`` (``dict[str, Any]``) is a record read without its kind
-(``Store.get(rid)``). ``tests/test_record_types.py`` holds the types and
-``jupyter_mlver/schemas/*.json`` equal.
+``core/drift`` alone builds). Constructors return their kind's TypedDict and
+``Store.get(rid, ModelRecord)`` reads a record as its kind; a function that takes a record
+of any kind takes ``Mapping[str, Any]`` (every TypedDict is one); ``Record``
+(``dict[str, Any]``) is a record read without its kind (``Store.get(rid)``).
+``tests/test_record_types.py`` holds the types and ``jupyter_mlver/schemas/*.json`` equal.
 """
 
 from .alias import AliasRecord
