@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..core.reproduce.reproduce import ReproduceOptions
 from ..views.compare import html, text
 from .context import Context
-from .spec import Command, Entry, arg, positive
+from .spec import Command, Entry, arg, jobs_arg
 from .store import HEAD_HELP, REF_HELP
 
 if TYPE_CHECKING:
@@ -96,14 +96,7 @@ CHECKOUT: Command[CheckoutResult] = Command(
             "reload it); --no-notebook restores data files only",
         ),
         arg("--dry-run", action="store_true", help="only say what would be restored"),
-        arg(
-            "-j",
-            "--jobs",
-            type=positive,
-            default=None,
-            metavar="N",
-            help="processes writing files, each in its own directories (default: one per core)",
-        ),
+        jobs_arg("processes writing files, each in its own directories (default: one per core)"),
     ],
     examples=[
         ("checkout v1", "data files and notebook of a snapshot, byte for byte"),

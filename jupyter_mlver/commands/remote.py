@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from ..views.remote import html, text
 from .context import Context
-from .spec import Arg, Command, Entry, Group, arg, positive
+from .spec import Arg, Command, Entry, Group, arg, jobs_arg
 
 if TYPE_CHECKING:
     from ..core.remote import Remote, TransferResult
@@ -141,14 +141,7 @@ def _transfer_args(refs: str) -> list[Arg]:
             default=True,
             help="include stored copies of data files (default: yes)",
         ),
-        arg(
-            "-j",
-            "--jobs",
-            type=positive,
-            default=None,
-            metavar="N",
-            help="parallel transfers (default: 4 per core, 8 to 32)",
-        ),
+        jobs_arg("parallel transfers (default: 4 per core, 8 to 32)"),
     ]
 
 

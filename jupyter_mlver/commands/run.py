@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..views.runs import html as runs_html
 from ..views.runs import text as runs_text
 from .context import Context
-from .spec import Command, arg, positive
+from .spec import Command, arg, jobs_arg
 
 if TYPE_CHECKING:
     from ..core.runs.sweep import SweepResult
@@ -65,14 +65,7 @@ RUN: Command[SweepResult] = Command(
             default=[],
             help="run once per value; several --sweep make a grid of every combination",
         ),
-        arg(
-            "-j",
-            "--jobs",
-            type=positive,
-            default=1,
-            metavar="N",
-            help="kernels at a time (default: 1)",
-        ),
+        jobs_arg("kernels at a time (default: 1)", default=1),
         arg(
             "--output",
             metavar="DIR",

@@ -62,6 +62,11 @@ def positive(text: str) -> int:
     return value
 
 
+def jobs_arg(help: str, default: int | None = None) -> Arg:
+    """``-j N, --jobs N``: how much runs at once."""
+    return arg("-j", "--jobs", type=positive, default=default, metavar="N", help=help)
+
+
 #: Examples' comments start in this column at most, and lines stay within HELP_WIDTH.
 EXAMPLE_COLUMN = 44
 HELP_WIDTH = 100

@@ -24,7 +24,7 @@ from typing import Any
 import blake3
 
 from ..errors import StoreError
-from .sqlite import connect
+from .sqlite import LazyDatabase
 
 MAGIC = b"MLVERPK1\n"
 HEADER = struct.Struct("<32sQ")  # object id (raw), length
@@ -54,29 +54,21 @@ def _raw(oids: Iterable[str]) -> list[bytes]:
     return [bytes.fromhex(o) for o in oids]
 
 
-class PackIndex:
+class PackIndex(LazyDatabase):
     """``packs.sqlite``: where each packed object is."""
 
     def __init__(self, path: Path, pack_dir: Path) -> None:
-        self.path = path
+        super().__init__(path)
         self.dir = pack_dir
-        self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()
         self._files: dict[str, int] = {}
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = connect(self.path)
-            for statement in _SCHEMA.split(";"):
-                conn.execute(statement)
-            self._conn = conn
-        return self._conn
+    def prepare(self, conn: sqlite3.Connection) -> None:
+        for statement in _SCHEMA.split(";"):
+            conn.execute(statement)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        super().close()
         for fd in self._files.values():
             os.close(fd)
         self._files.clear()

@@ -15,11 +15,10 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 import blake3
 
-from .sqlite import connect
+from .sqlite import LazyDatabase
 
 #: A file modified this recently may change again within the same timestamp tick
 #: ("racily clean" in git's words), so its hash is not cached yet.
@@ -83,38 +82,26 @@ def _upgrade(conn: sqlite3.Connection, version: int) -> None:
         conn.execute(f"PRAGMA user_version = {_VERSION}")
 
 
-class StateCache:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn: sqlite3.Connection | None = None
+class StateCache(LazyDatabase):
+    """``state.sqlite``: the hash cache (files by path, stat and hash; trees by root)."""
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            conn = connect(self.path)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version in _UPGRADABLE:
-                _upgrade(conn, version)
-            elif version != _VERSION:
-                # A cache: an old layout is simply dropped.
-                conn.execute("DROP TABLE IF EXISTS hashes")
-                conn.execute("DROP TABLE IF EXISTS trees")
-                conn.execute(f"PRAGMA user_version = {_VERSION}")
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, inode INTEGER,"
-                " size INTEGER, mtime_ns INTEGER, hash TEXT NOT NULL, stored INTEGER NOT NULL)"
-            )
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS trees"
-                " (root TEXT PRIMARY KEY, entries BLOB, tree BLOB, listing BLOB)"
-            )
-            self._conn = conn
-        return self._conn
-
-    def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def prepare(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version in _UPGRADABLE:
+            _upgrade(conn, version)
+        elif version != _VERSION:
+            # A cache: an old layout is simply dropped.
+            conn.execute("DROP TABLE IF EXISTS hashes")
+            conn.execute("DROP TABLE IF EXISTS trees")
+            conn.execute(f"PRAGMA user_version = {_VERSION}")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS hashes (path TEXT PRIMARY KEY, inode INTEGER,"
+            " size INTEGER, mtime_ns INTEGER, hash TEXT NOT NULL, stored INTEGER NOT NULL)"
+        )
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS trees"
+            " (root TEXT PRIMARY KEY, entries BLOB, tree BLOB, listing BLOB)"
+        )
 
     def load_files(self, files: Iterable[str]) -> dict[str, Entry]:
         wanted = list(files)

@@ -14,7 +14,6 @@ import subprocess
 import sys
 from collections import deque
 from collections.abc import Callable
-from types import TracebackType
 from typing import IO
 
 from ..errors import StoreError
@@ -51,12 +50,7 @@ class Workers:
             raise Workers.Unavailable(str(e)) from None
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         self._stop(kill=exc_type is not None)
 
     def _stop(self, kill: bool = False) -> None:
