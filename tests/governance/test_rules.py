@@ -161,7 +161,8 @@ def test_a_canary_failing_more_requests_rolls_back() -> None:
     d = deployment(live(1, "stable", error_rate=0.01), live(2, "canary", error_rate=0.2))
     rec = recommend(facts(deployments=[d]), RULES)
     assert (rec.action, rec.findings[0].rule) == (ROLL_BACK, "canary_errors")
-    assert "fails 20.0% of 200 requests, the stable churn:1 1.0% (two-proportion" in rec.reason
+    assert rec.reason.startswith("churn:2 (20% canary in deployment d): error rate 0.200 (40 of")
+    assert "against 0.010 (2 of 200) of the stable version, two-proportion z-test" in rec.reason
     # A difference the test finds likely to be chance, or a rate within the limit, stays.
     near = deployment(live(1, "stable", error_rate=0.01), live(2, "canary", error_rate=0.025))
     assert recommend(facts(deployments=[near]), RULES).action == OK
@@ -175,8 +176,8 @@ def test_a_slower_canary_rolls_back() -> None:
     d = deployment(live(1, "stable"), live(2, "canary", blocks=durations(20.0, seed=2)))
     rec = recommend(facts(deployments=[d]), RULES)
     assert (rec.action, rec.findings[0].rule) == (ROLL_BACK, "canary_latency")
-    assert "answers in a median 19.74 ms, over 1.2× the 10.01 ms of the stable" in rec.reason
-    assert "(Mann–Whitney U p=" in rec.reason
+    assert "latency median 19.7 ms against 10.0 ms of the stable version" in rec.reason
+    assert "Mann–Whitney U p=" in rec.reason
     assert recommend(facts(deployments=[d]), replace(RULES, canary_latency_ratio=3)).action == OK
 
 

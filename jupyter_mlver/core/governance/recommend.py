@@ -107,32 +107,10 @@ def _canary(facts: Facts, d: DeploymentLive, rules: Rules) -> list[Finding]:
         Side(canary.requests, canary.errors, canary.blocks),
         rules.canary_rules(),
     )
-    errors, latency = verdict.errors, verdict.latency
-    if errors.worse:
-        assert errors.canary is not None
-        assert errors.stable is not None
-        out.append(
-            Finding(
-                "canary_errors",
-                ROLL_BACK,
-                f"{where} fails {errors.canary:.1%} of {canary.requests} requests, "
-                f"{stable_label} {errors.stable:.1%} (two-proportion z-test "
-                f"p={errors.p_value:.2g} < {rules.canary_alpha:g})",
-            )
-        )
-    if latency.worse:
-        assert latency.canary is not None
-        assert latency.stable is not None
-        out.append(
-            Finding(
-                "canary_latency",
-                ROLL_BACK,
-                f"{where} answers in a median {_fmt(latency.canary)} ms, over "
-                f"{rules.canary_latency_ratio:g}× the {_fmt(latency.stable)} ms of "
-                f"{stable_label} (Mann–Whitney U p={latency.p_value:.2g} < "
-                f"{rules.canary_alpha:g})",
-            )
-        )
+    # The watch's own words: a recommendation and a watch that rolled back say the same.
+    for rule, check in (("canary_errors", verdict.errors), ("canary_latency", verdict.latency)):
+        if check.worse:
+            out.append(Finding(rule, ROLL_BACK, f"{where}: {check.message}"))
     return out
 
 
