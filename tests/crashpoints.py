@@ -73,16 +73,16 @@ _SQL_TRACES: dict[str, list[tuple[str, _Counter]]] = {}
 
 def _trace_sql(module: Any, pattern: str, counter: _Counter) -> None:
     """Count (and kill) as each statement containing ``pattern`` starts on ``module``'s
-    connections."""
+    connections: those its ``connect`` opens, or its ``LazyDatabase``'s (``prepare`` gets each
+    one first)."""
     traces = _SQL_TRACES.setdefault(module.__name__, [])
     traces.append((pattern, counter))
     if len(traces) > 1:
-        return  # connect is wrapped already; it reads the list
-    original = module.connect
+        return  # connections are traced already; the callback reads the list
 
-    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
-        conn: sqlite3.Connection = original(*args, **kwargs)
+    from jupyter_mlver.core.store.sqlite import LazyDatabase
 
+    def traced(conn: sqlite3.Connection) -> sqlite3.Connection:
         def trace(statement: str) -> None:
             for wanted, c in traces:
                 if wanted in statement:
@@ -91,7 +91,23 @@ def _trace_sql(module: Any, pattern: str, counter: _Counter) -> None:
         conn.set_trace_callback(trace)
         return conn
 
-    module.connect = connect
+    databases = [
+        cls
+        for cls in vars(module).values()
+        if isinstance(cls, type)
+        and cls.__module__ == module.__name__
+        and issubclass(cls, LazyDatabase)
+    ]
+    for cls in databases:
+        prepare = cls.prepare
+
+        def prepare_traced(self: Any, conn: sqlite3.Connection, prepare: Any = prepare) -> None:
+            prepare(self, traced(conn))
+
+        cls.prepare = prepare_traced  # type: ignore[method-assign]
+    if not databases:
+        original = module.connect
+        module.connect = lambda *args, **kwargs: traced(original(*args, **kwargs))
 
 
 def _modules() -> dict[str, Any]:

@@ -11,6 +11,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jupyter_mlver.core.store.filewriter import JOURNAL
+
 if TYPE_CHECKING:
     from jupyter_mlver.core.store.objects import ObjectStore
     from jupyter_mlver.core.store.store import Store
@@ -56,6 +58,8 @@ def store_listing(store_dir: Path) -> dict[str, bytes]:
         rel = path.relative_to(store_dir).as_posix()
         if path.is_dir() or rel.startswith(("index.sqlite", "state.sqlite", "lock")):
             continue
+        if rel == f"tmp/{JOURNAL}" and not path.stat().st_size:
+            continue  # checkout's lock, empty unless a killed checkout left files to sweep
         out[rel] = path.read_bytes()
     index = store_dir / "index.sqlite"
     if index.exists():
