@@ -43,7 +43,8 @@ def test_health_of_a_served_model(fleet: Fleet, engine: DockerEngine) -> None:
         rules = [f["rule"] for f in rec["findings"]]
         assert rules[0] == "canary_errors"
         assert "drift" in rules
-        assert rec["reason"].startswith(f"{name}:3 (50% canary in deployment {d}): error rate 1.000")
+        where = f"{name}:3 (50% canary in deployment {d})"
+        assert rec["reason"].startswith(f"{where}: error rate 1.000")
         assert cli("model", "health", name, "--check", check=False).returncode == 1
 
         # Without the live figures the canary has nothing against it here (no metric).
