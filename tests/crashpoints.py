@@ -26,9 +26,11 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 COUNTS_MARK = "crashpoints-counts:"
@@ -313,6 +315,21 @@ def arm(point: str, n: int) -> None:
         lambda: print(
             COUNTS_MARK + json.dumps({p: c.passed for p, c in counters.items()}), file=sys.stderr
         )
+    )
+
+
+def run_armed(
+    cwd: Path, point: str, n: int, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``jupyter mlver ARGS`` in ``cwd``, killed at its ``n``-th pass of ``point`` (``count
+    0``: never killed, every point counted; see ``counts``)."""
+    return subprocess.run(
+        [sys.executable, __file__, point, str(n), "--", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=None if env is None else {**os.environ, **env},
     )
 
 

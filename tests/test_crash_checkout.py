@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.crashpoints import run_armed
 from tests.support import CLI
 
-CRASH = Path(__file__).with_name("crashpoints.py")
 DIRS = 4
 SMALL = 40  # files per directory (packed)
 LARGE = 2  # loose, copied on their own
@@ -53,14 +52,7 @@ def write(project: Path, files: dict[str, bytes], without: str | None = "data/d3
 
 
 def crash(project: Path, point: str, n: int, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(CRASH), point, str(n), "--", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "MLVER_CRASH_PROCESS_MIN_FILES": "50"},
-    )
+    return run_armed(project, point, n, *args, env={"MLVER_CRASH_PROCESS_MIN_FILES": "50"})
 
 
 def leftovers(project: Path) -> list[str]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,10 +18,9 @@ import pytest
 from jupyter_mlver.core import records
 from jupyter_mlver.core.store.maintenance import fsck
 from jupyter_mlver.core.store.store import Store
-from tests.crashpoints import counts
+from tests.crashpoints import counts, run_armed
 from tests.support import CLI
 
-CRASH = Path(__file__).with_name("crashpoints.py")
 SMALL_FILES = 70  # packed
 LARGE_FILES = 2  # loose, reflinked or copied
 #: Kills at fractions of a whole run's wall time, wherever the process happens to be.
@@ -48,16 +45,6 @@ def kill_points(counts: dict[str, int]) -> list[tuple[str, int]]:
         ("index:COMMIT", counts["index:COMMIT"]),
     ]
     return plan
-
-
-def _run(cwd: Path, point: str, n: int, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(CRASH), point, str(n), "--", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _refill(big: Path, round_: int) -> dict[str, bytes]:
@@ -97,10 +84,10 @@ def test_snapshot_killed_anywhere_then_taken_again(project: Path) -> None:
     big = project / "big"
     big.mkdir()
     _refill(big, 0)
-    assert _run(project, "count", 0, "snapshot", "--data", "big").returncode == 0
+    assert run_armed(project, "count", 0, "snapshot", "--data", "big").returncode == 0
     _refill(big, 100)
     started = time.monotonic()
-    done = _run(project, "count", 0, "snapshot", "-m", "whole", "--data", "big")
+    done = run_armed(project, "count", 0, "snapshot", "-m", "whole", "--data", "big")
     whole_run = time.monotonic() - started
     assert done.returncode == 0, done.stderr
     plan = kill_points(counts(done.stderr))
@@ -108,7 +95,9 @@ def test_snapshot_killed_anywhere_then_taken_again(project: Path) -> None:
     assert len(plan) >= 20
     for round_, (point, n) in enumerate(plan, start=1):
         contents = _refill(big, round_)
-        killed = _run(project, point, n, "snapshot", "-m", f"killed {point} {n}", "--data", "big")
+        killed = run_armed(
+            project, point, n, "snapshot", "-m", f"killed {point} {n}", "--data", "big"
+        )
         if point != "seconds":
             assert killed.returncode == -9, (
                 f"{point}:{n} was never reached (exit {killed.returncode}): {killed.stderr}"
@@ -128,7 +117,9 @@ def test_claims_from_a_killed_snapshot_are_not_trusted_by_the_next(
     big.mkdir()
     contents = _refill(big, 1)
     n = SMALL_FILES + LARGE_FILES if point == "staged" else 1
-    assert _run(project, point, n, "snapshot", "-m", "killed", "--data", "big").returncode == -9
+    assert (
+        run_armed(project, point, n, "snapshot", "-m", "killed", "--data", "big").returncode == -9
+    )
     CLI(project)("snapshot", "-m", "after", "--data", "big")
     _check_store(project)
     _check_checkout(project, contents)

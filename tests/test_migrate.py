@@ -8,18 +8,15 @@ and upgraded in place by ``jupyter mlver migrate`` — also when the migration i
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 
-from tests.crashpoints import counts
+from tests.crashpoints import counts, run_armed
 from tests.support import CLI, store_listing
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store-0.1.tar.gz"
-CRASH = Path(__file__).with_name("crashpoints.py")
 SMALL_DATA_COPIES = 4  # train.csv, test.csv twice, nested/deep.bin; large.bin stays loose
 
 
@@ -91,26 +88,14 @@ def test_migrate_upgrades_in_place(old: Path) -> None:
 
 
 def _migrate_killed(project: Path, point: str, n: int) -> None:
-    proc = subprocess.run(
-        [sys.executable, str(CRASH), point, str(n), "--", "migrate"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_armed(project, point, n, "migrate")
     assert proc.returncode == -9, f"{point}:{n} was never reached: {proc.stderr}"
 
 
 def test_a_killed_migration_leaves_a_readable_store(tmp_path: Path, old: Path) -> None:
     spare = tmp_path / "spare"
     shutil.copytree(old, spare)
-    counted = subprocess.run(
-        [sys.executable, str(CRASH), "count", "0", "--", "migrate"],
-        cwd=spare,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    counted = run_armed(spare, "count", 0, "migrate")
     passed = counts(counted.stderr)
     points = [("rename", n) for n in range(1, passed["rename"] + 1)]
     points += [("packs:INSERT", 1), ("packs:COMMIT", passed["packs:COMMIT"])]

@@ -4,8 +4,6 @@ colleague pulling gets the same numbers. On SeaweedFS and on a directory."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,26 +14,14 @@ from jupyter_mlver.core.remote.backend import RemoteFS
 from jupyter_mlver.core.remote.config import get_remote
 from jupyter_mlver.core.remote.ledger import Ledger
 from jupyter_mlver.core.store.maintenance import fsck
-from tests.crashpoints import counts
+from tests.crashpoints import counts, run_armed
 from tests.remote.conftest import Target, make_target
 from tests.remote.team import User, build_team
-
-CRASH = Path(__file__).parent.parent / "crashpoints.py"
 
 
 @pytest.fixture(scope="module")
 def registered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return build_team(tmp_path_factory.mktemp("team"))
-
-
-def _crashpoints(cwd: Path, point: str, n: int, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(CRASH), point, str(n), "--", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def _round(registered: dict[str, Any], where: Path, target: Target) -> tuple[User, User]:
@@ -59,7 +45,7 @@ def test_a_push_killed_while_claiming_then_run_again(
     seeds = registered["seeds"]
     alice_ids = {rid for rid, seed in seeds.items() if seed in (1.0, 2.0)}
     alice, _ = _round(registered, tmp_path / "count", target)
-    passed = _crashpoints(alice.root, "count", 0, "push")
+    passed = run_armed(alice.root, "count", 0, "push")
     assert passed.returncode == 0, passed.stderr
     creates = counts(passed.stderr)["number"]
     assert creates >= 2  # churn:2 and churn:3 (and the S3 check)
@@ -67,7 +53,7 @@ def test_a_push_killed_while_claiming_then_run_again(
     for i, (point, n) in enumerate(plan):
         remote = make_target(target.kind, tmp_path, s3_endpoint)
         alice, bob = _round(registered, tmp_path / f"round-{i}", remote)
-        killed = _crashpoints(alice.root, point, n, "push", "-j", "4")
+        killed = run_armed(alice.root, point, n, "push", "-j", "4")
         assert killed.returncode == -9, f"{point}:{n} was never reached: {killed.stderr}"
         alice.push()
         claimed = _claimed(alice)

@@ -7,15 +7,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from tests.crashpoints import counts
+from tests.crashpoints import counts, run_armed
 from tests.remote.test_remote_transfer import add_remote, run, run_json, snapshot
 
-CRASH = Path(__file__).parent.parent / "crashpoints.py"
 SMALL_FILES = 60  # travel in a pack
 LARGE_FILES = 3  # travel one by one
 FRACTIONS = [0.3, 0.6, 0.9]
@@ -47,13 +45,7 @@ def pull_points(counts: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def _killed(cwd: Path, point: str, n: int, *args: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, str(CRASH), point, str(n), "--", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_armed(cwd, point, n, *args)
     if point != "seconds":
         assert proc.returncode == -9, f"{point}:{n} was never reached: {proc.stderr}"
 
@@ -61,13 +53,7 @@ def _killed(cwd: Path, point: str, n: int, *args: str) -> None:
 def _counted(cwd: Path, *args: str) -> tuple[float, dict[str, int]]:
     """A whole run's wall time and how often it passed each crash point."""
     started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, str(CRASH), "count", "0", "--", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_armed(cwd, "count", 0, *args)
     assert proc.returncode == 0, proc.stderr
     return time.monotonic() - started, counts(proc.stderr)
 

@@ -14,10 +14,10 @@ from typing import Any
 from jupyter_mlver.core import records
 from jupyter_mlver.core.store.datarefs import Walker
 from jupyter_mlver.core.store.store import Store
+from tests.crashpoints import run_armed
 from tests.support import data_hashes
 
 JUPYTER_MLVER = str(Path(sys.executable).parent / "jupyter-mlver")
-CRASHPOINTS = Path(__file__).parent.parent / "crashpoints.py"
 
 
 def run(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -242,13 +242,7 @@ def test_an_interrupted_pull_is_completed_by_the_next(
     other = make_clone("clone")
     add_remote(other, s3_target)
     # Killed as it publishes the 8th object into the store: 7 have arrived for good.
-    proc = subprocess.run(
-        [sys.executable, str(CRASHPOINTS), "rename", "8", "--", "pull", "-j", "1"],
-        cwd=other,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_armed(other, "rename", 8, "pull", "-j", "1")
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     with Store.open(other) as store:
         arrived = set(store.objects.iter_ids())
