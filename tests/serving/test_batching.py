@@ -47,9 +47,11 @@ def run_together(batcher: Batcher, model: Gated, tables: list[Table]) -> list[An
         first = pool.submit(batcher.predict, tables[0])
         while not model.calls and not batcher._busy:
             time.sleep(0.001)
-        rest = [pool.submit(batcher.predict, t) for t in tables[1:]]
-        while len(batcher._queue) < len(tables) - 1:
-            time.sleep(0.001)
+        rest = []
+        for queued, t in enumerate(tables[1:], 1):  # one at a time: the queue keeps this order
+            rest.append(pool.submit(batcher.predict, t))
+            while len(batcher._queue) < queued:
+                time.sleep(0.001)
         model.gate.set()
         futures = [first, *rest]
         out = []
